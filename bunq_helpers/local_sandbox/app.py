@@ -1,0 +1,215 @@
+"""The WSGI application: every request goes through the same steps, in bunq's order.
+
+1. read the body (over ``max_body_bytes``: a 400 and the connection is closed);
+2. find the route: not under ``/v1/``, an unknown path or path tricks (``..``, encoded ``/``)
+   are 404 ``Route not found.``; a known path with another method is 405;
+3. teaching faults, if any are armed; rate limits, if switched on;
+4. the token: none, the installation token, or a live session token (else 401);
+5. the signature: required on session-server and payments (missing: 466, wrong: 400), on every
+   call after installation in strict mode, ignored otherwise (the Postman collection sends stale
+   and empty ones);
+6. the handler, then the answer, encoded and signed.
+
+Nothing a client sends can produce a traceback in an answer: an unexpected failure is logged and
+answered with bunq's 500 ``Encountered unhandled exception.``
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from ..keys import load_public_key, public_key_to_pem
+from ..signing import verify_body
+from . import banking, handshake, permitted_ips
+from .bunq_errors import (
+    METHOD_NOT_ALLOWED,
+    SIGNATURE_INVALID,
+    SIGNATURE_REQUIRED,
+    UNHANDLED_EXCEPTION,
+    BunqError,
+    bad_request,
+    not_found,
+)
+from .certificates import ServerCredentials
+from .faults import Faults
+from .options import SandboxOptions
+from .rate_limits import RateLimiter
+from .routing import Auth, Caller, Context, Route, Router
+from .store import Store
+from .wire import API_PREFIX, Request, Response, build_response, error_payload, request_from_environ
+
+log = logging.getLogger("bunq_helpers.local_sandbox")
+
+ACCOUNT = "user/{user_id}/monetary-account/{account_id}"
+CREDENTIAL = "user/{user_id}/credential-password-ip/{credential_id}"
+_PATH_TRICKS = re.compile(r"(%2f|%5c|%2e|\\|/\.\.?(/|$)|//)", re.IGNORECASE)
+
+ROUTES = [
+    Route("POST", "sandbox-user-person", handshake.create_sandbox_user_person, Auth.NONE),
+    Route("POST", "sandbox-user-company", handshake.create_sandbox_user_company, Auth.NONE),
+    Route("POST", "installation", handshake.create_installation, Auth.NONE),
+    Route("GET", "installation", handshake.list_installation, Auth.SESSION),
+    Route("GET", "installation/{installation_id}", handshake.read_installation, Auth.SESSION),
+    Route(
+        "GET",
+        "installation/{installation_id}/server-public-key",
+        handshake.read_server_public_key,
+        Auth.SESSION,
+    ),
+    Route("POST", "device-server", handshake.create_device_server, Auth.INSTALLATION),
+    Route("GET", "device-server", handshake.list_device_servers, Auth.SESSION),
+    Route("GET", "device-server/{device_id}", handshake.read_device_server, Auth.SESSION),
+    Route(
+        "POST", "session-server", handshake.create_session_server, Auth.INSTALLATION, signature_required=True
+    ),
+    Route("DELETE", "session/{session_id}", handshake.delete_session, Auth.SESSION),
+    Route("GET", "user", banking.list_users, Auth.SESSION),
+    Route("GET", "user/{user_id}", banking.read_user, Auth.SESSION),
+    Route("GET", "user/{user_id}/monetary-account", banking.list_accounts, Auth.SESSION),
+    Route("GET", ACCOUNT, banking.read_account, Auth.SESSION),
+    Route("GET", "user/{user_id}/monetary-account-bank", banking.list_accounts, Auth.SESSION),
+    Route("GET", "user/{user_id}/monetary-account-bank/{account_id}", banking.read_account, Auth.SESSION),
+    Route("POST", ACCOUNT + "/request-inquiry", banking.create_request_inquiry, Auth.SESSION),
+    Route("GET", ACCOUNT + "/request-inquiry", banking.list_request_inquiries, Auth.SESSION),
+    Route("GET", ACCOUNT + "/request-inquiry/{inquiry_id}", banking.read_request_inquiry, Auth.SESSION),
+    Route("POST", ACCOUNT + "/payment", banking.create_payment, Auth.SESSION, signature_required=True),
+    Route("GET", ACCOUNT + "/payment", banking.list_payments, Auth.SESSION),
+    Route("GET", ACCOUNT + "/payment/{payment_id}", banking.read_payment, Auth.SESSION),
+    Route("GET", "user/{user_id}/credential-password-ip", permitted_ips.list_credentials, Auth.SESSION),
+    Route("GET", CREDENTIAL, permitted_ips.read_credential, Auth.SESSION),
+    Route("GET", CREDENTIAL + "/ip", permitted_ips.list_permitted_ips, Auth.SESSION),
+    Route("POST", CREDENTIAL + "/ip", permitted_ips.create_permitted_ip, Auth.SESSION),
+    Route("GET", CREDENTIAL + "/ip/{ip_id}", permitted_ips.read_permitted_ip, Auth.SESSION),
+    Route("PUT", CREDENTIAL + "/ip/{ip_id}", permitted_ips.update_permitted_ip, Auth.SESSION),
+]
+
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+
+
+class Disconnect(Exception):
+    """Raised to drop the connection without an answer (the ``disconnect`` fault)."""
+
+
+class SandboxApp:
+    """The local sandbox as a WSGI callable."""
+
+    def __init__(
+        self,
+        store: Store,
+        credentials: ServerCredentials,
+        options: SandboxOptions,
+        faults: Faults,
+        requests_seen: Callable[[Request], None] | None = None,
+    ) -> None:
+        self.credentials = credentials
+        self.options = options
+        self.faults = faults
+        self.router = Router(ROUTES)
+        self.rate_limiter = RateLimiter(options.clock)
+        self.context = Context(store, options, public_key_to_pem(credentials.signing_key))
+        self._requests_seen = requests_seen
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        body, too_large = self._read_body(environ)
+        request = request_from_environ(environ, body)
+        if self._requests_seen is not None:
+            self._requests_seen(request)
+        try:
+            response = self._respond(request, too_large)
+        except Disconnect:
+            raise
+        except Exception:  # the client never sees a traceback
+            log.exception("unhandled error for %s %s", request.method, request.raw_path)
+            response = self._error(request, BunqError(500, UNHANDLED_EXCEPTION))
+        if too_large:
+            response.headers.append(("Connection", "close"))
+        start_response(response.status_line, response.headers)
+        return [response.body]
+
+    def _read_body(self, environ: dict[str, Any]) -> tuple[bytes, bool]:
+        limit = self.options.max_body_bytes
+        stream = environ.get("wsgi.input")
+        if stream is None:
+            return b"", False
+        length = environ.get("CONTENT_LENGTH") or ""
+        if length.isdigit():
+            if int(length) > limit:
+                return b"", True
+            return stream.read(int(length)), False
+        data = stream.read(limit + 1) if environ.get("HTTP_TRANSFER_ENCODING") else b""
+        return (b"", True) if len(data) > limit else (data, False)
+
+    def _respond(self, request: Request, too_large: bool) -> Response:
+        try:
+            if too_large:
+                raise bad_request(f"The request body is larger than {self.options.max_body_bytes} bytes.")
+            route, ids = self._route(request)
+            faults = self.faults.take(request.route_path)
+            if "disconnect" in faults:
+                raise Disconnect()
+            if "slow" in faults:
+                time.sleep(faults["slow"].seconds)
+            if "server-error" in faults:
+                raise BunqError(500, UNHANDLED_EXCEPTION)
+            if self.options.rate_limits:
+                self.rate_limiter.check(request.remote_addr, request.method, route.template)
+            caller = self._authenticate(request, route)
+            self._check_signature(request, route, caller)
+            reply = route.handler(self.context, request, caller, ids)
+            response = build_response(200, reply.payload(), request, self.credentials.signing_key)
+        except BunqError as error:
+            response = self._error(request, error)
+            faults = {}
+        return self._apply_signature_faults(response, faults)
+
+    def _route(self, request: Request) -> tuple[Route, dict[str, int]]:
+        raw = request.raw_path
+        if not raw.startswith(API_PREFIX) or _PATH_TRICKS.search(raw[len(API_PREFIX) - 1 :]):
+            raise not_found()
+        request.route_path = raw[len(API_PREFIX) :].rstrip("/")
+        route, ids, allowed = self.router.resolve(request.method, request.route_path)
+        if route is not None:
+            return route, ids
+        if allowed:
+            raise BunqError(405, METHOD_NOT_ALLOWED.format(method=request.method, allowed=", ".join(allowed)))
+        raise not_found()
+
+    def _authenticate(self, request: Request, route: Route) -> Caller:
+        if route.auth is Auth.NONE:
+            return Caller()
+        return handshake.authenticate(self.context, request, route.auth.value)
+
+    def _check_signature(self, request: Request, route: Route, caller: Caller) -> None:
+        if not (route.signature_required or (self.options.strict_signatures and route.auth is not Auth.NONE)):
+            return
+        signature = (request.header("X-Bunq-Client-Signature") or "").strip()
+        if not signature:
+            raise BunqError(466, SIGNATURE_REQUIRED)
+        client_key = load_public_key(caller.installation["client_public_key"])
+        if not verify_body(client_key, request.body, signature):
+            raise BunqError(400, SIGNATURE_INVALID)
+
+    def _error(self, request: Request, error: BunqError) -> Response:
+        payload = error_payload(error.description, error.translated(request.language))
+        return build_response(error.status, payload, request, self.credentials.signing_key)
+
+    @staticmethod
+    def _apply_signature_faults(response: Response, faults: dict) -> Response:
+        if "tamper-signature" in faults:
+            response.headers = [
+                (name, _tamper(value) if name == "X-Bunq-Server-Signature" else value)
+                for name, value in response.headers
+            ]
+        if "drop-signature" in faults:
+            response.headers = [(n, v) for n, v in response.headers if n != "X-Bunq-Server-Signature"]
+        return response
+
+
+def _tamper(signature: str) -> str:
+    """The same signature with its first character changed: still base64, no longer valid."""
+    first = "A" if signature[0] != "A" else "B"
+    return first + signature[1:]

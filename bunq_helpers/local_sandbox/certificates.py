@@ -1,0 +1,126 @@
+"""The local sandbox's TLS material and its response-signing key, kept in the state directory.
+
+A private certificate authority (made with ``trustme``, python-trio's library for exactly this)
+issues the server certificate for ``127.0.0.1``, ``localhost`` and ``::1``. Clients trust
+``ca.pem`` and may pin the server key (``sha256/…`` of its SubjectPublicKeyInfo). Everything is
+made once and reused, so the CA file, the pin and the server's response-signing key stay the same
+across restarts: a context saved today, with its pinned key and ``ServerPublicKey``, still works
+tomorrow. Private keys are written owner-only (0600). ``ca.pem`` only means something to clients
+that were told to trust it; no system trust store is touched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import trustme
+from cryptography import x509
+
+from ..keys import (
+    PrivateKey,
+    generate_private_key,
+    load_private_key,
+    pin_of_certificate,
+    private_key_to_pem,
+)
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows has no fcntl; one process per state dir there
+    fcntl = None  # type: ignore[assignment]
+
+CA_CERT = "ca.pem"
+CA_KEY = "ca-key.pem"
+SERVER_CERT = "server-cert.pem"
+SERVER_KEY = "server-key.pem"
+SIGNING_KEY = "response-signing-key.pem"
+LOCK_FILE = ".init.lock"
+SERVER_NAMES = ("127.0.0.1", "localhost", "::1")
+LEAF_LIFETIME = dt.timedelta(days=825)
+RENEW_BEFORE = dt.timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class ServerCredentials:
+    """Paths and pin of the TLS material, and the key that signs every response."""
+
+    ca_file: Path
+    cert_file: Path
+    key_file: Path
+    pin: str
+    signing_key: PrivateKey
+
+
+def _write(path: Path, data: bytes, mode: int) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.chmod(tmp, mode)
+    os.replace(tmp, path)
+
+
+@contextlib.contextmanager
+def _exclusive(state_dir: Path) -> Iterator[None]:
+    """Serialise first-time set-up between processes sharing a state directory."""
+    if fcntl is None:  # pragma: no cover
+        yield
+        return
+    with open(state_dir / LOCK_FILE, "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _leaf_needs_renewal(cert_file: Path, now: dt.datetime) -> bool:
+    if not cert_file.exists():
+        return True
+    cert = x509.load_pem_x509_certificate(cert_file.read_bytes())
+    return cert.not_valid_after_utc - now < RENEW_BEFORE
+
+
+def load_or_create(state_dir: Path) -> ServerCredentials:
+    """The state directory's TLS files and signing key, made on first use."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    paths = {name: state_dir / name for name in (CA_CERT, CA_KEY, SERVER_CERT, SERVER_KEY, SIGNING_KEY)}
+    with _exclusive(state_dir):
+        if paths[CA_CERT].exists() and paths[CA_KEY].exists():
+            ca = trustme.CA.from_pem(paths[CA_CERT].read_bytes(), paths[CA_KEY].read_bytes())
+        else:
+            ca = trustme.CA(organization_name="bunq_helpers local sandbox CA")
+            _write(paths[CA_KEY], ca.private_key_pem.bytes(), 0o600)
+            _write(paths[CA_CERT], ca.cert_pem.bytes(), 0o644)
+            paths[SERVER_CERT].unlink(missing_ok=True)
+        now = dt.datetime.now(dt.timezone.utc)
+        if _leaf_needs_renewal(paths[SERVER_CERT], now) or not paths[SERVER_KEY].exists():
+            leaf = ca.issue_cert(
+                *SERVER_NAMES,
+                common_name="bunq local sandbox",
+                organization_name="bunq_helpers local sandbox",
+                not_after=now + LEAF_LIFETIME,
+            )
+            _write(paths[SERVER_KEY], leaf.private_key_pem.bytes(), 0o600)
+            _write(paths[SERVER_CERT], b"".join(blob.bytes() for blob in leaf.cert_chain_pems), 0o644)
+        if paths[SIGNING_KEY].exists():
+            signing_key = load_private_key(paths[SIGNING_KEY].read_bytes())
+        else:
+            signing_key = generate_private_key()
+            _write(paths[SIGNING_KEY], private_key_to_pem(signing_key).encode("ascii"), 0o600)
+    leaf_pem = paths[SERVER_CERT].read_text("ascii")
+    first_cert = leaf_pem[: leaf_pem.index("-----END CERTIFICATE-----") + len("-----END CERTIFICATE-----")]
+    return ServerCredentials(
+        ca_file=paths[CA_CERT],
+        cert_file=paths[SERVER_CERT],
+        key_file=paths[SERVER_KEY],
+        pin=pin_of_certificate(first_cert),
+        signing_key=signing_key,
+    )

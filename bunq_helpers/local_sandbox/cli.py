@@ -1,0 +1,106 @@
+"""The standalone local sandbox: ``python -m bunq_helpers.local_sandbox [options]``.
+
+Serves until interrupted. Once listening it writes ``DIR/server.json`` (``base_url``, ``ca_file``,
+``pin``) and prints the same JSON on one line, so scripts can wait for it and read it.
+``--reset`` wipes the state (users, keys, sessions, money) and exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from .faults import KINDS
+from .options import SandboxOptions
+from .server import LocalSandbox, reset_state
+
+DEFAULT_STATE_DIR = Path(os.environ.get("BUNQ_HELPERS_HOME", Path.home() / ".bunq_helpers")) / "local-sandbox"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bunq_helpers.local_sandbox",
+        description="Run a local stand-in for bunq's sandbox over HTTPS.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port; 0 picks a free one (default 0)")
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        default=DEFAULT_STATE_DIR,
+        help=f"where state, CA and keys live (default {DEFAULT_STATE_DIR})",
+    )
+    parser.add_argument("--reset", action="store_true", help="wipe the state in --state-dir and exit")
+    parser.add_argument(
+        "--strict-signatures",
+        action="store_true",
+        help="verify the signature of every call after installation",
+    )
+    parser.add_argument("--rate-limits", action="store_true", help="enforce bunq's rate limits")
+    parser.add_argument(
+        "--session-timeout",
+        type=int,
+        default=None,
+        metavar="SECONDS",
+        help="lifetime of new sessions (default: the user's, one week)",
+    )
+    parser.add_argument(
+        "--sugardaddy-delay",
+        type=float,
+        default=0.5,
+        metavar="SECONDS",
+        help="seconds until requested sandbox money arrives (default 0.5)",
+    )
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        choices=KINDS,
+        help="arm a teaching fault for every request (repeatable)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the sandbox until SIGINT or SIGTERM."""
+    args = parse_args(argv)
+    if args.reset:
+        reset_state(args.state_dir)
+        print(f"Local sandbox state in {args.state_dir} wiped.")
+        return 0
+    if not 0 <= args.port <= 65535:
+        print("error: --port must be between 0 and 65535", file=sys.stderr)
+        return 2
+    try:
+        options = SandboxOptions(
+            strict_signatures=args.strict_signatures,
+            rate_limits=args.rate_limits,
+            session_timeout=args.session_timeout,
+            sugardaddy_delay=args.sugardaddy_delay,
+        )
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    sandbox = LocalSandbox(args.state_dir, host=args.host, port=args.port, options=options)
+    try:
+        sandbox.start()
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    for kind in args.fault:
+        sandbox.faults.add(kind, times=None)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    print(sandbox.info.to_json().replace("\n", "").replace("  ", " "), flush=True)
+    print(f"Serving bunq's API at {sandbox.base_url} (Ctrl-C to stop).", file=sys.stderr, flush=True)
+    try:
+        stop.wait()
+    finally:
+        sandbox.stop()
+    return 0

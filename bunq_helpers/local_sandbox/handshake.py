@@ -1,0 +1,309 @@
+"""The handshake endpoints: sandbox users, installation, device-server, session-server, logout.
+
+Choices where bunq's behaviour is not documented (protocol notes, section 15):
+
+- One server key pair per state directory signs every response, errors included; every
+  installation is given that key as its ``ServerPublicKey``.
+- A new API key is bound at its first device-server call to the caller's IP plus the listed
+  ``permitted_ips``; ``"*"`` makes it a wildcard key (any IP). A later device-server call must
+  come from a permitted IP (else bunq's credentials error) and may add IPs or ``"*"``.
+- session-server needs a device registered with this installation for this API key, and the
+  caller's IP must be permitted; otherwise bunq's 400 credentials error.
+- Sessions expire ``session_timeout`` seconds after they are opened; a request made when fewer
+  than 30 s remain extends the session to now + min(session_timeout, 300 s): the rule bunq's
+  API reference states (the protocol notes' "version A").
+- ``DELETE session/{id}`` closes the calling session whatever the id (the SDKs send 0) and
+  answers ``{"Response": []}``.
+- The API key's one-hour activation window is not enforced.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import uuid
+
+from ..errors import InvalidKeyError
+from ..keys import load_public_key
+from .body import optional_ip_list, parse_object, required_string
+from .bunq_errors import bad_request, credentials_incorrect, not_found, unauthorised
+from .objects import device_object, iban_for, token_object, user_object, user_wrapper_name
+from .pagination import paginate
+from .routing import Caller, Context, Reply
+from .store import new_api_key, new_token
+from .wire import Request
+
+EXTENSION_WINDOW = 30
+MAX_EXTENSION = 300
+
+PERSON_NAMES = [("Sandy", "de Vries"), ("Noor", "Jansen"), ("Daan", "Bakker"), ("Emma", "Visser")]
+COMPANY_NAMES = ["Sandbox Trading B.V.", "Tulip Test B.V.", "Canal Commerce B.V."]
+
+
+def _create_sandbox_user(ctx: Context, request: Request, kind: str) -> Reply:
+    parse_object(request.body)  # any body is accepted, but it must be JSON if present
+    now = ctx.now()
+    with ctx.store.transaction() as db:
+        seq = db.execute("SELECT COUNT(*) FROM users").fetchone()[0]
+        if kind == "UserPerson":
+            first, last = PERSON_NAMES[seq % len(PERSON_NAMES)]
+            name, display = None, f"{first} {last}"
+            nick = first
+        else:
+            first = last = None
+            name = display = COMPANY_NAMES[seq % len(COMPANY_NAMES)]
+            nick = display.split()[0]
+        cursor = db.execute(
+            "INSERT INTO users (kind, first_name, last_name, name, display_name, public_nick_name,"
+            " email, public_uuid, session_timeout, created, updated)"
+            " VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?)",
+            (kind, first, last, name, display, nick, str(uuid.uuid4()), 604_800, now, now),
+        )
+        user_id = cursor.lastrowid
+        email = f"sandbox.user.{user_id}@bunq.example"
+        db.execute("UPDATE users SET email = ? WHERE id = ?", (email, user_id))
+        account_id = db.execute(
+            "INSERT INTO accounts (user_id, iban, description, currency, balance_cents, status,"
+            " public_uuid, created, updated) VALUES (?, '', 'Main account', 'EUR', 0, 'ACTIVE', ?, ?, ?)",
+            (user_id, str(uuid.uuid4()), now, now),
+        ).lastrowid
+        db.execute("UPDATE accounts SET iban = ? WHERE id = ?", (iban_for(account_id), account_id))
+        api_key = new_api_key()
+        db.execute(
+            "INSERT INTO credentials (user_id, api_key, status, wildcard, created, updated)"
+            " VALUES (?, ?, 'ACTIVE', 0, ?, ?)",
+            (user_id, api_key, now, now),
+        )
+    return Reply([{"ApiKey": {"api_key": api_key}}])
+
+
+def create_sandbox_user_person(ctx: Context, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """POST sandbox-user-person: a personal user with an empty EUR account and an API key."""
+    return _create_sandbox_user(ctx, request, "UserPerson")
+
+
+def create_sandbox_user_company(ctx: Context, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """POST sandbox-user-company: a business user with an empty EUR account and an API key."""
+    return _create_sandbox_user(ctx, request, "UserCompany")
+
+
+def create_installation(ctx: Context, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """POST installation: register the client's public key; answer Id, Token, ServerPublicKey."""
+    body = parse_object(request.body)
+    pem = required_string(body, "client_public_key", max_length=16_384)
+    try:
+        load_public_key(pem)
+    except InvalidKeyError as exc:
+        raise bad_request(f'Field "client_public_key" is not usable: {exc}') from None
+    now = ctx.now()
+    with ctx.store.transaction() as db:
+        installation_id = db.execute(
+            "INSERT INTO installations (client_public_key, created, updated) VALUES (?, ?, ?)",
+            (pem, now, now),
+        ).lastrowid
+        token_id = db.execute(
+            "INSERT INTO tokens (token, kind, installation_id, created, updated)"
+            " VALUES (?, 'installation', ?, ?, ?)",
+            (new_token(), installation_id, now, now),
+        ).lastrowid
+        token = db.execute("SELECT * FROM tokens WHERE id = ?", (token_id,)).fetchone()
+    return Reply(
+        [
+            {"Id": {"id": installation_id}},
+            {"Token": token_object(token)},
+            {"ServerPublicKey": {"server_public_key": ctx.server_public_key_pem}},
+        ]
+    )
+
+
+def list_installation(ctx: Context, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """GET installation: the id of the installation this session belongs to."""
+    return Reply([{"Id": {"id": caller.session["installation_id"]}}])
+
+
+def read_installation(ctx: Context, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """GET installation/{id}: the same id, if it is this session's installation."""
+    if ids["installation_id"] != caller.session["installation_id"]:
+        raise not_found("Installation", ids["installation_id"])
+    return Reply([{"Id": {"id": ids["installation_id"]}}])
+
+
+def read_server_public_key(ctx: Context, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """GET installation/{id}/server-public-key."""
+    if ids["installation_id"] != caller.session["installation_id"]:
+        raise not_found("Installation", ids["installation_id"])
+    return Reply([{"ServerPublicKey": {"server_public_key": ctx.server_public_key_pem}}])
+
+
+def _ip_permitted(db, credential, ip: str) -> bool:
+    if credential["wildcard"]:
+        return True
+    row = db.execute(
+        "SELECT 1 FROM permitted_ips WHERE credential_id = ? AND ip = ? AND status = 'ACTIVE'",
+        (credential["id"], _normal_ip(ip)),
+    ).fetchone()
+    return row is not None
+
+
+def _normal_ip(ip: str) -> str:
+    try:
+        return str(ipaddress.ip_address(ip))
+    except ValueError:
+        return ip
+
+
+def _credential_for(db, api_key: str):
+    return db.execute(
+        "SELECT * FROM credentials WHERE api_key = ? AND status = 'ACTIVE'", (api_key,)
+    ).fetchone()
+
+
+def create_device_server(ctx: Context, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """POST device-server: register this installation for an API key and bind the key's IPs."""
+    body = parse_object(request.body)
+    description = required_string(body, "description", max_length=255)
+    secret = required_string(body, "secret", max_length=255)
+    listed = optional_ip_list(body, "permitted_ips")
+    caller_ip = _normal_ip(request.remote_addr)
+    now = ctx.now()
+    with ctx.store.transaction() as db:
+        credential = _credential_for(db, secret)
+        if credential is None:
+            raise credentials_incorrect()
+        bound = (
+            credential["wildcard"]
+            or db.execute(
+                "SELECT 1 FROM permitted_ips WHERE credential_id = ?", (credential["id"],)
+            ).fetchone()
+        )
+        if bound and not _ip_permitted(db, credential, caller_ip):
+            raise credentials_incorrect()
+        new_ips = [ip for ip in listed if ip != "*"]
+        if not bound and (not listed or "*" in listed):
+            new_ips.insert(0, caller_ip)
+        for ip in dict.fromkeys(new_ips):
+            exists = db.execute(
+                "SELECT 1 FROM permitted_ips WHERE credential_id = ? AND ip = ?", (credential["id"], ip)
+            ).fetchone()
+            if not exists:
+                db.execute(
+                    "INSERT INTO permitted_ips (credential_id, ip, status, created, updated)"
+                    " VALUES (?, ?, 'ACTIVE', ?, ?)",
+                    (credential["id"], ip, now, now),
+                )
+        if "*" in listed:
+            db.execute(
+                "UPDATE credentials SET wildcard = 1, updated = ? WHERE id = ?", (now, credential["id"])
+            )
+        device_id = db.execute(
+            "INSERT INTO devices (installation_id, credential_id, description, ip, status, created, updated)"
+            " VALUES (?, ?, ?, ?, 'ACTIVE', ?, ?)",
+            (caller.installation["id"], credential["id"], description, caller_ip, now, now),
+        ).lastrowid
+    return Reply([{"Id": {"id": device_id}}])
+
+
+def _devices_of(ctx: Context, caller: Caller):
+    return (
+        ctx.store.read()
+        .execute(
+            "SELECT d.* FROM devices d JOIN credentials c ON c.id = d.credential_id"
+            " WHERE c.user_id = ? ORDER BY d.id DESC",
+            (caller.user["id"],),
+        )
+        .fetchall()
+    )
+
+
+def list_device_servers(ctx: Context, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """GET device-server: the devices registered with the caller's API keys."""
+    return paginate(request, [device_object(d) for d in _devices_of(ctx, caller)], "DeviceServer")
+
+
+def read_device_server(ctx: Context, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """GET device-server/{id}."""
+    for device in _devices_of(ctx, caller):
+        if device["id"] == ids["device_id"]:
+            return Reply([{"DeviceServer": device_object(device)}])
+    raise not_found("DeviceServer", ids["device_id"])
+
+
+def create_session_server(ctx: Context, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """POST session-server (signed): open a session; answer Id, Token and the user."""
+    body = parse_object(request.body)
+    secret = required_string(body, "secret", max_length=255)
+    now = ctx.now()
+    with ctx.store.transaction() as db:
+        credential = _credential_for(db, secret)
+        if credential is None:
+            raise credentials_incorrect()
+        device = db.execute(
+            "SELECT * FROM devices WHERE installation_id = ? AND credential_id = ? AND status = 'ACTIVE'"
+            " ORDER BY id DESC LIMIT 1",
+            (caller.installation["id"], credential["id"]),
+        ).fetchone()
+        if device is None or not _ip_permitted(db, credential, request.remote_addr):
+            raise credentials_incorrect()
+        user = db.execute("SELECT * FROM users WHERE id = ?", (credential["user_id"],)).fetchone()
+        timeout = ctx.options.session_timeout or user["session_timeout"]
+        token_id = db.execute(
+            "INSERT INTO tokens (token, kind, installation_id, created, updated)"
+            " VALUES (?, 'session', ?, ?, ?)",
+            (new_token(), caller.installation["id"], now, now),
+        ).lastrowid
+        db.execute(
+            "INSERT INTO sessions (id, installation_id, device_id, user_id, timeout, expires_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (token_id, caller.installation["id"], device["id"], user["id"], timeout, now + timeout),
+        )
+        token = db.execute("SELECT * FROM tokens WHERE id = ?", (token_id,)).fetchone()
+    return Reply(
+        [
+            {"Id": {"id": token_id}},
+            {"Token": token_object(token)},
+            {user_wrapper_name(user): user_object(user, session_timeout=timeout)},
+        ]
+    )
+
+
+def delete_session(ctx: Context, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """DELETE session/{id}: close the calling session (the id is not checked; the SDKs send 0)."""
+    with ctx.store.transaction() as db:
+        db.execute("UPDATE sessions SET closed = 1 WHERE id = ?", (caller.session["id"],))
+    return Reply([])
+
+
+def authenticate(ctx: Context, request: Request, kind: str) -> Caller:
+    """Resolve X-Bunq-Client-Authentication to a caller, or raise bunq's 401.
+
+    An installation token is only good for device-server and session-server; a session token
+    for the rest. A session token is refused once closed or expired; a call in its last 30 s
+    extends it.
+    """
+    token_value = (request.header("X-Bunq-Client-Authentication") or "").strip()
+    if not token_value:
+        raise unauthorised()
+    db = ctx.store.read()
+    token = db.execute("SELECT * FROM tokens WHERE token = ?", (token_value,)).fetchone()
+    if token is None or token["kind"] != kind:
+        raise unauthorised()
+    installation = db.execute(
+        "SELECT * FROM installations WHERE id = ?", (token["installation_id"],)
+    ).fetchone()
+    if installation is None:
+        raise unauthorised()
+    if kind == "installation":
+        return Caller(installation=installation)
+    now = ctx.now()
+    session = db.execute("SELECT * FROM sessions WHERE id = ?", (token["id"],)).fetchone()
+    if session is None or session["closed"] or session["expires_at"] <= now:
+        raise unauthorised()
+    if session["expires_at"] - now < EXTENSION_WINDOW:
+        with ctx.store.transaction() as write:
+            write.execute(
+                "UPDATE sessions SET expires_at = MAX(expires_at, ?) WHERE id = ? AND closed = 0",
+                (now + min(session["timeout"], MAX_EXTENSION), session["id"]),
+            )
+    user = db.execute("SELECT * FROM users WHERE id = ?", (session["user_id"],)).fetchone()
+    if user is None:
+        raise unauthorised()
+    return Caller(installation=installation, session=session, user=user)

@@ -1,0 +1,190 @@
+"""bunq's objects as the local sandbox renders them from rows: the field names bunq uses.
+
+Timestamps are UTC ``YYYY-MM-DD hh:mm:ss.ffffff``; amounts are strings; ids are integers. Only the
+fields clients read in practice are filled (bunq's objects have many more); bunq's SDK ignores
+missing fields and the objects here deserialise into its model classes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from typing import Any
+
+from .body import amount
+
+SUGAR_DADDY_EMAIL = "sugardaddy@bunq.com"
+SUGAR_DADDY_NAME = "Sugar Daddy"
+SUGAR_DADDY_IBAN = "NL65BUNQ9900000188"
+DAILY_LIMIT_LOGIN_CENTS = 25_000
+ACCOUNT_DAILY_LIMIT_CENTS = 100_000
+
+
+def timestamp(epoch: float) -> str:
+    """bunq's time format, in UTC."""
+    return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def iban_for(account_id: int) -> str:
+    """A valid Dutch IBAN at bank code BUNQ, derived from the account id (so it is unique)."""
+    bban = f"BUNQ{account_id:010d}"
+    digits = "".join(str(int(ch, 36)) for ch in bban + "NL00")
+    check = 98 - int(digits) % 97
+    return f"NL{check:02d}{bban}"
+
+
+def _stamps(row: sqlite3.Row) -> dict[str, str]:
+    return {"created": timestamp(row["created"]), "updated": timestamp(row["updated"])}
+
+
+def user_wrapper_name(user: sqlite3.Row) -> str:
+    """``UserPerson`` or ``UserCompany``: the key bunq wraps a user in."""
+    return str(user["kind"])
+
+
+def user_object(user: sqlite3.Row, session_timeout: int | None = None) -> dict[str, Any]:
+    """A UserPerson or UserCompany object."""
+    common: dict[str, Any] = {
+        "id": user["id"],
+        **_stamps(user),
+        "public_uuid": user["public_uuid"],
+        "display_name": user["display_name"],
+        "public_nick_name": user["public_nick_name"],
+        "alias": [{"type": "EMAIL", "value": user["email"], "name": user["display_name"]}],
+        "language": "en_US",
+        "region": "nl_NL",
+        "status": "ACTIVE",
+        "sub_status": "NONE",
+        "session_timeout": session_timeout if session_timeout is not None else user["session_timeout"],
+        "daily_limit_without_confirmation_login": amount(DAILY_LIMIT_LOGIN_CENTS),
+        "notification_filters": [],
+    }
+    if user["kind"] == "UserCompany":
+        common["name"] = user["name"]
+    else:
+        common.update(
+            first_name=user["first_name"],
+            middle_name="",
+            last_name=user["last_name"],
+            legal_name=f"{user['first_name']} {user['last_name']}",
+        )
+    return common
+
+
+def account_object(account: sqlite3.Row, user: sqlite3.Row) -> dict[str, Any]:
+    """A MonetaryAccountBank object."""
+    return {
+        "id": account["id"],
+        **_stamps(account),
+        "alias": [{"type": "IBAN", "value": account["iban"], "name": user["display_name"]}],
+        "balance": amount(account["balance_cents"], account["currency"]),
+        "country": "NL",
+        "currency": account["currency"],
+        "daily_limit": amount(ACCOUNT_DAILY_LIMIT_CENTS, account["currency"]),
+        "description": account["description"],
+        "public_uuid": account["public_uuid"],
+        "status": account["status"],
+        "sub_status": "VALID",
+        "user_id": user["id"],
+    }
+
+
+def own_label(account: sqlite3.Row, user: sqlite3.Row) -> dict[str, Any]:
+    """The LabelMonetaryAccount of one of our accounts."""
+    return {
+        "iban": account["iban"],
+        "display_name": user["display_name"],
+        "country": "NL",
+        "label_user": {
+            "uuid": user["public_uuid"],
+            "display_name": user["display_name"],
+            "public_nick_name": user["public_nick_name"],
+            "country": "NL",
+        },
+    }
+
+
+def counterparty_label(pointer: dict[str, str]) -> dict[str, Any]:
+    """A LabelMonetaryAccount for the other side of a payment, from the pointer the client sent."""
+    label: dict[str, Any] = {"display_name": pointer.get("name") or pointer["value"], "country": "NL"}
+    if pointer.get("iban"):
+        label["iban"] = pointer["iban"]
+    elif pointer["type"] == "IBAN":
+        label["iban"] = pointer["value"]
+    label["label_user"] = {
+        "uuid": None,
+        "display_name": label["display_name"],
+        "public_nick_name": label["display_name"],
+        "country": "NL",
+    }
+    return label
+
+
+def payment_object(payment: sqlite3.Row, account: sqlite3.Row, user: sqlite3.Row) -> dict[str, Any]:
+    """A Payment object as seen from ``account``."""
+    return {
+        "id": payment["id"],
+        **_stamps(payment),
+        "monetary_account_id": account["id"],
+        "amount": amount(payment["amount_cents"], payment["currency"]),
+        "description": payment["description"],
+        "type": payment["type"],
+        "sub_type": payment["sub_type"],
+        "alias": own_label(account, user),
+        "counterparty_alias": counterparty_label(json.loads(payment["counterparty"])),
+        "balance_after_mutation": amount(payment["balance_after_cents"], payment["currency"]),
+        "attachment": [],
+    }
+
+
+def request_inquiry_object(inquiry: sqlite3.Row, account: sqlite3.Row, user: sqlite3.Row) -> dict[str, Any]:
+    """A RequestInquiry object."""
+    accepted = inquiry["status"] == "ACCEPTED"
+    return {
+        "id": inquiry["id"],
+        **_stamps(inquiry),
+        "time_responded": timestamp(inquiry["updated"]) if accepted else None,
+        "monetary_account_id": account["id"],
+        "amount_inquired": amount(inquiry["amount_cents"], inquiry["currency"]),
+        "amount_responded": amount(inquiry["amount_cents"], inquiry["currency"]) if accepted else None,
+        "user_alias_created": own_label(account, user),
+        "counterparty_alias": counterparty_label(json.loads(inquiry["counterparty"])),
+        "description": inquiry["description"],
+        "status": inquiry["status"],
+    }
+
+
+def device_object(device: sqlite3.Row) -> dict[str, Any]:
+    """A DeviceServer object."""
+    return {
+        "id": device["id"],
+        **_stamps(device),
+        "description": device["description"],
+        "ip": device["ip"],
+        "status": device["status"],
+    }
+
+
+def credential_object(credential: sqlite3.Row, device: sqlite3.Row | None) -> dict[str, Any]:
+    """A CredentialPasswordIp object (an API key's IP whitelist holder)."""
+    return {
+        "id": credential["id"],
+        **_stamps(credential),
+        "status": credential["status"],
+        "expiry_time": None,
+        "token_value": None,
+        "permitted_device": (
+            {"description": device["description"], "ip": device["ip"]} if device is not None else None
+        ),
+    }
+
+
+def permitted_ip_object(row: sqlite3.Row) -> dict[str, Any]:
+    """A PermittedIp object."""
+    return {"id": row["id"], **_stamps(row), "ip": row["ip"], "status": row["status"]}
+
+
+def token_object(token: sqlite3.Row) -> dict[str, Any]:
+    """The Token item of installation and session-server answers."""
+    return {"id": token["id"], **_stamps(token), "token": token["token"]}

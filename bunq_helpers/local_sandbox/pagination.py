@@ -1,0 +1,54 @@
+"""bunq's list pagination: newest first, ``count`` items (10 by default, at most 200), and a
+``Pagination`` object with ``older_url``, ``newer_url`` and ``future_url`` to walk the list."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from .bunq_errors import bad_request
+from .routing import Reply
+from .wire import API_PREFIX, Request
+
+DEFAULT_COUNT = 10
+MAX_COUNT = 200
+
+
+def _int_param(request: Request, name: str, low: int, high: int) -> int | None:
+    raw = request.query.get(name)
+    if raw is None:
+        return None
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise bad_request(f'Query parameter "{name}" must be a whole number from {low} to {high}.')
+    return int(raw)
+
+
+def paginate(request: Request, items: list[dict[str, Any]], wrapper: str) -> Reply:
+    """One page of ``items`` (dicts with an ``id``, newest first), each wrapped as ``{wrapper: item}``."""
+    count = _int_param(request, "count", 1, MAX_COUNT) or DEFAULT_COUNT
+    older_id = _int_param(request, "older_id", 0, 10**18)
+    newer_id = _int_param(request, "newer_id", 0, 10**18)
+    if older_id is not None and newer_id is not None:
+        raise bad_request('Use either "older_id" or "newer_id", not both.')
+    ordered = sorted(items, key=lambda item: item["id"], reverse=True)
+    if newer_id is not None:
+        newer = [item for item in ordered if item["id"] > newer_id]
+        page = newer[-count:]
+    else:
+        if older_id is not None:
+            ordered = [item for item in ordered if item["id"] < older_id]
+        page = ordered[:count]
+    base = API_PREFIX + request.route_path
+
+    def url(**params: int) -> str:
+        return f"{base}?{urlencode({'count': count, **params})}"
+
+    all_ids = [item["id"] for item in items]
+    has_older = bool(page) and min(all_ids) < page[-1]["id"]
+    has_newer = bool(page) and max(all_ids) > page[0]["id"]
+    pagination = {
+        "older_url": url(older_id=page[-1]["id"]) if has_older else None,
+        "newer_url": url(newer_id=page[0]["id"]) if has_newer else None,
+        "future_url": url(newer_id=page[0]["id"] if page else (newer_id or 0)) if not has_newer else None,
+    }
+    return Reply([{wrapper: item} for item in page], pagination)
