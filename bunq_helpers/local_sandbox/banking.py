@@ -285,5 +285,3 @@ def read_payment(ctx: Context, request: Request, caller: Caller, ids: dict[str, 
     if row is None:
         raise not_found("Payment", ids["payment_id"])
     return Reply([{"Payment": payment_object(row, account, caller.user)}])
-
-

@@ -1,0 +1,83 @@
+"""``python -m bunq_helpers``: run the handshake from a terminal.
+
+    python -m bunq_helpers create-context [--env local|sandbox|production] [--context-file PATH]
+    python -m bunq_helpers show-context [--env ...] [--context-file PATH]
+
+``create-context`` prints every exchange (secrets masked) and saves the context; run again with
+the same file, it makes no installation or device call and reuses a live session.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+from .config import ProductionWarning, load_settings
+from .context import ApiContext
+from .errors import BunqHelpersError
+from .exchange import Exchange
+from .handshake import create_api_context
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bunq_helpers", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, text in (
+        ("create-context", "run the missing handshake steps and save the API context"),
+        ("show-context", "print the saved API context (secrets masked)"),
+    ):
+        command = commands.add_parser(name, help=text, description=text)
+        command.add_argument(
+            "--env",
+            choices=["local", "sandbox", "production"],
+            default=None,
+            help="environment (default: BUNQ_ENVIRONMENT, else local)",
+        )
+        command.add_argument(
+            "--context-file",
+            type=Path,
+            default=None,
+            help="where the context is saved (default: BUNQ_CONTEXT_FILE, else ~/.bunq_helpers/bunq-<env>.conf)",
+        )
+    return parser
+
+
+def _print_step(step: str, exchange: Exchange | None) -> None:
+    if exchange is not None:
+        print(exchange.text(), end="\n\n", flush=True)
+    print(f"✓ {step}", end="\n\n", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    args = _parser().parse_args(argv)
+    warnings.simplefilter("always", ProductionWarning)
+    try:
+        overrides: dict[str, object] = {}
+        if args.env:
+            overrides["environment"] = args.env
+        if args.context_file:
+            overrides["context_file"] = args.context_file
+        settings = load_settings(**overrides)
+        path = settings.context_file_path
+        if args.command == "show-context":
+            print(repr(ApiContext.load(path)))
+            return 0
+        run = create_api_context(settings, report=_print_step)
+        for step in run.steps:
+            if "reused" in step:
+                print(f"✓ {step}")
+        print(f"\nAPI context saved to {path} (mode 0600).")
+        print(f"Calls made this run: {', '.join(run.calls) or 'none'}.")
+    except BunqHelpersError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(
+            "\ninterrupted: the context file holds every step that finished; run again to resume.",
+            file=sys.stderr,
+        )
+        return 130
+    return 0
