@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
 import shutil
 import tempfile
 import threading
@@ -26,6 +27,8 @@ from .faults import Faults
 from .options import SandboxOptions
 from .store import Store
 from .wire import Request
+
+log = logging.getLogger("bunq_helpers.local_sandbox")
 
 SERVER_INFO_FILE = "server.json"
 DEFAULT_HOST = "127.0.0.1"
@@ -112,6 +115,7 @@ class LocalSandbox:
             timeout=SOCKET_TIMEOUT,
             request_queue_size=128,
         )
+        server.error_log = _log_server_message
         server.ssl_adapter = BuiltinSSLAdapter(str(credentials.cert_file), str(credentials.key_file))
         server.prepare()
         self._server = server
@@ -199,6 +203,11 @@ class LocalSandbox:
     def _notify(self, request: Request) -> None:
         for callback in list(self._observers):
             callback(request)
+
+
+def _log_server_message(msg: str = "", level: int = logging.INFO, traceback: bool = False) -> None:
+    """cheroot's messages (mostly clients dropping TLS connections) go to logging, not stderr."""
+    log.log(logging.DEBUG if level < logging.ERROR else level, msg, exc_info=traceback)
 
 
 def reset_state(state_dir: str | Path) -> None:

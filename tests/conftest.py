@@ -1,0 +1,185 @@
+"""Shared fixtures. Every test runs in its own temporary home, with no BUNQ_* variables and no .env."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from requests.adapters import HTTPAdapter
+
+from bunq_helpers import keys, signing
+from bunq_helpers.config import Environment, Settings
+from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
+from bunq_helpers.target import Target
+
+KEYS_DIR = Path(__file__).parent / "keys"
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No BUNQ_* variables, a private BUNQ_HELPERS_HOME, and a working directory with no .env."""
+    for name in list(os.environ):
+        if name.startswith("BUNQ_"):
+            monkeypatch.delenv(name)
+    home = tmp_path / "home"
+    monkeypatch.setenv("BUNQ_HELPERS_HOME", str(home))
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    return home
+
+
+@pytest.fixture(scope="session")
+def client_key() -> keys.PrivateKey:
+    """The committed throwaway RSA-2048 key."""
+    return keys.load_private_key((KEYS_DIR / "throwaway-client-key.pem").read_bytes())
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[LocalSandbox]:
+    """A running local sandbox on a fresh state directory."""
+    with LocalSandbox(tmp_path / "state") as running:
+        yield running
+
+
+@pytest.fixture
+def target(sandbox: LocalSandbox) -> Target:
+    """The sandbox as a client target, pinned."""
+    return Target(Environment.LOCAL, sandbox.base_url, sandbox.ca_file, (sandbox.pin,))
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Local settings with the context file in the test's folder."""
+    return Settings(environment=Environment.LOCAL, home=tmp_path / "home", context_file=tmp_path / "ctx.json")
+
+
+class _SourceAdapter(HTTPAdapter):
+    def __init__(self, source: str) -> None:
+        self.source = source
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["source_address"] = (self.source, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+@dataclass
+class Handshake:
+    """What a raw handshake produced."""
+
+    api_key: str
+    key: keys.PrivateKey
+    installation_id: int
+    installation_token: str
+    server_key: keys.PublicKey
+    device_id: int
+    session_token: str
+    user_id: int
+    account_id: int
+
+
+class Raw:
+    """A deliberately plain HTTPS client for testing the server without the package's transport."""
+
+    def __init__(self, sandbox: LocalSandbox, source: str | None = None) -> None:
+        self.sandbox = sandbox
+        self.http = requests.Session()
+        self.http.trust_env = False
+        if source:
+            self.http.mount("https://", _SourceAdapter(source))
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: bytes | dict | str | None = None,
+        *,
+        token: str | None = None,
+        sign_with: keys.PrivateKey | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> requests.Response:
+        data = json.dumps(body).encode() if isinstance(body, dict) else body
+        data = data.encode() if isinstance(data, str) else data
+        sent = {"User-Agent": "tests", "Cache-Control": "no-cache", **(headers or {})}
+        if token is not None:
+            sent["X-Bunq-Client-Authentication"] = token
+        if sign_with is not None:
+            sent["X-Bunq-Client-Signature"] = signing.sign_body(sign_with, data or b"")
+        url = self.sandbox.base_url + path.lstrip("/") if not path.startswith("https://") else path
+        return self.http.request(
+            method, url, data=data, headers=sent, verify=self.sandbox.ca_file, timeout=30
+        )
+
+    def sandbox_user(self, company: bool = False) -> str:
+        response = self.call("POST", "sandbox-user-company" if company else "sandbox-user-person")
+        assert response.status_code == 200, response.text
+        return response.json()["Response"][0]["ApiKey"]["api_key"]
+
+    def install(self, key: keys.PrivateKey) -> tuple[int, str, keys.PublicKey]:
+        response = self.call("POST", "installation", {"client_public_key": keys.public_key_to_pem(key)})
+        assert response.status_code == 200, response.text
+        items = response.json()["Response"]
+        return (
+            items[0]["Id"]["id"],
+            items[1]["Token"]["token"],
+            keys.load_public_key(items[2]["ServerPublicKey"]["server_public_key"]),
+        )
+
+    def handshake(
+        self, key: keys.PrivateKey, api_key: str | None = None, permitted_ips: list[str] | None = None
+    ) -> Handshake:
+        api_key = api_key or self.sandbox_user()
+        installation_id, installation_token, server_key = self.install(key)
+        body: dict[str, Any] = {"description": "tests", "secret": api_key}
+        if permitted_ips is not None:
+            body["permitted_ips"] = permitted_ips
+        device = self.call("POST", "device-server", body, token=installation_token, sign_with=key)
+        assert device.status_code == 200, device.text
+        session = self.call(
+            "POST", "session-server", {"secret": api_key}, token=installation_token, sign_with=key
+        )
+        assert session.status_code == 200, session.text
+        items = session.json()["Response"]
+        user_id = items[2]["UserPerson"]["id"]
+        session_token = items[1]["Token"]["token"]
+        accounts = self.call("GET", f"user/{user_id}/monetary-account-bank", token=session_token)
+        return Handshake(
+            api_key=api_key,
+            key=key,
+            installation_id=installation_id,
+            installation_token=installation_token,
+            server_key=server_key,
+            device_id=device.json()["Response"][0]["Id"]["id"],
+            session_token=session_token,
+            user_id=user_id,
+            account_id=accounts.json()["Response"][0]["MonetaryAccountBank"]["id"],
+        )
+
+
+@pytest.fixture
+def raw(sandbox: LocalSandbox) -> Raw:
+    """The plain client, from 127.0.0.1."""
+    return Raw(sandbox)
+
+
+@pytest.fixture
+def options() -> SandboxOptions:
+    """Default options (every teaching switch off)."""
+    return SandboxOptions()
+
+
+def error_of(response: requests.Response) -> str:
+    """The single error_description of a bunq error answer (and check the shape on the way)."""
+    body = response.json()
+    assert set(body) == {"Error"}, body
+    assert len(body["Error"]) == 1
+    entry = body["Error"][0]
+    assert set(entry) == {"error_description", "error_description_translated"}
+    return entry["error_description"]

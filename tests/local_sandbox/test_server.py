@@ -1,0 +1,164 @@
+"""Serving: clean start and stop, shared state, the standalone command, TLS material that persists."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from bunq_helpers.local_sandbox import LocalSandbox
+from tests.conftest import Raw
+
+
+def _threads() -> set[str]:
+    return {t.name for t in threading.enumerate()}
+
+
+def test_stops_cleanly_leaving_no_thread_or_port(tmp_path: Path) -> None:
+    before = threading.active_count()
+    with LocalSandbox(tmp_path / "s") as sandbox:
+        port = sandbox.port
+        assert Raw(sandbox).call("POST", "sandbox-user-person").status_code == 200
+    time.sleep(0.2)
+    assert threading.active_count() == before, _threads()
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", port)) != 0  # nothing listens any more
+    assert not (tmp_path / "s" / "server.json").exists()
+
+
+def test_temporary_state_dir_is_removed() -> None:
+    sandbox = LocalSandbox().start()
+    state = sandbox.state_dir
+    assert (state / "sandbox.sqlite3").exists()
+    sandbox.stop()
+    assert not state.exists()
+
+
+def test_two_sandboxes_on_one_state_dir_share_everything(tmp_path: Path, client_key) -> None:
+    with LocalSandbox(tmp_path / "shared") as first, LocalSandbox(tmp_path / "shared") as second:
+        assert first.pin == second.pin and first.ca_file == second.ca_file
+        done = Raw(first).handshake(client_key)
+        other = Raw(second)
+        assert (
+            other.call("GET", "installation", token=done.session_token).json()["Response"][0]["Id"]["id"]
+            == done.installation_id
+        )
+        again = other.call(
+            "POST",
+            "session-server",
+            {"secret": done.api_key},
+            token=done.installation_token,
+            sign_with=client_key,
+        )
+        assert again.status_code == 200
+        assert (
+            Raw(first).call("GET", "user", token=again.json()["Response"][1]["Token"]["token"]).status_code
+            == 200
+        )
+
+
+def test_state_survives_a_restart_and_reset_wipes_it(tmp_path: Path, client_key) -> None:
+    with LocalSandbox(tmp_path / "s") as sandbox:
+        done = Raw(sandbox).handshake(client_key)
+        pin = sandbox.pin
+    with LocalSandbox(tmp_path / "s") as sandbox:
+        assert sandbox.pin == pin
+        assert Raw(sandbox).call("GET", "user", token=done.session_token).status_code == 200
+        sandbox.reset()
+        assert Raw(sandbox).call("GET", "user", token=done.session_token).status_code == 401
+
+
+def test_private_material_is_owner_only(sandbox: LocalSandbox) -> None:
+    for name in ("ca-key.pem", "server-key.pem", "response-signing-key.pem"):
+        assert stat.S_IMODE((sandbox.state_dir / name).stat().st_mode) == 0o600
+
+
+def test_keep_alive_reuses_one_connection(sandbox: LocalSandbox) -> None:
+    raw = Raw(sandbox)
+    seen = []
+    sandbox.observe(seen.append)
+    for _ in range(5):
+        raw.call("POST", "sandbox-user-person")
+    pool = next(iter(raw.http.adapters["https://"].poolmanager.pools._container.values()))
+    assert pool.num_connections == 1 and len(seen) == 5
+
+
+def test_standalone_command_writes_server_json_and_stops_on_sigterm(tmp_path: Path, client_key) -> None:
+    state = tmp_path / "standalone"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bunq_helpers.local_sandbox", "--port", "0", "--state-dir", str(state)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = process.stdout.readline()
+        printed = json.loads(line)
+        written = json.loads((state / "server.json").read_text())
+        assert printed == written and set(written) == {"base_url", "ca_file", "pin"}
+        assert written["base_url"].startswith("https://127.0.0.1:")
+        raw = Raw(SimpleNamespace(base_url=written["base_url"], ca_file=written["ca_file"]))
+        assert raw.handshake(client_key).user_id > 0
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+    assert not (state / "server.json").exists()
+
+
+def test_reset_command(tmp_path: Path, client_key) -> None:
+    state = tmp_path / "s"
+    with LocalSandbox(state) as sandbox:
+        Raw(sandbox).handshake(client_key)
+    result = subprocess.run(
+        [sys.executable, "-m", "bunq_helpers.local_sandbox", "--reset", "--state-dir", str(state)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ},
+    )
+    assert "wiped" in result.stdout
+    with LocalSandbox(state) as sandbox:
+        assert sandbox.store.read().execute("SELECT COUNT(*) FROM users").fetchone()[0] == 0
+
+
+def test_busy_port_is_a_clear_error(sandbox: LocalSandbox, tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bunq_helpers.local_sandbox",
+            "--port",
+            str(sandbox.port),
+            "--state-dir",
+            str(tmp_path / "x"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1 and "cannot listen" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("host", ["::1"])
+def test_serves_on_ipv6_loopback(tmp_path: Path, host: str) -> None:
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6 on this machine")
+    try:
+        sandbox = LocalSandbox(tmp_path / "v6", host=host).start()
+    except OSError as exc:
+        pytest.skip(f"IPv6 loopback unavailable: {exc}")
+    try:
+        assert sandbox.base_url.startswith("https://[::1]:")
+        assert Raw(sandbox).call("POST", "sandbox-user-person").status_code == 200
+    finally:
+        sandbox.stop()
