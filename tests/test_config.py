@@ -32,10 +32,12 @@ def test_dotenv_is_read_and_process_environment_wins(tmp_path: Path, monkeypatch
 
 
 def test_sandbox_key_on_production_is_refused() -> None:
-    with pytest.raises(ConfigurationError, match="sandbox API key .* cannot be used on production"):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ProductionWarning)
-            Settings(environment=Environment.PRODUCTION, api_key=SANDBOX_KEY)
+    with (
+        pytest.raises(ConfigurationError, match=r"sandbox API key .* cannot be used on production"),
+        warnings.catch_warnings(),
+    ):
+        warnings.simplefilter("ignore", ProductionWarning)
+        Settings(environment=Environment.PRODUCTION, api_key=SANDBOX_KEY)
 
 
 @pytest.mark.parametrize("environment", [Environment.SANDBOX, Environment.LOCAL])

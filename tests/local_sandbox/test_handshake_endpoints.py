@@ -47,7 +47,9 @@ def test_installation_accepts_the_pem_forms_clients_send(raw: Raw, client_key, v
 def test_postman_style_device_server_with_empty_signature_and_tabs(raw: Raw, client_key) -> None:
     api_key = raw.sandbox_user()
     _, token, _ = raw.install(client_key)
-    body = '{\n\t"description": "Postman",\n\t"secret": "%s",\n\t"permitted_ips": ["*"]\n}' % api_key
+    body = '{\n\t"description": "Postman",\n\t"secret": "API_KEY",\n\t"permitted_ips": ["*"]\n}'.replace(
+        "API_KEY", api_key
+    )
     response = raw.call(
         "POST",
         "device-server",
