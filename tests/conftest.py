@@ -117,6 +117,25 @@ class Raw:
             method, url, data=data, headers=sent, verify=self.sandbox.ca_file, timeout=30
         )
 
+    def literal(self, method: str, target: str, token: str | None = None) -> tuple[int, dict]:
+        """Send a request line exactly as given (requests would normalise ``..`` away)."""
+        import http.client
+        import ssl
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(self.sandbox.base_url)
+        tls = ssl.create_default_context(cafile=self.sandbox.ca_file)
+        connection = http.client.HTTPSConnection(parts.hostname, parts.port, context=tls, timeout=30)
+        try:
+            connection.putrequest(method, target, skip_accept_encoding=True)
+            if token:
+                connection.putheader("X-Bunq-Client-Authentication", token)
+            connection.endheaders()
+            response = connection.getresponse()
+            return response.status, json.loads(response.read())
+        finally:
+            connection.close()
+
     def sandbox_user(self, company: bool = False) -> str:
         response = self.call("POST", "sandbox-user-company" if company else "sandbox-user-person")
         assert response.status_code == 200, response.text

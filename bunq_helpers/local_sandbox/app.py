@@ -46,6 +46,7 @@ log = logging.getLogger("bunq_helpers.local_sandbox")
 
 ACCOUNT = "user/{user_id}/monetary-account/{account_id}"
 CREDENTIAL = "user/{user_id}/credential-password-ip/{credential_id}"
+MAX_HEADER_BYTES = 16_384
 _PATH_TRICKS = re.compile(r"(%2f|%5c|%2e|\\|/\.\.?(/|$)|//)", re.IGNORECASE)
 
 ROUTES = [
@@ -147,6 +148,9 @@ class SandboxApp:
         try:
             if too_large:
                 raise bad_request(f"The request body is larger than {self.options.max_body_bytes} bytes.")
+            header_bytes = sum(len(k) + len(v) + 4 for k, v in request.headers.items())
+            if header_bytes > MAX_HEADER_BYTES:
+                raise bad_request(f"The request headers are larger than {MAX_HEADER_BYTES} bytes in all.")
             route, ids = self._route(request)
             faults = self.faults.take(request.route_path)
             if "disconnect" in faults:

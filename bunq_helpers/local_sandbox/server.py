@@ -33,6 +33,7 @@ log = logging.getLogger("bunq_helpers.local_sandbox")
 SERVER_INFO_FILE = "server.json"
 DEFAULT_HOST = "127.0.0.1"
 WORKER_THREADS = 16
+MAX_HEADER_BYTES_HARD = 262_144  # cheroot's own limit; the app answers bunq-style above 16 KiB
 SOCKET_TIMEOUT = 10
 
 
@@ -115,6 +116,7 @@ class LocalSandbox:
             timeout=SOCKET_TIMEOUT,
             request_queue_size=128,
         )
+        server.max_request_header_size = MAX_HEADER_BYTES_HARD
         server.error_log = _log_server_message
         server.ssl_adapter = BuiltinSSLAdapter(str(credentials.cert_file), str(credentials.key_file))
         server.prepare()

@@ -1,0 +1,61 @@
+"""The Permitted IP endpoints, and that they really govern who may open a session."""
+
+from __future__ import annotations
+
+from bunq_helpers.local_sandbox import LocalSandbox
+from tests.conftest import Raw, error_of
+
+
+def test_list_add_deactivate_and_their_effect(sandbox: LocalSandbox, raw: Raw, client_key) -> None:
+    done = raw.handshake(client_key)  # bound to 127.0.0.1 only
+    base = f"user/{done.user_id}/credential-password-ip"
+    [credential] = raw.call("GET", base, token=done.session_token).json()["Response"]
+    cred = credential["CredentialPasswordIp"]
+    assert cred["status"] == "ACTIVE" and cred["permitted_device"]["ip"] == "127.0.0.1"
+    ips = raw.call("GET", f"{base}/{cred['id']}/ip", token=done.session_token).json()["Response"]
+    assert [i["PermittedIp"]["ip"] for i in ips] == ["127.0.0.1"]
+
+    elsewhere = Raw(sandbox, source="127.0.0.2")
+
+    def session_from_elsewhere():
+        return elsewhere.call(
+            "POST",
+            "session-server",
+            {"secret": done.api_key},
+            token=done.installation_token,
+            sign_with=client_key,
+        )
+
+    assert session_from_elsewhere().status_code == 400
+    added = raw.call("POST", f"{base}/{cred['id']}/ip", {"ip": "127.0.0.2"}, token=done.session_token)
+    assert added.status_code == 200
+    ip_id = added.json()["Response"][0]["Id"]["id"]
+    assert session_from_elsewhere().status_code == 200
+    off = raw.call("PUT", f"{base}/{cred['id']}/ip/{ip_id}", {"status": "INACTIVE"}, token=done.session_token)
+    assert off.status_code == 200
+    assert (
+        raw.call("GET", f"{base}/{cred['id']}/ip/{ip_id}", token=done.session_token).json()["Response"][0][
+            "PermittedIp"
+        ]["status"]
+        == "INACTIVE"
+    )
+    assert session_from_elsewhere().status_code == 400
+
+
+def test_rules_bunq_documents(raw: Raw, client_key) -> None:
+    done = raw.handshake(client_key)
+    base = f"user/{done.user_id}/credential-password-ip"
+    cred_id = raw.call("GET", base, token=done.session_token).json()["Response"][0]["CredentialPasswordIp"][
+        "id"
+    ]
+    wildcard = raw.call("POST", f"{base}/{cred_id}/ip", {"ip": "*"}, token=done.session_token)
+    assert wildcard.status_code == 400 and "wildcard" in error_of(wildcard)
+    duplicate = raw.call("POST", f"{base}/{cred_id}/ip", {"ip": "127.0.0.1"}, token=done.session_token)
+    assert duplicate.status_code == 400 and "already listed" in error_of(duplicate)
+    ip_id = raw.call("GET", f"{base}/{cred_id}/ip", token=done.session_token).json()["Response"][0][
+        "PermittedIp"
+    ]["id"]
+    edit = raw.call("PUT", f"{base}/{cred_id}/ip/{ip_id}", {"ip": "10.0.0.1"}, token=done.session_token)
+    assert edit.status_code == 400 and "INACTIVE and add a new one" in error_of(edit)
+    other_user = raw.call("GET", f"user/{done.user_id + 1}/credential-password-ip", token=done.session_token)
+    assert other_user.status_code == 404
