@@ -20,13 +20,17 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Environment
 from .errors import ContextFileError, InvalidKeyError
 from .keys import PrivateKey, load_private_key, load_public_key, private_key_to_pem, public_key_to_pem
 from .masking import API_KEY, mask_value
 from .session_server import Session, session_timeout_of
+
+if TYPE_CHECKING:
+    from .device_server import Device
+    from .installation import Installation
 from .transport import BunqClient
 
 FORMAT_VERSION = 1
@@ -78,6 +82,37 @@ class ApiContext:
             f"session={self.session!r}",
         ]
         return f"ApiContext({', '.join(parts)})"
+
+    # -- recording what each step created -----------------------------------------------------
+
+    def record_installation(self, installation: Installation, private_key: PrivateKey) -> None:
+        """Keep a new installation; a device or session of an earlier one no longer applies."""
+        self.private_key_pem = private_key_to_pem(private_key)
+        self.installation_id = installation.id
+        self.installation_token = installation.token
+        self.server_public_key_pem = installation.server_public_key
+        self.device_id = None
+        self.device_registered = False
+        self.session = None
+
+    def record_device(self, device: Device) -> None:
+        """Keep the registered device."""
+        self.device_id = device.id
+        self.device_registered = True
+        self.device_description = device.description
+        self.permitted_ips = device.permitted_ips
+
+    def record_session(self, session: Session) -> None:
+        """Keep the open session."""
+        self.session = session
+
+    @property
+    def secrets(self) -> dict[str, str]:
+        """Every secret this context holds, for masking: value -> kind."""
+        found = {self.api_key: API_KEY, self.installation_token: "token", self.private_key_pem: "private_key"}
+        if self.session is not None:
+            found[self.session.token] = "token"
+        return {value: kind for value, kind in found.items() if value}
 
     # -- state ---------------------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ MONO = "font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-si
 BOX = f"border:{BORDER};border-radius:6px;padding:8px 12px;margin:6px 0;line-height:1.45"
 PRE = f"{MONO};background:{SHADE};padding:6px 8px;border-radius:4px;white-space:pre-wrap;word-break:break-all;margin:4px 0"
 SUMMARY = "cursor:pointer;font-weight:600;margin-top:4px"
-CELL = f"{MONO};padding:1px 10px 1px 0;vertical-align:top;text-align:left"
+CELL = f"{MONO};padding:1px 10px 1px 0;vertical-align:top;text-align:left;word-break:break-all"
 
 
 def _mask(exchange: Exchange, text: str, reveal: bool) -> str:
@@ -184,6 +184,18 @@ def error_html(error: ApiError) -> str:
     ]
     if error.exchange is not None:
         lines.append(_details("The exchange", error.exchange.html(), open_=False))
+    return f"<div style='{BOX}'>{''.join(lines)}</div>"
+
+
+def plain_error_html(error: BaseException) -> str:
+    """Any bunq_helpers error as HTML: its type and its (masked) message."""
+    exchange = getattr(error, "exchange", None)
+    lines = [
+        f"<div style='color:{BAD};font-weight:700'>{_esc(type(error).__name__)}</div>",
+        f"<pre style='{PRE}'>{_esc(mask_text(str(error)))}</pre>",
+    ]
+    if exchange is not None:
+        lines.append(_details("The exchange", exchange.html(), open_=False))
     return f"<div style='{BOX}'>{''.join(lines)}</div>"
 
 

@@ -66,6 +66,11 @@ SIGNATURE_INVALID = "The request signature is invalid."
 class BunqHelpersError(Exception):
     """Base of every error raised by bunq_helpers."""
 
+    def _repr_html_(self) -> str:
+        from .display import plain_error_html
+
+        return plain_error_html(self)
+
 
 class ConfigurationError(BunqHelpersError):
     """Settings that cannot work; raised before any request is sent."""

@@ -108,11 +108,9 @@ def create_api_context(
     if context.has_installation:
         run.steps.append(f"Installation {context.installation_id or '(from an SDK file)'}: reused.")
     else:
-        installation = create_installation(run.client, context.private_key)
-        context.installation_id = installation.id
-        context.installation_token = installation.token
-        context.server_public_key_pem = installation.server_public_key
-        context.device_registered = False
+        private_key = context.private_key
+        installation = create_installation(run.client, private_key)
+        context.record_installation(installation, private_key)
         done(f"Created installation {installation.id}.", installation.exchange)
     if context.device_registered:
         run.steps.append(f"Device {context.device_id or '(from an SDK file)'}: reused.")
@@ -121,10 +119,7 @@ def create_api_context(
         device = register_device(
             run.client, context.installation_token, context.api_key, settings.device_description, permitted
         )
-        context.device_id = device.id
-        context.device_registered = True
-        context.device_description = settings.device_description
-        context.permitted_ips = permitted
+        context.record_device(device)
         done(f"Registered device {device.id}.", device.exchange)
     ensure_session(context, run.client, path=path, run=run, report=report)
     return run
@@ -146,7 +141,7 @@ def ensure_session(
     if not context.has_installation or not context.api_key:
         raise ContextFileError("This API context has no installation yet; run create_api_context() first.")
     session = open_session(client, context.installation_token, context.api_key)
-    context.session = session
+    context.record_session(session)
     step = f"Opened session {session.id} for user {session.user_id}."
     if run is not None:
         run.steps.append(step)
