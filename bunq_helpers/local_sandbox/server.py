@@ -7,12 +7,14 @@ and a clean ``stop()`` that closes the listening socket and joins its threads.
 
 from __future__ import annotations
 
+import atexit
 import errno
 import json
 import logging
 import shutil
 import tempfile
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -35,6 +37,42 @@ DEFAULT_HOST = "127.0.0.1"
 WORKER_THREADS = 16
 MAX_HEADER_BYTES_HARD = 262_144  # cheroot's own limit; the app answers bunq-style above 16 KiB
 SOCKET_TIMEOUT = 10
+
+
+EXIT_WATCHER_NAME = "bunq-local-sandbox-exit-watcher"
+_running: weakref.WeakSet[LocalSandbox] = weakref.WeakSet()
+_watcher_lock = threading.Lock()
+_watcher: threading.Thread | None = None
+
+
+def _stop_when_the_main_thread_ends() -> None:
+    """cheroot's workers are not daemon threads, so Python would wait for them at exit before any
+    atexit handler runs. The main thread is marked finished before that wait: stop the servers then."""
+    threading.main_thread().join()
+    for sandbox in list(_running):
+        sandbox.stop()
+
+
+def _finish_stopping() -> None:
+    """At exit, complete any stop the watcher began (removing temporary state)."""
+    for sandbox in list(_started):
+        sandbox.stop()
+
+
+_started: weakref.WeakSet[LocalSandbox] = weakref.WeakSet()
+atexit.register(_finish_stopping)
+
+
+def _stop_at_exit(sandbox: LocalSandbox) -> None:
+    global _watcher
+    with _watcher_lock:
+        _running.add(sandbox)
+        _started.add(sandbox)
+        if _watcher is None:
+            _watcher = threading.Thread(
+                target=_stop_when_the_main_thread_ends, name=EXIT_WATCHER_NAME, daemon=True
+            )
+            _watcher.start()
 
 
 @dataclass(frozen=True)
@@ -94,6 +132,7 @@ class LocalSandbox:
         self._thread: threading.Thread | None = None
         self._store: Store | None = None
         self._observers: list[Callable[[Request], None]] = []
+        self._stop_lock = threading.Lock()
         self.info: ServerInfo | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -124,14 +163,20 @@ class LocalSandbox:
         self.port = server.bind_addr[1]
         self._thread = threading.Thread(target=server.serve, name="bunq-local-sandbox", daemon=True)
         self._thread.start()
+        _stop_at_exit(self)
         host = f"[{self.host}]" if ":" in self.host else self.host
         self.info = ServerInfo(f"https://{host}:{self.port}/v1/", str(credentials.ca_file), credentials.pin)
         (self.state_dir / SERVER_INFO_FILE).write_text(self.info.to_json() + "\n", encoding="utf-8")
         return self
 
     def stop(self) -> None:
-        """Stop serving, close the port and the database, and remove a temporary state dir."""
+        """Stop serving, close the port and the database, and remove a temporary state dir (idempotent)."""
+        with self._stop_lock:
+            self._stop()
+
+    def _stop(self) -> None:
         server, self._server = self._server, None
+        _running.discard(self)
         if server is not None:
             server.stop()
         if self._thread is not None:

@@ -17,23 +17,31 @@ from types import SimpleNamespace
 import pytest
 
 from bunq_helpers.local_sandbox import LocalSandbox
+from bunq_helpers.local_sandbox.server import EXIT_WATCHER_NAME
 from tests.conftest import Raw
 
 
-def _threads() -> set[str]:
-    return {t.name for t in threading.enumerate()}
+def _threads() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.name != EXIT_WATCHER_NAME}  # one per process, by design
 
 
 def test_stops_cleanly_leaving_no_thread_or_port(tmp_path: Path) -> None:
-    before = threading.active_count()
+    before = _threads()
     with LocalSandbox(tmp_path / "s") as sandbox:
         port = sandbox.port
         assert Raw(sandbox).call("POST", "sandbox-user-person").status_code == 200
     time.sleep(0.2)
-    assert threading.active_count() == before, _threads()
+    assert _threads() == before
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", port)) != 0  # nothing listens any more
     assert not (tmp_path / "s" / "server.json").exists()
+
+
+def test_a_script_that_never_stops_its_sandbox_still_exits(tmp_path: Path) -> None:
+    script = "from bunq_helpers.local_sandbox import LocalSandbox; s = LocalSandbox(); s.start(); print(s.state_dir)"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0
+    assert not Path(result.stdout.strip()).exists()  # stopped, and its temporary state removed
 
 
 def test_temporary_state_dir_is_removed() -> None:

@@ -1,0 +1,71 @@
+"""``python -m bunq_helpers create-context``, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+
+def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BUNQ_")}
+    env["BUNQ_HELPERS_HOME"] = str(cwd / "home")
+    return subprocess.run(
+        [sys.executable, "-m", "bunq_helpers", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_create_context_twice(tmp_path: Path) -> None:
+    first = _run("create-context", "--context-file", "ctx.json", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    context = json.loads((tmp_path / "ctx.json").read_text())
+    assert stat.S_IMODE((tmp_path / "ctx.json").stat().st_mode) == 0o600
+    secrets = [
+        context["api_key"],
+        context["installation_context"]["token"],
+        context["session_context"]["token"],
+        context["installation_context"]["private_key_client"].splitlines()[1],
+    ]
+    for secret in secrets:
+        assert secret not in first.stdout and secret not in first.stderr
+    for shown in (
+        "POST https://127.0.0.1:",
+        "/v1/installation",
+        "/v1/device-server",
+        "/v1/session-server",
+        "X-Bunq-Client-Authentication: ",
+        "X-Bunq-Client-Signature: ",
+        "← 200 OK",
+        "session_token = ",
+    ):
+        assert shown in first.stdout, shown
+    assert (
+        "Calls made this run: sandbox-user-person, installation, device-server, session-server."
+        in first.stdout
+    )
+
+    second = _run("create-context", "--context-file", "ctx.json", cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert "Calls made this run: none." in second.stdout
+    assert "/v1/installation" not in second.stdout and "/v1/device-server" not in second.stdout
+
+    shown = _run("show-context", "--context-file", "ctx.json", cwd=tmp_path)
+    assert shown.returncode == 0 and "ApiContext(environment='local'" in shown.stdout
+    assert all(secret not in shown.stdout for secret in secrets)
+
+
+def test_errors_are_one_clear_line_without_traceback(tmp_path: Path) -> None:
+    result = _run("create-context", "--env", "production", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "BUNQ_ALLOW_PRODUCTION=yes" in result.stderr and "Traceback" not in result.stderr
+    (tmp_path / "broken.json").write_text("{")
+    result = _run("create-context", "--context-file", "broken.json", cwd=tmp_path)
+    assert result.returncode == 1 and "not valid JSON" in result.stderr and "Traceback" not in result.stderr
