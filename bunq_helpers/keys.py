@@ -2,7 +2,7 @@
 
 bunq wants a 2048-bit RSA key pair per installation. The public key travels as PEM
 SubjectPublicKeyInfo (``-----BEGIN PUBLIC KEY-----``); the SDKs store the private key as PKCS#8
-(``-----BEGIN PRIVATE KEY-----``). A pin is ``sha256/<base64 SHA-256 of the SubjectPublicKeyInfo>``,
+(a PKCS#8 "PRIVATE KEY" PEM block). A pin is ``sha256/<base64 SHA-256 of the SubjectPublicKeyInfo>``,
 the form OkHttp and bunq's Java SDK use.
 """
 
@@ -57,7 +57,7 @@ def generate_private_key(bits: int = MIN_KEY_BITS) -> PrivateKey:
 
 
 def private_key_to_pem(key: PrivateKey) -> str:
-    """The private key as unencrypted PKCS#8 PEM (``BEGIN PRIVATE KEY``), as bunq's SDKs store it."""
+    """The private key as unencrypted PKCS#8 PEM, as bunq's SDKs store it."""
     return key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -106,8 +106,8 @@ def load_private_key(pem: str | bytes) -> PrivateKey:
         key = serialization.load_pem_private_key(data, password=None)
     except (ValueError, TypeError) as exc:
         raise InvalidKeyError(
-            f"The private key PEM could not be loaded ({exc}). Expected an unencrypted "
-            "'-----BEGIN PRIVATE KEY-----' block."
+            f"The private key PEM could not be loaded ({exc}). Expected an unencrypted PKCS#8 "
+            "PEM block (what private_key_to_pem() writes)."
         ) from None
     if not isinstance(key, rsa.RSAPrivateKey):
         raise InvalidKeyError("The private key is not an RSA key; bunq only takes RSA keys.")

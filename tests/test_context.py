@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import multiprocessing
+import socket
 import stat
 from pathlib import Path
 
@@ -169,3 +170,27 @@ def test_concurrent_saves_never_corrupt(tmp_path: Path) -> None:
         assert writer.exitcode == 0
     assert json.loads(path.read_text())["i"] == 199
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_resumes_after_the_server_really_stops_mid_handshake(settings, tmp_path) -> None:
+    from bunq_helpers.config import Environment
+    from bunq_helpers.local_sandbox import LocalSandbox
+    from bunq_helpers.target import Target
+
+    state = tmp_path / "stopping"
+    with socket.socket() as probe:  # a fixed port, as a restarted standalone sandbox would have
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sandbox = LocalSandbox(state, port=port).start()
+    target = Target(Environment.LOCAL, sandbox.base_url, sandbox.ca_file, (sandbox.pin,))
+
+    def stop_after_installation(step, exchange) -> None:
+        if step.startswith("Created installation"):
+            sandbox.stop()
+
+    with pytest.raises(ConnectionFailedError, match="Is the server running"):
+        create_api_context(settings, target=target, report=stop_after_installation)
+    with LocalSandbox(state, port=sandbox.port) as restarted:
+        run = create_api_context(settings, target=target)
+        assert run.calls == ["device-server", "session-server"]
+        assert restarted.store.read().execute("SELECT COUNT(*) FROM installations").fetchone()[0] == 1

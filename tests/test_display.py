@@ -69,7 +69,7 @@ def test_exchange_shows_every_part(run) -> None:
 
 def test_private_keys_and_key_shapes_are_masked_without_registration(run) -> None:
     pem = run.context.private_key_pem
-    assert "BEGIN PRIVATE KEY" in mask_text(pem) and pem.splitlines()[1] not in mask_text(pem)
+    assert "(private key masked)" in mask_text(pem) and pem.splitlines()[1] not in mask_text(pem)
     escaped = pem.replace("\n", "\\n")
     assert pem.splitlines()[1] not in mask_text(f'{{"k": "{escaped}"}}')
     key = "sandbox_" + "ab" * 28

