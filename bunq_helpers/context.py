@@ -71,6 +71,7 @@ class ApiContext:
     device_description: str | None = None
     permitted_ips: tuple[str, ...] = ()
     session: Session | None = None
+    _parsed_key: tuple[str, PrivateKey] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __repr__(self) -> str:
         parts = [
@@ -118,8 +119,12 @@ class ApiContext:
 
     @property
     def private_key(self) -> PrivateKey | None:
-        """The installation's private key, if one was made."""
-        return load_private_key(self.private_key_pem) if self.private_key_pem else None
+        """The installation's private key, if one was made (parsed once, then cached)."""
+        if not self.private_key_pem:
+            return None
+        if self._parsed_key is None or self._parsed_key[0] != self.private_key_pem:
+            self._parsed_key = (self.private_key_pem, load_private_key(self.private_key_pem, trusted=True))
+        return self._parsed_key[1]
 
     @property
     def has_installation(self) -> bool:
@@ -163,8 +168,8 @@ class ApiContext:
         data: dict[str, Any] = {"environment_type": SDK_ENVIRONMENT[self.environment]}
         if self.api_key:
             data["api_key"] = self.api_key
-        if self.private_key_pem:
-            private_key = load_private_key(self.private_key_pem)
+        private_key = self.private_key
+        if private_key is not None:
             installation: dict[str, Any] = {
                 "private_key_client": private_key_to_pem(private_key),
                 "public_key_client": public_key_to_pem(private_key),
@@ -222,13 +227,6 @@ class ApiContext:
             ) from None
         installation = data.get("installation_context") or {}
         private_key_pem = installation.get("private_key_client")
-        try:
-            if private_key_pem:
-                load_private_key(private_key_pem)
-            if installation.get("public_key_server"):
-                load_public_key(installation["public_key_server"])
-        except InvalidKeyError as exc:
-            raise ContextFileError(f"{source} holds a key that cannot be loaded: {exc}") from None
         context = cls(
             environment=environment,
             api_key=data.get("api_key"),
@@ -243,6 +241,12 @@ class ApiContext:
             device_description=extras.get("device_description"),
             permitted_ips=tuple(extras.get("permitted_ips") or ()),
         )
+        try:
+            context.private_key  # noqa: B018 - parse (and cache) the key now, so a bad file fails here
+            if context.server_public_key_pem:
+                load_public_key(context.server_public_key_pem)
+        except InvalidKeyError as exc:
+            raise ContextFileError(f"{source} holds a key that cannot be loaded: {exc}") from None
         session = data.get("session_context")
         if isinstance(session, dict) and session.get("token"):
             context.session = _session_from(session, extras, source)

@@ -99,11 +99,16 @@ def load_public_key(pem: str | bytes) -> PublicKey:
     return key
 
 
-def load_private_key(pem: str | bytes) -> PrivateKey:
-    """An RSA private key from unencrypted PEM (PKCS#8 or PKCS#1)."""
+def load_private_key(pem: str | bytes, *, trusted: bool = False) -> PrivateKey:
+    """An RSA private key from unencrypted PEM (PKCS#8 or PKCS#1).
+
+    OpenSSL checks an RSA key's maths on load, which takes tens of milliseconds. ``trusted=True``
+    skips that check for a key this package wrote itself (a saved context), as cryptography allows
+    for keys from a trusted source; the PEM is still parsed and its size checked.
+    """
     data = _normalise_pem(pem)
     try:
-        key = serialization.load_pem_private_key(data, password=None)
+        key = serialization.load_pem_private_key(data, password=None, unsafe_skip_rsa_key_validation=trusted)
     except (ValueError, TypeError) as exc:
         raise InvalidKeyError(
             f"The private key PEM could not be loaded ({exc}). Expected an unencrypted PKCS#8 "

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .faults import KINDS
 from .options import SandboxOptions
-from .server import LocalSandbox, reset_state
+from .server import WORKER_THREADS, LocalSandbox, reset_state
 
 DEFAULT_STATE_DIR = Path(os.environ.get("BUNQ_HELPERS_HOME", Path.home() / ".bunq_helpers")) / "local-sandbox"
 
@@ -34,6 +34,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=Path,
         default=DEFAULT_STATE_DIR,
         help=f"where state, CA and keys live (default {DEFAULT_STATE_DIR})",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=WORKER_THREADS,
+        help=f"worker threads serving requests (default {WORKER_THREADS})",
     )
     parser.add_argument("--reset", action="store_true", help="wipe the state in --state-dir and exit")
     parser.add_argument(
@@ -70,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the sandbox until SIGINT or SIGTERM."""
     args = parse_args(argv)
     if args.reset:
+        if not (args.state_dir / "sandbox.sqlite3").exists():
+            print(f"No local sandbox state in {args.state_dir}; nothing to wipe.")
+            return 0
         reset_state(args.state_dir)
         print(f"Local sandbox state in {args.state_dir} wiped.")
         return 0
@@ -86,7 +95,12 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    sandbox = LocalSandbox(args.state_dir, host=args.host, port=args.port, options=options)
+    if args.threads < 1:
+        print("error: --threads must be at least 1", file=sys.stderr)
+        return 2
+    sandbox = LocalSandbox(
+        args.state_dir, host=args.host, port=args.port, options=options, threads=args.threads
+    )
     try:
         sandbox.start()
     except OSError as exc:

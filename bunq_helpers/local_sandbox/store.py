@@ -135,6 +135,9 @@ class Store:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        # Writers in this process queue here and are woken at once; SQLite's own busy handler, which
+        # waits by sleeping in growing steps, is then only needed against other processes.
+        self._write_lock = threading.Lock()
         with self.transaction() as db:
             db.executescript(SCHEMA)  # executescript commits; the transaction below is then empty
         with self.transaction() as db:
@@ -169,15 +172,16 @@ class Store:
         if db.in_transaction:  # nested use joins the outer transaction
             yield db
             return
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
+        with self._write_lock:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
             if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
-        if db.in_transaction:
-            db.execute("COMMIT")
+                db.execute("COMMIT")
 
     def read(self) -> sqlite3.Connection:
         """A connection for reads outside a transaction."""

@@ -139,6 +139,23 @@ def test_reset_command(tmp_path: Path, client_key) -> None:
         assert sandbox.store.read().execute("SELECT COUNT(*) FROM users").fetchone()[0] == 0
 
 
+def test_reset_of_a_missing_state_dir_is_not_an_error(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bunq_helpers.local_sandbox",
+            "--reset",
+            "--state-dir",
+            str(tmp_path / "none"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0 and "nothing to wipe" in result.stdout
+
+
 def test_busy_port_is_a_clear_error(sandbox: LocalSandbox, tmp_path: Path) -> None:
     result = subprocess.run(
         [

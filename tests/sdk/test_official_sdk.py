@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 import sys
-import venv
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -23,38 +22,21 @@ from bunq_helpers.config import Environment
 from bunq_helpers.context import ApiContext
 from bunq_helpers.handshake import create_api_context
 from bunq_helpers.target import Target
+from tests.sdk import sdk_venv
 
 pytestmark = pytest.mark.sdk
 
-SDK_REQUIREMENT = "bunq-sdk==1.28.0"
-REPO = Path(__file__).resolve().parents[2]
-VENV = REPO / ".cache" / "bunq-sdk-1.28.0-venv"
 SCRIPT = Path(__file__).with_name("sdk_script.py")
-
-
-def _python(venv_dir: Path) -> Path:
-    return venv_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 
 @pytest.fixture(scope="session")
 def sdk_python() -> Path:
-    python = _python(VENV)
-    marker = VENV / ".installed"
-    if not marker.exists():
-        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
-        result = subprocess.run(
-            [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", SDK_REQUIREMENT],
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        if result.returncode != 0:
-            message = f"could not install {SDK_REQUIREMENT}: {result.stderr[-500:]}"
-            if os.environ.get("CI"):
-                pytest.fail(message)
-            pytest.skip(message)
-        marker.write_text(SDK_REQUIREMENT + "\n")
-    return python
+    try:
+        return sdk_venv.sdk_python()
+    except sdk_venv.SdkUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(str(exc))
+        pytest.skip(str(exc))
 
 
 @pytest.fixture

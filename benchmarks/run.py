@@ -1,0 +1,309 @@
+"""Benchmarks: how fast the handshake is, against a floor and against bunq's official SDK.
+
+    .venv/bin/python benchmarks/run.py [--quick]
+
+Everything is reported as medians of repeated runs and as ratios to a baseline measured in the same
+run, because the machines are shared and noisy. The local sandbox runs as its own process (as a
+developer would run it), so client and server do not share one interpreter lock.
+
+1. Handshake latency: our full API-context creation (key generation and the three calls) vs bunq's
+   SDK's ``ApiContext.create`` on the same sandbox, vs the floor: one RSA-2048 key generation, every
+   signature and verification of a handshake (client and server), and three HTTPS round trips on a
+   fresh keep-alive connection to a server that does nothing.
+2. Restore: creating a context from a saved file: calls made, and time besides reading the file.
+3. Throughput: full handshakes per second with many concurrent clients (keys made in advance), vs
+   what the server's own RSA signing allows on this machine's cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import signal
+import ssl
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import requests  # noqa: E402
+from cheroot import wsgi  # noqa: E402
+from cheroot.ssl.builtin import BuiltinSSLAdapter  # noqa: E402
+
+from bunq_helpers import keys, signing  # noqa: E402
+from bunq_helpers.config import Environment, Settings  # noqa: E402
+from bunq_helpers.device_server import register_device  # noqa: E402
+from bunq_helpers.handshake import create_api_context  # noqa: E402
+from bunq_helpers.installation import create_installation  # noqa: E402
+from bunq_helpers.session_server import open_session  # noqa: E402
+from bunq_helpers.target import Target  # noqa: E402
+
+SIGNS_PER_HANDSHAKE_SERVER = 3  # installation, device-server and session-server answers
+SIGNS_PER_HANDSHAKE_CLIENT = 2  # device-server and session-server requests
+VERIFIES_PER_HANDSHAKE = 4  # the server checks session-server; the client checks three answers
+
+
+def median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def start_sandbox(state: Path, threads: int | None = None) -> tuple[subprocess.Popen, SimpleNamespace]:
+    extra = ["--threads", str(threads)] if threads else []
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bunq_helpers.local_sandbox",
+            "--port",
+            "0",
+            "--state-dir",
+            str(state),
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=REPO,
+    )
+    info = SimpleNamespace(**json.loads(process.stdout.readline()))
+    return process, info
+
+
+def new_api_key(info: SimpleNamespace) -> str:
+    response = requests.post(info.base_url + "sandbox-user-person", verify=info.ca_file, timeout=30)
+    return response.json()["Response"][0]["ApiKey"]["api_key"]
+
+
+def our_handshake(target: Target, api_key: str, key: keys.PrivateKey | None = None) -> float:
+    """One full API-context creation with our client; key generation included unless a key is given."""
+    started = time.perf_counter()
+    key = key or keys.generate_private_key()
+    with target.client(private_key=key) as client:
+        installation = create_installation(client, key)
+        register_device(client, installation.token, api_key, "benchmark", ["*"])
+        open_session(client, installation.token, api_key)
+    return time.perf_counter() - started
+
+
+def floor_once(server_url: str, ca_file: str, server_key: keys.PrivateKey) -> float:
+    """Key generation + every handshake signature/verification + 3 round trips to a do-nothing server."""
+    body = b'{\n  "secret": "sandbox_benchmark"\n}'
+    started = time.perf_counter()
+    key = keys.generate_private_key()
+    for _ in range(SIGNS_PER_HANDSHAKE_CLIENT):
+        signature = signing.sign_body(key, body)
+    for _ in range(SIGNS_PER_HANDSHAKE_SERVER):
+        server_signature = signing.sign_body(server_key, body)
+    signing.verify_body(key.public_key(), body, signature)
+    for _ in range(VERIFIES_PER_HANDSHAKE - 1):
+        signing.verify_body(server_key.public_key(), body, server_signature)
+    with requests.Session() as session:
+        session.trust_env = False
+        for _ in range(3):
+            session.post(server_url, data=body, verify=ca_file, timeout=30)
+    return time.perf_counter() - started
+
+
+def start_floor_server(cert_file: str, key_file: str) -> wsgi.Server:
+    def app(environ, start_response):
+        environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", "2")])
+        return [b"{}"]
+
+    server = wsgi.Server(("127.0.0.1", 0), app, numthreads=4)
+    server.ssl_adapter = BuiltinSSLAdapter(cert_file, key_file)
+    server.prepare()
+    threading.Thread(target=server.serve, daemon=True).start()
+    return server
+
+
+def sdk_handshakes(info: SimpleNamespace, api_key: str, runs: int) -> list[float] | str:
+    sys.path.insert(0, str(REPO))
+    from tests.sdk import sdk_venv
+
+    try:
+        python = sdk_venv.sdk_python()
+    except sdk_venv.SdkUnavailable as exc:
+        return str(exc)
+    result = subprocess.run(
+        [
+            str(python),
+            str(REPO / "benchmarks" / "sdk_handshake.py"),
+            info.base_url,
+            info.ca_file,
+            api_key,
+            str(runs),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=sdk_venv.sdk_environment(),
+    )
+    if result.returncode != 0:
+        return result.stderr[-500:]
+    return json.loads(result.stdout)
+
+
+def signing_rate(threads: int, seconds: float = 2.0) -> float:
+    """RSA-2048 signatures per second with ``threads`` threads (cryptography releases the GIL)."""
+    key = keys.generate_private_key()
+    body = b"x" * 300
+    counts = [0] * threads
+    stop = time.perf_counter() + seconds
+
+    def work(index: int) -> None:
+        while time.perf_counter() < stop:
+            signing.sign_body(key, body)
+            counts[index] += 1
+
+    workers = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return sum(counts) / seconds
+
+
+class LeanClient:
+    """A load generator that costs the server's CPU as little as possible of its own: one keep-alive
+    connection, plain http.client, and its two signatures made in advance (PKCS#1 v1.5 is
+    deterministic and the bodies never change). It checks every status and reads every token."""
+
+    def __init__(self, info: SimpleNamespace, api_key: str, key: keys.PrivateKey) -> None:
+        parts = urlsplit(info.base_url)
+        context = ssl.create_default_context(cafile=info.ca_file)
+        self.connection = http.client.HTTPSConnection(parts.hostname, parts.port, context=context, timeout=60)
+        self.bodies = {
+            "installation": json.dumps({"client_public_key": keys.public_key_to_pem(key)}).encode(),
+            "device-server": json.dumps(
+                {"description": "load", "secret": api_key, "permitted_ips": ["*"]}
+            ).encode(),
+            "session-server": json.dumps({"secret": api_key}).encode(),
+        }
+        self.signatures = {path: signing.sign_body(key, body) for path, body in self.bodies.items()}
+
+    def _post(self, path: str, token: str | None = None) -> list:
+        headers = {"User-Agent": "benchmark", "Cache-Control": "no-cache"}
+        if token:
+            headers["X-Bunq-Client-Authentication"] = token
+            headers["X-Bunq-Client-Signature"] = self.signatures[path]
+        self.connection.request("POST", "/v1/" + path, self.bodies[path], headers)
+        response = self.connection.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise RuntimeError(f"{path}: {response.status} {body[:200]!r}")
+        return json.loads(body)["Response"]
+
+    def handshake(self) -> None:
+        token = self._post("installation")[1]["Token"]["token"]
+        self._post("device-server", token)
+        self._post("session-server", token)
+
+
+def throughput(info: SimpleNamespace, clients: int, seconds: float) -> tuple[float, int]:
+    """Full handshakes per second by ``clients`` concurrent lean clients (keys made in advance)."""
+    leans = [LeanClient(info, new_api_key(info), keys.generate_private_key()) for _ in range(clients)]
+    deadline = time.perf_counter() + seconds
+
+    def client(lean: LeanClient) -> int:
+        done = 0
+        while time.perf_counter() < deadline:
+            lean.handshake()
+            done += 1
+        return done
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        total = sum(pool.map(client, leans))
+    return total / (time.perf_counter() - started), total
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer runs (for a smoke test)")
+    args = parser.parse_args()
+    runs = 5 if args.quick else 15
+    cores = os.cpu_count() or 1
+    state = REPO / ".cache" / "benchmark-sandbox"
+    subprocess.run(
+        [sys.executable, "-m", "bunq_helpers.local_sandbox", "--reset", "--state-dir", str(state)],
+        check=True,
+        capture_output=True,
+        cwd=REPO,
+    )
+    process, info = start_sandbox(state)
+    results: dict[str, object] = {
+        "machine": f"{platform.machine()}, {cores} cores, Python {platform.python_version()}"
+    }
+    try:
+        target = Target(Environment.LOCAL, info.base_url, info.ca_file, (info.pin,))
+        api_key = new_api_key(info)
+        our_handshake(target, api_key)  # warm-up
+        ours = [our_handshake(target, api_key) for _ in range(runs)]
+
+        floor_server = start_floor_server(str(state / "server-cert.pem"), str(state / "server-key.pem"))
+        server_key = keys.load_private_key((state / "response-signing-key.pem").read_bytes())
+        floor_url = f"https://127.0.0.1:{floor_server.bind_addr[1]}/"
+        floor_once(floor_url, info.ca_file, server_key)
+        floor = [floor_once(floor_url, info.ca_file, server_key) for _ in range(runs)]
+        floor_server.stop()
+
+        sdk = sdk_handshakes(info, new_api_key(info), runs)
+        results["handshake_ms"] = {"ours": median_ms(ours), "floor": median_ms(floor)}
+        results["ours_over_floor"] = median_ms(ours) / median_ms(floor)
+        if isinstance(sdk, list):
+            results["handshake_ms"]["bunq_sdk"] = median_ms(sdk)
+            results["sdk_over_ours"] = median_ms(sdk) / median_ms(ours)
+        else:
+            results["bunq_sdk"] = f"not measured: {sdk}"
+
+        # Restore: a saved context with a live session, opened again.
+        home = state / "restore-home"
+        settings = Settings(environment=Environment.LOCAL, home=home, context_file=home / "ctx.json")
+        create_api_context(settings, target=target)
+        reads, restores, calls = [], [], set()
+        for _ in range(runs * 4):
+            started = time.perf_counter()
+            settings.context_file_path.read_bytes()
+            reads.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            run = create_api_context(settings, target=target)
+            restores.append(time.perf_counter() - started)
+            calls.add(len(run.calls))
+            run.client.close()
+        results["restore"] = {
+            "calls": sorted(calls),
+            "ms_total": median_ms(restores),
+            "ms_reading_the_file": median_ms(reads),
+            "ms_besides_reading": median_ms(restores) - median_ms(reads),
+        }
+
+        seconds = 4.0 if args.quick else 10.0
+        rate, total = throughput(info, clients=16, seconds=seconds)
+        limit = signing_rate(cores) / SIGNS_PER_HANDSHAKE_SERVER
+        results["throughput"] = {
+            "handshakes_per_s": rate,
+            "handshakes": total,
+            "server_signing_limit_per_s": limit,
+            "ratio_to_limit": rate / limit,
+        }
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=15)
+    print(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

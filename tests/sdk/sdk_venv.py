@@ -1,0 +1,42 @@
+"""bunq's official Python SDK in a virtual environment of its own (it pins urllib3<2, which clashes with ours).
+
+Built once under ``.cache/`` and reused by the tests and the benchmarks.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import venv
+from pathlib import Path
+
+SDK_REQUIREMENT = "bunq-sdk==1.28.0"
+REPO = Path(__file__).resolve().parents[2]
+VENV = REPO / ".cache" / "bunq-sdk-1.28.0-venv"
+
+
+class SdkUnavailable(RuntimeError):
+    """The SDK's virtual environment could not be built (no package registry?)."""
+
+
+def sdk_python() -> Path:
+    """The SDK venv's Python, building the venv on first use."""
+    python = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    marker = VENV / ".installed"
+    if not marker.exists():
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+        result = subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", SDK_REQUIREMENT],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if result.returncode != 0:
+            raise SdkUnavailable(f"could not install {SDK_REQUIREMENT}: {result.stderr[-500:]}")
+        marker.write_text(SDK_REQUIREMENT + "\n")
+    return python
+
+
+def sdk_environment() -> dict[str, str]:
+    """Our environment without BUNQ_* and PYTHON* variables, for running the SDK's Python."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("BUNQ_", "PYTHON"))}
