@@ -25,6 +25,9 @@ BAD = "#e03131"
 MONO = "font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px"
 BOX = f"border:{BORDER};border-radius:6px;padding:8px 12px;margin:6px 0;line-height:1.45"
 PRE = f"{MONO};background:{SHADE};padding:6px 8px;border-radius:4px;white-space:pre-wrap;word-break:break-all;margin:4px 0"
+HEAD_CELL = (
+    f"{MONO};padding:1px 10px 1px 0;vertical-align:top;text-align:left;white-space:nowrap;font-weight:600"
+)
 SUMMARY = "cursor:pointer;font-weight:600;margin-top:4px"
 CELL = f"{MONO};padding:1px 10px 1px 0;vertical-align:top;text-align:left;word-break:break-all"
 
@@ -120,10 +123,14 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+def _cell(value: str) -> str:
+    """A table cell's content: multi-line values keep their lines."""
+    return f"<pre style='{PRE}'>{_esc(value)}</pre>" if "\n" in value else _esc(value)
+
+
 def _table(rows: list[tuple[str, str]]) -> str:
     cells = "".join(
-        f"<tr><th style='{CELL};font-weight:600'>{_esc(k)}</th><td style='{CELL}'>{_esc(v)}</td></tr>"
-        for k, v in rows
+        f"<tr><th style='{HEAD_CELL}'>{_esc(k)}</th><td style='{CELL}'>{_cell(v)}</td></tr>" for k, v in rows
     )
     return f"<table style='border-collapse:collapse;margin:2px 0'>{cells}</table>"
 

@@ -1,4 +1,4 @@
-"""Every error bunq_helpers raises, in one tree.
+"""Every error bunq_helpers raises, in one tree::
 
     BunqHelpersError
     ├── ConfigurationError        settings that cannot work (missing key, key for the other environment)

@@ -1,0 +1,54 @@
+"""Sphinx configuration: the notebooks, executed against the local sandbox at build time, plus
+a landing page, a page on the local sandbox, and an API reference from the docstrings.
+
+Build (offline, every asset local):  .venv/bin/sphinx-build -b html docs docs/_build/html
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+REPO = DOCS.parent
+sys.path.insert(0, str(REPO))
+
+# The notebooks live in notebooks/; Sphinx reads them from a copy inside the source tree.
+NOTEBOOK_COPY = DOCS / "tutorial"
+if NOTEBOOK_COPY.exists():
+    shutil.rmtree(NOTEBOOK_COPY)
+NOTEBOOK_COPY.mkdir()
+for notebook in sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+    shutil.copy2(notebook, NOTEBOOK_COPY / notebook.name)
+
+# Always the local sandbox, in a state folder of the build's own (DOCS_BUNQ_HELPERS_HOME to choose it),
+# and never a developer's .env: the notebooks run in order and continue from each other's state.
+os.environ["BUNQ_HELPERS_HOME"] = os.environ.get("DOCS_BUNQ_HELPERS_HOME") or tempfile.mkdtemp(
+    prefix="bunq-docs-"
+)
+os.environ["BUNQ_ENVIRONMENT"] = "local"
+for name in ("BUNQ_API_KEY", "BUNQ_BASE_URL", "BUNQ_CONTEXT_FILE", "BUNQ_PINNED_KEYS", "BUNQ_CA_FILE"):
+    os.environ.pop(name, None)
+
+project = "bunq_helpers"
+author = "bunq_helpers contributors"
+copyright = "2026, bunq_helpers contributors"
+extensions = ["myst_nb", "sphinx.ext.autodoc", "sphinx.ext.viewcode"]
+exclude_patterns = ["_build", "**.ipynb_checkpoints"]
+html_theme = "furo"
+html_title = "bunq_helpers: the bunq API handshake, step by step"
+html_static_path: list[str] = []
+
+nb_execution_mode = "force"
+nb_execution_timeout = 180
+nb_execution_raise_on_error = True
+nb_execution_in_temp = False
+nb_output_stderr = "remove"
+nb_mime_priority_overrides = [("html", "text/html", 0)]
+myst_enable_extensions = ["colon_fence"]
+
+autodoc_member_order = "bysource"
+autodoc_default_options = {"members": True, "undoc-members": False, "show-inheritance": True}
