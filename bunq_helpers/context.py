@@ -17,13 +17,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .config import Environment
 from .errors import ContextFileError, InvalidKeyError
+from .files import write_private_file
 from .keys import PrivateKey, load_private_key, load_public_key, private_key_to_pem, public_key_to_pem
 from .masking import API_KEY, mask_value
 from .session_server import Session, session_timeout_of
@@ -304,28 +304,3 @@ def _session_from(session: dict[str, Any], extras: dict[str, Any], source: str) 
         session_timeout=int(extras.get("session_timeout") or session_timeout_of(kind, user)),
         expires_at=expires_at.astimezone(dt.timezone.utc),
     )
-
-
-def write_private_file(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` atomically with mode 0600; the old file survives any interruption."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    try:
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:  # pragma: no cover - some platforms cannot open directories
-        return path
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-    return path

@@ -131,6 +131,28 @@ def get_monetary_account(client: BunqClient, context: ApiContext, account_id: in
     return _account(response_items(exchange)[0])
 
 
+def _create_on_account(
+    client: BunqClient,
+    context: ApiContext,
+    account_id: int,
+    endpoint: str,
+    body: dict[str, Any],
+    title: str,
+    id_name: str,
+) -> tuple[int, Exchange]:
+    """POST to an endpoint under one of the user's accounts; return the new object's id and the exchange."""
+    exchange = client.request(
+        "POST",
+        f"user/{context.user_id}/monetary-account/{account_id}/{endpoint}",
+        body=body,
+        token=context.session_token,
+        title=title,
+    )
+    new_id = object_id(exchange)
+    exchange.extracted[id_name] = new_id
+    return new_id, exchange
+
+
 def request_sandbox_money(
     client: BunqClient,
     context: ApiContext,
@@ -145,16 +167,9 @@ def request_sandbox_money(
         "description": description,
         "allow_bunqme": False,
     }
-    exchange = client.request(
-        "POST",
-        f"user/{context.user_id}/monetary-account/{account_id}/request-inquiry",
-        body=body,
-        token=context.session_token,
-        title="Request money",
+    return _create_on_account(
+        client, context, account_id, "request-inquiry", body, "Request money", "request_inquiry_id"
     )
-    inquiry_id = object_id(exchange)
-    exchange.extracted["request_inquiry_id"] = inquiry_id
-    return inquiry_id, exchange
 
 
 def wait_for_balance(
@@ -190,16 +205,7 @@ def make_payment(
         "counterparty_alias": counterparty,
         "description": description,
     }
-    exchange = client.request(
-        "POST",
-        f"user/{context.user_id}/monetary-account/{account_id}/payment",
-        body=body,
-        token=context.session_token,
-        title="Create a payment",
-    )
-    payment_id = object_id(exchange)
-    exchange.extracted["payment_id"] = payment_id
-    return payment_id, exchange
+    return _create_on_account(client, context, account_id, "payment", body, "Create a payment", "payment_id")
 
 
 def list_payments(client: BunqClient, context: ApiContext, account_id: int, count: int = 10) -> Listing:

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from .errors import InvalidKeyError
+from .files import write_private_file
 
 __all__ = [
     "MIN_KEY_BITS",
@@ -122,19 +123,7 @@ def load_private_key(pem: str | bytes, *, trusted: bool = False) -> PrivateKey:
 
 def save_private_key(key: PrivateKey, path: str | os.PathLike[str]) -> Path:
     """Write the key as PKCS#8 PEM, readable by the owner only (0600), atomically."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(private_key_to_pem(key))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
+    return write_private_file(path, private_key_to_pem(key))
 
 
 def pin_of_public_key(key: PublicKey | PrivateKey | bytes) -> str:

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -19,6 +24,23 @@ from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
 from bunq_helpers.target import Target
 
 KEYS_DIR = Path(__file__).parent / "keys"
+
+
+@contextmanager
+def standalone_sandbox(state: Path, *args: str) -> Iterator[SimpleNamespace]:
+    """``python -m bunq_helpers.local_sandbox`` as its own process; yields what it printed, plus the process."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bunq_helpers.local_sandbox", "--port", "0", "--state-dir", str(state), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        info = json.loads(process.stdout.readline())
+        yield SimpleNamespace(**info, state=state, process=process)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=15)
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,8 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "bunq_helpers"
-SHARED = {"bunq_helpers.keys", "bunq_helpers.signing", "bunq_helpers.errors"}  # errors: what keys raises
+# errors: what keys raises; files: how keys saves a private key. Both pure, neither HTTP nor parsing.
+SHARED = {"bunq_helpers.keys", "bunq_helpers.signing", "bunq_helpers.errors", "bunq_helpers.files"}
 CLIENT_MODULES_THAT_START_THE_SANDBOX = {"bunq_helpers.target"}
 
 
@@ -44,7 +45,7 @@ def test_local_sandbox_imports_only_shared_pure_modules_from_the_client() -> Non
 
 
 def test_shared_modules_import_no_http() -> None:
-    for name in ("keys", "signing", "errors"):
+    for name in ("keys", "signing", "errors", "files"):
         source = (PACKAGE / f"{name}.py").read_text()
         assert "import requests" not in source and "urllib3" not in source and "cheroot" not in source
 

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bunq_helpers.context import ApiContext, write_private_file
+from bunq_helpers.context import ApiContext
 from bunq_helpers.errors import ConfigurationError, ConnectionFailedError, ContextFileError, ServerError
+from bunq_helpers.files import write_private_file
 from bunq_helpers.handshake import create_api_context, end_session, ensure_session
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import stat
 import subprocess
@@ -12,13 +11,12 @@ import sys
 import threading
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
 from bunq_helpers.local_sandbox import LocalSandbox
 from bunq_helpers.local_sandbox.server import EXIT_WATCHER_NAME
-from tests.conftest import Raw
+from tests.conftest import Raw, standalone_sandbox
 
 
 def _threads() -> set[threading.Thread]:
@@ -103,23 +101,12 @@ def test_keep_alive_reuses_one_connection(sandbox: LocalSandbox) -> None:
 
 def test_standalone_command_writes_server_json_and_stops_on_sigterm(tmp_path: Path, client_key) -> None:
     state = tmp_path / "standalone"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bunq_helpers.local_sandbox", "--port", "0", "--state-dir", str(state)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        line = process.stdout.readline()
-        printed = json.loads(line)
+    with standalone_sandbox(state) as running:
         written = json.loads((state / "server.json").read_text())
-        assert printed == written and set(written) == {"base_url", "ca_file", "pin"}
+        assert written == {"base_url": running.base_url, "ca_file": running.ca_file, "pin": running.pin}
         assert written["base_url"].startswith("https://127.0.0.1:")
-        raw = Raw(SimpleNamespace(base_url=written["base_url"], ca_file=written["ca_file"]))
-        assert raw.handshake(client_key).user_id > 0
-    finally:
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=15) == 0
+        assert Raw(running).handshake(client_key).user_id > 0
+    assert running.process.returncode == 0  # SIGTERM is a clean stop
     assert not (state / "server.json").exists()
 
 

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -22,6 +20,7 @@ from bunq_helpers.config import Environment
 from bunq_helpers.context import ApiContext
 from bunq_helpers.handshake import create_api_context
 from bunq_helpers.target import Target
+from tests.conftest import standalone_sandbox
 from tests.sdk import sdk_venv
 
 pytestmark = pytest.mark.sdk
@@ -42,19 +41,8 @@ def sdk_python() -> Path:
 @pytest.fixture
 def standalone(tmp_path: Path) -> Iterator[SimpleNamespace]:
     """The local sandbox as its own process, as a developer would run it."""
-    state = tmp_path / "standalone"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bunq_helpers.local_sandbox", "--port", "0", "--state-dir", str(state)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        info = json.loads(process.stdout.readline())
-        yield SimpleNamespace(**info, state=state)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=15)
+    with standalone_sandbox(tmp_path / "standalone") as running:
+        yield running
 
 
 def _run_sdk(sdk_python: Path, *args: str) -> dict:
