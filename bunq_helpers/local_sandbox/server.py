@@ -34,9 +34,14 @@ log = logging.getLogger("bunq_helpers.local_sandbox")
 
 SERVER_INFO_FILE = "server.json"
 DEFAULT_HOST = "127.0.0.1"
-WORKER_THREADS = 16
+WORKER_THREADS = 8
 MAX_HEADER_BYTES_HARD = 262_144  # cheroot's own limit; the app answers bunq-style above 16 KiB
 SOCKET_TIMEOUT = 10
+# cheroot keeps at most 10 idle keep-alive connections by default and closes the 11th after its
+# answer, so 16 SDK clients in parallel would pay a new TLS handshake every few requests. bunq keeps
+# them open; so do we, up to a bound that stays well inside the usual 1024 open files (idle ones
+# are closed after SOCKET_TIMEOUT anyway).
+KEEP_ALIVE_CONNECTIONS = 256
 
 
 EXIT_WATCHER_NAME = "bunq-local-sandbox-exit-watcher"
@@ -156,6 +161,7 @@ class LocalSandbox:
             request_queue_size=128,
         )
         server.max_request_header_size = MAX_HEADER_BYTES_HARD
+        server.keep_alive_conn_limit = KEEP_ALIVE_CONNECTIONS
         server.error_log = _log_server_message
         server.ssl_adapter = BuiltinSSLAdapter(str(credentials.cert_file), str(credentials.key_file))
         server.prepare()

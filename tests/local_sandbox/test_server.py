@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import ssl
 import stat
 import subprocess
 import sys
@@ -97,6 +98,37 @@ def test_keep_alive_reuses_one_connection(sandbox: LocalSandbox) -> None:
         raw.call("POST", "sandbox-user-person")
     pool = next(iter(raw.http.adapters["https://"].poolmanager.pools._container.values()))
     assert pool.num_connections == 1 and len(seen) == 5
+
+
+def test_many_idle_keep_alive_connections_stay_open(sandbox: LocalSandbox) -> None:
+    """Twenty clients taking turns (so all twenty sit idle at once) keep their connections, as with
+    bunq; cheroot's own default closes every one past ten, costing a new TLS handshake each time."""
+    context = ssl.create_default_context(cafile=sandbox.info.ca_file)
+    port = sandbox.port
+    request = f"POST /v1/sandbox-user-person HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\n\r\n"
+    sockets = [
+        context.wrap_socket(
+            socket.create_connection(("127.0.0.1", port), timeout=10), server_hostname="127.0.0.1"
+        )
+        for _ in range(20)
+    ]
+    try:
+        for _ in range(3):
+            for sock in sockets:
+                sock.sendall(request.encode())
+                reader = sock.makefile("rb")
+                status = reader.readline()
+                headers = {}
+                while (line := reader.readline()) not in (b"\r\n", b""):
+                    name, _, value = line.decode().partition(":")
+                    headers[name.strip().lower()] = value.strip()
+                body = reader.read(int(headers["content-length"]))
+                reader.close()
+                assert status.startswith(b"HTTP/1.1 200"), (status, body[:200])
+                assert headers.get("connection", "").lower() != "close"
+    finally:
+        for sock in sockets:
+            sock.close()
 
 
 def test_standalone_command_writes_server_json_and_stops_on_sigterm(tmp_path: Path, client_key) -> None:
