@@ -173,6 +173,16 @@ class Raw:
             keys.load_public_key(items[2]["ServerPublicKey"]["server_public_key"]),
         )
 
+    def open_session(self, done: Handshake) -> requests.Response:
+        """POST session-server again for a finished handshake, signed with its key."""
+        return self.call(
+            "POST",
+            "session-server",
+            {"secret": done.api_key},
+            token=done.installation_token,
+            sign_with=done.key,
+        )
+
     def handshake(
         self, key: keys.PrivateKey, api_key: str | None = None, permitted_ips: list[str] | None = None
     ) -> Handshake:

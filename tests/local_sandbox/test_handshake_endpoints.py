@@ -98,13 +98,7 @@ def test_wrong_api_key_is_refused_with_bunqs_words(raw: Raw, client_key) -> None
 def test_key_used_from_another_ip_is_refused(sandbox: LocalSandbox, raw: Raw, client_key) -> None:
     done = raw.handshake(client_key)  # no permitted_ips: bound to 127.0.0.1
     elsewhere = Raw(sandbox, source="127.0.0.2")
-    response = elsewhere.call(
-        "POST",
-        "session-server",
-        {"secret": done.api_key},
-        token=done.installation_token,
-        sign_with=client_key,
-    )
+    response = elsewhere.open_session(done)
     assert response.status_code == 400 and error_of(response) == CREDENTIALS
     # With the wildcard, any IP may open a session.
     wildcard = raw.handshake(keys.generate_private_key(), permitted_ips=["*"])

@@ -17,20 +17,11 @@ def test_list_add_deactivate_and_their_effect(sandbox: LocalSandbox, raw: Raw, c
 
     elsewhere = Raw(sandbox, source="127.0.0.2")
 
-    def session_from_elsewhere():
-        return elsewhere.call(
-            "POST",
-            "session-server",
-            {"secret": done.api_key},
-            token=done.installation_token,
-            sign_with=client_key,
-        )
-
-    assert session_from_elsewhere().status_code == 400
+    assert elsewhere.open_session(done).status_code == 400
     added = raw.call("POST", f"{base}/{cred['id']}/ip", {"ip": "127.0.0.2"}, token=done.session_token)
     assert added.status_code == 200
     ip_id = added.json()["Response"][0]["Id"]["id"]
-    assert session_from_elsewhere().status_code == 200
+    assert elsewhere.open_session(done).status_code == 200
     off = raw.call("PUT", f"{base}/{cred['id']}/ip/{ip_id}", {"status": "INACTIVE"}, token=done.session_token)
     assert off.status_code == 200
     assert (
@@ -39,7 +30,7 @@ def test_list_add_deactivate_and_their_effect(sandbox: LocalSandbox, raw: Raw, c
         ]["status"]
         == "INACTIVE"
     )
-    assert session_from_elsewhere().status_code == 400
+    assert elsewhere.open_session(done).status_code == 400
 
 
 def test_rules_bunq_documents(raw: Raw, client_key) -> None:

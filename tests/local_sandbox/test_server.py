@@ -60,13 +60,7 @@ def test_two_sandboxes_on_one_state_dir_share_everything(tmp_path: Path, client_
             other.call("GET", "installation", token=done.session_token).json()["Response"][0]["Id"]["id"]
             == done.installation_id
         )
-        again = other.call(
-            "POST",
-            "session-server",
-            {"secret": done.api_key},
-            token=done.installation_token,
-            sign_with=client_key,
-        )
+        again = other.open_session(done)
         assert again.status_code == 200
         assert (
             Raw(first).call("GET", "user", token=again.json()["Response"][1]["Token"]["token"]).status_code

@@ -71,22 +71,10 @@ def test_rate_limits_when_switched_on(tmp_path, clock, client_key) -> None:
             ).status_code
             == 200
         )
-        again = raw.call(
-            "POST",
-            "session-server",
-            {"secret": done.api_key},
-            token=done.installation_token,
-            sign_with=client_key,
-        )
+        again = raw.open_session(done)
         assert again.status_code == 429 and "1 calls per 30 second" in error_of(again)
         clock.now += 30
-        again = raw.call(
-            "POST",
-            "session-server",
-            {"secret": done.api_key},
-            token=done.installation_token,
-            sign_with=client_key,
-        )
+        again = raw.open_session(done)
         assert again.status_code == 200
 
 
