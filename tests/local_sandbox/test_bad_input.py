@@ -18,6 +18,18 @@ def _pem(name: str) -> str:
     return (KEYS_DIR / name).read_text()
 
 
+PAYMENT = "user/{user}/monetary-account/{account}/payment"
+
+
+def _payment(value: object = "1.00", currency: str = "EUR", alias_type: str = "EMAIL") -> dict:
+    """A payment body, well formed but for what a case changes."""
+    return {
+        "amount": {"value": value, "currency": currency},
+        "counterparty_alias": {"type": alias_type, "value": "1" if alias_type == "FAX" else "a@b.c"},
+        "description": "d",
+    }
+
+
 # (name, method, path template, body or callable(h) -> body, token kind, expected status, message part)
 CASES = [
     (
@@ -326,12 +338,8 @@ CASES = [
     (
         "payment: amount as number",
         "POST",
-        "user/{user}/monetary-account/{account}/payment",
-        {
-            "amount": {"value": 1, "currency": "EUR"},
-            "counterparty_alias": {"type": "EMAIL", "value": "a@b.c"},
-            "description": "d",
-        },
+        PAYMENT,
+        _payment(value=1),
         "session+signed",
         400,
         '"amount.value" must be a string amount',
@@ -339,12 +347,8 @@ CASES = [
     (
         "payment: negative amount",
         "POST",
-        "user/{user}/monetary-account/{account}/payment",
-        {
-            "amount": {"value": "-1.00", "currency": "EUR"},
-            "counterparty_alias": {"type": "EMAIL", "value": "a@b.c"},
-            "description": "d",
-        },
+        PAYMENT,
+        _payment(value="-1.00"),
         "session+signed",
         400,
         '"amount.value" must be a string amount',
@@ -352,12 +356,8 @@ CASES = [
     (
         "payment: dollars",
         "POST",
-        "user/{user}/monetary-account/{account}/payment",
-        {
-            "amount": {"value": "1.00", "currency": "USD"},
-            "counterparty_alias": {"type": "EMAIL", "value": "a@b.c"},
-            "description": "d",
-        },
+        PAYMENT,
+        _payment(currency="USD"),
         "session+signed",
         400,
         'must be "EUR"',
@@ -365,12 +365,8 @@ CASES = [
     (
         "payment: bad pointer type",
         "POST",
-        "user/{user}/monetary-account/{account}/payment",
-        {
-            "amount": {"value": "1.00", "currency": "EUR"},
-            "counterparty_alias": {"type": "FAX", "value": "1"},
-            "description": "d",
-        },
+        PAYMENT,
+        _payment(alias_type="FAX"),
         "session+signed",
         400,
         '"counterparty_alias.type" must be one of',
@@ -378,12 +374,8 @@ CASES = [
     (
         "payment: no funds",
         "POST",
-        "user/{user}/monetary-account/{account}/payment",
-        {
-            "amount": {"value": "1.00", "currency": "EUR"},
-            "counterparty_alias": {"type": "EMAIL", "value": "a@b.c"},
-            "description": "d",
-        },
+        PAYMENT,
+        _payment(),
         "session+signed",
         400,
         "does not cover",
@@ -391,12 +383,8 @@ CASES = [
     (
         "payment: unsigned",
         "POST",
-        "user/{user}/monetary-account/{account}/payment",
-        {
-            "amount": {"value": "1.00", "currency": "EUR"},
-            "counterparty_alias": {"type": "EMAIL", "value": "a@b.c"},
-            "description": "d",
-        },
+        PAYMENT,
+        _payment(),
         "session",
         466,
         "request signature is required",
