@@ -63,12 +63,18 @@ def browser() -> Iterator[object]:
 
 
 def _secrets(home: Path) -> list[str]:
-    with sqlite3.connect(home / "local-sandbox" / "sandbox.sqlite3") as db:
-        found = [row[0] for row in db.execute("SELECT token FROM tokens")]
-        found += [row[0] for row in db.execute("SELECT api_key FROM credentials")]
-    context = json.loads((home / "bunq-local.conf").read_text())
-    found += context["installation_context"]["private_key_client"].splitlines()[1:-1]
-    assert found
+    """Every token, API key and private-key line that exists so far under ``home``."""
+    found: list[str] = []
+    database = home / "local-sandbox" / "sandbox.sqlite3"
+    if database.exists():
+        with sqlite3.connect(database) as db:
+            found += [row[0] for row in db.execute("SELECT token FROM tokens")]
+            found += [row[0] for row in db.execute("SELECT api_key FROM credentials")]
+    context_file = home / "bunq-local.conf"
+    if context_file.exists():
+        context = json.loads(context_file.read_text())
+        private_key = (context.get("installation_context") or {}).get("private_key_client") or ""
+        found += private_key.splitlines()[1:-1]  # a context is saved before its installation exists
     return found
 
 
@@ -116,6 +122,7 @@ def _watch_failures(page) -> list[str]:
 def test_every_site_page_shows_its_exchanges_and_no_secret(browser, site) -> None:
     base, home = site
     secrets = _secrets(home)
+    assert secrets
     page = browser.new_page(viewport={"width": 1280, "height": 1600})
     failures = _watch_failures(page)
     for name in ("index", "local-sandbox", "api"):
@@ -274,17 +281,18 @@ def test_jupyterlab_runs_every_notebook_in_light_and_dark(browser, jupyterlab) -
         _command(page, "notebook:run-all-cells")
         page.wait_for_function(RUN_ALL_DONE, timeout=120_000)
         _check_rendered(page, notebook.stem)
-        text = page.inner_text(".jp-Notebook")
+        text, html = page.inner_text(".jp-Notebook"), page.content()
         for expected in SHOWN[notebook.stem]:
-            assert expected in text or expected in page.content(), f"{notebook.stem}: {expected!r} not shown"
+            assert expected in text or expected in html, f"{notebook.stem}: {expected!r} not shown"
+        for secret in _secrets(home):
+            assert secret not in html, f"{notebook.stem} shows a secret in JupyterLab"
         page.screenshot(path=str(SCREENSHOTS / f"lab-{notebook.stem}-light.png"))
         _set_theme(page, "JupyterLab Dark")
         page.screenshot(path=str(SCREENSHOTS / f"lab-{notebook.stem}-dark.png"))
         _set_theme(page, "JupyterLab Light")
         _shutdown_kernels(page)
         page.close()
-    secrets = _secrets(home)
-    assert secrets
+    assert _secrets(home)  # the checks above had secrets to look for
 
 
 def test_untrusted_executed_notebook_still_renders_exchanges(browser, jupyterlab) -> None:
@@ -307,6 +315,8 @@ def test_untrusted_executed_notebook_still_renders_exchanges(browser, jupyterlab
     page = _open_notebook(browser, url.format(name=name))
     assert page.locator(".jp-Notebook .jp-OutputArea-output").count() > 5
     _check_rendered(page, name)
+    html = page.content()
+    assert all(secret not in html for secret in _secrets(home)), f"{name} shows a secret"
     details = page.locator(".jp-RenderedHTMLCommon details")
     assert details.count() >= 5  # the exchange's sections survived the sanitiser
     assert "Values picked out" in page.inner_text(".jp-Notebook")
