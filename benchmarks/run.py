@@ -42,8 +42,8 @@ import requests  # noqa: E402
 from cheroot import wsgi  # noqa: E402
 from cheroot.ssl.builtin import BuiltinSSLAdapter  # noqa: E402
 
-from bunq_helpers import keys, signing  # noqa: E402
 from bunq_helpers.config import Environment, Settings  # noqa: E402
+from bunq_helpers.crypto import keys, signing  # noqa: E402
 from bunq_helpers.device_server import register_device  # noqa: E402
 from bunq_helpers.handshake import create_api_context  # noqa: E402
 from bunq_helpers.installation import create_installation  # noqa: E402

@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .config import Environment
+from .crypto.atomic_file import write_atomically
+from .crypto.keys import PrivateKey, load_private_key, load_public_key, private_key_to_pem, public_key_to_pem
 from .errors import ContextFileError, InvalidKeyError
-from .files import write_private_file
-from .keys import PrivateKey, load_private_key, load_public_key, private_key_to_pem, public_key_to_pem
 from .masking import API_KEY, mask_value
 from .session_server import Session, session_timeout_of
 
@@ -263,7 +263,7 @@ class ApiContext:
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the context atomically, owner-only (0600)."""
-        return write_private_file(Path(path), self.to_json())
+        return write_atomically(Path(path), self.to_json())
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> ApiContext:

@@ -60,7 +60,7 @@ def _status(exchange: Exchange) -> str:
 def _signature_lines(exchange: Exchange) -> list[str]:
     if exchange.signature is None:
         return ["Not signed (no X-Bunq-Client-Signature)."]
-    from .signing import body_digest
+    from .crypto.signing import body_digest
 
     signed = exchange.signed_bytes or b""
     return [

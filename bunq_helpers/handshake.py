@@ -21,11 +21,11 @@ from pathlib import Path
 
 from .config import Environment, Settings, load_settings
 from .context import ApiContext
+from .crypto.keys import generate_private_key, private_key_to_pem
 from .device_server import register_device
 from .errors import ConfigurationError, ContextFileError
 from .exchange import Exchange
 from .installation import create_installation
-from .keys import generate_private_key, private_key_to_pem
 from .masking import API_KEY, mask_value
 from .sandbox_user import create_sandbox_user
 from .session_server import close_session, open_session

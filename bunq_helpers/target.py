@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Environment, Settings
-from .keys import PrivateKey, PublicKey
+from .crypto.keys import PrivateKey, PublicKey
 from .transport import BunqClient, require_https
 
 _started: dict[Path, Any] = {}

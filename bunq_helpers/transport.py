@@ -29,6 +29,8 @@ import requests
 from requests.auth import AuthBase
 
 from . import __version__
+from .crypto.keys import PrivateKey, PublicKey
+from .crypto.signing import CLIENT_SIGNATURE_HEADER, SERVER_SIGNATURE_HEADER, sign_body, verify_body
 from .errors import (
     ConnectionFailedError,
     InsecureUrlError,
@@ -38,10 +40,8 @@ from .errors import (
     api_error_for,
 )
 from .exchange import Exchange
-from .keys import PrivateKey, PublicKey
 from .masking import TOKEN
 from .pinning import BunqAdapter
-from .signing import CLIENT_SIGNATURE_HEADER, SERVER_SIGNATURE_HEADER, sign_body, verify_body
 
 USER_AGENT = f"bunq-helpers/{__version__}"
 AUTH_HEADER = "X-Bunq-Client-Authentication"

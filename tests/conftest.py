@@ -18,8 +18,8 @@ import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
-from bunq_helpers import keys, signing
 from bunq_helpers.config import Environment, Settings
+from bunq_helpers.crypto import keys, signing
 from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
 from bunq_helpers.target import Target
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from bunq_helpers.context import ApiContext
+from bunq_helpers.crypto.atomic_file import write_atomically
 from bunq_helpers.errors import ConfigurationError, ConnectionFailedError, ContextFileError, ServerError
-from bunq_helpers.files import write_private_file
 from bunq_helpers.handshake import create_api_context, end_session, ensure_session
 
 
@@ -137,7 +137,7 @@ def test_missing_file_says_how_to_create_one(tmp_path: Path) -> None:
 
 def test_interrupted_save_leaves_the_previous_file(tmp_path: Path, monkeypatch) -> None:
     path = tmp_path / "contexts" / "ctx.json"
-    write_private_file(path, "old\n")
+    write_atomically(path, "old\n")
     import os
 
     def broken_replace(*args, **kwargs):
@@ -145,14 +145,14 @@ def test_interrupted_save_leaves_the_previous_file(tmp_path: Path, monkeypatch) 
 
     monkeypatch.setattr(os, "replace", broken_replace)
     with pytest.raises(KeyboardInterrupt):
-        write_private_file(path, "new\n")
+        write_atomically(path, "new\n")
     assert path.read_text() == "old\n"
     assert [p.name for p in path.parent.iterdir()] == ["ctx.json"]  # no temporary file left
 
 
 def _save_many(path: str, marker: str) -> None:
     for i in range(200):
-        write_private_file(Path(path), json.dumps({"writer": marker, "i": i, "pad": "x" * 5000}))
+        write_atomically(Path(path), json.dumps({"writer": marker, "i": i, "pad": "x" * 5000}))
 
 
 def test_concurrent_saves_never_corrupt(tmp_path: Path) -> None:

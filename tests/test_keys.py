@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bunq_helpers import keys
+from bunq_helpers.crypto import keys
 from bunq_helpers.errors import BunqHelpersError, InvalidKeyError
 
 KEYS_DIR = Path(__file__).parent / "keys"

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bunq_helpers import keys, signing
+from bunq_helpers.crypto import keys, signing
 
 # printf '%s' BODY | openssl dgst -sha256 -sign tests/keys/throwaway-client-key.pem | base64 -w0
 KNOWN_ANSWERS = {

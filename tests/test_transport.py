@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bunq_helpers import keys
+from bunq_helpers.crypto import keys
 from bunq_helpers.errors import (
     ConnectionFailedError,
     InsecureUrlError,
@@ -119,7 +119,7 @@ def test_signature_covers_exactly_the_bytes_sent(installed, client_key) -> None:
     client, token = installed
     exchange = client.request("POST", "sandbox-user-person", body={"a": "b"}, token=token)
     assert exchange.signed_bytes == exchange.request_body == b'{\n  "a": "b"\n}'
-    from bunq_helpers.signing import verify_body
+    from bunq_helpers.crypto.signing import verify_body
 
     assert verify_body(
         client_key.public_key(), exchange.request_body, exchange.request_header("X-Bunq-Client-Signature")

@@ -8,9 +8,9 @@
 or, standalone: ``python -m bunq_helpers.local_sandbox --state-dir DIR`` (writes ``DIR/server.json``).
 
 This package is the server side. It shares only the pure key and signature functions
-(``bunq_helpers.keys``, ``bunq_helpers.signing``) with the client; its parsing, routing and HTTP are
+(``bunq_helpers.crypto``) with the client; its parsing, routing and HTTP are
 its own, so a bug in the client's transport cannot hide behind the same bug here.
-Choices made where bunq's behaviour is undocumented are listed in ``handshake``, ``app`` and
+Choices made where bunq's behaviour is undocumented are listed in ``endpoints.handshake``, ``auth``, ``app`` and
 ``bunq_errors``.
 """
 

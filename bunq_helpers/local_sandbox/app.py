@@ -22,9 +22,9 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..keys import load_public_key, public_key_to_pem
-from ..signing import verify_body
-from . import banking, handshake, permitted_ips
+from ..crypto.keys import load_public_key, public_key_to_pem
+from ..crypto.signing import verify_body
+from .auth import authenticate
 from .bunq_errors import (
     METHOD_NOT_ALLOWED,
     SIGNATURE_INVALID,
@@ -35,58 +35,19 @@ from .bunq_errors import (
     not_found,
 )
 from .certificates import ServerCredentials
+from .endpoints import ROUTES
+from .events import EventLog
 from .faults import Faults
+from .http_io import API_PREFIX, Request, Response, build_response, error_payload, request_from_environ
 from .options import SandboxOptions
 from .rate_limits import RateLimiter
-from .routing import Auth, Caller, Context, Route, Router
+from .routing import Auth, Caller, HandlerContext, Route, Router
 from .store import Store
-from .wire import API_PREFIX, Request, Response, build_response, error_payload, request_from_environ
 
 log = logging.getLogger("bunq_helpers.local_sandbox")
 
-ACCOUNT = "user/{user_id}/monetary-account/{account_id}"
-CREDENTIAL = "user/{user_id}/credential-password-ip/{credential_id}"
 MAX_HEADER_BYTES = 16_384
 _PATH_TRICKS = re.compile(r"(%2f|%5c|%2e|\\|/\.\.?(/|$)|//)", re.IGNORECASE)
-
-ROUTES = [
-    Route("POST", "sandbox-user-person", handshake.create_sandbox_user_person, Auth.NONE),
-    Route("POST", "sandbox-user-company", handshake.create_sandbox_user_company, Auth.NONE),
-    Route("POST", "installation", handshake.create_installation, Auth.NONE),
-    Route("GET", "installation", handshake.list_installation, Auth.SESSION),
-    Route("GET", "installation/{installation_id}", handshake.read_installation, Auth.SESSION),
-    Route(
-        "GET",
-        "installation/{installation_id}/server-public-key",
-        handshake.read_server_public_key,
-        Auth.SESSION,
-    ),
-    Route("POST", "device-server", handshake.create_device_server, Auth.INSTALLATION),
-    Route("GET", "device-server", handshake.list_device_servers, Auth.SESSION),
-    Route("GET", "device-server/{device_id}", handshake.read_device_server, Auth.SESSION),
-    Route(
-        "POST", "session-server", handshake.create_session_server, Auth.INSTALLATION, signature_required=True
-    ),
-    Route("DELETE", "session/{session_id}", handshake.delete_session, Auth.SESSION),
-    Route("GET", "user", banking.list_users, Auth.SESSION),
-    Route("GET", "user/{user_id}", banking.read_user, Auth.SESSION),
-    Route("GET", "user/{user_id}/monetary-account", banking.list_accounts, Auth.SESSION),
-    Route("GET", ACCOUNT, banking.read_account, Auth.SESSION),
-    Route("GET", "user/{user_id}/monetary-account-bank", banking.list_accounts, Auth.SESSION),
-    Route("GET", "user/{user_id}/monetary-account-bank/{account_id}", banking.read_account, Auth.SESSION),
-    Route("POST", ACCOUNT + "/request-inquiry", banking.create_request_inquiry, Auth.SESSION),
-    Route("GET", ACCOUNT + "/request-inquiry", banking.list_request_inquiries, Auth.SESSION),
-    Route("GET", ACCOUNT + "/request-inquiry/{inquiry_id}", banking.read_request_inquiry, Auth.SESSION),
-    Route("POST", ACCOUNT + "/payment", banking.create_payment, Auth.SESSION, signature_required=True),
-    Route("GET", ACCOUNT + "/payment", banking.list_payments, Auth.SESSION),
-    Route("GET", ACCOUNT + "/payment/{payment_id}", banking.read_payment, Auth.SESSION),
-    Route("GET", "user/{user_id}/credential-password-ip", permitted_ips.list_credentials, Auth.SESSION),
-    Route("GET", CREDENTIAL, permitted_ips.read_credential, Auth.SESSION),
-    Route("GET", CREDENTIAL + "/ip", permitted_ips.list_permitted_ips, Auth.SESSION),
-    Route("POST", CREDENTIAL + "/ip", permitted_ips.create_permitted_ip, Auth.SESSION),
-    Route("GET", CREDENTIAL + "/ip/{ip_id}", permitted_ips.read_permitted_ip, Auth.SESSION),
-    Route("PUT", CREDENTIAL + "/ip/{ip_id}", permitted_ips.update_permitted_ip, Auth.SESSION),
-]
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
@@ -111,7 +72,8 @@ class SandboxApp:
         self.faults = faults
         self.router = Router(ROUTES)
         self.rate_limiter = RateLimiter(options.clock)
-        self.context = Context(store, options, public_key_to_pem(credentials.signing_key))
+        self.events = EventLog(store, options.clock)
+        self.context = HandlerContext(store, options, public_key_to_pem(credentials.signing_key), self.events)
         self._requests_seen = requests_seen
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -185,7 +147,7 @@ class SandboxApp:
     def _authenticate(self, request: Request, route: Route) -> Caller:
         if route.auth is Auth.NONE:
             return Caller()
-        return handshake.authenticate(self.context, request, route.auth.value)
+        return authenticate(self.context, request, route.auth.value)
 
     def _check_signature(self, request: Request, route: Route, caller: Caller) -> None:
         if not (route.signature_required or (self.options.strict_signatures and route.auth is not Auth.NONE)):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,8 @@ from pathlib import Path
 import trustme
 from cryptography import x509
 
-from ..keys import (
+from ..crypto.atomic_file import write_atomically
+from ..crypto.keys import (
     PrivateKey,
     generate_private_key,
     load_private_key,
@@ -56,17 +56,6 @@ class ServerCredentials:
     signing_key: PrivateKey
 
 
-def _write(path: Path, data: bytes, mode: int) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.chmod(tmp, mode)
-    os.replace(tmp, path)
-
-
 @contextlib.contextmanager
 def _exclusive(state_dir: Path) -> Iterator[None]:
     """Serialise first-time set-up between processes sharing a state directory."""
@@ -97,8 +86,8 @@ def load_or_create(state_dir: Path) -> ServerCredentials:
             ca = trustme.CA.from_pem(paths[CA_CERT].read_bytes(), paths[CA_KEY].read_bytes())
         else:
             ca = trustme.CA(organization_name="bunq_helpers local sandbox CA")
-            _write(paths[CA_KEY], ca.private_key_pem.bytes(), 0o600)
-            _write(paths[CA_CERT], ca.cert_pem.bytes(), 0o644)
+            write_atomically(paths[CA_KEY], ca.private_key_pem.bytes(), mode=0o600)
+            write_atomically(paths[CA_CERT], ca.cert_pem.bytes(), mode=0o644)
             paths[SERVER_CERT].unlink(missing_ok=True)
         now = dt.datetime.now(dt.timezone.utc)
         if _leaf_needs_renewal(paths[SERVER_CERT], now) or not paths[SERVER_KEY].exists():
@@ -108,13 +97,15 @@ def load_or_create(state_dir: Path) -> ServerCredentials:
                 organization_name="bunq_helpers local sandbox",
                 not_after=now + LEAF_LIFETIME,
             )
-            _write(paths[SERVER_KEY], leaf.private_key_pem.bytes(), 0o600)
-            _write(paths[SERVER_CERT], b"".join(blob.bytes() for blob in leaf.cert_chain_pems), 0o644)
+            write_atomically(paths[SERVER_KEY], leaf.private_key_pem.bytes(), mode=0o600)
+            write_atomically(
+                paths[SERVER_CERT], b"".join(blob.bytes() for blob in leaf.cert_chain_pems), mode=0o644
+            )
         if paths[SIGNING_KEY].exists():
             signing_key = load_private_key(paths[SIGNING_KEY].read_bytes())
         else:
             signing_key = generate_private_key()
-            _write(paths[SIGNING_KEY], private_key_to_pem(signing_key).encode("ascii"), 0o600)
+            write_atomically(paths[SIGNING_KEY], private_key_to_pem(signing_key).encode("ascii"), mode=0o600)
     leaf_pem = paths[SERVER_CERT].read_text("ascii")
     first_cert = leaf_pem[: leaf_pem.index("-----END CERTIFICATE-----") + len("-----END CERTIFICATE-----")]
     return ServerCredentials(

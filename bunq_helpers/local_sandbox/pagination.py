@@ -7,8 +7,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from .bunq_errors import bad_request
+from .http_io import API_PREFIX, Request
 from .routing import Reply
-from .wire import API_PREFIX, Request
 
 DEFAULT_COUNT = 10
 MAX_COUNT = 200

@@ -9,9 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .events import EventLog
+from .http_io import Request
 from .options import SandboxOptions
 from .store import Store
-from .wire import Request
 
 
 class Auth(enum.Enum):
@@ -38,12 +39,13 @@ class Reply:
 
 
 @dataclass
-class Context:
+class HandlerContext:
     """What every handler can use."""
 
     store: Store
     options: SandboxOptions
     server_public_key_pem: str
+    events: EventLog
 
     def now(self) -> float:
         """The sandbox's current time."""
@@ -59,7 +61,7 @@ class Caller:
     user: sqlite3.Row | None = None
 
 
-Handler = Callable[[Context, Request, Caller, dict[str, int]], Reply]
+Handler = Callable[[HandlerContext, Request, Caller, dict[str, int]], Reply]
 
 _SEGMENT = re.compile(r"\{(\w+)\}")
 

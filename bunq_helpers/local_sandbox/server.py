@@ -26,9 +26,9 @@ from cheroot.ssl.builtin import BuiltinSSLAdapter
 from . import app as app_module
 from .certificates import load_or_create
 from .faults import Faults
+from .http_io import Request
 from .options import SandboxOptions
 from .store import Store
-from .wire import Request
 
 log = logging.getLogger("bunq_helpers.local_sandbox")
 

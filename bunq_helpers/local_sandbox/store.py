@@ -11,11 +11,10 @@ Money is kept in integer cents.
 
 from __future__ import annotations
 
-import json
 import secrets
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ ID_BASES = {
     "request_inquiries": 7_000_000,
     "credentials": 8_000_000,
     "permitted_ips": 9_000_000,
+    "events": 10_000_000,
 }
 
 SCHEMA = """
@@ -104,6 +104,15 @@ CREATE TABLE IF NOT EXISTS payments (
     balance_after_cents INTEGER NOT NULL,
     created REAL NOT NULL, updated REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS events (         -- what happened, pointing at the object it happened to
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    account_id INTEGER,
+    action TEXT NOT NULL,               -- CREATE, UPDATE, ...
+    object_kind TEXT NOT NULL,          -- Payment, RequestInquiry, ...
+    object_id INTEGER NOT NULL,
+    created REAL NOT NULL, updated REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS request_inquiries (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     account_id INTEGER NOT NULL REFERENCES accounts(id),
@@ -172,16 +181,25 @@ class Store:
         if db.in_transaction:  # nested use joins the outer transaction
             yield db
             return
+        self._local.after_commit = []
         with self._write_lock:
             db.execute("BEGIN IMMEDIATE")
             try:
                 yield db
             except BaseException:
+                self._local.after_commit = []
                 if db.in_transaction:
                     db.execute("ROLLBACK")
                 raise
             if db.in_transaction:
                 db.execute("COMMIT")
+        callbacks, self._local.after_commit = self._local.after_commit, []
+        for callback in callbacks:
+            callback()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the current write transaction has committed (never if it rolls back)."""
+        self._local.after_commit.append(callback)
 
     def read(self) -> sqlite3.Connection:
         """A connection for reads outside a transaction."""
@@ -206,6 +224,7 @@ class Store:
                 "installations",
                 "payments",
                 "request_inquiries",
+                "events",
                 "accounts",
                 "permitted_ips",
                 "credentials",
@@ -221,8 +240,3 @@ class Store:
             rows = db.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()  # noqa: S608
             out[table] = [dict(row) for row in rows]
         return out
-
-
-def to_json(value: Any) -> str:
-    """Compact JSON for a column."""
-    return json.dumps(value, separators=(",", ":"), sort_keys=True)

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from bunq_helpers import keys, signing
+from bunq_helpers.crypto import keys, signing
 from bunq_helpers.local_sandbox import LocalSandbox
 from tests.conftest import KEYS_DIR, Handshake, Raw, error_of
 

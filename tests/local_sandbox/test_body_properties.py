@@ -7,8 +7,8 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bunq_helpers.local_sandbox.body import parse_object, required_amount
 from bunq_helpers.local_sandbox.bunq_errors import BunqError
+from bunq_helpers.local_sandbox.validation import parse_object, required_amount
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bunq_helpers import keys, signing
+from bunq_helpers.crypto import keys, signing
 from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
 from tests.conftest import Raw, error_of
 

@@ -17,8 +17,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from .errors import InvalidKeyError
-from .files import write_private_file
+from ..errors import InvalidKeyError
+from .atomic_file import write_atomically
 
 __all__ = [
     "MIN_KEY_BITS",
@@ -123,7 +123,7 @@ def load_private_key(pem: str | bytes, *, trusted: bool = False) -> PrivateKey:
 
 def save_private_key(key: PrivateKey, path: str | os.PathLike[str]) -> Path:
     """Write the key as PKCS#8 PEM, readable by the owner only (0600), atomically."""
-    return write_private_file(path, private_key_to_pem(key))
+    return write_atomically(path, private_key_to_pem(key))
 
 
 def pin_of_public_key(key: PublicKey | PrivateKey | bytes) -> str:

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from ..keys import PrivateKey
-from ..signing import sign_body
+from ..crypto.keys import PrivateKey
+from ..crypto.signing import sign_body
 
 JSON_CONTENT_TYPE = "application/json"
 API_PREFIX = "/v1/"

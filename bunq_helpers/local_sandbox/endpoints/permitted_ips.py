@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import sqlite3
 
-from .body import ip_or_wildcard, parse_object, required_string
-from .bunq_errors import bad_request, not_found
-from .objects import credential_object, permitted_ip_object
-from .pagination import paginate
-from .routing import Caller, Context, Reply
-from .wire import Request
+from ..bunq_errors import bad_request, not_found
+from ..http_io import Request
+from ..pagination import paginate
+from ..render import credential_object, permitted_ip_object
+from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..validation import ip_or_wildcard, parse_object, required_string
 
 STATUSES = ("ACTIVE", "INACTIVE")
 
 
-def _own_credential(ctx: Context, caller: Caller, ids: dict[str, int]) -> sqlite3.Row:
+def _own_credential(ctx: HandlerContext, caller: Caller, ids: dict[str, int]) -> sqlite3.Row:
     if ids["user_id"] != caller.user["id"]:
         raise not_found("User", ids["user_id"])
     row = (
@@ -35,7 +35,7 @@ def _own_credential(ctx: Context, caller: Caller, ids: dict[str, int]) -> sqlite
     return row
 
 
-def _latest_device(ctx: Context, credential_id: int) -> sqlite3.Row | None:
+def _latest_device(ctx: HandlerContext, credential_id: int) -> sqlite3.Row | None:
     return (
         ctx.store.read()
         .execute("SELECT * FROM devices WHERE credential_id = ? ORDER BY id DESC LIMIT 1", (credential_id,))
@@ -43,7 +43,7 @@ def _latest_device(ctx: Context, credential_id: int) -> sqlite3.Row | None:
     )
 
 
-def list_credentials(ctx: Context, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+def list_credentials(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """GET user/{id}/credential-password-ip."""
     if ids["user_id"] != caller.user["id"]:
         raise not_found("User", ids["user_id"])
@@ -56,13 +56,13 @@ def list_credentials(ctx: Context, request: Request, caller: Caller, ids: dict[s
     return paginate(request, items, "CredentialPasswordIp")
 
 
-def read_credential(ctx: Context, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+def read_credential(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """GET user/{id}/credential-password-ip/{id}."""
     row = _own_credential(ctx, caller, ids)
     return Reply([{"CredentialPasswordIp": credential_object(row, _latest_device(ctx, row["id"]))}])
 
 
-def list_permitted_ips(ctx: Context, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+def list_permitted_ips(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """GET …/credential-password-ip/{id}/ip."""
     credential = _own_credential(ctx, caller, ids)
     rows = (
@@ -73,7 +73,7 @@ def list_permitted_ips(ctx: Context, request: Request, caller: Caller, ids: dict
     return paginate(request, [permitted_ip_object(row) for row in rows], "PermittedIp")
 
 
-def _own_ip(ctx: Context, caller: Caller, ids: dict[str, int]) -> sqlite3.Row:
+def _own_ip(ctx: HandlerContext, caller: Caller, ids: dict[str, int]) -> sqlite3.Row:
     credential = _own_credential(ctx, caller, ids)
     row = (
         ctx.store.read()
@@ -87,7 +87,7 @@ def _own_ip(ctx: Context, caller: Caller, ids: dict[str, int]) -> sqlite3.Row:
     return row
 
 
-def read_permitted_ip(ctx: Context, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+def read_permitted_ip(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """GET …/ip/{id}."""
     return Reply([{"PermittedIp": permitted_ip_object(_own_ip(ctx, caller, ids))}])
 
@@ -99,7 +99,7 @@ def _status(body: dict, default: str | None) -> str:
     return status
 
 
-def create_permitted_ip(ctx: Context, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+def create_permitted_ip(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """POST …/ip: add an IP (ACTIVE unless said otherwise)."""
     credential = _own_credential(ctx, caller, ids)
     body = parse_object(request.body)
@@ -122,7 +122,7 @@ def create_permitted_ip(ctx: Context, request: Request, caller: Caller, ids: dic
     return Reply([{"Id": {"id": ip_id}}])
 
 
-def update_permitted_ip(ctx: Context, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+def update_permitted_ip(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """PUT …/ip/{id}: change only the status; an IP itself cannot be edited."""
     row = _own_ip(ctx, caller, ids)
     body = parse_object(request.body)
@@ -134,3 +134,14 @@ def update_permitted_ip(ctx: Context, request: Request, caller: Caller, ids: dic
             "UPDATE permitted_ips SET status = ?, updated = ? WHERE id = ?", (status, ctx.now(), row["id"])
         )
     return Reply([{"Id": {"id": row["id"]}}])
+
+
+CREDENTIAL = "user/{user_id}/credential-password-ip/{credential_id}"
+ROUTES = [
+    Route("GET", "user/{user_id}/credential-password-ip", list_credentials, Auth.SESSION),
+    Route("GET", CREDENTIAL, read_credential, Auth.SESSION),
+    Route("GET", CREDENTIAL + "/ip", list_permitted_ips, Auth.SESSION),
+    Route("POST", CREDENTIAL + "/ip", create_permitted_ip, Auth.SESSION),
+    Route("GET", CREDENTIAL + "/ip/{ip_id}", read_permitted_ip, Auth.SESSION),
+    Route("PUT", CREDENTIAL + "/ip/{ip_id}", update_permitted_ip, Auth.SESSION),
+]

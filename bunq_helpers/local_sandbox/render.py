@@ -12,7 +12,7 @@ import json
 import sqlite3
 from typing import Any
 
-from .body import amount
+from .amounts import amount
 
 SUGAR_DADDY_EMAIL = "sugardaddy@bunq.com"
 SUGAR_DADDY_NAME = "Sugar Daddy"

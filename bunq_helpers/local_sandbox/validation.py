@@ -13,10 +13,10 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .amounts import CURRENCY
 from .bunq_errors import BunqError, bad_request
 
 AMOUNT_PATTERN = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
-CURRENCY = "EUR"
 MAX_STRING = 10_000
 
 
@@ -168,22 +168,8 @@ def required_pointer(body: dict[str, Any], field: str) -> dict[str, str]:
     return {"type": kind, "value": value.strip(), "name": (name or value).strip()}
 
 
-def cents_to_value(cents: int) -> str:
-    """Integer cents as bunq's amount string, e.g. ``-1050`` -> ``"-10.50"``."""
-    sign = "-" if cents < 0 else ""
-    cents = abs(cents)
-    return f"{sign}{cents // 100}.{cents % 100:02d}"
-
-
-def amount(cents: int, currency: str = CURRENCY) -> dict[str, str]:
-    """bunq's Amount object."""
-    return {"value": cents_to_value(cents), "currency": currency}
-
-
 __all__ = [
     "BunqError",
-    "amount",
-    "cents_to_value",
     "ip_or_wildcard",
     "optional_ip_list",
     "optional_string",

@@ -1,6 +1,6 @@
 """The handshake endpoints: sandbox users, installation, device-server, session-server, logout.
 
-Choices where bunq's behaviour is not documented (protocol notes, section 15):
+Choices where bunq's behaviour is not documented:
 
 - One server key pair per state directory signs every response, errors included; every
   installation is given that key as its ``ServerPublicKey``.
@@ -9,9 +9,7 @@ Choices where bunq's behaviour is not documented (protocol notes, section 15):
   come from a permitted IP (else bunq's credentials error) and may add IPs or ``"*"``.
 - session-server needs a device registered with this installation for this API key, and the
   caller's IP must be permitted; otherwise bunq's 400 credentials error.
-- Sessions expire ``session_timeout`` seconds after they are opened; a request made when fewer
-  than 30 s remain extends the session to now + min(session_timeout, 300 s): the rule bunq's
-  API reference states (the protocol notes' "version A").
+- Sessions expire ``session_timeout`` seconds after they are opened (extension: see ``auth``).
 - ``DELETE session/{id}`` closes the calling session whatever the id (the SDKs send 0) and
   answers ``{"Response": []}``.
 - The API key's one-hour activation window is not enforced.
@@ -22,24 +20,21 @@ from __future__ import annotations
 import ipaddress
 import uuid
 
-from ..errors import InvalidKeyError
-from ..keys import load_public_key
-from .body import optional_ip_list, parse_object, required_string
-from .bunq_errors import bad_request, credentials_incorrect, not_found, unauthorised
-from .objects import device_object, iban_for, token_object, user_object, user_wrapper_name
-from .pagination import paginate
-from .routing import Caller, Context, Reply
-from .store import new_api_key, new_token
-from .wire import Request
-
-EXTENSION_WINDOW = 30
-MAX_EXTENSION = 300
+from ...crypto.keys import load_public_key
+from ...errors import InvalidKeyError
+from ..bunq_errors import bad_request, credentials_incorrect, not_found
+from ..http_io import Request
+from ..pagination import paginate
+from ..render import device_object, iban_for, token_object, user_object, user_wrapper_name
+from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..store import new_api_key, new_token
+from ..validation import optional_ip_list, parse_object, required_string
 
 PERSON_NAMES = [("Sandy", "de Vries"), ("Noor", "Jansen"), ("Daan", "Bakker"), ("Emma", "Visser")]
 COMPANY_NAMES = ["Sandbox Trading B.V.", "Tulip Test B.V.", "Canal Commerce B.V."]
 
 
-def _create_sandbox_user(ctx: Context, request: Request, kind: str) -> Reply:
+def _create_sandbox_user(ctx: HandlerContext, request: Request, kind: str) -> Reply:
     parse_object(request.body)  # any body is accepted, but it must be JSON if present
     now = ctx.now()
     with ctx.store.transaction() as db:
@@ -76,17 +71,21 @@ def _create_sandbox_user(ctx: Context, request: Request, kind: str) -> Reply:
     return Reply([{"ApiKey": {"api_key": api_key}}])
 
 
-def create_sandbox_user_person(ctx: Context, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+def create_sandbox_user_person(
+    ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
+) -> Reply:
     """POST sandbox-user-person: a personal user with an empty EUR account and an API key."""
     return _create_sandbox_user(ctx, request, "UserPerson")
 
 
-def create_sandbox_user_company(ctx: Context, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+def create_sandbox_user_company(
+    ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
+) -> Reply:
     """POST sandbox-user-company: a business user with an empty EUR account and an API key."""
     return _create_sandbox_user(ctx, request, "UserCompany")
 
 
-def create_installation(ctx: Context, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+def create_installation(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """POST installation: register the client's public key; answer Id, Token, ServerPublicKey."""
     body = parse_object(request.body)
     pem = required_string(body, "client_public_key", max_length=16_384)
@@ -115,19 +114,21 @@ def create_installation(ctx: Context, request: Request, caller: Caller, ids: dic
     )
 
 
-def list_installation(ctx: Context, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+def list_installation(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """GET installation: the id of the installation this session belongs to."""
     return Reply([{"Id": {"id": caller.session["installation_id"]}}])
 
 
-def read_installation(ctx: Context, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+def read_installation(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """GET installation/{id}: the same id, if it is this session's installation."""
     if ids["installation_id"] != caller.session["installation_id"]:
         raise not_found("Installation", ids["installation_id"])
     return Reply([{"Id": {"id": ids["installation_id"]}}])
 
 
-def read_server_public_key(ctx: Context, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+def read_server_public_key(
+    ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
+) -> Reply:
     """GET installation/{id}/server-public-key."""
     if ids["installation_id"] != caller.session["installation_id"]:
         raise not_found("Installation", ids["installation_id"])
@@ -157,7 +158,7 @@ def _credential_for(db, api_key: str):
     ).fetchone()
 
 
-def create_device_server(ctx: Context, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+def create_device_server(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """POST device-server: register this installation for an API key and bind the key's IPs."""
     body = parse_object(request.body)
     description = required_string(body, "description", max_length=255)
@@ -202,7 +203,7 @@ def create_device_server(ctx: Context, request: Request, caller: Caller, ids: di
     return Reply([{"Id": {"id": device_id}}])
 
 
-def _devices_of(ctx: Context, caller: Caller):
+def _devices_of(ctx: HandlerContext, caller: Caller):
     return (
         ctx.store.read()
         .execute(
@@ -214,12 +215,12 @@ def _devices_of(ctx: Context, caller: Caller):
     )
 
 
-def list_device_servers(ctx: Context, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+def list_device_servers(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """GET device-server: the devices registered with the caller's API keys."""
     return paginate(request, [device_object(d) for d in _devices_of(ctx, caller)], "DeviceServer")
 
 
-def read_device_server(ctx: Context, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+def read_device_server(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """GET device-server/{id}."""
     for device in _devices_of(ctx, caller):
         if device["id"] == ids["device_id"]:
@@ -227,7 +228,9 @@ def read_device_server(ctx: Context, request: Request, caller: Caller, ids: dict
     raise not_found("DeviceServer", ids["device_id"])
 
 
-def create_session_server(ctx: Context, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+def create_session_server(
+    ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
+) -> Reply:
     """POST session-server (signed): open a session; answer Id, Token and the user."""
     body = parse_object(request.body)
     secret = required_string(body, "secret", max_length=255)
@@ -265,45 +268,23 @@ def create_session_server(ctx: Context, request: Request, caller: Caller, ids: d
     )
 
 
-def delete_session(ctx: Context, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+def delete_session(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """DELETE session/{id}: close the calling session (the id is not checked; the SDKs send 0)."""
     with ctx.store.transaction() as db:
         db.execute("UPDATE sessions SET closed = 1 WHERE id = ?", (caller.session["id"],))
     return Reply([])
 
 
-def authenticate(ctx: Context, request: Request, kind: str) -> Caller:
-    """Resolve X-Bunq-Client-Authentication to a caller, or raise bunq's 401.
-
-    An installation token is only good for device-server and session-server; a session token
-    for the rest. A session token is refused once closed or expired; a call in its last 30 s
-    extends it.
-    """
-    token_value = (request.header("X-Bunq-Client-Authentication") or "").strip()
-    if not token_value:
-        raise unauthorised()
-    db = ctx.store.read()
-    token = db.execute("SELECT * FROM tokens WHERE token = ?", (token_value,)).fetchone()
-    if token is None or token["kind"] != kind:
-        raise unauthorised()
-    installation = db.execute(
-        "SELECT * FROM installations WHERE id = ?", (token["installation_id"],)
-    ).fetchone()
-    if installation is None:
-        raise unauthorised()
-    if kind == "installation":
-        return Caller(installation=installation)
-    now = ctx.now()
-    session = db.execute("SELECT * FROM sessions WHERE id = ?", (token["id"],)).fetchone()
-    if session is None or session["closed"] or session["expires_at"] <= now:
-        raise unauthorised()
-    if session["expires_at"] - now < EXTENSION_WINDOW:
-        with ctx.store.transaction() as write:
-            write.execute(
-                "UPDATE sessions SET expires_at = MAX(expires_at, ?) WHERE id = ? AND closed = 0",
-                (now + min(session["timeout"], MAX_EXTENSION), session["id"]),
-            )
-    user = db.execute("SELECT * FROM users WHERE id = ?", (session["user_id"],)).fetchone()
-    if user is None:
-        raise unauthorised()
-    return Caller(installation=installation, session=session, user=user)
+ROUTES = [
+    Route("POST", "sandbox-user-person", create_sandbox_user_person, Auth.NONE),
+    Route("POST", "sandbox-user-company", create_sandbox_user_company, Auth.NONE),
+    Route("POST", "installation", create_installation, Auth.NONE),
+    Route("GET", "installation", list_installation, Auth.SESSION),
+    Route("GET", "installation/{installation_id}", read_installation, Auth.SESSION),
+    Route("GET", "installation/{installation_id}/server-public-key", read_server_public_key, Auth.SESSION),
+    Route("POST", "device-server", create_device_server, Auth.INSTALLATION),
+    Route("GET", "device-server", list_device_servers, Auth.SESSION),
+    Route("GET", "device-server/{device_id}", read_device_server, Auth.SESSION),
+    Route("POST", "session-server", create_session_server, Auth.INSTALLATION, signature_required=True),
+    Route("DELETE", "session/{session_id}", delete_session, Auth.SESSION),
+]

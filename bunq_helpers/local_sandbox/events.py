@@ -1,0 +1,100 @@
+"""The event log: what happened to a user's objects, as bunq's ``GET user/{id}/event`` lists it.
+
+Handlers call ``EventLog.record`` inside their write transaction, so an event exists exactly when its
+change was committed. Listeners (such as callback delivery) hear of each event after the commit,
+never of a change that was rolled back. The module that owns a kind of object registers how to show
+it (``renders``), so an event carries the object the way bunq wraps it: ``{"Payment": {...}}``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .store import Store
+
+Renderer = Callable[[sqlite3.Connection, int], dict[str, Any] | None]
+_RENDERERS: dict[str, Renderer] = {}
+
+
+def renders(kind: str) -> Callable[[Renderer], Renderer]:
+    """Register the function that shows an object of ``kind`` (by id) inside an event."""
+
+    def register(function: Renderer) -> Renderer:
+        _RENDERERS[kind] = function
+        return function
+
+    return register
+
+
+def render_object(db: sqlite3.Connection, kind: str, object_id: int) -> dict[str, Any] | None:
+    """The object an event points at, as bunq shows it, or None if it is gone."""
+    renderer = _RENDERERS.get(kind)
+    return renderer(db, object_id) if renderer is not None else None
+
+
+@dataclass(frozen=True)
+class Event:
+    """One committed event."""
+
+    id: int
+    user_id: int
+    account_id: int | None
+    action: str
+    object_kind: str
+    object_id: int
+    created: float
+
+
+Listener = Callable[[Event], None]
+
+
+class EventLog:
+    """Records events in the store and tells listeners once they are committed."""
+
+    def __init__(self, store: Store, clock: Callable[[], float]) -> None:
+        self.store = store
+        self.clock = clock
+        self._listeners: list[Listener] = []
+        self._lock = threading.Lock()
+
+    def listen(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener`` with every committed event; returns a function that stops it."""
+        with self._lock:
+            self._listeners.append(listener)
+        return lambda: self._remove(listener)
+
+    def _remove(self, listener: Listener) -> None:
+        with self._lock:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+    def record(
+        self,
+        db: sqlite3.Connection,
+        kind: str,
+        object_id: int,
+        *,
+        user_id: int,
+        account_id: int | None,
+        action: str = "CREATE",
+    ) -> Event:
+        """Write an event in the caller's transaction; listeners hear of it after the commit."""
+        created = self.clock()
+        event_id = db.execute(
+            "INSERT INTO events (user_id, account_id, action, object_kind, object_id, created, updated)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (user_id, account_id, action, kind, object_id, created, created),
+        ).lastrowid
+        event = Event(int(event_id), user_id, account_id, action, kind, object_id, created)
+        self.store.after_commit(lambda: self._tell(event))
+        return event
+
+    def _tell(self, event: Event) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(event)
