@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 
 from .faults import KINDS
-from .options import SandboxOptions
+from .options import DEFAULT_CALLBACK_RETRY_INTERVAL, SandboxOptions
 from .server import WORKER_THREADS, LocalSandbox, reset_state
 
 DEFAULT_STATE_DIR = Path(os.environ.get("BUNQ_HELPERS_HOME", Path.home() / ".bunq_helpers")) / "local-sandbox"
@@ -63,6 +63,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="seconds until requested sandbox money arrives (default 0.5)",
     )
     parser.add_argument(
+        "--callback-allow-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="also send callbacks to HOST, not only to loopback addresses (repeatable)",
+    )
+    parser.add_argument(
+        "--callback-ca-file",
+        default=None,
+        metavar="PEM",
+        help="CA bundle to verify HTTPS callback receivers against (default: the sandbox's own CA)",
+    )
+    parser.add_argument(
+        "--callback-retry-interval",
+        type=float,
+        default=DEFAULT_CALLBACK_RETRY_INTERVAL,
+        metavar="SECONDS",
+        help=f"seconds between tries of a failed callback (default {DEFAULT_CALLBACK_RETRY_INTERVAL:g}, as bunq)",
+    )
+    parser.add_argument(
         "--fault",
         action="append",
         default=[],
@@ -91,6 +111,9 @@ def main(argv: list[str] | None = None) -> int:
             rate_limits=args.rate_limits,
             session_timeout=args.session_timeout,
             sugardaddy_delay=args.sugardaddy_delay,
+            callback_allowed_hosts=tuple(args.callback_allow_host),
+            callback_ca_file=args.callback_ca_file,
+            callback_retry_interval=args.callback_retry_interval,
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -106,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     for kind in args.fault:
         sandbox.faults.add(kind, times=None)
     stop = threading.Event()

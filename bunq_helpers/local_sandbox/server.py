@@ -24,6 +24,7 @@ from cheroot import wsgi
 from cheroot.ssl.builtin import BuiltinSSLAdapter
 
 from . import app as app_module
+from .callbacks import CallbackDelivery
 from .certificates import load_or_create
 from .faults import Faults
 from .http_io import Request
@@ -139,6 +140,7 @@ class LocalSandbox:
         self._observers: list[Callable[[Request], None]] = []
         self._stop_lock = threading.Lock()
         self.info: ServerInfo | None = None
+        self.callbacks: CallbackDelivery | None = None  # callback delivery and its log, while running
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -152,6 +154,9 @@ class LocalSandbox:
         self.app = app_module.SandboxApp(
             self._store, credentials, self.options, self.faults, requests_seen=self._notify
         )
+        self.callbacks = CallbackDelivery(
+            self._store, credentials.signing_key, self.options, credentials.ca_file
+        ).start(self.app.events)
         server = wsgi.Server(
             (self.host, self.port),
             _DroppingWsgiApp(self.app),
@@ -164,7 +169,11 @@ class LocalSandbox:
         server.keep_alive_conn_limit = KEEP_ALIVE_CONNECTIONS
         server.error_log = _log_server_message
         server.ssl_adapter = BuiltinSSLAdapter(str(credentials.cert_file), str(credentials.key_file))
-        server.prepare()
+        try:
+            server.prepare()
+        except BaseException:
+            self.callbacks.stop()
+            raise
         self._server = server
         self.port = server.bind_addr[1]
         self._thread = threading.Thread(target=server.serve, name="bunq-local-sandbox", daemon=True)
@@ -188,6 +197,8 @@ class LocalSandbox:
         if self._thread is not None:
             self._thread.join(timeout=10)
             self._thread = None
+        if self.callbacks is not None:
+            self.callbacks.stop()
         if self._store is not None:
             self._store.close()
             self._store = None

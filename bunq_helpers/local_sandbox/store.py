@@ -34,6 +34,7 @@ ID_BASES = {
     "credentials": 8_000_000,
     "permitted_ips": 9_000_000,
     "events": 10_000_000,
+    "notification_filters": 11_000_000,
 }
 
 SCHEMA = """
@@ -119,6 +120,13 @@ CREATE TABLE IF NOT EXISTS request_inquiries (
     amount_cents INTEGER NOT NULL, currency TEXT NOT NULL, description TEXT NOT NULL,
     counterparty TEXT NOT NULL, status TEXT NOT NULL,
     credit_at REAL NOT NULL,
+    created REAL NOT NULL, updated REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS notification_filters (  -- callback URLs: on the user, or on one account
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    account_id INTEGER REFERENCES accounts(id),  -- NULL for the user's own list
+    category TEXT NOT NULL, target TEXT NOT NULL,
     created REAL NOT NULL, updated REAL NOT NULL
 );
 """
@@ -219,6 +227,7 @@ class Store:
         with self.transaction() as db:
             for table in (
                 "sessions",
+                "notification_filters",
                 "devices",
                 "tokens",
                 "installations",

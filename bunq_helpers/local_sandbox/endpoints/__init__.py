@@ -9,6 +9,7 @@ from __future__ import annotations
 from . import (
     handshake,
     monetary_accounts,
+    notification_filters,
     payments,
     permitted_ips,
     request_inquiries,
@@ -22,4 +23,5 @@ ROUTES = [
     *request_inquiries.ROUTES,
     *payments.ROUTES,
     *permitted_ips.ROUTES,
+    *notification_filters.ROUTES,
 ]
