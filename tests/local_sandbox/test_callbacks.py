@@ -183,8 +183,7 @@ def test_create_replaces_the_list_and_lists_it(raw_fast: Raw, client_key, receiv
     assert created.status_code == 200, created.text
     items = created.json()["Response"]
     assert [set(item) for item in items] == [{"NotificationFilterUrl"}] * 2
-    first = items[0]["NotificationFilterUrl"]
-    assert set(first) == {"id", "created", "updated", "category", "notification_target"}
+    assert set(items[0]["NotificationFilterUrl"]) == {"category", "notification_target"}  # as bunq answers
     assert [
         (i["NotificationFilterUrl"]["category"], i["NotificationFilterUrl"]["notification_target"])
         for i in items
@@ -226,8 +225,14 @@ def test_unknown_category_is_refused_and_nothing_changes(
     ("body", "names"),
     [
         ({}, '"notification_filters" is required'),
-        ({"notification_filters": "PAYMENT"}, '"notification_filters" is required'),
-        ({"notification_filters": ["PAYMENT"]}, "notification_filters[0] must be an object"),
+        (
+            {"notification_filters": "PAYMENT"},
+            'Invalid type for field "notification_filters" (expected ARRAY',
+        ),
+        (
+            {"notification_filters": ["PAYMENT"]},
+            'Invalid type for field "notification_filters" (expected ARRAY',
+        ),
         ({"notification_filters": [{"category": "PAYMENT"}]}, 'Field "notification_target"'),
         (
             {

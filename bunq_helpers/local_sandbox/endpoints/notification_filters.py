@@ -3,9 +3,10 @@
 A user has a list of its own (``user/{id}/notification-filter-url``) and one per monetary account
 (``user/{id}/monetary-account/{id}/notification-filter-url``). POST replaces the whole list with the
 one sent (``[]`` removes every filter) and answers with the new list; GET lists it. Both answer
-``NotificationFilterUrl`` items: that is what bunq's SDK reads from either
-(``NotificationFilterUrlUserInternal.create_with_list_response``); bunq's OpenAPI description says
-POST answers an ``Id``, which no SDK reads.
+``{"NotificationFilterUrl": {"category": …, "notification_target": …}}`` items, as bunq does
+(bunq/sdk_php#177 shows the answer; #184). bunq's OpenAPI description says POST answers an ``Id``;
+the generated ``create`` of bunq-sdk 1.28.0 expects one and fails against bunq and this sandbox
+alike (its hand-written ``…Internal.create_with_list_response`` reads the list, but does not import).
 
 bunq allows 2 callback URLs per notification category; a list with more is refused (400). Where
 bunq is silent the sandbox chooses: the limit is per list; the same URL twice in one category counts
@@ -22,26 +23,21 @@ from ..bunq_errors import bad_request
 from ..callback_categories import CATEGORIES
 from ..callbacks import target_problem
 from ..http_io import Request
-from ..render import timestamp
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..validation import parse_object
 from .lookups import own_account, own_user
 from .monetary_accounts import ACCOUNT
 
+# bunq's answer to a notification_filters that is not a list of objects (on UserPerson, bunq/sdk_python#15).
+NOT_A_LIST = 'Invalid type for field "notification_filters" (expected ARRAY containing STRUCT).'
 URLS_PER_CATEGORY = 2  # bunq: "Callbacks: 2 callback URLs per notification category"
 MAX_URL_LENGTH = 2048
 WRAPPER = "NotificationFilterUrl"
 
 
 def filter_object(row: sqlite3.Row) -> dict[str, Any]:
-    """A NotificationFilterUrl object."""
-    return {
-        "id": row["id"],
-        "created": timestamp(row["created"]),
-        "updated": timestamp(row["updated"]),
-        "category": row["category"],
-        "notification_target": row["target"],
-    }
+    """A NotificationFilterUrl object: bunq shows only these two fields (no id, no timestamps)."""
+    return {"category": row["category"], "notification_target": row["target"]}
 
 
 def _string_field(item: dict[str, Any], field: str, where: str) -> str:
@@ -54,17 +50,17 @@ def _string_field(item: dict[str, Any], field: str, where: str) -> str:
 def _filters_from(request: Request, ctx: HandlerContext) -> list[tuple[str, str]]:
     """The (category, URL) pairs of the body, checked; duplicates removed, order kept."""
     body = parse_object(request.body)
-    items = body.get("notification_filters")
-    if not isinstance(items, list):
+    if "notification_filters" not in body:
         raise bad_request(
             'Field "notification_filters" is required: a list of {"category": ..., "notification_target": ...}'
             " objects (send [] to remove every filter)."
         )
+    items = body["notification_filters"]
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise bad_request(NOT_A_LIST)
     pairs: list[tuple[str, str]] = []
     for index, item in enumerate(items):
         where = f"notification_filters[{index}]"
-        if not isinstance(item, dict):
-            raise bad_request(f"{where} must be an object with category and notification_target.")
         method = item.get("notification_delivery_method", "URL")
         if method != "URL":
             raise bad_request(
