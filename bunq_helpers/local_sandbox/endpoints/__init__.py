@@ -7,6 +7,7 @@ the router tries them. A new family is a new module plus one line below.
 from __future__ import annotations
 
 from . import (
+    attachments,
     handshake,
     monetary_accounts,
     payments,
@@ -22,4 +23,5 @@ ROUTES = [
     *request_inquiries.ROUTES,
     *payments.ROUTES,
     *permitted_ips.ROUTES,
+    *attachments.ROUTES,
 ]
