@@ -10,6 +10,7 @@ from . import (
     attachments,
     handshake,
     monetary_accounts,
+    notes,
     payments,
     permitted_ips,
     request_inquiries,
@@ -24,4 +25,5 @@ ROUTES = [
     *payments.ROUTES,
     *permitted_ips.ROUTES,
     *attachments.ROUTES,
+    *notes.ROUTES,
 ]
