@@ -25,7 +25,9 @@ def tiny_png(extra: bytes = b"") -> bytes:
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
     pixels = zlib.compress(b"\x00\xff\x00\x00")
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"") + extra
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"") + extra
+    )
 
 
 EVERY_BYTE = bytes(range(256)) * 4 + b"\r\n\x00{not json"
@@ -68,7 +70,9 @@ def test_public_attachment_round_trips_byte_for_byte_and_anyone_signed_in_reads_
     assert public["attachment"]["description"] == "receipt"
     assert public["attachment"]["content_type"] == "image/png"
     [url] = public["attachment"]["urls"]
-    assert url["type"] == "ORIGINAL" and url["url"] == f"{raw.sandbox.base_url}attachment-public/{uuid}/content"
+    assert (
+        url["type"] == "ORIGINAL" and url["url"] == f"{raw.sandbox.base_url}attachment-public/{uuid}/content"
+    )
 
     for who in (mine, other):
         content = raw.call("GET", f"attachment-public/{uuid}/content", token=who.session_token)
@@ -112,7 +116,9 @@ def test_account_attachment_is_the_users_attachment_and_only_theirs(sandbox, raw
     assert list(item) == ["Id"] and isinstance(attachment_id, int)
 
     by_account = raw.call("GET", f"{path}/{attachment_id}/content", token=mine.session_token)
-    by_user = raw.call("GET", f"user/{mine.user_id}/attachment/{attachment_id}/content", token=mine.session_token)
+    by_user = raw.call(
+        "GET", f"user/{mine.user_id}/attachment/{attachment_id}/content", token=mine.session_token
+    )
     for content in (by_account, by_user):
         assert content.status_code == 200 and content.content == PDF
         assert content.headers["Content-Type"] == "application/pdf" and _signed_by_server(mine, content)
@@ -142,7 +148,9 @@ def test_account_attachment_is_the_users_attachment_and_only_theirs(sandbox, raw
         assert response.status_code == status and message in error_of(response), path_seen
 
     # A public attachment is not a user attachment, and the reverse.
-    row = sandbox.store.read().execute("SELECT uuid FROM attachments WHERE id = ?", (attachment_id,)).fetchone()
+    row = (
+        sandbox.store.read().execute("SELECT uuid FROM attachments WHERE id = ?", (attachment_id,)).fetchone()
+    )
     assert raw.call("GET", f"attachment-public/{row['uuid']}", token=mine.session_token).status_code == 404
 
 

@@ -44,8 +44,8 @@ def _content_type(request: Request, allowed: dict[str, tuple[bytes, ...]]) -> st
         raise bad_request("The request body is empty: send the file's bytes, without any JSON around them.")
     if not request.body.startswith(allowed[content_type]):
         raise bad_request(
-            f'The request body is not a {content_type} file, as header "Content-Type" says: '
-            "send the file's bytes unchanged (not base64, not JSON) with the type that matches them."
+            f'The request body does not start like a file of type {content_type}, as header "Content-Type" '
+            "says: send the file's bytes unchanged (not base64, not JSON) with the type that matches them."
         )
     return content_type
 
