@@ -79,6 +79,13 @@ def _url(request: Request, path: str) -> str:
     return f"https://{host if _HOST.match(host) else 'localhost'}{API_PREFIX}{path}"
 
 
+def _described(wrapper: str, key: dict, row: sqlite3.Row, request: Request, path: str) -> Reply:
+    """An attachment's metadata, pointing at its content below ``path``."""
+    attachment = attachment_object(row, _url(request, path + "/content"))
+    stamps = {"created": timestamp(row["created"]), "updated": timestamp(row["updated"])}
+    return Reply([{wrapper: {**key, **stamps, "attachment": attachment}}])
+
+
 def _content(row: sqlite3.Row) -> RawReply:
     return RawReply(bytes(row["content"]), row["content_type"])
 
@@ -106,18 +113,8 @@ def create_public_attachment(ctx: HandlerContext, request: Request, caller: Call
 def read_public_attachment(ctx: HandlerContext, request: Request, caller: Caller, ids: dict) -> Reply:
     """GET attachment-public/{uuid}: what the file is, for anyone signed in."""
     row = _public_attachment(ctx, ids)
-    url = _url(request, f"attachment-public/{row['uuid']}/content")
-    return Reply(
-        [
-            {
-                "AttachmentPublic": {
-                    "uuid": row["uuid"],
-                    "created": timestamp(row["created"]),
-                    "updated": timestamp(row["updated"]),
-                    "attachment": attachment_object(row, url),
-                }
-            }
-        ]
+    return _described(
+        "AttachmentPublic", {"uuid": row["uuid"]}, row, request, f"attachment-public/{row['uuid']}"
     )
 
 
@@ -164,18 +161,8 @@ def _user_attachment(ctx: HandlerContext, caller: Caller, ids: dict) -> sqlite3.
 def read_user_attachment(ctx: HandlerContext, request: Request, caller: Caller, ids: dict) -> Reply:
     """GET user/{id}/attachment/{id}: any attachment the user uploaded to one of their accounts."""
     row = _user_attachment(ctx, caller, ids)
-    url = _url(request, f"user/{row['user_id']}/attachment/{row['id']}/content")
-    return Reply(
-        [
-            {
-                "AttachmentUser": {
-                    "id": row["id"],
-                    "created": timestamp(row["created"]),
-                    "updated": timestamp(row["updated"]),
-                    "attachment": attachment_object(row, url),
-                }
-            }
-        ]
+    return _described(
+        "AttachmentUser", {"id": row["id"]}, row, request, f"user/{row['user_id']}/attachment/{row['id']}"
     )
 
 
