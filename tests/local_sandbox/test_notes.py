@@ -3,7 +3,6 @@ only, the caller's only, in bunq's shapes; and the generic mechanism that serves
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
@@ -18,10 +17,14 @@ from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
 from bunq_helpers.local_sandbox.endpoints import attachments, notes
 from bunq_helpers.local_sandbox.endpoints.note_parents import NOTE_PARENTS
 from tests.conftest import Raw, error_of
+from tests.local_sandbox.spec_schema import SPEC, assert_fits, spec
 from tests.local_sandbox.test_attachments import STAMP, tiny_png, upload
 
 REPO = Path(__file__).resolve().parents[2]
-SPEC = REPO.parent / "shared" / "bunq-api" / "openapi.json"
+PARENTS = {
+    "payment": ("payment", "received", "Payment"),
+    "request-inquiry": ("request-inquiry", "inquiry", "RequestInquiry"),
+}
 
 
 @pytest.fixture
@@ -73,8 +76,15 @@ def _call(w: SimpleNamespace, method: str, path: str, body: dict | None = None, 
     return w.raw.call(method, path, body, token=(who or w.mine).session_token)
 
 
-def test_note_text_create_list_read_update_delete_on_a_payment(w: SimpleNamespace) -> None:
-    base = f"{w.account}/payment/{w.received}/note-text"
+def _parent_path(w: SimpleNamespace, parent: str) -> str:
+    segment, attribute, _ = PARENTS[parent]
+    return f"{w.account}/{segment}/{getattr(w, attribute)}"
+
+
+@pytest.mark.parametrize("parent", PARENTS)
+def test_note_text_create_list_read_update_delete(w: SimpleNamespace, parent: str) -> None:
+    base = _parent_path(w, parent) + "/note-text"
+    schema = f"NoteText{PARENTS[parent][2]}"
     created = _call(w, "POST", base, {"content": "lunch with Ann"})
     assert created.status_code == 200, created.text
     [item] = created.json()["Response"]
@@ -84,7 +94,10 @@ def test_note_text_create_list_read_update_delete_on_a_payment(w: SimpleNamespac
     listed = _call(w, "GET", base).json()
     assert [entry["NoteText"]["id"] for entry in listed["Response"]] == [note_id]
     assert set(listed["Pagination"]) == {"older_url", "newer_url", "future_url"}
+    assert_fits(created.json()["Response"][0], schema + "Create")
+    assert_fits(listed["Response"][0]["NoteText"], schema + "Listing")
     read = _call(w, "GET", f"{base}/{note_id}").json()["Response"][0]["NoteText"]
+    assert_fits(read, schema + "Read")
     assert read["content"] == "lunch with Ann" and STAMP.match(read["created"])
     user = _call(w, "GET", f"user/{w.mine.user_id}").json()["Response"][0]["UserPerson"]
     assert read["label_user_creator"] == {
@@ -96,6 +109,7 @@ def test_note_text_create_list_read_update_delete_on_a_payment(w: SimpleNamespac
 
     updated = _call(w, "PUT", f"{base}/{note_id}", {"content": "lunch with Ann and Bo"})
     assert updated.status_code == 200 and updated.json()["Response"] == [{"Id": {"id": note_id}}]
+    assert_fits(updated.json()["Response"][0], schema + "Update")
     after = _call(w, "GET", f"{base}/{note_id}").json()["Response"][0]["NoteText"]
     assert after["content"] == "lunch with Ann and Bo" and after["created"] == read["created"]
     assert after["updated"] >= read["updated"]
@@ -179,10 +193,12 @@ def test_missing_or_someone_elses_parent_is_bunqs_404(w: SimpleNamespace) -> Non
     assert _call(w, "GET", f"{theirs}/{note_id}", who=w.other).status_code == 404
 
 
-def test_note_attachment_points_at_an_uploaded_file(w: SimpleNamespace) -> None:
+@pytest.mark.parametrize("parent", PARENTS)
+def test_note_attachment_points_at_an_uploaded_file(w: SimpleNamespace, parent: str) -> None:
     uploaded = upload(w.raw, w.mine, f"{w.account}/attachment", tiny_png(), "image/png", "receipt")
     attachment_id = uploaded.json()["Response"][0]["Id"]["id"]
-    base = f"{w.account}/payment/{w.received}/note-attachment"
+    base = _parent_path(w, parent) + "/note-attachment"
+    schema = f"NoteAttachment{PARENTS[parent][2]}"
     created = _call(w, "POST", base, {"attachment_id": attachment_id, "description": "the receipt"})
     assert created.status_code == 200, created.text
     note_id = created.json()["Response"][0]["Id"]["id"]
@@ -191,10 +207,12 @@ def test_note_attachment_points_at_an_uploaded_file(w: SimpleNamespace) -> None:
     assert note["id"] == note_id and note["description"] == "the receipt"
     assert note["attachment"] == [{"id": attachment_id, "monetary_account_id": w.mine.account_id}]
     assert set(note) == {"id", "created", "updated", "label_user_creator", "description", "attachment"}
+    assert_fits(note, schema + "Listing")
 
     # bunq's SDK updates only the description; the file stays.
     assert _call(w, "PUT", f"{base}/{note_id}", {"description": "lunch receipt"}).status_code == 200
     note = _call(w, "GET", f"{base}/{note_id}").json()["Response"][0]["NoteAttachment"]
+    assert_fits(note, schema + "Read")
     assert note["description"] == "lunch receipt" and note["attachment"][0]["id"] == attachment_id
 
     # What the note points at is the user's attachment, bytes and all (bunq's "download attachments" flow).
@@ -204,6 +222,13 @@ def test_note_attachment_points_at_an_uploaded_file(w: SimpleNamespace) -> None:
     # Without a description the note still has the file.
     bare = _call(w, "POST", base, {"attachment_id": attachment_id}).json()["Response"][0]["Id"]["id"]
     assert _call(w, "GET", f"{base}/{bare}").json()["Response"][0]["NoteAttachment"]["description"] == ""
+
+    deleted = _call(w, "DELETE", f"{base}/{note_id}")
+    assert deleted.status_code == 200 and deleted.json() == {"Response": []}
+    assert [n["NoteAttachment"]["id"] for n in _call(w, "GET", base).json()["Response"]] == [bare]
+    assert _call(w, "GET", f"{base}/{note_id}").status_code == 404
+    # The file itself stays: deleting a note does not delete what it pointed at.
+    assert _call(w, "GET", f"user/{w.mine.user_id}/attachment/{attachment_id}").status_code == 200
 
 
 def test_note_attachment_refuses_files_that_are_not_the_callers(w: SimpleNamespace) -> None:
@@ -243,12 +268,9 @@ def test_registering_a_parent_gives_it_all_ten_operations_at_bunqs_paths() -> No
 
 
 def _spec_operations() -> set[tuple[str, str]]:
-    if not SPEC.exists():
-        pytest.skip(f"bunq's OpenAPI description is not at {SPEC}")
-    spec = json.loads(SPEC.read_text("utf-8"))
     return {
         (m.upper(), path)
-        for path, ops in spec["paths"].items()
+        for path, ops in spec()["paths"].items()
         for m in ops
         if m in ("get", "post", "put", "delete")
     }
@@ -271,8 +293,7 @@ def test_every_route_here_is_an_operation_in_bunqs_description() -> None:
 
 
 def test_the_generated_parent_list_matches_bunqs_description() -> None:
-    if not SPEC.exists():
-        pytest.skip(f"bunq's OpenAPI description is not at {SPEC}")
+    spec()  # or skip
     result = subprocess.run(
         [sys.executable, str(REPO / "scripts" / "derive_note_parents.py"), str(SPEC), "--check"],
         capture_output=True,
