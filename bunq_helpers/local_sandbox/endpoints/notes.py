@@ -97,7 +97,7 @@ def _attachment_id(
                 "user/{userID}/monetary-account/{monetary-accountID}/attachment and give the id it answers."
             )
         return None
-    if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
         raise bad_request('Field "attachment_id" must be a whole number, the id of an uploaded attachment.')
     if own_attachment(db, caller.user["id"], value) is None:
         raise bad_request(
