@@ -8,7 +8,7 @@
 5. the signature: required on session-server and payments (missing: 466, wrong: 400), on every
    call after installation in strict mode, ignored otherwise (the Postman collection sends stale
    and empty ones);
-6. the handler, then the answer, encoded and signed.
+6. the handler, then the answer, encoded and signed (a file's raw bytes are signed as they are).
 
 Nothing a client sends can produce a traceback in an answer: an unexpected failure is logged and
 answered with bunq's 500 ``Encountered unhandled exception.``
@@ -38,10 +38,18 @@ from .certificates import ServerCredentials
 from .endpoints import ROUTES
 from .events import EventLog
 from .faults import Faults
-from .http_io import API_PREFIX, Request, Response, build_response, error_payload, request_from_environ
+from .http_io import (
+    API_PREFIX,
+    Request,
+    Response,
+    build_raw_response,
+    build_response,
+    error_payload,
+    request_from_environ,
+)
 from .options import SandboxOptions
 from .rate_limits import RateLimiter
-from .routing import Auth, Caller, HandlerContext, Route, Router
+from .routing import Auth, Caller, HandlerContext, RawReply, Route, Router
 from .store import Store
 
 log = logging.getLogger("bunq_helpers.local_sandbox")
@@ -126,7 +134,11 @@ class SandboxApp:
             caller = self._authenticate(request, route)
             self._check_signature(request, route, caller)
             reply = route.handler(self.context, request, caller, ids)
-            response = build_response(200, reply.payload(), request, self.credentials.signing_key)
+            key = self.credentials.signing_key
+            if isinstance(reply, RawReply):
+                response = build_raw_response(200, reply.body, reply.content_type, request, key)
+            else:
+                response = build_response(200, reply.payload(), request, key)
         except BunqError as error:
             response = self._error(request, error)
             faults = {}

@@ -90,18 +90,23 @@ def account_object(account: sqlite3.Row, user: sqlite3.Row) -> dict[str, Any]:
     }
 
 
+def label_user(user: sqlite3.Row) -> dict[str, Any]:
+    """The LabelUser of one of our users."""
+    return {
+        "uuid": user["public_uuid"],
+        "display_name": user["display_name"],
+        "public_nick_name": user["public_nick_name"],
+        "country": "NL",
+    }
+
+
 def own_label(account: sqlite3.Row, user: sqlite3.Row) -> dict[str, Any]:
     """The LabelMonetaryAccount of one of our accounts."""
     return {
         "iban": account["iban"],
         "display_name": user["display_name"],
         "country": "NL",
-        "label_user": {
-            "uuid": user["public_uuid"],
-            "display_name": user["display_name"],
-            "public_nick_name": user["public_nick_name"],
-            "country": "NL",
-        },
+        "label_user": label_user(user),
     }
 
 
@@ -153,6 +158,28 @@ def request_inquiry_object(inquiry: sqlite3.Row, account: sqlite3.Row, user: sql
         "description": inquiry["description"],
         "status": inquiry["status"],
     }
+
+
+def attachment_object(attachment: sqlite3.Row, content_url: str) -> dict[str, Any]:
+    """The Attachment inside AttachmentPublic and AttachmentUser: what the file is and where it is."""
+    return {
+        "description": attachment["description"],
+        "content_type": attachment["content_type"],
+        "urls": [{"type": "ORIGINAL", "url": content_url}],
+    }
+
+
+def note_object(note: sqlite3.Row, author: sqlite3.Row, attachment: sqlite3.Row | None) -> dict[str, Any]:
+    """A NoteText (``content``) or NoteAttachment (``description`` and ``attachment``)."""
+    out: dict[str, Any] = {"id": note["id"], **_stamps(note), "label_user_creator": label_user(author)}
+    if note["kind"] == "note-text":
+        out["content"] = note["content"]
+    else:
+        out["description"] = note["content"]
+        out["attachment"] = (
+            [{"id": attachment["id"], "monetary_account_id": attachment["account_id"]}] if attachment else []
+        )
+    return out
 
 
 def device_object(device: sqlite3.Row) -> dict[str, Any]:

@@ -7,6 +7,12 @@ transactions; a handler that fails part-way leaves nothing behind.
 Ids come from separate ranges per kind (users from 1_000_001, accounts from 2_000_001, ...) so a
 client that puts a user id where an account id belongs gets a 404 instead of a lucky match.
 Money is kept in integer cents.
+
+Uploaded files are kept as BLOBs in the same database, not as files beside it: a file and its
+metadata are written in one transaction (never a row without its bytes, or bytes nobody points
+at), every sandbox process on the state directory sees them at once, and ``reset`` removes them
+with everything else. Uploads are capped at ``max_body_bytes`` (1 MiB by default), a size SQLite
+stores and serves without trouble.
 """
 
 from __future__ import annotations
@@ -34,7 +40,9 @@ ID_BASES = {
     "credentials": 8_000_000,
     "permitted_ips": 9_000_000,
     "events": 10_000_000,
-    "notification_filters": 11_000_000,
+    "attachments": 31_000_000,
+    "notes": 32_000_000,
+    "notification_filters": 40_000_000,
 }
 
 SCHEMA = """
@@ -120,6 +128,26 @@ CREATE TABLE IF NOT EXISTS request_inquiries (
     amount_cents INTEGER NOT NULL, currency TEXT NOT NULL, description TEXT NOT NULL,
     counterparty TEXT NOT NULL, status TEXT NOT NULL,
     credit_at REAL NOT NULL,
+    created REAL NOT NULL, updated REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS attachments (    -- uploaded files; the bytes live here too (see Store)
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    uuid TEXT NOT NULL UNIQUE,
+    user_id INTEGER NOT NULL REFERENCES users(id),   -- who uploaded it
+    account_id INTEGER REFERENCES accounts(id),      -- NULL for a public attachment
+    description TEXT NOT NULL, content_type TEXT NOT NULL,
+    content BLOB NOT NULL,
+    created REAL NOT NULL, updated REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS notes (          -- note-text and note-attachment on any parent object
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,                 -- note-text or note-attachment
+    parent_kind TEXT NOT NULL,          -- the parent's path segment: payment, request-inquiry, ...
+    parent_id INTEGER NOT NULL,
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    user_id INTEGER NOT NULL REFERENCES users(id),   -- who wrote it
+    content TEXT NOT NULL,              -- the text, or the attachment note's description
+    attachment_id INTEGER REFERENCES attachments(id),
     created REAL NOT NULL, updated REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS notification_filters (  -- callback URLs: on the user, or on one account
@@ -223,9 +251,11 @@ class Store:
         self._local = threading.local()
 
     def reset(self) -> None:
-        """Delete all users, keys, installations, sessions and money, like a bunq sandbox reset."""
+        """Delete all users, keys, installations, sessions, money and files, like a bunq sandbox reset."""
         with self.transaction() as db:
             for table in (
+                "notes",
+                "attachments",
                 "sessions",
                 "notification_filters",
                 "devices",

@@ -55,6 +55,13 @@ def parse_object(body: bytes) -> dict[str, Any]:
         raise bad_request("The request body is nested too deeply.") from None
     if not isinstance(value, dict):
         raise bad_request(f"The request body must be a JSON object, not {type(value).__name__}.")
+    try:  # "\ud800" is valid JSON but not text: it could be neither stored nor sent back
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise bad_request(
+            f"The request body has an unpaired surrogate \\u{ord(exc.object[exc.start]):04x} in a string; "
+            "send each character whole (a \\ud83d\\ude00 pair, or the character itself)."
+        ) from None
     return value
 
 

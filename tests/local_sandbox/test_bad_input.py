@@ -443,6 +443,345 @@ CASES = [
     ("method: PATCH device-server", "PATCH", "device-server", {}, "installation", 405, "not allowed"),
 ]
 
+# Attachments and notes. {inquiry}, {attachment} and {note} are mine; {other_inquiry} and
+# {other_attachment} the other user's (see ``objects``). Uploads send the headers in UPLOAD_HEADERS.
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+ACCOUNT = "user/{user}/monetary-account/{account}"
+NOTE_TEXT = ACCOUNT + "/request-inquiry/{inquiry}/note-text"
+NOTE_ATTACHMENT = ACCOUNT + "/request-inquiry/{inquiry}/note-attachment"
+UPLOAD = {"Content-Type": "image/png", "X-Bunq-Attachment-Description": "d"}
+UPLOAD_HEADERS = {
+    "attachment-public: no Content-Type": {"X-Bunq-Attachment-Description": "d"},
+    "attachment-public: JSON instead of a file": {**UPLOAD, "Content-Type": "application/json"},
+    "attachment-public: PDF is not an image": {**UPLOAD, "Content-Type": "application/pdf"},
+    "attachment-public: bytes are not a PNG": UPLOAD,
+    "attachment-public: base64 of a PNG": UPLOAD,
+    "attachment-public: empty body": UPLOAD,
+    "attachment-public: no description": {"Content-Type": "image/png"},
+    "attachment-public: blank description": {**UPLOAD, "X-Bunq-Attachment-Description": ""},
+    "attachment-public: installation token": UPLOAD,
+    "attachment-public: over the body limit": UPLOAD,
+    "attachment: other user's account": UPLOAD,
+    "attachment: text/plain": {**UPLOAD, "Content-Type": "text/plain"},
+}
+CASES += [
+    (
+        "attachment-public: no Content-Type",
+        "POST",
+        "attachment-public",
+        PNG,
+        "session",
+        400,
+        'Header "Content-Type" is required',
+    ),
+    (
+        "attachment-public: JSON instead of a file",
+        "POST",
+        "attachment-public",
+        {"file": "x"},
+        "session",
+        400,
+        "accepts image/png, image/jpeg, image/gif",
+    ),
+    (
+        "attachment-public: PDF is not an image",
+        "POST",
+        "attachment-public",
+        b"%PDF-1.4",
+        "session",
+        400,
+        '"application/pdf"; this upload accepts',
+    ),
+    (
+        "attachment-public: bytes are not a PNG",
+        "POST",
+        "attachment-public",
+        b"GIF89a....",
+        "session",
+        400,
+        "does not start like a file of type image/png",
+    ),
+    (
+        "attachment-public: base64 of a PNG",
+        "POST",
+        "attachment-public",
+        b"iVBORw0KGgo=",
+        "session",
+        400,
+        "not base64",
+    ),
+    (
+        "attachment-public: empty body",
+        "POST",
+        "attachment-public",
+        b"",
+        "session",
+        400,
+        "The request body is empty",
+    ),
+    (
+        "attachment-public: no description",
+        "POST",
+        "attachment-public",
+        PNG,
+        "session",
+        400,
+        'Header "X-Bunq-Attachment-Description" is required',
+    ),
+    (
+        "attachment-public: blank description",
+        "POST",
+        "attachment-public",
+        PNG,
+        "session",
+        400,
+        'Header "X-Bunq-Attachment-Description" is required',
+    ),
+    (
+        "attachment-public: installation token",
+        "POST",
+        "attachment-public",
+        PNG,
+        "installation",
+        401,
+        "Insufficient authorisation.",
+    ),
+    (
+        "attachment-public: over the body limit",
+        "POST",
+        "attachment-public",
+        PNG + b"\x00" * 1_048_576,
+        "session",
+        400,
+        "larger than 1048576 bytes",
+    ),
+    (
+        "attachment-public: unknown uuid",
+        "GET",
+        "attachment-public/7d0e5c1a-0000-4000-8000-000000000000",
+        None,
+        "session",
+        404,
+        "AttachmentPublic with id",
+    ),
+    (
+        "attachment-public: unknown uuid content",
+        "GET",
+        "attachment-public/x/content",
+        None,
+        "session",
+        404,
+        "AttachmentPublic with id x not found.",
+    ),
+    (
+        "attachment: other user's account",
+        "POST",
+        "user/{user}/monetary-account/{other_account}/attachment",
+        PNG,
+        "session",
+        404,
+        "MonetaryAccount with id",
+    ),
+    (
+        "attachment: text/plain",
+        "POST",
+        ACCOUNT + "/attachment",
+        b"hello",
+        "session",
+        400,
+        "accepts image/png, image/jpeg, image/gif, application/pdf",
+    ),
+    (
+        "attachment: other user's file on my account",
+        "GET",
+        ACCOUNT + "/attachment/{other_attachment}/content",
+        None,
+        "session",
+        404,
+        "AttachmentMonetaryAccount with id",
+    ),
+    (
+        "user attachment: other user's file",
+        "GET",
+        "user/{user}/attachment/{other_attachment}",
+        None,
+        "session",
+        404,
+        "AttachmentUser with id",
+    ),
+    (
+        "user attachment: other user's content",
+        "GET",
+        "user/{user}/attachment/{other_attachment}/content",
+        None,
+        "session",
+        404,
+        "AttachmentUser with id",
+    ),
+    (
+        "user attachment: other user's id",
+        "GET",
+        "user/{other_user}/attachment/{attachment}",
+        None,
+        "session",
+        404,
+        "User with id",
+    ),
+    ("note-text: no content", "POST", NOTE_TEXT, {}, "session", 400, 'Field "content" is required'),
+    (
+        "note-text: content is a number",
+        "POST",
+        NOTE_TEXT,
+        {"content": 5},
+        "session",
+        400,
+        'Field "content" must be a string, not number',
+    ),
+    (
+        "note-text: blank content",
+        "POST",
+        NOTE_TEXT,
+        {"content": " "},
+        "session",
+        400,
+        'Field "content" must not be empty',
+    ),
+    (
+        "note-text: content too long",
+        "POST",
+        NOTE_TEXT,
+        {"content": "x" * 10_001},
+        "session",
+        400,
+        'Field "content" is longer than 10000',
+    ),
+    ("note-text: not JSON", "POST", NOTE_TEXT, b"content=hi", "session", 400, "not valid JSON"),
+    (
+        "note-text: update with a list",
+        "PUT",
+        NOTE_TEXT + "/{note}",
+        {"content": ["a"]},
+        "session",
+        400,
+        "must be a string, not array",
+    ),
+    (
+        "note-text: other user's inquiry",
+        "POST",
+        ACCOUNT + "/request-inquiry/{other_inquiry}/note-text",
+        {"content": "x"},
+        "session",
+        404,
+        "RequestInquiry with id",
+    ),
+    (
+        "note-text: other user's path",
+        "GET",
+        "user/{other_user}/monetary-account/{other_account}/request-inquiry/{other_inquiry}/note-text",
+        None,
+        "session",
+        404,
+        "User with id",
+    ),
+    ("note-text: unknown note", "DELETE", NOTE_TEXT + "/{inquiry}", None, "session", 404, "NoteText with id"),
+    (
+        "note-text: as a note-attachment",
+        "GET",
+        NOTE_ATTACHMENT + "/{note}",
+        None,
+        "session",
+        404,
+        "NoteAttachment with id",
+    ),
+    (
+        "note-attachment: no attachment_id",
+        "POST",
+        NOTE_ATTACHMENT,
+        {"description": "d"},
+        "session",
+        400,
+        'Field "attachment_id" is required',
+    ),
+    (
+        "note-attachment: attachment_id as text",
+        "POST",
+        NOTE_ATTACHMENT,
+        lambda h: {"attachment_id": "1"},
+        "session",
+        400,
+        '"attachment_id" must be a whole number',
+    ),
+    (
+        "note-attachment: attachment_id true",
+        "POST",
+        NOTE_ATTACHMENT,
+        {"attachment_id": True},
+        "session",
+        400,
+        '"attachment_id" must be a whole number',
+    ),
+    (
+        "note-attachment: other user's file",
+        "POST",
+        NOTE_ATTACHMENT,
+        None,
+        "session",
+        400,
+        '"attachment_id": there is no attachment',
+    ),
+    (
+        "note-attachment: description a number",
+        "POST",
+        NOTE_ATTACHMENT,
+        None,
+        "session",
+        400,
+        'Field "description" must be a string',
+    ),
+    (
+        "note-text: unpaired surrogate",
+        "POST",
+        NOTE_TEXT,
+        b'{"content": "receipt \\ud800"}',
+        "session",
+        400,
+        "unpaired surrogate \\ud800 in a string",
+    ),
+    (
+        "request-inquiry: unpaired surrogate",
+        "POST",
+        ACCOUNT + "/request-inquiry",
+        b'{"amount_inquired": {"value": "1.00", "currency": "EUR"}, "description": "\\udfff",'
+        b' "counterparty_alias": {"type": "EMAIL", "value": "a@b.c"}}',
+        "session",
+        400,
+        "unpaired surrogate \\udfff",
+    ),
+    (
+        "note-attachment: attachment_id too large",
+        "POST",
+        NOTE_ATTACHMENT,
+        {"attachment_id": 10**30},
+        "session",
+        400,
+        '"attachment_id" must be a whole number',
+    ),
+    (
+        "method: PATCH note-text",
+        "PATCH",
+        NOTE_TEXT + "/{note}",
+        {},
+        "session",
+        405,
+        "it accepts DELETE, GET, PUT",
+    ),
+]
+# Bodies that need the ids ``objects`` made.
+OBJECT_BODIES = {
+    "note-attachment: other user's file": lambda o: {"attachment_id": o["other_attachment"]},
+    "note-attachment: description a number": lambda o: {"attachment_id": o["attachment"], "description": 7},
+}
+
 
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory):
@@ -461,6 +800,29 @@ def world(raw: Raw, client_key) -> tuple[Handshake, Handshake]:
     mine = raw.handshake(client_key)
     other = raw.handshake(keys.generate_private_key())
     return mine, other
+
+
+@pytest.fixture(scope="module")
+def objects(raw: Raw, world) -> dict[str, int]:
+    """A request inquiry (not to sugar daddy, so nothing settles mid-case) and an attachment for each
+    user, and a text note of mine."""
+    made: dict[str, int] = {}
+    for prefix, who in (("", world[0]), ("other_", world[1])):
+        account = f"user/{who.user_id}/monetary-account/{who.account_id}"
+        ask = {"amount_inquired": {"value": "1.00", "currency": "EUR"}, "description": "d"}
+        ask["counterparty_alias"] = {"type": "EMAIL", "value": "a@b.c"}
+        inquiry = raw.call("POST", f"{account}/request-inquiry", ask, token=who.session_token)
+        made[prefix + "inquiry"] = inquiry.json()["Response"][0]["Id"]["id"]
+        upload = raw.call("POST", f"{account}/attachment", PNG, token=who.session_token, headers=UPLOAD)
+        made[prefix + "attachment"] = upload.json()["Response"][0]["Id"]["id"]
+    note = raw.call(
+        "POST",
+        f"user/{world[0].user_id}/monetary-account/{world[0].account_id}/request-inquiry/{made['inquiry']}/note-text",
+        {"content": "n"},
+        token=world[0].session_token,
+    )
+    made["note"] = note.json()["Response"][0]["Id"]["id"]
+    return made
 
 
 def _headers_and_token(kind: str | None, mine: Handshake, raw: Raw, body: bytes) -> tuple[dict, str | None]:
@@ -491,13 +853,16 @@ def _headers_and_token(kind: str | None, mine: Handshake, raw: Raw, body: bytes)
     ("name", "method", "path", "body", "kind", "status", "message"), CASES, ids=[c[0] for c in CASES]
 )
 def test_bad_input_gets_bunqs_error_and_changes_nothing(
-    sandbox, raw, world, name, method, path, body, kind, status, message
+    sandbox, raw, world, objects, name, method, path, body, kind, status, message
 ) -> None:
     mine, other = world
     if callable(body):
         body = body(mine)
+    if name in OBJECT_BODIES:
+        body = OBJECT_BODIES[name](objects)
     data = json.dumps(body).encode() if isinstance(body, dict) else body
     headers, token = _headers_and_token(kind, mine, raw, data or b"")
+    headers.update(UPLOAD_HEADERS.get(name, {}))
     host = sandbox.base_url.split("/")[2]
     path = path.format(
         user=mine.user_id,
@@ -505,6 +870,7 @@ def test_bad_input_gets_bunqs_error_and_changes_nothing(
         other_user=other.user_id,
         other_account=other.account_id,
         host=host,
+        **objects,
     )
     before = sandbox.store.snapshot()
     response = raw.call(method, path, data, token=token, headers=headers)

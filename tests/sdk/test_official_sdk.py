@@ -97,3 +97,41 @@ def test_sdk_restores_a_context_we_saved_and_makes_an_authenticated_call(
     )
     assert seen["user_id"] == run.context.user_id
     assert seen["session_reused"] is True  # our expiry_time told the SDK the session is live
+
+
+def test_sdk_uploads_and_reads_attachments_and_keeps_notes(sdk_python, tmp_path) -> None:
+    import hashlib
+
+    from bunq_helpers.local_sandbox import LocalSandbox
+    from tests.local_sandbox.test_attachments import EVERY_BYTE, PDF, tiny_png
+
+    png = tiny_png(EVERY_BYTE)
+    (tmp_path / "a.png").write_bytes(png)
+    (tmp_path / "a.pdf").write_bytes(PDF)
+    with LocalSandbox(tmp_path / "state") as sandbox:
+        info = SimpleNamespace(base_url=sandbox.base_url, ca_file=sandbox.ca_file)
+        seen = _run_sdk(
+            sdk_python,
+            "files",
+            sandbox.base_url,
+            sandbox.ca_file,
+            _api_key(info),
+            str(tmp_path / "a.png"),
+            str(tmp_path / "a.pdf"),
+        )
+        stored = sandbox.store.read().execute("SELECT * FROM attachments ORDER BY id").fetchall()
+    # What the SDK sent is stored byte for byte, and what it read back is the same bytes.
+    assert [bytes(row["content"]) for row in stored] == [png, PDF]
+    assert [row["content_type"] for row in stored] == ["image/png", "application/pdf"]
+    assert seen["uuid"] == stored[0]["uuid"] == seen["public"]["uuid"]
+    assert seen["public"]["description"] == "avatar" and seen["public"]["content_type"] == "image/png"
+    assert seen["public"]["url"].endswith(f"/v1/attachment-public/{seen['uuid']}/content")
+    assert seen["public_content"] == hashlib.sha256(png).hexdigest()
+    assert seen["attachment_id"] == stored[1]["id"]
+    assert seen["account_content"] == seen["user_content"] == hashlib.sha256(PDF).hexdigest()
+    assert seen["note"]["content"] == "second" and seen["note"]["creator"]
+    assert seen["listed"] == ["second"] and seen["after_delete"] == []
+    assert seen["file_note"] == {
+        "description": "the paid invoice",
+        "attachment": [[stored[1]["id"], stored[1]["account_id"]]],
+    }

@@ -7,8 +7,10 @@ the router tries them. A new family is a new module plus one line below.
 from __future__ import annotations
 
 from . import (
+    attachments,
     handshake,
     monetary_accounts,
+    notes,
     notification_filters,
     payments,
     permitted_ips,
@@ -23,5 +25,7 @@ ROUTES = [
     *request_inquiries.ROUTES,
     *payments.ROUTES,
     *permitted_ips.ROUTES,
+    *attachments.ROUTES,
+    *notes.ROUTES,
     *notification_filters.ROUTES,
 ]
