@@ -31,6 +31,7 @@ REASONS = {
     429: "Too Many Requests",
     466: "Request Signature Required",
     500: "Internal Server Error",
+    501: "Not Implemented",
 }
 
 
