@@ -79,7 +79,6 @@ def account_object(account: sqlite3.Row, user: sqlite3.Row) -> dict[str, Any]:
         **_stamps(account),
         "alias": [{"type": "IBAN", "value": account["iban"], "name": user["display_name"]}],
         "balance": amount(account["balance_cents"], account["currency"]),
-        "country": "NL",
         "currency": account["currency"],
         "daily_limit": amount(ACCOUNT_DAILY_LIMIT_CENTS, account["currency"]),
         "description": account["description"],
@@ -90,18 +89,23 @@ def account_object(account: sqlite3.Row, user: sqlite3.Row) -> dict[str, Any]:
     }
 
 
+def user_label(user: sqlite3.Row) -> dict[str, Any]:
+    """The LabelUser of one of our users: the public face bunq shows of a user."""
+    return {
+        "uuid": user["public_uuid"],
+        "display_name": user["display_name"],
+        "public_nick_name": user["public_nick_name"],
+        "country": "NL",
+    }
+
+
 def own_label(account: sqlite3.Row, user: sqlite3.Row) -> dict[str, Any]:
     """The LabelMonetaryAccount of one of our accounts."""
     return {
         "iban": account["iban"],
         "display_name": user["display_name"],
         "country": "NL",
-        "label_user": {
-            "uuid": user["public_uuid"],
-            "display_name": user["display_name"],
-            "public_nick_name": user["public_nick_name"],
-            "country": "NL",
-        },
+        "label_user": user_label(user),
     }
 
 
@@ -148,7 +152,7 @@ def request_inquiry_object(inquiry: sqlite3.Row, account: sqlite3.Row, user: sql
         "monetary_account_id": account["id"],
         "amount_inquired": amount(inquiry["amount_cents"], inquiry["currency"]),
         "amount_responded": amount(inquiry["amount_cents"], inquiry["currency"]) if accepted else None,
-        "user_alias_created": own_label(account, user),
+        "user_alias_created": user_label(user),  # a LabelUser, as bunq's spec and SDK have it
         "counterparty_alias": counterparty_label(json.loads(inquiry["counterparty"])),
         "description": inquiry["description"],
         "status": inquiry["status"],
@@ -181,8 +185,8 @@ def credential_object(credential: sqlite3.Row, device: sqlite3.Row | None) -> di
 
 
 def permitted_ip_object(row: sqlite3.Row) -> dict[str, Any]:
-    """A PermittedIp object."""
-    return {"id": row["id"], **_stamps(row), "ip": row["ip"], "status": row["status"]}
+    """A PermittedIp object: its IP and status only (no id or timestamps: bunq's spec and SDK have none)."""
+    return {"ip": row["ip"], "status": row["status"]}
 
 
 def token_object(token: sqlite3.Row) -> dict[str, Any]:
