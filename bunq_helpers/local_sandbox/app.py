@@ -43,6 +43,7 @@ from .bunq_errors import (
 from .catalogue import load_catalogue, not_emulated
 from .certificates import ServerCredentials
 from .endpoints import ROUTES
+from .endpoints.handshake import CLIENT_KEY_MIN_BITS
 from .events import EventLog
 from .faults import Faults
 from .http_io import API_PREFIX, Request, Response, build_response, error_payload, request_from_environ
@@ -196,7 +197,7 @@ class SandboxApp:
         signature = (request.header("X-Bunq-Client-Signature") or "").strip()
         if not signature:
             raise BunqError(466, SIGNATURE_REQUIRED)
-        client_key = load_public_key(caller.installation["client_public_key"])
+        client_key = load_public_key(caller.installation["client_public_key"], min_bits=CLIENT_KEY_MIN_BITS)
         if not verify_body(client_key, request.body, signature):
             raise BunqError(400, SIGNATURE_INVALID)
 
