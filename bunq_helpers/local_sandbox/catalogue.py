@@ -29,7 +29,7 @@ from typing import Any, Protocol
 from .bunq_errors import NOT_EMULATED, BunqError
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.json")
-BUNQ_SANDBOX_URL = "https://public-api.sandbox.bunq.com/v1/"
+SANDBOX_BASE_URL = "https://public-api.sandbox.bunq.com/v1/"
 
 _PARAM = re.compile(r"\{([^}]+)\}")
 _ID = "[0-9]{1,18}"
@@ -128,7 +128,7 @@ def not_emulated(operation: Operation) -> BunqError:
     return BunqError(
         501,
         NOT_EMULATED.format(
-            operation=operation.label, operation_id=operation.operation_id, sandbox_url=BUNQ_SANDBOX_URL
+            operation=operation.label, operation_id=operation.operation_id, sandbox_url=SANDBOX_BASE_URL
         ),
     )
 

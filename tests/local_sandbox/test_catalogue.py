@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import re
@@ -17,20 +16,11 @@ from bunq_helpers.errors import NotEmulatedError, api_error_for
 from bunq_helpers.local_sandbox.catalogue import CATALOGUE_FILE, load_catalogue, shape_of
 from bunq_helpers.local_sandbox.cli import main as sandbox_main
 from bunq_helpers.local_sandbox.endpoints import ROUTES
-from tests.conftest import Raw, error_of
+from tests.conftest import Raw, error_of, load_script
 
 REPO = Path(__file__).resolve().parents[2]
 SPEC = REPO.parent / "shared" / "bunq-api" / "openapi.json"
 UUID = "6f1c9a3e-1111-4222-8333-444455556666"
-
-
-def _derive_script():
-    spec = importlib.util.spec_from_file_location(
-        "derive_catalogue", REPO / "scripts" / "derive_catalogue.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def concrete(path: str, params: dict[str, str]) -> str:
@@ -44,7 +34,7 @@ def concrete(path: str, params: dict[str, str]) -> str:
     not SPEC.is_file(), reason=f"bunq's OpenAPI description is not at {SPEC} (../shared absent)"
 )
 def test_catalogue_is_what_the_script_derives_from_bunqs_spec() -> None:
-    derived = _derive_script().derive_text(SPEC)
+    derived = load_script("derive_catalogue").derive_text(SPEC)
     assert derived == CATALOGUE_FILE.read_text(encoding="utf-8"), "run: python scripts/derive_catalogue.py"
 
 
