@@ -38,7 +38,15 @@ from .certificates import ServerCredentials
 from .endpoints import ROUTES
 from .events import EventLog
 from .faults import Faults
-from .http_io import API_PREFIX, Request, Response, build_response, error_payload, request_from_environ
+from .http_io import (
+    API_PREFIX,
+    Request,
+    Response,
+    build_raw_response,
+    build_response,
+    error_payload,
+    request_from_environ,
+)
 from .options import SandboxOptions
 from .rate_limits import RateLimiter
 from .routing import Auth, Caller, HandlerContext, Route, Router
@@ -126,7 +134,16 @@ class SandboxApp:
             caller = self._authenticate(request, route)
             self._check_signature(request, route, caller)
             reply = route.handler(self.context, request, caller, ids)
-            response = build_response(200, reply.payload(), request, self.credentials.signing_key)
+            if reply.raw is not None:
+                response = build_raw_response(
+                    200,
+                    reply.raw,
+                    reply.content_type or "application/octet-stream",
+                    request,
+                    self.credentials.signing_key,
+                )
+            else:
+                response = build_response(200, reply.payload(), request, self.credentials.signing_key)
         except BunqError as error:
             response = self._error(request, error)
             faults = {}

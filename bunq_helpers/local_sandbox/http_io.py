@@ -1,6 +1,7 @@
 """Requests in from WSGI and responses out, encoded and signed the way bunq does it.
 
-Every response, errors included, is ``Content-Type: application/json`` exactly, carries a fresh
+Every response, errors included, is ``Content-Type: application/json`` exactly (file contents, such as
+a statement export, carry their own type), carries a fresh
 ``X-Bunq-Client-Response-Id``, echoes ``X-Bunq-Client-Request-Id`` when one was sent, and carries
 ``X-Bunq-Server-Signature``: the server key's RSA-SHA256 signature of the exact body bytes.
 JSON is compact and escapes ``/`` as ``\\/``, as bunq's PHP-style encoder does, so clients that
@@ -114,9 +115,23 @@ def build_response(
     extra_headers: list[tuple[str, str]] | None = None,
 ) -> Response:
     """Encode, sign and head a response."""
-    body = encode_json(payload)
+    return build_raw_response(
+        status, encode_json(payload), JSON_CONTENT_TYPE, request, server_key, extra_headers=extra_headers
+    )
+
+
+def build_raw_response(
+    status: int,
+    body: bytes,
+    content_type: str,
+    request: Request | None,
+    server_key: PrivateKey,
+    *,
+    extra_headers: list[tuple[str, str]] | None = None,
+) -> Response:
+    """Head and sign a body that is not JSON (a statement file, an attachment), as bunq signs every answer."""
     headers = [
-        ("Content-Type", JSON_CONTENT_TYPE),
+        ("Content-Type", content_type),
         ("Cache-Control", "no-cache"),
         ("X-Bunq-Client-Response-Id", str(uuid.uuid4())),
     ]

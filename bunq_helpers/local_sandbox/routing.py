@@ -25,10 +25,16 @@ class Auth(enum.Enum):
 
 @dataclass
 class Reply:
-    """What a handler answers: the ``Response`` items, and ``Pagination`` for lists."""
+    """What a handler answers: the ``Response`` items, and ``Pagination`` for lists.
+
+    A file's content (``…/content`` endpoints) is ``raw`` bytes of ``content_type`` instead; ``items``
+    is then empty and the bytes are sent as they are, signed like any other answer.
+    """
 
     items: list[dict[str, Any]]
     pagination: dict[str, str | None] | None = None
+    raw: bytes | None = None
+    content_type: str | None = None
 
     def payload(self) -> dict[str, Any]:
         """The JSON body."""
