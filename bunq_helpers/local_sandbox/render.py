@@ -18,7 +18,6 @@ SUGAR_DADDY_EMAIL = "sugardaddy@bunq.com"
 SUGAR_DADDY_NAME = "Sugar Daddy"
 SUGAR_DADDY_IBAN = "NL65BUNQ9900000188"
 DAILY_LIMIT_LOGIN_CENTS = 25_000
-ACCOUNT_DAILY_LIMIT_CENTS = 100_000
 
 
 def timestamp(epoch: float) -> str:
@@ -70,24 +69,6 @@ def user_object(user: sqlite3.Row, session_timeout: int | None = None) -> dict[s
             legal_name=f"{user['first_name']} {user['last_name']}",
         )
     return common
-
-
-def account_object(account: sqlite3.Row, user: sqlite3.Row) -> dict[str, Any]:
-    """A MonetaryAccountBank object."""
-    return {
-        "id": account["id"],
-        **_stamps(account),
-        "alias": [{"type": "IBAN", "value": account["iban"], "name": user["display_name"]}],
-        "balance": amount(account["balance_cents"], account["currency"]),
-        "country": "NL",
-        "currency": account["currency"],
-        "daily_limit": amount(ACCOUNT_DAILY_LIMIT_CENTS, account["currency"]),
-        "description": account["description"],
-        "public_uuid": account["public_uuid"],
-        "status": account["status"],
-        "sub_status": "VALID",
-        "user_id": user["id"],
-    }
 
 
 def own_label(account: sqlite3.Row, user: sqlite3.Row) -> dict[str, Any]:
