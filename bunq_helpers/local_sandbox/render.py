@@ -42,8 +42,10 @@ def user_wrapper_name(user: sqlite3.Row) -> str:
     return str(user["kind"])
 
 
-def user_object(user: sqlite3.Row, session_timeout: int | None = None) -> dict[str, Any]:
-    """A UserPerson or UserCompany object."""
+def user_object(
+    user: sqlite3.Row, session_timeout: int | None = None, profile: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A UserPerson or UserCompany object; ``profile`` holds the fields set with PUT (see endpoints.users)."""
     common: dict[str, Any] = {
         "id": user["id"],
         **_stamps(user),
@@ -68,6 +70,7 @@ def user_object(user: sqlite3.Row, session_timeout: int | None = None) -> dict[s
             last_name=user["last_name"],
             legal_name=f"{user['first_name']} {user['last_name']}",
         )
+    common.update(profile or {})
     return common
 
 

@@ -29,6 +29,7 @@ from ..render import device_object, iban_for, token_object, user_object, user_wr
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..store import new_api_key, new_token
 from ..validation import optional_ip_list, parse_object, required_string
+from .users import profile_of
 
 PERSON_NAMES = [("Sandy", "de Vries"), ("Noor", "Jansen"), ("Daan", "Bakker"), ("Emma", "Visser")]
 COMPANY_NAMES = ["Sandbox Trading B.V.", "Tulip Test B.V.", "Canal Commerce B.V."]
@@ -263,7 +264,11 @@ def create_session_server(
         [
             {"Id": {"id": token_id}},
             {"Token": token_object(token)},
-            {user_wrapper_name(user): user_object(user, session_timeout=timeout)},
+            {
+                user_wrapper_name(user): user_object(
+                    user, session_timeout=timeout, profile=profile_of(db, user["id"])
+                )
+            },
         ]
     )
 
