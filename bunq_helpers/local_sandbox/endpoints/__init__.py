@@ -12,6 +12,7 @@ from . import (
     payments,
     permitted_ips,
     request_inquiries,
+    user_events,
     users,
 )
 
@@ -22,4 +23,5 @@ ROUTES = [
     *request_inquiries.ROUTES,
     *payments.ROUTES,
     *permitted_ips.ROUTES,
+    *user_events.ROUTES,
 ]
