@@ -36,6 +36,7 @@ ID_BASES = {
     "events": 10_000_000,
     "cards": 21_000_000,
     "customer_statements": 22_000_000,
+    "card_cvc2": 23_000_000,
 }
 
 SCHEMA = """
@@ -164,6 +165,12 @@ CREATE TABLE IF NOT EXISTS customer_statements (
     status TEXT NOT NULL,
     created REAL NOT NULL, updated REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS card_cvc2 (       -- CVC2 codes generated for a card
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    card_id INTEGER NOT NULL REFERENCES cards(id),
+    type TEXT NOT NULL, cvc2 TEXT NOT NULL, status TEXT NOT NULL, expiry_time REAL NOT NULL,
+    created REAL NOT NULL, updated REAL NOT NULL
+);
 """
 
 # Tables keyed by another table's id, so not in ID_BASES; included in snapshots and resets.
@@ -265,6 +272,7 @@ class Store:
         with self.transaction() as db:
             for table in (
                 "customer_statements",
+                "card_cvc2",
                 "cards",
                 "account_details",
                 "user_profiles",

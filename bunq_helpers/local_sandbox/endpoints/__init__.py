@@ -7,6 +7,7 @@ the router tries them. A new family is a new module plus one line below.
 from __future__ import annotations
 
 from . import (
+    cards,
     handshake,
     monetary_accounts,
     payments,
@@ -24,4 +25,5 @@ ROUTES = [
     *payments.ROUTES,
     *permitted_ips.ROUTES,
     *user_events.ROUTES,
+    *cards.ROUTES,
 ]
