@@ -163,6 +163,7 @@ CREATE TABLE IF NOT EXISTS customer_statements (
     regional_format TEXT NOT NULL,
     statement_number INTEGER NOT NULL,  -- per account, counting from 1
     status TEXT NOT NULL,
+    content BLOB NOT NULL,              -- the file, made when the export was created
     created REAL NOT NULL, updated REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS card_cvc2 (       -- CVC2 codes generated for a card

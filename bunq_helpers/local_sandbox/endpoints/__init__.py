@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from . import (
     cards,
+    customer_statements,
     handshake,
     monetary_accounts,
     payments,
@@ -26,4 +27,5 @@ ROUTES = [
     *permitted_ips.ROUTES,
     *user_events.ROUTES,
     *cards.ROUTES,
+    *customer_statements.ROUTES,
 ]
