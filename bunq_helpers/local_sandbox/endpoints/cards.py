@@ -3,7 +3,7 @@
 A new sandbox user has no cards. An order answers the whole card wrapped as ``CardDebit`` (or
 ``CardCredit``) and ``PUT card/{id}`` the whole card as ``Card``, as bunq's SDK reads them (bunq's
 OpenAPI description says ``Id`` there; the SDK fails on that, and a real client wins). Orders and
-updates leave events (``CardDebit``/``CardCredit`` on order, ``Card`` on update) not tied to an
+updates leave events (``CardDebit`` on a debit order, ``Card`` otherwise) not tied to an
 account, so ``display_user_event=false`` hides them. PIN codes are checked (four digits) and never
 stored or shown.
 
@@ -137,7 +137,7 @@ def _event_view(kind: str):
     return show
 
 
-for _kind in ("Card", "CardDebit", "CardCredit"):
+for _kind in ("Card", "CardDebit"):
     renders(_kind)(_event_view(_kind))
 
 
@@ -302,7 +302,8 @@ def _order(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str,
                 now,
             ),
         ).lastrowid
-        ctx.events.record(db, kind, card_id, user_id=user["id"], account_id=None)
+        event_kind = kind if kind == "CardDebit" else "Card"  # bunq's events hold no CardCredit
+        ctx.events.record(db, event_kind, card_id, user_id=user["id"], account_id=None)
         card = db.execute("SELECT * FROM cards WHERE id = ?", (card_id,)).fetchone()
         shown = card_object(db, card)
     return Reply([{kind: shown}])

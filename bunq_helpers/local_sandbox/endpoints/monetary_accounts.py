@@ -2,7 +2,8 @@
 
 ``monetary-account`` lists every kind, each wrapped by its kind (``MonetaryAccountBank``,
 ``MonetaryAccountSavings``, ``MonetaryAccountJoint``); ``monetary-account-bank`` and its siblings list
-only their own kind. Every create and update leaves an event whose object is the account.
+only their own kind. Every create and update leaves an event whose object is the account; bunq's
+event list cannot hold accounts, so these reach the log's listeners but not ``GET event``.
 
 What bunq documents (in its API reference, as its SDKs carry it): ``currency`` is required on create;
 ``description`` defaults to "bunq account"; ``daily_limit`` defaults to 1000 EUR, must be in the
