@@ -37,6 +37,11 @@ def _stamps(row: sqlite3.Row) -> dict[str, str]:
     return {"created": timestamp(row["created"]), "updated": timestamp(row["updated"])}
 
 
+def id_and_stamps(row: sqlite3.Row) -> dict[str, Any]:
+    """The ``id``, ``created`` and ``updated`` every bunq object starts with."""
+    return {"id": row["id"], **_stamps(row)}
+
+
 def user_wrapper_name(user: sqlite3.Row) -> str:
     """``UserPerson`` or ``UserCompany``: the key bunq wraps a user in."""
     return str(user["kind"])

@@ -31,7 +31,7 @@ from ..bunq_errors import bad_request, not_found
 from ..events import renders
 from ..http_io import Request
 from ..pagination import paginate
-from ..render import own_label, timestamp
+from ..render import id_and_stamps, own_label, timestamp
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..validation import (
     optional_amount,
@@ -85,9 +85,7 @@ def card_object(db: sqlite3.Connection, card: sqlite3.Row) -> dict[str, Any]:
         ).fetchone()
     virtual = card["order_status"] == "VIRTUAL_DELIVERY"
     out: dict[str, Any] = {
-        "id": card["id"],
-        "created": timestamp(card["created"]),
-        "updated": timestamp(card["updated"]),
+        **id_and_stamps(card),
         "public_uuid": card["public_uuid"],
         "user_id": card["user_id"],
         "user_owner_id": card["user_id"],
@@ -423,9 +421,7 @@ def update_card(ctx: HandlerContext, request: Request, caller: Caller, ids: dict
 def _cvc2_object(row: sqlite3.Row, now: float) -> dict[str, Any]:
     expired = row["status"] == "AVAILABLE" and row["expiry_time"] <= now
     return {
-        "id": row["id"],
-        "created": timestamp(row["created"]),
-        "updated": timestamp(row["updated"]),
+        **id_and_stamps(row),
         "type": row["type"],
         "cvc2": row["cvc2"],
         "status": "EXPIRED" if expired else row["status"],

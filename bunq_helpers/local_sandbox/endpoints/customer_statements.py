@@ -22,7 +22,7 @@ from typing import Any
 from ..bunq_errors import bad_request, not_found
 from ..http_io import Request
 from ..pagination import paginate
-from ..render import own_label, timestamp
+from ..render import id_and_stamps, own_label
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..statement_files import Line, Statement, to_csv, to_mt940, to_pdf
 from ..validation import optional_choice, parse_object, required_choice, required_date
@@ -39,9 +39,7 @@ MAX_DAYS = 366
 def statement_object(row: sqlite3.Row, account: sqlite3.Row, user: sqlite3.Row) -> dict[str, Any]:
     """A CustomerStatement (bunq's ExportStatement) object."""
     return {
-        "id": row["id"],
-        "created": timestamp(row["created"]),
-        "updated": timestamp(row["updated"]),
+        **id_and_stamps(row),
         "date_start": row["date_start"],
         "date_end": row["date_end"],
         "status": row["status"],

@@ -38,7 +38,7 @@ from ..bunq_errors import bad_request, not_found
 from ..events import renders
 from ..http_io import Request
 from ..pagination import paginate
-from ..render import iban_for, timestamp
+from ..render import iban_for, id_and_stamps
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..validation import (
     optional_amount,
@@ -139,9 +139,7 @@ def account_object(row: sqlite3.Row, user: sqlite3.Row) -> dict[str, Any]:
     currency = row["currency"]
     cancelled = row["status"] == "CANCELLED"
     out: dict[str, Any] = {
-        "id": row["id"],
-        "created": timestamp(row["created"]),
-        "updated": timestamp(row["updated"]),
+        **id_and_stamps(row),
         "alias": [{"type": "IBAN", "value": row["iban"], "name": user["display_name"]}],
         "balance": amount(row["balance_cents"], currency),
         "currency": currency,

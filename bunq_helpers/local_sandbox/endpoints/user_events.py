@@ -18,7 +18,7 @@ from ..bunq_errors import bad_request, not_found
 from ..events import render_object
 from ..http_io import Request
 from ..pagination import paginate
-from ..render import timestamp
+from ..render import id_and_stamps
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from .lookups import own_user
 from .sugar_daddy import settle_sugar_daddy
@@ -64,9 +64,7 @@ def event_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
     inner = next(iter(shown.values()), {})
     waiting = inner.get("status") == "PENDING"
     return {
-        "id": row["id"],
-        "created": timestamp(row["created"]),
-        "updated": timestamp(row["updated"]),
+        **id_and_stamps(row),
         "action": row["action"],
         "user_id": str(row["user_id"]),
         "monetary_account_id": str(row["account_id"]) if row["account_id"] is not None else None,

@@ -193,6 +193,12 @@ def _ubo(body: dict[str, Any], today: dt.date) -> list[dict[str, str]] | None:
     return owners
 
 
+def _keep(target: dict[str, Any], key: str, value: Any) -> None:
+    """Record a change, if the field was sent."""
+    if value is not None:
+        target[key] = value
+
+
 def _common(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(columns, profile fields) both kinds of user may change."""
     if body.get("status") is not None:
@@ -203,25 +209,20 @@ def _common(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         )
     columns: dict[str, Any] = {}
     profile: dict[str, Any] = {}
-    nick = _name(body, "public_nick_name")
-    if nick is not None:
-        columns["public_nick_name"] = nick
-    timeout = optional_int(body, "session_timeout", MIN_SESSION_TIMEOUT, MAX_SESSION_TIMEOUT)
-    if timeout is not None:
-        columns["session_timeout"] = timeout
+    _keep(columns, "public_nick_name", _name(body, "public_nick_name"))
+    _keep(
+        columns,
+        "session_timeout",
+        optional_int(body, "session_timeout", MIN_SESSION_TIMEOUT, MAX_SESSION_TIMEOUT),
+    )
     limit = optional_amount(
         body, "daily_limit_without_confirmation_login", minimum_cents=0, maximum_cents=MAX_LOGIN_LIMIT_CENTS
     )
-    if limit is not None:
-        profile["daily_limit_without_confirmation_login"] = amount(limit)
+    _keep(profile, "daily_limit_without_confirmation_login", None if limit is None else amount(limit))
     for field in ("language", "region"):
-        value = _pattern(body, field, LOCALE, "en_US")
-        if value is not None:
-            profile[field] = value
+        _keep(profile, field, _pattern(body, field, LOCALE, "en_US"))
     for field in ("address_main", "address_postal"):
-        address = _address(body, field)
-        if address is not None:
-            profile[field] = address
+        _keep(profile, field, _address(body, field))
     return columns, profile
 
 
@@ -231,28 +232,16 @@ def _person_changes(
     refuse_fields(body, PERSON_NOT_KEPT, NOT_KEPT)
     columns, profile = _common(body)
     for field in ("first_name", "last_name", "display_name"):
-        value = _name(body, field)
-        if value is not None:
-            columns[field] = value
-    middle = _name(body, "middle_name", may_be_empty=True)
-    if middle is not None:
-        profile["middle_name"] = middle
+        _keep(columns, field, _name(body, field))
+    _keep(profile, "middle_name", _name(body, "middle_name", may_be_empty=True))
     if "first_name" in columns or "last_name" in columns:
         first = columns.get("first_name", user["first_name"])
         last = columns.get("last_name", user["last_name"])
         profile["legal_name"] = f"{first} {last}"
-    born = _date_of_birth(body, "date_of_birth", today)
-    if born is not None:
-        profile["date_of_birth"] = born
-    nationality = _pattern(body, "nationality", COUNTRY, "NL")
-    if nationality is not None:
-        profile["nationality"] = nationality
-    nationalities = _countries(body, "all_nationality")
-    if nationalities is not None:
-        profile["all_nationality"] = nationalities
-    gender = optional_choice(body, "gender", GENDERS)
-    if gender is not None:
-        profile["gender"] = gender
+    _keep(profile, "date_of_birth", _date_of_birth(body, "date_of_birth", today))
+    _keep(profile, "nationality", _pattern(body, "nationality", COUNTRY, "NL"))
+    _keep(profile, "all_nationality", _countries(body, "all_nationality"))
+    _keep(profile, "gender", optional_choice(body, "gender", GENDERS))
     return columns, profile
 
 
@@ -265,15 +254,9 @@ def _company_changes(
     if name is not None:
         columns["name"] = columns["display_name"] = name
     for field in ("chamber_of_commerce_number", "legal_form"):
-        value = _name(body, field)
-        if value is not None:
-            profile[field] = value
-    country = _pattern(body, "country", COUNTRY, "NL")
-    if country is not None:
-        profile["country"] = country
-    owners = _ubo(body, today)
-    if owners is not None:
-        profile["ubo"] = owners
+        _keep(profile, field, _name(body, field))
+    _keep(profile, "country", _pattern(body, "country", COUNTRY, "NL"))
+    _keep(profile, "ubo", _ubo(body, today))
     return columns, profile
 
 
