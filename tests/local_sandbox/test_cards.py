@@ -197,3 +197,25 @@ def test_generated_cvc2(raw: Raw, client_key) -> None:
     assert static["type"] == "STATIC" and static["expiry_time"][:4] == card["expiry_date"][:4]
     bad = raw.call("POST", base, {"type": "DYNAMIC"}, token=done.session_token)
     assert bad.status_code == 400 and '"type" must be one of STATIC, GENERATED' in error_of(bad)
+
+
+def test_a_credit_card_order_is_a_card_too(raw: Raw, client_key) -> None:
+    done = raw.handshake(client_key)
+    body = {
+        "first_line": "Travel",
+        "second_line": "Abroad",
+        "name_on_card": _names(raw, done)[1],
+        "type": "MASTERCARD",
+        "product_type": "MASTERCARD_CREDIT",
+    }
+    response = raw.call("POST", f"user/{done.user_id}/card-credit", body, token=done.session_token)
+    assert response.status_code == 200, response.text
+    card = response.json()["Response"][0]["CardCredit"]
+    assert card["first_line"] == "Travel" and card["product_type"] == "MASTERCARD_CREDIT"
+    assert (
+        card["pin_code_assignment"][0]["monetary_account_id"] == done.account_id
+    )  # the first active account
+    listed = raw.call("GET", f"user/{done.user_id}/card", token=done.session_token).json()["Response"]
+    assert listed == [{"Card": card}]
+    [event] = raw.call("GET", f"user/{done.user_id}/event", token=done.session_token).json()["Response"]
+    assert event["Event"]["object"] == {"Card": card}  # bunq's events hold no CardCredit

@@ -125,6 +125,17 @@ def test_savings_and_joint_accounts_are_listed_by_their_own_kind(raw: Raw, clien
     ]
     assert owners[1]["alias"]["public_nick_name"]
 
+    joints = raw.call("GET", f"user/{done.user_id}/monetary-account-joint", token=done.session_token).json()
+    assert [item["MonetaryAccountJoint"]["id"] for item in joints["Response"]] == [joint]
+    renamed = _put(raw, done, "joint", joint, {"description": "Household", "display_name": "x"})
+    assert renamed.status_code == 400 and "only for bank accounts" in error_of(renamed)
+    assert _put(raw, done, "joint", joint, {"description": "Household"}).status_code == 200
+    assert account(raw, done, joint) == (
+        "MonetaryAccountJoint",
+        {**account(raw, done, joint)[1], "description": "Household"},
+    )
+    assert account(raw, done, joint)[1]["description"] == "Household"
+
     # the wrong kind's path, and another user's account, are 404s
     wrong = raw.call("GET", f"user/{done.user_id}/monetary-account-bank/{savings}", token=done.session_token)
     assert wrong.status_code == 404 and "MonetaryAccountBank" in error_of(wrong)
