@@ -135,3 +135,44 @@ def test_sdk_uploads_and_reads_attachments_and_keeps_notes(sdk_python, tmp_path)
         "description": "the paid invoice",
         "attachment": [[stored[1]["id"], stored[1]["account_id"]]],
     }
+
+
+def test_sdk_tours_accounts_users_events_cards_and_statements(sdk_python, standalone) -> None:
+    script = SCRIPT.with_name("sdk_accounts_tour.py")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BUNQ_", "PYTHON"))}
+    result = subprocess.run(
+        [str(sdk_python), str(script), standalone.base_url, standalone.ca_file, _api_key(standalone)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    bank_id, savings_id = seen["bank"][0], seen["savings"][0]
+    assert seen["bank"] == [bank_id, "Summer", "300.00", "ACTIVE"]
+    assert seen["savings"] == [savings_id, "50.00", 0] and seen["savings_listed"] == [savings_id]
+    assert seen["all_accounts"][:2] == [
+        ["MonetaryAccountSavings", savings_id],
+        ["MonetaryAccountBank", bank_id],
+    ]
+    assert [kind for kind, _ in seen["all_accounts"]] == [
+        "MonetaryAccountSavings",
+        *["MonetaryAccountBank"] * 2,
+    ]
+    assert seen["one_account"] == ["MonetaryAccountSavings", savings_id]
+    assert seen["closed"] == "CANCELLED"
+    assert seen["person"] == [True, "Tourist", 3600]
+    assert seen["cards_before"] == 0
+    card_id = seen["card"][0]
+    assert seen["card"] == [card_id, "Tour card", "75.00", "DEACTIVATED"] and seen["cards_listed"] == [
+        card_id
+    ]
+    assert seen["statement"] == [
+        "CSV",
+        "DONE",
+        '"Date";"Interest Date";"Amount";"Account";"Counterparty";"Name";"Description"',
+    ]
+    assert seen["statements_left"] == 0
+    assert seen["events"] == [["UPDATE", "CardApiObject"], ["CREATE", "CardDebitApiObject"]]
+    assert seen["event_read"] is True and seen["main_still_primary"] is True
