@@ -42,13 +42,13 @@ import requests  # noqa: E402
 from cheroot import wsgi  # noqa: E402
 from cheroot.ssl.builtin import BuiltinSSLAdapter  # noqa: E402
 
-from bunq_helpers.config import Environment, Settings  # noqa: E402
+from bunq_helpers.client.config import Environment, Settings  # noqa: E402
+from bunq_helpers.client.device_server import register_device  # noqa: E402
+from bunq_helpers.client.endpoint import Target  # noqa: E402
+from bunq_helpers.client.handshake import create_api_context  # noqa: E402
+from bunq_helpers.client.installation import create_installation  # noqa: E402
+from bunq_helpers.client.session_server import open_session  # noqa: E402
 from bunq_helpers.crypto import keys, signing  # noqa: E402
-from bunq_helpers.device_server import register_device  # noqa: E402
-from bunq_helpers.handshake import create_api_context  # noqa: E402
-from bunq_helpers.installation import create_installation  # noqa: E402
-from bunq_helpers.session_server import open_session  # noqa: E402
-from bunq_helpers.target import Target  # noqa: E402
 
 SIGNS_PER_HANDSHAKE_SERVER = 3  # installation, device-server and session-server answers
 SIGNS_PER_HANDSHAKE_CLIENT = 2  # device-server and session-server requests

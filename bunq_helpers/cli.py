@@ -14,11 +14,11 @@ import sys
 import warnings
 from pathlib import Path
 
-from .config import ProductionWarning, load_settings
-from .context import ApiContext
+from .client.config import ProductionWarning, load_settings
+from .client.context import ApiContext
+from .client.exchange import Exchange
+from .client.handshake import create_api_context
 from .errors import BunqHelpersError
-from .exchange import Exchange
-from .handshake import create_api_context
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -32,7 +32,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .exchange import Exchange
+    from .client.exchange import Exchange
 
 __all__ = [
     "ApiError",
@@ -67,7 +67,7 @@ class BunqHelpersError(Exception):
     """Base of every error raised by bunq_helpers."""
 
     def _repr_html_(self) -> str:
-        from .display import plain_error_html
+        from .client.display import plain_error_html
 
         return plain_error_html(self)
 
@@ -162,7 +162,7 @@ class ApiError(BunqHelpersError):
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        from .display import error_html
+        from .client.display import error_html
 
         return error_html(self)
 

@@ -18,10 +18,10 @@ import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
-from bunq_helpers.config import Environment, Settings
+from bunq_helpers.client.config import Environment, Settings
+from bunq_helpers.client.endpoint import Target
 from bunq_helpers.crypto import keys, signing
 from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
-from bunq_helpers.target import Target
 
 KEYS_DIR = Path(__file__).parent / "keys"
 

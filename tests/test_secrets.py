@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from bunq_helpers.client.handshake import create_api_context
+from bunq_helpers.client.session_server import open_session
 from bunq_helpers.errors import BunqHelpersError
-from bunq_helpers.handshake import create_api_context
-from bunq_helpers.session_server import open_session
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -7,15 +7,16 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from bunq_helpers import first_calls, keys
-from bunq_helpers.config import Environment
-from bunq_helpers.context import ApiContext
-from bunq_helpers.device_server import register_device
-from bunq_helpers.installation import create_installation
+from bunq_helpers.client import accounts
+from bunq_helpers.client.config import Environment
+from bunq_helpers.client.context import ApiContext
+from bunq_helpers.client.device_server import register_device
+from bunq_helpers.client.endpoint import Target
+from bunq_helpers.client.installation import create_installation
+from bunq_helpers.client.sandbox_user import create_sandbox_user
+from bunq_helpers.client.session_server import open_session
+from bunq_helpers.crypto import keys
 from bunq_helpers.local_sandbox import LocalSandbox
-from bunq_helpers.sandbox_user import create_sandbox_user
-from bunq_helpers.session_server import open_session
-from bunq_helpers.target import Target
 
 CLIENTS = 50
 SECONDS = 8.0
@@ -43,8 +44,8 @@ def test_fifty_clients_in_parallel(tmp_path) -> None:
                     session = open_session(http, installation.token, api_key)
                     context = ApiContext(Environment.LOCAL, api_key=api_key)
                     context.record_session(session)
-                    first_calls.get_user(http, context)
-                    first_calls.list_monetary_accounts(http, context)
+                    accounts.get_user(http, context)
+                    accounts.list_monetary_accounts(http, context)
                     with lock:
                         sessions.append((session.token, session.user_id))
                     done += 1

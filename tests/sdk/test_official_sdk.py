@@ -16,10 +16,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from bunq_helpers.config import Environment
-from bunq_helpers.context import ApiContext
-from bunq_helpers.handshake import create_api_context
-from bunq_helpers.target import Target
+from bunq_helpers.client.config import Environment
+from bunq_helpers.client.context import ApiContext
+from bunq_helpers.client.endpoint import Target
+from bunq_helpers.client.handshake import create_api_context
 from tests.conftest import standalone_sandbox
 from tests.sdk import sdk_venv
 
@@ -85,7 +85,7 @@ def test_sdk_creates_a_context_and_lists_users_against_the_standalone_sandbox(
 def test_sdk_restores_a_context_we_saved_and_makes_an_authenticated_call(
     sdk_python, standalone, tmp_path
 ) -> None:
-    from bunq_helpers.config import Settings
+    from bunq_helpers.client.config import Settings
 
     settings = Settings(
         environment=Environment.LOCAL, home=tmp_path / "home", context_file=tmp_path / "ours.conf"

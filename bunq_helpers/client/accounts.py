@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from ..errors import UnexpectedResponseError
 from .context import ApiContext
-from .errors import UnexpectedResponseError
+from .envelope import object_id, response_items, user_item
 from .exchange import Exchange
-from .responses import object_id, response_items, user_item
 from .transport import BunqClient
 
 SUGAR_DADDY = {"type": "EMAIL", "value": "sugardaddy@bunq.com", "name": "Sugar Daddy"}

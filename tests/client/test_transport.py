@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from bunq_helpers.client.endpoint import Target
+from bunq_helpers.client.installation import create_installation
+from bunq_helpers.client.sandbox_user import create_sandbox_user
+from bunq_helpers.client.transport import BunqClient
 from bunq_helpers.crypto import keys
 from bunq_helpers.errors import (
     ConnectionFailedError,
@@ -14,11 +18,7 @@ from bunq_helpers.errors import (
     SignatureRequiredError,
     TlsVerificationError,
 )
-from bunq_helpers.installation import create_installation
 from bunq_helpers.local_sandbox import LocalSandbox
-from bunq_helpers.sandbox_user import create_sandbox_user
-from bunq_helpers.target import Target
-from bunq_helpers.transport import BunqClient
 
 
 def test_http_urls_are_refused_before_anything_is_sent(sandbox: LocalSandbox) -> None:

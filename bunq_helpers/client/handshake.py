@@ -19,17 +19,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..crypto.keys import generate_private_key, private_key_to_pem
+from ..errors import ConfigurationError, ContextFileError
 from .config import Environment, Settings, load_settings
 from .context import ApiContext
-from .crypto.keys import generate_private_key, private_key_to_pem
 from .device_server import register_device
-from .errors import ConfigurationError, ContextFileError
+from .endpoint import Target, connect
 from .exchange import Exchange
 from .installation import create_installation
 from .masking import API_KEY, mask_value
 from .sandbox_user import create_sandbox_user
 from .session_server import close_session, open_session
-from .target import Target, connect
 from .transport import BunqClient
 
 Report = Callable[[str, Exchange | None], None]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .masking import mask_text
 
 if TYPE_CHECKING:
-    from .errors import ApiError
+    from ..errors import ApiError
     from .exchange import Exchange
 
 BORDER = "1px solid rgba(128,128,128,0.35)"
@@ -60,7 +60,7 @@ def _status(exchange: Exchange) -> str:
 def _signature_lines(exchange: Exchange) -> list[str]:
     if exchange.signature is None:
         return ["Not signed (no X-Bunq-Client-Signature)."]
-    from .crypto.signing import body_digest
+    from ..crypto.signing import body_digest
 
     signed = exchange.signed_bytes or b""
     return [

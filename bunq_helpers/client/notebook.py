@@ -15,13 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import BunqHelpersError
 from .config import Environment, Settings, load_settings
 from .context import ApiContext
 from .display import values_html
-from .errors import BunqHelpersError
+from .endpoint import Target, connect, local_sandbox
 from .handshake import load_or_new_context
 from .masking import API_KEY, PRIVATE_KEY, TOKEN, mask_text, mask_value
-from .target import Target, connect, local_sandbox
 from .transport import BunqClient
 
 SECRET_NAMES = {"token": TOKEN, "api_key": API_KEY, "secret": API_KEY, "private_key": PRIVATE_KEY}

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bunq_helpers.context import ApiContext
+from bunq_helpers.client.context import ApiContext
+from bunq_helpers.client.handshake import create_api_context, end_session, ensure_session
 from bunq_helpers.crypto.atomic_file import write_atomically
 from bunq_helpers.errors import ConfigurationError, ConnectionFailedError, ContextFileError, ServerError
-from bunq_helpers.handshake import create_api_context, end_session, ensure_session
 
 
 def test_full_handshake_saves_an_owner_only_context(settings, target) -> None:
@@ -115,7 +115,7 @@ def test_end_session_logs_out(settings, target) -> None:
 def test_context_for_another_environment_or_key_is_refused(settings, target) -> None:
     create_api_context(settings, target=target)
     with pytest.raises(ConfigurationError, match="local context"):
-        from bunq_helpers.config import Environment
+        from bunq_helpers.client.config import Environment
 
         create_api_context(settings.with_(environment=Environment.SANDBOX), target=target)
     with pytest.raises(ConfigurationError, match="belongs to API key"):
@@ -174,9 +174,9 @@ def test_concurrent_saves_never_corrupt(tmp_path: Path) -> None:
 
 
 def test_resumes_after_the_server_really_stops_mid_handshake(settings, tmp_path) -> None:
-    from bunq_helpers.config import Environment
+    from bunq_helpers.client.config import Environment
+    from bunq_helpers.client.endpoint import Target
     from bunq_helpers.local_sandbox import LocalSandbox
-    from bunq_helpers.target import Target
 
     state = tmp_path / "stopping"
     with socket.socket() as probe:  # a fixed port, as a restarted standalone sandbox would have

@@ -28,10 +28,10 @@ from urllib.parse import urljoin, urlsplit
 import requests
 from requests.auth import AuthBase
 
-from . import __version__
-from .crypto.keys import PrivateKey, PublicKey
-from .crypto.signing import CLIENT_SIGNATURE_HEADER, SERVER_SIGNATURE_HEADER, sign_body, verify_body
-from .errors import (
+from .. import __version__
+from ..crypto.keys import PrivateKey, PublicKey
+from ..crypto.signing import CLIENT_SIGNATURE_HEADER, SERVER_SIGNATURE_HEADER, sign_body, verify_body
+from ..errors import (
     ConnectionFailedError,
     InsecureUrlError,
     ResponseSignatureError,

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .envelope import object_id
 from .exchange import Exchange
 from .masking import API_KEY
-from .responses import object_id
 from .transport import BunqClient
 
 ENDPOINT = "device-server"

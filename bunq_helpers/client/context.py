@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..crypto.atomic_file import write_atomically
+from ..crypto.keys import PrivateKey, load_private_key, load_public_key, private_key_to_pem, public_key_to_pem
+from ..errors import ContextFileError, InvalidKeyError
 from .config import Environment
-from .crypto.atomic_file import write_atomically
-from .crypto.keys import PrivateKey, load_private_key, load_public_key, private_key_to_pem, public_key_to_pem
-from .errors import ContextFileError, InvalidKeyError
 from .masking import API_KEY, mask_value
 from .session_server import Session, session_timeout_of
 

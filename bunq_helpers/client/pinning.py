@@ -18,8 +18,8 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from .crypto.keys import pin_of_certificate
-from .errors import PinMismatchError
+from ..crypto.keys import pin_of_certificate
+from ..errors import PinMismatchError
 
 
 class PinnedHTTPSConnection(HTTPSConnection):

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from bunq_helpers.handshake import create_api_context
-from bunq_helpers.masking import mask_text, mask_value
+from bunq_helpers.client.handshake import create_api_context
+from bunq_helpers.client.masking import mask_text, mask_value
 
 FORBIDDEN_HTML = re.compile(r"<style|<script|var\(--|javascript:", re.IGNORECASE)
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .crypto.keys import PrivateKey, load_public_key, public_key_to_pem
-from .crypto.signing import SERVER_SIGNATURE_HEADER, verify_body
-from .errors import UnexpectedResponseError
+from ..crypto.keys import PrivateKey, load_public_key, public_key_to_pem
+from ..crypto.signing import SERVER_SIGNATURE_HEADER, verify_body
+from ..errors import UnexpectedResponseError
+from .envelope import item
 from .exchange import Exchange
 from .masking import TOKEN, mask_value
-from .responses import item
 from .transport import BunqClient
 
 ENDPOINT = "installation"

@@ -11,10 +11,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import UnexpectedResponseError
+from ..errors import UnexpectedResponseError
+from .envelope import item, user_item
 from .exchange import Exchange
 from .masking import API_KEY, TOKEN, mask_value
-from .responses import item, user_item
 from .transport import BunqClient
 
 ENDPOINT = "session-server"

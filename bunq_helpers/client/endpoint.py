@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..crypto.keys import PrivateKey, PublicKey
 from .config import Environment, Settings
-from .crypto.keys import PrivateKey, PublicKey
 from .transport import BunqClient, require_https
 
 _started: dict[Path, Any] = {}
@@ -50,7 +50,7 @@ class Target:
 
 def local_sandbox(state_dir: Path, **kwargs: Any) -> Any:
     """The local sandbox serving ``state_dir`` in this process, started on first use."""
-    from .local_sandbox import LocalSandbox
+    from ..local_sandbox import LocalSandbox
 
     state_dir = Path(state_dir).resolve()
     with _lock:
