@@ -2,8 +2,8 @@
 
 Every function takes the client and the API context, sends one call with the session token (the
 client signs it, as bunq's SDKs do for every call), and returns a small result with its exchange.
-They do not renew the session by themselves: call ``handshake.ensure_session`` first, as bunq's SDKs
-do before every call, so it stays visible when a new session is opened.
+They do not renew the session by themselves: call ``ensure_session`` (``handshake``) first, as
+bunq's SDKs do before every call, so it stays visible when a new session is opened.
 """
 
 from __future__ import annotations

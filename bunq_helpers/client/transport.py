@@ -1,18 +1,25 @@
 """The HTTPS client every step uses: bunq's headers, request signing, response verification.
 
-``BunqClient.request`` sends one call and returns its ``Exchange``; on an error answer it raises
-the matching ``ApiError`` (which carries the exchange). What it guarantees:
+``BunqClient(endpoint, context=...)`` talks to one ``Endpoint``; ``request`` sends one call and
+returns its ``Exchange``; on an error answer it raises the matching ``ApiError`` (which carries the
+exchange). The keys are not the client's: it reads the private key and bunq's server key from
+``context`` (an ``ApiContext``, or anything with those two attributes) each time it signs or
+verifies, so what the handshake records there is what the next request uses. What it guarantees:
 
 - HTTPS only: an ``http://`` URL is refused before anything is sent.
-- Certificates and host names are verified, against ``verify`` (a CA file or the system store).
-  ``verify`` is passed on every request, so ``REQUESTS_CA_BUNDLE`` cannot silently replace it.
+- Certificates and host names are verified, against the endpoint's ``verify`` (a CA file or the
+  system store), passed on every request, so ``REQUESTS_CA_BUNDLE`` cannot silently replace it.
 - Pins, if given, are checked as the TLS connection is made (see ``pinning``).
 - bunq's headers, with a fresh ``X-Bunq-Client-Request-Id`` per request.
-- Once there is a token and a key, every request is signed by a ``requests`` auth hook, which
-  runs after the body is final: it signs exactly the bytes that are sent.
+- With a token and a private key, every request is signed by a ``requests`` auth hook, which runs
+  after the body is final: it signs exactly the bytes that are sent, and records them, their
+  SHA-256 and the signature on the exchange.
 - Once the server's key is known, every successful response must carry a valid
   ``X-Bunq-Server-Signature`` over its exact body bytes, or ``ResponseSignatureError`` is raised.
   Error answers are checked too when signed; an unsigned error answer still raises its ApiError.
+  The installation answer brings the server's key; it is checked with that key (trust on first use).
+- Errors keep the exchange and, as ``__cause__``, the exception of requests/urllib3 behind them.
+- The connection pool is closed by ``close()``, by ``with``, or when the client is collected.
 """
 
 from __future__ import annotations
@@ -21,8 +28,10 @@ import ipaddress
 import json
 import time
 import uuid
+import weakref
 from collections import deque
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -30,15 +39,23 @@ from requests.auth import AuthBase
 
 from .. import __version__
 from ..crypto.keys import PrivateKey, PublicKey
-from ..crypto.signing import CLIENT_SIGNATURE_HEADER, SERVER_SIGNATURE_HEADER, sign_body, verify_body
+from ..crypto.signing import (
+    CLIENT_SIGNATURE_HEADER,
+    SERVER_SIGNATURE_HEADER,
+    body_digest,
+    sign_body,
+    verify_body,
+)
 from ..errors import (
+    BunqHelpersError,
     ConnectionFailedError,
-    InsecureUrlError,
+    PinMismatchError,
     ResponseSignatureError,
     TlsVerificationError,
     UnexpectedResponseError,
     api_error_for,
 )
+from .endpoint import Endpoint, require_https
 from .exchange import Exchange
 from .masking import TOKEN
 from .pinning import BunqAdapter
@@ -72,17 +89,6 @@ def encode_body(body: dict[str, Any] | list[Any] | bytes | str | None) -> bytes:
     return json.dumps(body, indent=2, ensure_ascii=False).encode("utf-8")
 
 
-def require_https(url: str) -> str:
-    """The URL, if it is https://; otherwise InsecureUrlError."""
-    scheme = urlsplit(url).scheme.lower()
-    if scheme != "https":
-        raise InsecureUrlError(
-            f'Refusing {url!r}: bunq only speaks HTTPS ("All requests must use HTTPS. HTTP calls will '
-            'fail."), and the API key and tokens must never travel in clear text. Use an https:// URL.'
-        )
-    return url
-
-
 def _is_loopback(url: str) -> bool:
     host = urlsplit(url).hostname or ""
     if host == "localhost":
@@ -93,15 +99,49 @@ def _is_loopback(url: str) -> bool:
         return False
 
 
+class KeyHolder(Protocol):
+    """Who owns the keys the client uses: an ``ApiContext``, read at the moment of signing or verifying."""
+
+    @property
+    def private_key(self) -> PrivateKey | None:
+        """The installation's private key: signs requests that carry a token."""
+
+    @property
+    def server_public_key(self) -> PublicKey | None:
+        """bunq's server key from the installation: verifies responses."""
+
+
+class NoKeys:
+    """No keys yet (before an installation): nothing is signed, no response is verified."""
+
+    private_key: PrivateKey | None = None
+    server_public_key: PublicKey | None = None
+
+
+ServerKeyInAnswer = Callable[[Exchange], PublicKey]
+"""Finds the server key inside an answer (the installation's), to check that answer with it."""
+
+FIRST_USE_NOTE = (
+    "Checked with the server public key inside this very answer: consistent, but only TLS "
+    "(and a pin) vouch that it came from bunq."
+)
+
+
 class BunqAuth(AuthBase):
-    """Adds the token and signs the final body bytes; runs last, after requests built the body."""
+    """Adds the token and signs the final body bytes; runs last, after requests built the body.
+
+    It records what it signed (``signed_bytes``, ``signed_digest``, ``signature``) for the exchange.
+    """
 
     def __init__(
         self, token: str | None, private_key: PrivateKey | None, signature: str | None = None
     ) -> None:
         self.token = token
         self.private_key = private_key
-        self.signature = signature
+        self.fixed_signature = signature
+        self.signed_bytes: bytes | None = None
+        self.signed_digest: str | None = None
+        self.signature: str | None = None
 
     def __call__(self, prepared: requests.PreparedRequest) -> requests.PreparedRequest:
         if self.token is not None:
@@ -109,53 +149,50 @@ class BunqAuth(AuthBase):
         body = prepared.body or b""
         if isinstance(body, str):
             body = body.encode("utf-8")
-        if self.signature is not None:
-            signature = self.signature
+        if self.fixed_signature is not None:
+            signature = self.fixed_signature
         elif self.private_key is not None:
             signature = sign_body(self.private_key, body)
         else:
             return prepared
         prepared.headers[CLIENT_SIGNATURE_HEADER] = signature
-        prepared.bunq_signed_bytes = body  # type: ignore[attr-defined]
-        prepared.bunq_signature = signature  # type: ignore[attr-defined]
+        self.signed_bytes, self.signed_digest, self.signature = body, body_digest(body), signature
         return prepared
 
 
 class BunqClient:
-    """Talks to one bunq API base URL (``https://…/v1/``) for one installation's keys.
+    """Talks to one ``Endpoint`` (or an ``https://…/v1/`` URL, trusted through the system CA store).
 
-    ``private_key`` signs requests that carry a token; ``server_public_key`` verifies responses.
+    ``context`` holds the keys (see ``KeyHolder``); without one nothing is signed or verified.
     ``source_address`` binds the local end of the connection (the local sandbox uses 127.0.0.2
     to show IP binding). ``history`` keeps the latest exchanges, failed ones included.
     """
 
     def __init__(
         self,
-        base_url: str,
+        endpoint: Endpoint | str,
         *,
-        verify: bool | str = True,
-        pins: tuple[str, ...] | list[str] = (),
-        private_key: PrivateKey | None = None,
-        server_public_key: PublicKey | None = None,
+        context: KeyHolder | None = None,
         source_address: str | None = None,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
     ) -> None:
-        self.base_url = require_https(base_url if base_url.endswith("/") else base_url + "/")
-        self.verify = verify
-        self.pins = tuple(pins)
-        self.private_key = private_key
-        self.server_public_key = server_public_key
+        self.endpoint = endpoint if isinstance(endpoint, Endpoint) else Endpoint(endpoint)
+        self.context: KeyHolder = context if context is not None else NoKeys()
         self.timeout = timeout
         self.history: deque[Exchange] = deque(maxlen=HISTORY_SIZE)
         self.session = requests.Session()
         self.session.trust_env = not _is_loopback(self.base_url)  # no proxy between us and localhost
-        adapter = BunqAdapter(pins=self.pins, source_address=source_address)
-        self.session.mount("https://", adapter)
-        self.session.mount("http://", adapter)  # never reached: require_https refuses first
+        self.session.mount("https://", BunqAdapter(pins=self.endpoint.pins, source_address=source_address))
+        self._close = weakref.finalize(self, self.session.close)
+
+    @property
+    def base_url(self) -> str:
+        """The endpoint's base URL, ``https://…/v1/``."""
+        return self.endpoint.base_url
 
     def close(self) -> None:
-        """Close pooled connections."""
-        self.session.close()
+        """Close pooled connections (also done when the client is collected or the process exits)."""
+        self._close()
 
     def __enter__(self) -> BunqClient:
         return self
@@ -185,19 +222,22 @@ class BunqClient:
         sign: bool = True,
         signature: str | None = None,
         secrets: dict[str, str] | None = None,
+        server_key_in_answer: ServerKeyInAnswer | None = None,
     ) -> Exchange:
         """Send one call; return its exchange, or raise the matching error (which carries it).
 
-        ``token`` goes in X-Bunq-Client-Authentication. With a token and a private key the
-        body is signed, unless ``sign=False``; ``signature`` sends that exact header value
-        instead (to show what bunq does with a wrong or empty one).
+        ``token`` goes in X-Bunq-Client-Authentication. With a token and the context's private key
+        the body is signed, unless ``sign=False``; ``signature`` sends that exact header value
+        instead (to show what bunq does with a wrong or empty one). ``server_key_in_answer`` finds
+        the server key in a successful answer that brings it (the installation's); the answer is
+        then checked with that key instead of the context's.
         """
         url = self.url_for(path)
         data = encode_body(body)
         headers = default_headers()
         if data:
             headers["Content-Type"] = "application/json"
-        signer = self.private_key if (sign and token is not None) else None
+        signer = self.context.private_key if (sign and token is not None) else None
         auth = BunqAuth(token, signer, signature)
         exchange = Exchange(title=title or f"{method} {urlsplit(url).path}", method=method, url=url)
         exchange.add_secret(token, TOKEN)
@@ -209,38 +249,14 @@ class BunqClient:
         )
         exchange.request_headers = list(prepared.headers.items())
         exchange.request_body = data
-        exchange.signed_bytes = getattr(prepared, "bunq_signed_bytes", None)
-        exchange.signature = getattr(prepared, "bunq_signature", None)
-        started = time.perf_counter()
-        try:
-            response = self.session.send(
-                prepared, verify=self.verify, timeout=self.timeout, allow_redirects=False
-            )
-        except requests.exceptions.SSLError as exc:
-            exchange.elapsed = time.perf_counter() - started
-            exchange.error = f"TLS verification failed: {exc}"
-            raise TlsVerificationError(
-                f"The TLS certificate of {urlsplit(url).netloc} did not verify ({_reason(exc)}). For the local "
-                "sandbox, trust its CA file (sandbox.ca_file); for bunq, check the system clock and "
-                "that nothing intercepts HTTPS."
-            ) from None
-        except (
-            requests.exceptions.ConnectionError,
-            requests.exceptions.Timeout,
-            requests.exceptions.ChunkedEncodingError,
-        ) as exc:
-            exchange.elapsed = time.perf_counter() - started
-            exchange.error = f"connection failed: {_reason(exc)}"
-            raise ConnectionFailedError(
-                f"{method} {url} got no answer: {_reason(exc)}. Is the server running and reachable? "
-                "Nothing was lost: run the step again (a saved context resumes where it stopped)."
-            ) from None
-        exchange.elapsed = time.perf_counter() - started
+        exchange.signed_bytes, exchange.signed_digest = auth.signed_bytes, auth.signed_digest
+        exchange.signature = auth.signature
+        response = self._send(prepared, exchange)
         exchange.status = response.status_code
         exchange.reason = response.reason or ""
         exchange.response_headers = list(response.headers.items())
         exchange.response_body = response.content
-        self._check_server_signature(exchange)
+        self._check_server_signature(exchange, server_key_in_answer)
         if response.status_code != 200:
             raise self._api_error(exchange)
         if exchange.response_json() is None:
@@ -249,8 +265,46 @@ class BunqClient:
             )
         return exchange
 
-    def _check_server_signature(self, exchange: Exchange) -> None:
-        if self.server_public_key is None:
+    def _send(self, prepared: requests.PreparedRequest, exchange: Exchange) -> requests.Response:
+        """Send; a failure becomes our error, carrying the exchange, caused by requests' exception."""
+        started = time.perf_counter()
+        try:
+            return self.session.send(
+                prepared, verify=self.endpoint.verify, timeout=self.timeout, allow_redirects=False
+            )
+        except PinMismatchError as exc:
+            exchange.error = f"pin mismatch: {exc.seen_pin}"
+            exc.exchange = exchange
+            raise
+        except requests.exceptions.SSLError as exc:
+            exchange.error = f"TLS verification failed: {root_cause(exc)}"
+            raise TlsVerificationError(
+                f"The TLS certificate of {urlsplit(exchange.url).netloc} did not verify "
+                f"({root_cause(exc)}). For the local sandbox, trust its CA file (sandbox.ca_file); "
+                "for bunq, check the system clock and that nothing intercepts HTTPS.",
+                exchange=exchange,
+            ) from exc
+        except (
+            requests.exceptions.ConnectionError,
+            requests.exceptions.Timeout,
+            requests.exceptions.ChunkedEncodingError,
+        ) as exc:
+            exchange.error = f"connection failed: {root_cause(exc)}"
+            raise ConnectionFailedError(
+                f"{exchange.method} {exchange.url} got no answer: {root_cause(exc)}. Is the server "
+                "running and reachable? Nothing was lost: run the step again (a saved context "
+                "resumes where it stopped).",
+                exchange=exchange,
+            ) from exc
+        finally:
+            exchange.elapsed = time.perf_counter() - started
+
+    def _check_server_signature(
+        self, exchange: Exchange, server_key_in_answer: ServerKeyInAnswer | None
+    ) -> None:
+        first_use = server_key_in_answer is not None and exchange.status == 200
+        key = server_key_in_answer(exchange) if first_use else self.context.server_public_key
+        if key is None:
             exchange.server_signature_note = (
                 "Not checked: the server's key is not known yet (it comes with the installation)."
             )
@@ -266,12 +320,12 @@ class BunqClient:
                     exchange=exchange,
                 )
             return
-        exchange.server_signature_valid = verify_body(
-            self.server_public_key, exchange.response_body, signature
-        )
+        exchange.server_signature_valid = verify_body(key, exchange.response_body, signature)
         if exchange.server_signature_valid:
             exchange.server_signature_note = (
-                "It matches the body bytes and the server public key from the installation."
+                FIRST_USE_NOTE
+                if first_use
+                else "It matches the body bytes and the server public key from the installation."
             )
             return
         exchange.server_signature_note = "It does not match the body bytes and the server public key."
@@ -282,7 +336,7 @@ class BunqClient:
         )
 
     @staticmethod
-    def _api_error(exchange: Exchange) -> Exception:
+    def _api_error(exchange: Exchange) -> BunqHelpersError:
         payload = exchange.response_json()
         descriptions: list[str] = []
         translated: list[str] = []
@@ -302,13 +356,23 @@ class BunqClient:
         )
 
 
-def _reason(exc: BaseException) -> str:
-    """The innermost, most telling part of a requests/urllib3 error."""
-    seen = exc
-    while seen.__context__ is not None or getattr(seen, "reason", None) is not None:
-        nxt = getattr(seen, "reason", None) or seen.__context__
-        if not isinstance(nxt, BaseException) or nxt is seen:
+MAX_CAUSE_DEPTH = 12
+MAX_REASON_CHARS = 300
+
+
+def root_cause(exc: BaseException) -> str:
+    """The innermost exception behind a requests/urllib3 error, as text: the one that names the problem.
+
+    requests wraps urllib3, which wraps ``ssl``/``socket``: the chain is followed through
+    ``__cause__``, urllib3's ``reason``, exceptions passed as arguments, and ``__context__``.
+    """
+    current = exc
+    for _ in range(MAX_CAUSE_DEPTH):
+        inner = [current.__cause__, getattr(current, "reason", None)]
+        inner += [arg for arg in reversed(current.args) if isinstance(arg, BaseException)]
+        inner.append(current.__context__)
+        found = next((e for e in inner if isinstance(e, BaseException) and e is not current), None)
+        if found is None:
             break
-        seen = nxt
-    text = str(seen) or type(seen).__name__
-    return text.split("(Caused by ")[-1].rstrip(")")[:300]
+        current = found
+    return (str(current) or type(current).__name__)[:MAX_REASON_CHARS]

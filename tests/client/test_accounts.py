@@ -10,6 +10,7 @@ from bunq_helpers.client import accounts
 from bunq_helpers.client.handshake import create_api_context
 from bunq_helpers.errors import BadRequestError, SignatureInvalidError, SignatureRequiredError
 from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
+from tests.conftest import endpoint_of
 
 
 @pytest.fixture
@@ -20,11 +21,7 @@ def fast_sandbox(tmp_path):
 
 @pytest.fixture
 def run(settings, fast_sandbox):
-    from bunq_helpers.client.config import Environment
-    from bunq_helpers.client.endpoint import Target
-
-    target = Target(Environment.LOCAL, fast_sandbox.base_url, fast_sandbox.ca_file, (fast_sandbox.pin,))
-    return create_api_context(settings, target=target)
+    return create_api_context(settings, endpoint=endpoint_of(fast_sandbox))
 
 
 def test_user_and_accounts(run) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bunq_helpers.client.endpoint import Target
+from bunq_helpers.client.config import Environment
+from bunq_helpers.client.context import ApiContext
+from bunq_helpers.client.endpoint import Endpoint
 from bunq_helpers.client.installation import create_installation
 from bunq_helpers.client.sandbox_user import create_sandbox_user
 from bunq_helpers.client.transport import BunqClient
@@ -26,8 +28,10 @@ def test_http_urls_are_refused_before_anything_is_sent(sandbox: LocalSandbox) ->
     sandbox.observe(seen.append)
     plain = sandbox.base_url.replace("https://", "http://")
     with pytest.raises(InsecureUrlError, match="only speaks HTTPS"):
-        BunqClient(plain, verify=sandbox.ca_file)
-    client = BunqClient(sandbox.base_url, verify=sandbox.ca_file)
+        BunqClient(Endpoint(plain, sandbox.ca_file))
+    with pytest.raises(InsecureUrlError, match="only speaks HTTPS"):
+        BunqClient(plain)
+    client = BunqClient(Endpoint(sandbox.base_url, sandbox.ca_file))
     with pytest.raises(InsecureUrlError):
         client.request("POST", plain + "sandbox-user-person")
     assert seen == []
@@ -37,45 +41,47 @@ def test_wrong_pin_fails_before_the_request_reaches_the_server(sandbox: LocalSan
     seen = []
     sandbox.observe(seen.append)
     wrong = "sha256/" + "A" * 43 + "="
-    client = BunqClient(sandbox.base_url, verify=sandbox.ca_file, pins=(wrong,))
+    client = BunqClient(Endpoint(sandbox.base_url, sandbox.ca_file, (wrong,)))
     with pytest.raises(PinMismatchError) as caught:
         client.request("POST", "sandbox-user-person")
     assert caught.value.seen_pin == sandbox.pin
     assert sandbox.pin in str(caught.value) and "Nothing was sent" in str(caught.value)
     assert seen == []  # the server never saw a request
-    pinned = BunqClient(sandbox.base_url, verify=sandbox.ca_file, pins=(wrong, sandbox.pin))
+    pinned = BunqClient(Endpoint(sandbox.base_url, sandbox.ca_file, (wrong, sandbox.pin)))
     assert pinned.request("POST", "sandbox-user-person").status == 200
     assert len(seen) == 1
 
 
 def test_untrusted_certificate_and_wrong_host_name_fail_verification(sandbox: LocalSandbox) -> None:
     with pytest.raises(TlsVerificationError, match="did not verify"):
-        BunqClient(sandbox.base_url, verify=True).request("POST", "sandbox-user-person")
+        BunqClient(sandbox.base_url).request("POST", "sandbox-user-person")
     by_other_name = sandbox.base_url.replace(
         "127.0.0.1", "127.1"
     )  # the same address, a name not in the certificate
     with pytest.raises(TlsVerificationError, match="Hostname mismatch"):
-        BunqClient(by_other_name, verify=sandbox.ca_file).request("POST", "sandbox-user-person")
+        BunqClient(Endpoint(by_other_name, sandbox.ca_file)).request("POST", "sandbox-user-person")
 
 
 def test_requests_ca_bundle_does_not_override_the_configured_ca(sandbox: LocalSandbox, monkeypatch) -> None:
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/nonexistent/ca.pem")
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")  # a proxy would break loopback calls
-    client = BunqClient(sandbox.base_url, verify=sandbox.ca_file)
+    client = BunqClient(Endpoint(sandbox.base_url, sandbox.ca_file))
     assert client.request("POST", "sandbox-user-person").status == 200
 
 
 def test_connection_refused_is_a_clear_error() -> None:
-    client = BunqClient("https://127.0.0.1:9/v1/", verify=True)
+    client = BunqClient("https://127.0.0.1:9/v1/")
     with pytest.raises(ConnectionFailedError, match="got no answer"):
         client.request("POST", "installation", body={})
     assert client.last_exchange is not None and client.last_exchange.status is None
 
 
 @pytest.fixture
-def installed(target: Target, client_key: keys.PrivateKey) -> tuple[BunqClient, str]:
-    client = target.client(private_key=client_key)
+def installed(endpoint: Endpoint, client_key: keys.PrivateKey) -> tuple[BunqClient, str]:
+    context = ApiContext(Environment.LOCAL)
+    client = BunqClient(endpoint, context=context)
     installation = create_installation(client, client_key)
+    context.record_installation(installation, client_key)
     return client, installation.token
 
 

@@ -3,8 +3,9 @@
     python sdk_script.py create  BASE_URL CA_FILE API_KEY CONTEXT_OUT
     python sdk_script.py restore BASE_URL CA_FILE CONTEXT_IN
 
-The SDK hard-codes bunq's URLs; it is pointed at the local sandbox as bunq's protocol notes describe
-(set the SANDBOX enum's base URL, trust the CA with REQUESTS_CA_BUNDLE). Nothing else is changed.
+The SDK hard-codes bunq's URLs; it is pointed at the local sandbox as the README's section "The local
+sandbox on its own" describes (set the SANDBOX enum's base URL, trust the CA with REQUESTS_CA_BUNDLE).
+Nothing else is changed.
 Prints one JSON line with what it saw.
 """
 
