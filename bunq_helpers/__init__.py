@@ -48,8 +48,9 @@ from .errors import (
 
 if TYPE_CHECKING:  # what __getattr__ loads, spelled out for type checkers and IDEs
     from .client.config import Environment, Settings, load_settings
+    from .client.connect import connect
     from .client.context import ApiContext
-    from .client.endpoint import Endpoint, connect
+    from .client.endpoint import Endpoint
     from .client.exchange import Exchange
     from .client.handshake import create_api_context, end_session, ensure_session
     from .client.notebook import start_notebook
@@ -61,7 +62,8 @@ __version__ = "0.1.0"
 _LAZY: dict[str, tuple[str, ...]] = {
     ".client.config": ("Environment", "Settings", "load_settings"),
     ".client.context": ("ApiContext",),
-    ".client.endpoint": ("Endpoint", "connect"),
+    ".client.connect": ("connect",),
+    ".client.endpoint": ("Endpoint",),
     ".client.exchange": ("Exchange",),
     ".client.handshake": ("create_api_context", "end_session", "ensure_session"),
     ".client.notebook": ("start_notebook",),

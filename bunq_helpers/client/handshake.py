@@ -26,9 +26,10 @@ from pathlib import Path
 from ..crypto.keys import generate_private_key
 from ..errors import ConfigurationError, HandshakeIncompleteError
 from .config import Environment, Settings, load_settings
+from .connect import connect
 from .context import ApiContext
 from .device_server import register_device
-from .endpoint import Endpoint, connect
+from .endpoint import Endpoint
 from .exchange import Exchange
 from .installation import create_installation
 from .masking import API_KEY, mask_value

@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import BunqHelpersError
 from .config import Environment, Settings, load_settings
+from .connect import connect, local_sandbox
 from .context import ApiContext
 from .display import error_html, error_text, values_html
-from .endpoint import Endpoint, connect, local_sandbox
+from .endpoint import Endpoint
 from .handshake import load_or_new_context
 from .masking import API_KEY, PRIVATE_KEY, TOKEN, mask_text, mask_value
 from .transport import BunqClient
