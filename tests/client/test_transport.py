@@ -130,3 +130,51 @@ def test_signature_covers_exactly_the_bytes_sent(installed, client_key) -> None:
     assert verify_body(
         client_key.public_key(), exchange.request_body, exchange.request_header("X-Bunq-Client-Signature")
     )
+
+
+def test_transport_errors_carry_the_exchange_and_their_cause(sandbox: LocalSandbox) -> None:
+    import ssl
+
+    import requests
+
+    with pytest.raises(TlsVerificationError) as tls:
+        BunqClient(sandbox.base_url).request("POST", "sandbox-user-person")
+    assert tls.value.exchange is not None and tls.value.exchange.path == "/v1/sandbox-user-person"
+    assert isinstance(tls.value.__cause__, requests.exceptions.SSLError)
+    assert "certificate verify failed" in str(tls.value) and "Caused by" not in str(tls.value)
+
+    client = BunqClient("https://127.0.0.1:9/v1/")
+    with pytest.raises(ConnectionFailedError) as refused:
+        client.request("POST", "installation", body={})
+    assert refused.value.exchange is client.last_exchange and refused.value.exchange.status is None
+    assert isinstance(refused.value.__cause__, requests.exceptions.ConnectionError)
+    assert "Connection refused" in str(refused.value) and "Caused by" not in str(refused.value)
+
+    wrong = "sha256/" + "A" * 43 + "="
+    pinned = BunqClient(Endpoint(sandbox.base_url, sandbox.ca_file, (wrong,)))
+    with pytest.raises(PinMismatchError) as pin:
+        pinned.request("POST", "sandbox-user-person")
+    assert pin.value.exchange is pinned.last_exchange and sandbox.pin in pin.value.exchange.error
+    assert not isinstance(pin.value.__cause__, ssl.SSLError)
+
+
+def test_the_installation_answer_is_checked_with_the_key_it_brings(sandbox, endpoint, client_key) -> None:
+    client = BunqClient(endpoint)  # no context: no key known before the installation
+    installation = create_installation(client, client_key)
+    assert installation.exchange.server_signature_valid is True
+    assert "inside this very answer" in installation.exchange.server_signature_note
+    sandbox.faults.add("tamper-signature", path="installation")
+    with pytest.raises(ResponseSignatureError) as caught:
+        create_installation(client, client_key)
+    assert caught.value.exchange.server_signature_valid is False
+
+
+def test_the_signed_bytes_digest_is_recorded_when_signing(installed) -> None:
+    import hashlib
+
+    client, token = installed
+    exchange = client.request("POST", "sandbox-user-person", body={"a": "b"}, token=token)
+    assert exchange.signed_digest == hashlib.sha256(exchange.request_body).hexdigest()
+    assert f"SHA-256 of those bytes: {exchange.signed_digest}" in exchange.text()
+    unsigned = client.request("POST", "sandbox-user-person")
+    assert unsigned.signed_digest is None and "Not signed" in unsigned.text()
