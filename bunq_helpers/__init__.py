@@ -11,7 +11,7 @@ The package has two rooms that share only ``crypto`` (keys, signatures, the atom
 the ``errors`` leaf: ``client/`` (settings, transport, one module per handshake step, the API
 context, display) and ``local_sandbox/`` (a stand-in for bunq's sandbox). ``cli`` is the command line.
 
-The names below load on first use (PEP 562), so ``import bunq_helpers.local_sandbox`` and
+The names in ``__all__`` load on first use (PEP 562), so ``import bunq_helpers.local_sandbox`` and
 ``python -m bunq_helpers.local_sandbox`` never load the client or requests. Only the error tree, a
 leaf with no imports, is loaded with the package.
 """
