@@ -16,10 +16,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bunq_helpers.config import Environment
-from bunq_helpers.context import ApiContext
-from bunq_helpers.handshake import create_api_context
-from bunq_helpers.target import Target
+from bunq_helpers import ApiContext, BunqClient, Endpoint, Environment, Settings, create_api_context
 from tests.conftest import standalone_sandbox
 from tests.sdk import sdk_venv
 
@@ -75,8 +72,7 @@ def test_sdk_creates_a_context_and_lists_users_against_the_standalone_sandbox(
     # ... and the file the SDK saved works with our client.
     ours = ApiContext.load(sdk_file)
     assert ours.environment is Environment.SANDBOX and ours.device_registered and ours.is_session_active()
-    target = Target(Environment.SANDBOX, standalone.base_url, standalone.ca_file, (standalone.pin,))
-    client = ours.client(target)
+    client = BunqClient(Endpoint(standalone.base_url, standalone.ca_file, (standalone.pin,)), context=ours)
     exchange = client.request("GET", f"user/{ours.user_id}", token=ours.session_token)
     assert exchange.server_signature_valid is True
     assert exchange.response_json()["Response"][0]["UserPerson"]["id"] == seen["user_id"]
@@ -85,13 +81,11 @@ def test_sdk_creates_a_context_and_lists_users_against_the_standalone_sandbox(
 def test_sdk_restores_a_context_we_saved_and_makes_an_authenticated_call(
     sdk_python, standalone, tmp_path
 ) -> None:
-    from bunq_helpers.config import Settings
-
     settings = Settings(
         environment=Environment.LOCAL, home=tmp_path / "home", context_file=tmp_path / "ours.conf"
     )
-    target = Target(Environment.LOCAL, standalone.base_url, standalone.ca_file, (standalone.pin,))
-    run = create_api_context(settings, target=target)
+    endpoint = Endpoint(standalone.base_url, standalone.ca_file, (standalone.pin,))
+    run = create_api_context(settings, endpoint=endpoint)
     seen = _run_sdk(
         sdk_python, "restore", standalone.base_url, standalone.ca_file, str(settings.context_file_path)
     )
