@@ -18,7 +18,6 @@ SUGAR_DADDY_EMAIL = "sugardaddy@bunq.com"
 SUGAR_DADDY_NAME = "Sugar Daddy"
 SUGAR_DADDY_IBAN = "NL65BUNQ9900000188"
 DAILY_LIMIT_LOGIN_CENTS = 25_000
-ACCOUNT_DAILY_LIMIT_CENTS = 100_000
 
 
 def timestamp(epoch: float) -> str:
@@ -38,13 +37,20 @@ def _stamps(row: sqlite3.Row) -> dict[str, str]:
     return {"created": timestamp(row["created"]), "updated": timestamp(row["updated"])}
 
 
+def id_and_stamps(row: sqlite3.Row) -> dict[str, Any]:
+    """The ``id``, ``created`` and ``updated`` every bunq object starts with."""
+    return {"id": row["id"], **_stamps(row)}
+
+
 def user_wrapper_name(user: sqlite3.Row) -> str:
     """``UserPerson`` or ``UserCompany``: the key bunq wraps a user in."""
     return str(user["kind"])
 
 
-def user_object(user: sqlite3.Row, session_timeout: int | None = None) -> dict[str, Any]:
-    """A UserPerson or UserCompany object."""
+def user_object(
+    user: sqlite3.Row, session_timeout: int | None = None, profile: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A UserPerson or UserCompany object; ``profile`` holds the fields set with PUT (see endpoints.users)."""
     common: dict[str, Any] = {
         "id": user["id"],
         **_stamps(user),
@@ -69,25 +75,8 @@ def user_object(user: sqlite3.Row, session_timeout: int | None = None) -> dict[s
             last_name=user["last_name"],
             legal_name=f"{user['first_name']} {user['last_name']}",
         )
+    common.update(profile or {})
     return common
-
-
-def account_object(account: sqlite3.Row, user: sqlite3.Row) -> dict[str, Any]:
-    """A MonetaryAccountBank object."""
-    return {
-        "id": account["id"],
-        **_stamps(account),
-        "alias": [{"type": "IBAN", "value": account["iban"], "name": user["display_name"]}],
-        "balance": amount(account["balance_cents"], account["currency"]),
-        "country": "NL",
-        "currency": account["currency"],
-        "daily_limit": amount(ACCOUNT_DAILY_LIMIT_CENTS, account["currency"]),
-        "description": account["description"],
-        "public_uuid": account["public_uuid"],
-        "status": account["status"],
-        "sub_status": "VALID",
-        "user_id": user["id"],
-    }
 
 
 def label_user(user: sqlite3.Row) -> dict[str, Any]:
@@ -153,7 +142,7 @@ def request_inquiry_object(inquiry: sqlite3.Row, account: sqlite3.Row, user: sql
         "monetary_account_id": account["id"],
         "amount_inquired": amount(inquiry["amount_cents"], inquiry["currency"]),
         "amount_responded": amount(inquiry["amount_cents"], inquiry["currency"]) if accepted else None,
-        "user_alias_created": own_label(account, user),
+        "user_alias_created": label_user(user),  # a LabelUser, as bunq's spec and SDK have it
         "counterparty_alias": counterparty_label(json.loads(inquiry["counterparty"])),
         "description": inquiry["description"],
         "status": inquiry["status"],
@@ -208,8 +197,8 @@ def credential_object(credential: sqlite3.Row, device: sqlite3.Row | None) -> di
 
 
 def permitted_ip_object(row: sqlite3.Row) -> dict[str, Any]:
-    """A PermittedIp object."""
-    return {"id": row["id"], **_stamps(row), "ip": row["ip"], "status": row["status"]}
+    """A PermittedIp object: its IP and status only (no id or timestamps: bunq's spec and SDK have none)."""
+    return {"ip": row["ip"], "status": row["status"]}
 
 
 def token_object(token: sqlite3.Row) -> dict[str, Any]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from . import (
     attachments,
+    cards,
+    customer_statements,
     handshake,
     monetary_accounts,
     notes,
@@ -15,6 +17,7 @@ from . import (
     payments,
     permitted_ips,
     request_inquiries,
+    user_events,
     users,
 )
 
@@ -27,5 +30,8 @@ ROUTES = [
     *permitted_ips.ROUTES,
     *attachments.ROUTES,
     *notes.ROUTES,
+    *user_events.ROUTES,
+    *cards.ROUTES,
+    *customer_statements.ROUTES,
     *notification_filters.ROUTES,
 ]
