@@ -47,6 +47,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:  # what __getattr__ loads, spelled out for type checkers and IDEs
+    from .client.callbacks import CallbackReceiver
     from .client.config import Environment, Settings, load_settings
     from .client.connect import connect
     from .client.context import ApiContext
@@ -60,6 +61,7 @@ if TYPE_CHECKING:  # what __getattr__ loads, spelled out for type checkers and I
 __version__ = "0.1.0"
 
 _LAZY: dict[str, tuple[str, ...]] = {
+    ".client.callbacks": ("CallbackReceiver",),
     ".client.config": ("Environment", "Settings", "load_settings"),
     ".client.context": ("ApiContext",),
     ".client.connect": ("connect",),
@@ -79,6 +81,7 @@ __all__ = [
     "BadRequestError",
     "BunqClient",
     "BunqHelpersError",
+    "CallbackReceiver",
     "ConfigurationError",
     "ConnectionFailedError",
     "ContextFileError",

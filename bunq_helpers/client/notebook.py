@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BunqHelpersError
+from .callbacks import CallbackReceiver
 from .config import Environment, Settings, load_settings
 from .connect import connect, local_sandbox
 from .context import ApiContext
@@ -121,6 +122,16 @@ class NotebookRun:
         except BunqHelpersError as error:
             return ShownError(error, self.context.secrets)
         raise AssertionError("This was expected to fail, but it succeeded.")
+
+    def callback_receiver(self, **options: Any) -> CallbackReceiver:
+        """A started receiver for bunq's callbacks, checking them with this context's server key.
+
+        Against the in-process local sandbox its certificate comes from the sandbox's CA, so the
+        sandbox trusts it; ``options`` go to ``CallbackReceiver`` (``public_url`` for bunq).
+        """
+        if self.local_sandbox is not None:
+            options.setdefault("ca_dir", self.settings.local_state_dir)
+        return CallbackReceiver(self.context, **options).start()
 
     def save(self) -> str:
         """Save the context (atomically, owner-only) and say where."""
