@@ -9,7 +9,8 @@ Environments:
 
 Variables (all optional; ``.env.example`` documents them): ``BUNQ_ENVIRONMENT``, ``BUNQ_API_KEY``,
 ``BUNQ_BASE_URL``, ``BUNQ_CA_FILE``, ``BUNQ_PINNED_KEYS``, ``BUNQ_CONTEXT_FILE``,
-``BUNQ_DEVICE_DESCRIPTION``, ``BUNQ_PERMITTED_IPS``, ``BUNQ_ALLOW_PRODUCTION``, ``BUNQ_HELPERS_HOME``.
+``BUNQ_DEVICE_DESCRIPTION``, ``BUNQ_PERMITTED_IPS``, ``BUNQ_ALLOW_PRODUCTION``, ``BUNQ_HELPERS_HOME``,
+``BUNQ_CALLBACK_URL``.
 Variables already set in the process win over ``.env``.
 """
 
@@ -72,6 +73,7 @@ class Settings:
     context_file: Path | None = None
     device_description: str = DEFAULT_DESCRIPTION
     permitted_ips: tuple[str, ...] = ()
+    callback_url: str | None = None  # the public https:// URL bunq reaches a callback receiver at
     home: Path = field(default_factory=lambda: _home(os.environ))
 
     def __post_init__(self) -> None:
@@ -164,6 +166,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = None, **overrides: o
         context_file=Path(context_file).expanduser() if context_file else None,
         device_description=values.get("BUNQ_DEVICE_DESCRIPTION") or DEFAULT_DESCRIPTION,
         permitted_ips=_split(values.get("BUNQ_PERMITTED_IPS")),
+        callback_url=values.get("BUNQ_CALLBACK_URL") or None,
         home=_home(values),
     )
     settings.update(overrides)

@@ -127,10 +127,13 @@ class NotebookRun:
         """A started receiver for bunq's callbacks, checking them with this context's server key.
 
         Against the in-process local sandbox its certificate comes from the sandbox's CA, so the
-        sandbox trusts it; ``options`` go to ``CallbackReceiver`` (``public_url`` for bunq).
+        sandbox trusts it. Against bunq, ``BUNQ_CALLBACK_URL`` is the public URL bunq reaches it at.
+        ``options`` go to ``CallbackReceiver``.
         """
         if self.local_sandbox is not None:
             options.setdefault("ca_dir", self.settings.local_state_dir)
+        else:
+            options.setdefault("public_url", self.settings.callback_url)
         return CallbackReceiver(self.context, **options).start()
 
     def save(self) -> str:

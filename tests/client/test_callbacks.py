@@ -166,7 +166,7 @@ def test_without_the_sandbox_it_makes_a_ca_of_its_own(run, tmp_path: Path) -> No
         assert ca_file.exists() and "BEGIN CERTIFICATE" in ca_file.read_text()
         assert _post(own, body, {}).status_code == 400  # TLS worked: the receiver judged it
     assert not ca_file.exists()
-    with pytest.raises(ConfigurationError, match="ca.pem and ca-key.pem"):
+    with pytest.raises(ConfigurationError, match=r"ca\.pem and ca-key\.pem"):
         CallbackReceiver(run.context, ca_dir=tmp_path / "nothing").start()
 
 

@@ -105,6 +105,18 @@ WRAPPERS_BUNQ_SENDS: list[tuple[str, str, str, Any, str]] = [  # fields: inline,
     ("GET", r".*/schedule-payment-batch/\{itemId\}", "ScheduledPaymentBatch", None, f"{SDK} reads it"),
     ("GET", r".*/schedule-instance(/\{itemId\})?", "ScheduledInstance", None, f"{SDK} reads it"),
     ("GET", r".*/note-text(/\{itemId\})?", "NoteText", None, f"{SDK} reads it for every kind of note"),
+    *(
+        (
+            method,
+            r"/user/\{userID\}(/monetary-account/\{monetary-accountID\})?/notification-filter-url",
+            "NotificationFilterUrl",
+            {"category": "string", "notification_target": "string"},
+            "bunq answers the list of NotificationFilterUrl items to POST and GET, not an Id or a"
+            " …Listing (bunq/sdk_php#177 shows the answer, #184; the SDKs' hand-written"
+            " NotificationFilterUrl…Internal.create_with_list_response read it)",
+        )
+        for method in ("POST", "GET")
+    ),
     (
         "GET",
         r".*/note-attachment(/\{itemId\})?",
