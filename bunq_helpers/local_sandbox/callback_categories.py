@@ -75,15 +75,17 @@ def notifies(kind: str) -> Callable[[Classifier], Classifier]:
     return register
 
 
+def classifier_for(kind: str) -> Classifier | None:
+    """The classifier registered for ``kind`` (or for the longest ``Prefix*`` it starts with)."""
+    if kind in NOTIFICATIONS:
+        return NOTIFICATIONS[kind]
+    prefixes = sorted((key for key in NOTIFICATIONS if key.endswith("*")), key=len, reverse=True)
+    return next((NOTIFICATIONS[key] for key in prefixes if kind.startswith(key[:-1])), None)
+
+
 def notifications_for(event: Event, wrapped: dict[str, Any]) -> list[Notification]:
     """The (category, event_type) pairs an event causes; ``wrapped`` is the object as bunq wraps it."""
-    classifier = NOTIFICATIONS.get(event.object_kind)
-    if classifier is None:
-        prefixes = [key for key in NOTIFICATIONS if key.endswith("*")]
-        for key in sorted(prefixes, key=len, reverse=True):
-            if event.object_kind.startswith(key[:-1]):
-                classifier = NOTIFICATIONS[key]
-                break
+    classifier = classifier_for(event.object_kind)
     if classifier is None:
         return []
     fields = next(iter(wrapped.values())) if len(wrapped) == 1 else wrapped

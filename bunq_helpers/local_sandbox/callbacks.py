@@ -45,7 +45,7 @@ from urllib.parse import urlsplit
 
 from ..crypto.keys import PrivateKey
 from ..crypto.signing import SERVER_SIGNATURE_HEADER, sign_body
-from .callback_categories import notifications_for
+from .callback_categories import classifier_for, notifications_for
 from .events import Event, EventLog, render_object
 from .http_io import JSON_CONTENT_TYPE, encode_json
 from .options import SandboxOptions, normalise_host
@@ -266,7 +266,7 @@ class CallbackDelivery:
             " WHERE user_id = ? AND (account_id IS NULL OR account_id = ?) ORDER BY id",
             (event.user_id, event.account_id),
         ).fetchall()
-        if not rows:
+        if not rows or classifier_for(event.object_kind) is None:
             return
         wrapped = render_object(db, event.object_kind, event.object_id)
         if wrapped is None:

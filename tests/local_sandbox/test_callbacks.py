@@ -173,6 +173,13 @@ def pay(raw: Raw, hs: Handshake, to: dict[str, str], value: str = "1.50") -> req
 SUGAR_DADDY = {"type": "EMAIL", "value": "sugardaddy@bunq.com"}
 
 
+def paid_with_a_callback_to(raw: Raw, hs: Handshake, url: str) -> None:
+    """Fund the account, register ``url`` for PAYMENT, and pay: one PAYMENT callback goes to ``url``."""
+    fund(raw, hs)
+    register(raw, hs, user_filters(hs), ("PAYMENT", url))
+    assert pay(raw, hs, SUGAR_DADDY).status_code == 200
+
+
 # -- the filter lists ----------------------------------------------------------------------------
 
 
@@ -479,9 +486,7 @@ def test_a_receiver_answering_500_twice_gets_it_on_the_third_try(
     flaky = Receiver(sandbox_ca, statuses=(500, 503))
     receivers.append(flaky)
     hs = raw_fast.handshake(client_key)
-    fund(raw_fast, hs)
-    register(raw_fast, hs, user_filters(hs), ("PAYMENT", flaky.url))
-    assert pay(raw_fast, hs, SUGAR_DADDY).status_code == 200
+    paid_with_a_callback_to(raw_fast, hs, flaky.url)
     tries = flaky.wait(3)
     (delivery,) = fast.callbacks.wait_for()
     assert delivery.outcome == "delivered"
@@ -501,10 +506,8 @@ def test_a_receiver_down_for_its_first_two_tries_gets_it_on_the_third(
     down = Receiver(sandbox_ca, listening=False)
     receivers.append(down)
     hs = raw_fast.handshake(client_key)
-    register(raw_fast, hs, user_filters(hs), ("PAYMENT", down.url))
-    fund(raw_fast, hs)
     fast.options.callback_retry_interval = 0.5  # time enough to start listening before the third try
-    assert pay(raw_fast, hs, SUGAR_DADDY).status_code == 200
+    paid_with_a_callback_to(raw_fast, hs, down.url)
     fast.callbacks.wait_for(where=lambda d: len(d.attempts) >= 2, finished=False)
     down.listen()
     (delivery,) = fast.callbacks.wait_for()
@@ -520,9 +523,7 @@ def test_a_callback_is_dropped_after_six_tries(
     broken = Receiver(sandbox_ca, statuses=(500,) * 10)
     receivers.append(broken)
     hs = raw_fast.handshake(client_key)
-    register(raw_fast, hs, user_filters(hs), ("PAYMENT", broken.url))
-    fund(raw_fast, hs)
-    pay(raw_fast, hs, SUGAR_DADDY)
+    paid_with_a_callback_to(raw_fast, hs, broken.url)
     (delivery,) = fast.callbacks.wait_for()
     assert delivery.outcome == "failed"
     assert [a.number for a in delivery.attempts] == [1, 2, 3, 4, 5, 6]
@@ -536,9 +537,7 @@ def test_https_targets_are_verified_against_the_ca_file(
     stranger = Receiver(stranger_ca)
     receivers.append(stranger)
     hs = raw_fast.handshake(client_key)
-    register(raw_fast, hs, user_filters(hs), ("PAYMENT", stranger.url))
-    fund(raw_fast, hs)
-    pay(raw_fast, hs, SUGAR_DADDY)
+    paid_with_a_callback_to(raw_fast, hs, stranger.url)
     (delivery,) = fast.callbacks.wait_for()
     assert delivery.outcome == "failed"
     assert "certificate is not trusted" in delivery.attempts[0].error
@@ -550,9 +549,7 @@ def test_https_targets_are_verified_against_the_ca_file(
     with LocalSandbox(tmp_path / "other-state", options=options) as trusting:
         raw = Raw(trusting)
         hs = raw.handshake(client_key)
-        register(raw, hs, user_filters(hs), ("PAYMENT", stranger.url))
-        fund(raw, hs)
-        pay(raw, hs, SUGAR_DADDY)
+        paid_with_a_callback_to(raw, hs, stranger.url)
         (delivery,) = trusting.callbacks.wait_for()
         assert delivery.outcome == "delivered"
         assert len(stranger.requests) == 1
@@ -565,9 +562,7 @@ def test_a_slow_receiver_does_not_slow_the_api_and_stop_is_prompt(
     slow = Receiver(sandbox_ca, hold=release)
     receivers.append(slow)
     hs = raw_fast.handshake(client_key)
-    register(raw_fast, hs, user_filters(hs), ("PAYMENT", slow.url))
-    fund(raw_fast, hs)
-    pay(raw_fast, hs, SUGAR_DADDY)
+    paid_with_a_callback_to(raw_fast, hs, slow.url)
     slow.wait(1)  # the first callback is being answered... slowly
     timings = []
     for _ in range(3):
@@ -587,8 +582,6 @@ def test_an_unreachable_target_does_not_break_the_api(raw_fast: Raw, client_key,
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
     hs = raw_fast.handshake(client_key)
-    register(raw_fast, hs, user_filters(hs), ("PAYMENT", f"https://127.0.0.1:{port}/cb"))
-    fund(raw_fast, hs)
-    assert pay(raw_fast, hs, SUGAR_DADDY).status_code == 200
+    paid_with_a_callback_to(raw_fast, hs, f"https://127.0.0.1:{port}/cb")
     (delivery,) = fast.callbacks.wait_for()
     assert delivery.outcome == "failed"
