@@ -172,7 +172,7 @@ class CallbackDelivery:
         self._order = itertools.count()
         self._ids = itertools.count(1)
         self._stopping = False
-        self._in_flight: http.client.HTTPSConnection | None = None
+        self._in_flight: socket.socket | None = None  # the socket of the try under way
         self._thread: threading.Thread | None = None
         self._unlisten: Callable[[], None] | None = None
         self._tls: ssl.SSLContext | None = None
@@ -200,11 +200,11 @@ class CallbackDelivery:
             self._unlisten = None
         with self._lock:
             self._stopping = True
-            connection = self._in_flight
+            in_flight = self._in_flight
             self._lock.notify_all()
-        if connection is not None and connection.sock is not None:
+        if in_flight is not None:
             with suppress(OSError):
-                connection.sock.shutdown(socket.SHUT_RDWR)
+                in_flight.shutdown(socket.SHUT_RDWR)
         if self._thread is not None:
             self._thread.join(timeout=STOP_JOIN_SECONDS)
             self._thread = None
@@ -349,22 +349,28 @@ class CallbackDelivery:
     def _post(self, delivery: Delivery) -> tuple[int | None, str | None]:
         """POST the callback once: (status, None) when delivered, else (status or None, why not)."""
         parts = urlsplit(delivery.target_url)
+        host, port = str(parts.hostname), parts.port or 443
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         timeout = self._options.callback_timeout
-        connection = http.client.HTTPSConnection(
-            parts.hostname, parts.port or 443, context=self._tls, timeout=timeout
-        )
         headers = {
             "Content-Type": JSON_CONTENT_TYPE,
             "User-Agent": USER_AGENT,
             "Cache-Control": "no-cache",
             SERVER_SIGNATURE_HEADER: delivery.signature,
         }
-        with self._lock:
-            if self._stopping:
-                return None, "the sandbox stopped before this try"
-            self._in_flight = connection
+        connection = http.client.HTTPSConnection(host, port, context=self._tls, timeout=timeout)
+        handle: socket.socket | None = None
         try:
+            raw = socket.create_connection((host, port), timeout=timeout)
+            # A second descriptor of the same socket: stop() shuts it down to end this try at once,
+            # also during the TLS handshake (wrapping takes the first descriptor away).
+            handle = raw.dup()
+            with self._lock:
+                if self._stopping:
+                    raw.close()
+                    return None, "the sandbox stopped before this try"
+                self._in_flight = handle
+            connection.sock = self._tls.wrap_socket(raw, server_hostname=host)
             connection.request("POST", path, body=delivery.body, headers=headers)
             response = connection.getresponse()
             response.read(65_536)
@@ -373,13 +379,15 @@ class CallbackDelivery:
             return response.status, f"the receiver answered {response.status} {response.reason}"
         except ssl.SSLCertVerificationError as exc:
             return None, f"its certificate is not trusted ({exc.verify_message}; CA file {self.ca_file})"
-        except TimeoutError:
-            return None, f"no answer within {timeout:g} s"
         except (OSError, http.client.HTTPException) as exc:
             if self._stopping:
                 return None, "the sandbox stopped during this try"
+            if isinstance(exc, TimeoutError):
+                return None, f"no answer within {timeout:g} s"
             return None, f"could not reach it ({exc.__class__.__name__}: {exc})"
         finally:
             with self._lock:
                 self._in_flight = None
+            if handle is not None:
+                handle.close()
             connection.close()

@@ -585,3 +585,22 @@ def test_an_unreachable_target_does_not_break_the_api(raw_fast: Raw, client_key,
     paid_with_a_callback_to(raw_fast, hs, f"https://127.0.0.1:{port}/cb")
     (delivery,) = fast.callbacks.wait_for()
     assert delivery.outcome == "failed"
+
+
+def test_stop_is_prompt_even_while_a_receiver_hangs_in_the_tls_handshake(
+    raw_fast: Raw, client_key, fast: LocalSandbox
+) -> None:
+    with socket.socket() as silent:  # accepts connections, never says a word of TLS
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        silent.settimeout(10)
+        hs = raw_fast.handshake(client_key)
+        paid_with_a_callback_to(raw_fast, hs, f"https://127.0.0.1:{silent.getsockname()[1]}/cb")
+        connection, _ = silent.accept()  # the try has begun; its handshake now waits for us
+        with connection:
+            started = time.perf_counter()
+            fast.stop()
+            assert time.perf_counter() - started < 2.0
+    (delivery,) = fast.callbacks.deliveries
+    assert delivery.outcome == "abandoned"
+    assert [a.error for a in delivery.attempts] == ["the sandbox stopped during this try"]
