@@ -152,6 +152,8 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, receiver: CallbackReceiver, address: tuple[str, int], tls: ssl.SSLContext) -> None:
         self.receiver = receiver
         self.tls = tls
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
 
     def finish_request(self, request: Any, client_address: Any) -> None:
