@@ -18,7 +18,7 @@ def _int_param(request: Request, name: str, low: int, high: int) -> int | None:
     raw = request.query.get(name)
     if raw is None:
         return None
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
         raise bad_request(f'Query parameter "{name}" must be a whole number from {low} to {high}.')
     return int(raw)
 

@@ -34,7 +34,8 @@ def iban_for(account_id: int) -> str:
     return f"NL{check:02d}{bban}"
 
 
-def _stamps(row: sqlite3.Row) -> dict[str, str]:
+def stamps(row: sqlite3.Row) -> dict[str, str]:
+    """``created`` and ``updated`` of a row, in bunq's time format."""
     return {"created": timestamp(row["created"]), "updated": timestamp(row["updated"])}
 
 
@@ -47,7 +48,7 @@ def user_object(user: sqlite3.Row, session_timeout: int | None = None) -> dict[s
     """A UserPerson or UserCompany object."""
     common: dict[str, Any] = {
         "id": user["id"],
-        **_stamps(user),
+        **stamps(user),
         "public_uuid": user["public_uuid"],
         "display_name": user["display_name"],
         "public_nick_name": user["public_nick_name"],
@@ -76,7 +77,7 @@ def account_object(account: sqlite3.Row, user: sqlite3.Row) -> dict[str, Any]:
     """A MonetaryAccountBank object."""
     return {
         "id": account["id"],
-        **_stamps(account),
+        **stamps(account),
         "alias": [{"type": "IBAN", "value": account["iban"], "name": user["display_name"]}],
         "balance": amount(account["balance_cents"], account["currency"]),
         "country": "NL",
@@ -90,18 +91,23 @@ def account_object(account: sqlite3.Row, user: sqlite3.Row) -> dict[str, Any]:
     }
 
 
+def label_user(user: sqlite3.Row) -> dict[str, Any]:
+    """The LabelUser of one of our users."""
+    return {
+        "uuid": user["public_uuid"],
+        "display_name": user["display_name"],
+        "public_nick_name": user["public_nick_name"],
+        "country": "NL",
+    }
+
+
 def own_label(account: sqlite3.Row, user: sqlite3.Row) -> dict[str, Any]:
     """The LabelMonetaryAccount of one of our accounts."""
     return {
         "iban": account["iban"],
         "display_name": user["display_name"],
         "country": "NL",
-        "label_user": {
-            "uuid": user["public_uuid"],
-            "display_name": user["display_name"],
-            "public_nick_name": user["public_nick_name"],
-            "country": "NL",
-        },
+        "label_user": label_user(user),
     }
 
 
@@ -125,7 +131,7 @@ def payment_object(payment: sqlite3.Row, account: sqlite3.Row, user: sqlite3.Row
     """A Payment object as seen from ``account``."""
     return {
         "id": payment["id"],
-        **_stamps(payment),
+        **stamps(payment),
         "monetary_account_id": account["id"],
         "amount": amount(payment["amount_cents"], payment["currency"]),
         "description": payment["description"],
@@ -138,28 +144,11 @@ def payment_object(payment: sqlite3.Row, account: sqlite3.Row, user: sqlite3.Row
     }
 
 
-def request_inquiry_object(inquiry: sqlite3.Row, account: sqlite3.Row, user: sqlite3.Row) -> dict[str, Any]:
-    """A RequestInquiry object."""
-    accepted = inquiry["status"] == "ACCEPTED"
-    return {
-        "id": inquiry["id"],
-        **_stamps(inquiry),
-        "time_responded": timestamp(inquiry["updated"]) if accepted else None,
-        "monetary_account_id": account["id"],
-        "amount_inquired": amount(inquiry["amount_cents"], inquiry["currency"]),
-        "amount_responded": amount(inquiry["amount_cents"], inquiry["currency"]) if accepted else None,
-        "user_alias_created": own_label(account, user),
-        "counterparty_alias": counterparty_label(json.loads(inquiry["counterparty"])),
-        "description": inquiry["description"],
-        "status": inquiry["status"],
-    }
-
-
 def device_object(device: sqlite3.Row) -> dict[str, Any]:
     """A DeviceServer object."""
     return {
         "id": device["id"],
-        **_stamps(device),
+        **stamps(device),
         "description": device["description"],
         "ip": device["ip"],
         "status": device["status"],
@@ -170,7 +159,7 @@ def credential_object(credential: sqlite3.Row, device: sqlite3.Row | None) -> di
     """A CredentialPasswordIp object (an API key's IP whitelist holder)."""
     return {
         "id": credential["id"],
-        **_stamps(credential),
+        **stamps(credential),
         "status": credential["status"],
         "expiry_time": None,
         "token_value": None,
@@ -182,9 +171,9 @@ def credential_object(credential: sqlite3.Row, device: sqlite3.Row | None) -> di
 
 def permitted_ip_object(row: sqlite3.Row) -> dict[str, Any]:
     """A PermittedIp object."""
-    return {"id": row["id"], **_stamps(row), "ip": row["ip"], "status": row["status"]}
+    return {"id": row["id"], **stamps(row), "ip": row["ip"], "status": row["status"]}
 
 
 def token_object(token: sqlite3.Row) -> dict[str, Any]:
     """The Token item of installation and session-server answers."""
-    return {"id": token["id"], **_stamps(token), "token": token["token"]}
+    return {"id": token["id"], **stamps(token), "token": token["token"]}

@@ -7,6 +7,7 @@ twice, a missing field or one of the wrong type each gets its own 400 message.
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import json
 import re
@@ -16,7 +17,8 @@ from typing import Any
 from .amounts import CURRENCY
 from .bunq_errors import BunqError, bad_request
 
-AMOUNT_PATTERN = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
+# ASCII digits only: Python's \d and Decimal would also take "١٢" or "１２".
+AMOUNT_PATTERN = re.compile(r"^[0-9]{1,9}(\.[0-9]{1,2})?$")
 MAX_STRING = 10_000
 
 
@@ -70,20 +72,22 @@ def _type_name(value: Any) -> str:
     }.get(type(value), type(value).__name__)
 
 
-def required_string(body: dict[str, Any], field: str, *, max_length: int = MAX_STRING) -> str:
-    """A non-empty string field."""
+def required_string(
+    body: dict[str, Any], field: str, *, max_length: int = MAX_STRING, where: str = ""
+) -> str:
+    """A non-empty string field (``where`` names the object it sits in, e.g. ``"entries[0]."``)."""
     if field not in body:
-        raise bad_request(f'Field "{field}" is required.')
-    return _string(body[field], field, max_length)
+        raise bad_request(f'Field "{where}{field}" is required.')
+    return _string(body[field], where + field, max_length)
 
 
 def optional_string(
-    body: dict[str, Any], field: str, default: str = "", *, max_length: int = MAX_STRING
+    body: dict[str, Any], field: str, default: str = "", *, max_length: int = MAX_STRING, where: str = ""
 ) -> str:
     """A string field that may be absent."""
     if body.get(field) is None:
         return default
-    return _string(body[field], field, max_length)
+    return _string(body[field], where + field, max_length)
 
 
 def _string(value: Any, field: str, max_length: int) -> str:
@@ -122,9 +126,10 @@ def ip_or_wildcard(value: str, field: str) -> str:
         raise bad_request(f'Field "{field}" has "{value[:64]}", which is not an IP address or "*".') from None
 
 
-def required_amount(body: dict[str, Any], field: str) -> tuple[int, str]:
+def required_amount(body: dict[str, Any], field: str, *, where: str = "") -> tuple[int, str]:
     """``{"value": "12.50", "currency": "EUR"}`` as (cents, currency); amounts are strings, positive."""
     amount = body.get(field)
+    field = where + field
     if amount is None:
         raise bad_request(f'Field "{field}" is required.')
     if not isinstance(amount, dict):
@@ -149,9 +154,10 @@ def required_amount(body: dict[str, Any], field: str) -> tuple[int, str]:
 POINTER_TYPES = ("EMAIL", "IBAN", "PHONE_NUMBER")
 
 
-def required_pointer(body: dict[str, Any], field: str) -> dict[str, str]:
+def required_pointer(body: dict[str, Any], field: str, *, where: str = "") -> dict[str, str]:
     """A counterparty pointer ``{"type": "EMAIL"|"IBAN"|"PHONE_NUMBER", "value": ..., "name"?}``."""
     pointer = body.get(field)
+    field = where + field
     if pointer is None:
         raise bad_request(f'Field "{field}" is required.')
     if not isinstance(pointer, dict):
@@ -168,13 +174,111 @@ def required_pointer(body: dict[str, Any], field: str) -> dict[str, str]:
     return {"type": kind, "value": value.strip(), "name": (name or value).strip()}
 
 
+def required_object(body: dict[str, Any], field: str, *, where: str = "") -> dict[str, Any]:
+    """A JSON object field."""
+    value = body.get(field)
+    if value is None:
+        raise bad_request(f'Field "{where}{field}" is required.')
+    if not isinstance(value, dict):
+        raise bad_request(f'Field "{where}{field}" must be an object, not {_type_name(value)}.')
+    return value
+
+
+def required_list(body: dict[str, Any], field: str, *, max_items: int) -> list[Any]:
+    """A non-empty JSON array field of at most ``max_items`` items."""
+    value = body.get(field)
+    if value is None:
+        raise bad_request(f'Field "{field}" is required.')
+    if not isinstance(value, list):
+        raise bad_request(f'Field "{field}" must be an array, not {_type_name(value)}.')
+    if not value:
+        raise bad_request(f'Field "{field}" must not be empty.')
+    if len(value) > max_items:
+        raise bad_request(f'Field "{field}" has {len(value)} items; at most {max_items} are allowed.')
+    return value
+
+
+def optional_bool(body: dict[str, Any], field: str, default: bool = False) -> bool:
+    """A true/false field; absent or null is ``default``."""
+    value = body.get(field)
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise bad_request(f'Field "{field}" must be true or false, not {_type_name(value)}.')
+    return value
+
+
+def required_int(body: dict[str, Any], field: str, *, low: int, high: int, where: str = "") -> int:
+    """A whole-number field from ``low`` to ``high`` (JSON true/false are not numbers here)."""
+    value = body.get(field)
+    name = where + field
+    if value is None:
+        raise bad_request(f'Field "{name}" is required.')
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise bad_request(f'Field "{name}" must be a whole number, not {_type_name(value)}.')
+    if not low <= value <= high:
+        raise bad_request(f'Field "{name}" must be from {low} to {high}, got {value}.')
+    return value
+
+
+def required_choice(body: dict[str, Any], field: str, choices: tuple[str, ...], *, where: str = "") -> str:
+    """A string field that must be one of ``choices``."""
+    value = body.get(field)
+    name = where + field
+    if value is None:
+        raise bad_request(f'Field "{name}" is required; use one of {", ".join(choices)}.')
+    if value not in choices:
+        shown = json.dumps(value)[:40]
+        raise bad_request(f'Field "{name}" must be one of {", ".join(choices)}, got {shown}.')
+    return value
+
+
+TIMESTAMP_PATTERN = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?)?(Z|\+00:00)?$"
+)
+
+
+def optional_timestamp(body: dict[str, Any], field: str, *, where: str = "") -> float | None:
+    """A UTC time as bunq writes it (``2024-05-01 09:30:00.000000``; ISO ``T`` and a date alone also do)."""
+    value = body.get(field)
+    name = where + field
+    if value is None:
+        return None
+    if not isinstance(value, str) or not TIMESTAMP_PATTERN.match(value):
+        raise bad_request(
+            f'Field "{name}" must be a UTC time such as "2024-05-01 09:30:00.000000", '
+            f"got {json.dumps(value)[:40]}."
+        )
+    text = value.removesuffix("Z").removesuffix("+00:00").replace("T", " ")
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise bad_request(f'Field "{name}" is not a real date and time: {value[:40]}.') from None
+    return moment.replace(tzinfo=dt.timezone.utc).timestamp()
+
+
+def required_timestamp(body: dict[str, Any], field: str, *, where: str = "") -> float:
+    """Like ``optional_timestamp``, but the field must be there."""
+    moment = optional_timestamp(body, field, where=where)
+    if moment is None:
+        raise bad_request(f'Field "{where}{field}" is required.')
+    return moment
+
+
 __all__ = [
     "BunqError",
     "ip_or_wildcard",
+    "optional_bool",
     "optional_ip_list",
     "optional_string",
+    "optional_timestamp",
     "parse_object",
     "required_amount",
+    "required_choice",
+    "required_int",
+    "required_list",
+    "required_object",
     "required_pointer",
     "required_string",
+    "required_timestamp",
 ]

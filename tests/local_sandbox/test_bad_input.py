@@ -390,19 +390,6 @@ CASES = [
         "request signature is required",
     ),
     (
-        "request-inquiry: over 500",
-        "POST",
-        "user/{user}/monetary-account/{account}/request-inquiry",
-        {
-            "amount_inquired": {"value": "501.00", "currency": "EUR"},
-            "counterparty_alias": {"type": "EMAIL", "value": "sugardaddy@bunq.com"},
-            "description": "d",
-        },
-        "session",
-        400,
-        "at most 500.00 EUR",
-    ),
-    (
         "request-inquiry: bunqme not bool",
         "POST",
         "user/{user}/monetary-account/{account}/request-inquiry",

@@ -7,11 +7,18 @@ the router tries them. A new family is a new module plus one line below.
 from __future__ import annotations
 
 from . import (
+    bunqme_tabs,
+    draft_payments,
     handshake,
     monetary_accounts,
+    payment_batches,
     payments,
     permitted_ips,
     request_inquiries,
+    request_inquiry_batches,
+    request_responses,
+    scheduled_payments,
+    schedules,
     users,
 )
 
@@ -22,4 +29,11 @@ ROUTES = [
     *request_inquiries.ROUTES,
     *payments.ROUTES,
     *permitted_ips.ROUTES,
+    *request_responses.ROUTES,
+    *request_inquiry_batches.ROUTES,
+    *draft_payments.ROUTES,
+    *payment_batches.ROUTES,
+    *scheduled_payments.ROUTES,
+    *schedules.ROUTES,
+    *bunqme_tabs.ROUTES,
 ]

@@ -10,14 +10,14 @@ from ..pagination import paginate
 from ..render import account_object
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from .lookups import own_account, own_user
-from .sugar_daddy import settle_sugar_daddy
+from .settlement import settle_due
 
 ACCOUNT_WRAPPER = "MonetaryAccountBank"
 ACCOUNT = "user/{user_id}/monetary-account/{account_id}"
 
 
 def _accounts(ctx: HandlerContext, user: sqlite3.Row) -> list[dict[str, Any]]:
-    settle_sugar_daddy(ctx, user["id"])
+    settle_due(ctx, user["id"])
     rows = (
         ctx.store.read()
         .execute("SELECT * FROM accounts WHERE user_id = ? ORDER BY id DESC", (user["id"],))
