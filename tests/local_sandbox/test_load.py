@@ -7,9 +7,10 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from bunq_helpers import first_calls, keys
+from bunq_helpers import first_calls
 from bunq_helpers.config import Environment
 from bunq_helpers.context import ApiContext
+from bunq_helpers.crypto import keys
 from bunq_helpers.device_server import register_device
 from bunq_helpers.installation import create_installation
 from bunq_helpers.local_sandbox import LocalSandbox

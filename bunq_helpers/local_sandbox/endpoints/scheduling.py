@@ -309,7 +309,7 @@ def _run_once(ctx: HandlerContext, db: sqlite3.Connection, row: sqlite3.Row) -> 
     orders = orders_of(row)
     state, error, kind, result_id = "FINISHED_SUCCESSFULLY", None, None, None
     try:
-        require_cover(db, account, sum(order.cents for order in orders), "this scheduled payment")
+        require_cover(db, account, sum(order.cents for order in orders), "this scheduled run")
     except BunqError as refused:
         state, error = "FAILED_USER_ERROR", refused.description
     else:

@@ -172,7 +172,7 @@ def execute_orders(
     if len(orders) == 1 and not as_batch:
         return "Payment", transfer(ctx, db, account, user, orders[0])
     total = sum(order.cents for order in orders)
-    require_cover(db, account, total, f"this batch of {len(orders)} payments")
+    require_cover(db, account, total, f"this batch of {len(orders)} payments, a total")
     payment_ids = [transfer(ctx, db, account, user, order) for order in orders]
     now = ctx.now()
     batch_id = db.execute(
