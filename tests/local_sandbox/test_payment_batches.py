@@ -29,7 +29,7 @@ def test_a_batch_pays_everyone_and_lists_its_payments(world) -> None:
     )
     assert (alice.balance(), bob.balance()) == ("24.50", "30.00")
     [item] = alice.get(f"payment-batch/{batch_id}")
-    payments = item["PaymentBatch"]["payments"]["Payment"]
+    payments = item["PaymentBatch"]["payments"]
     assert [p["amount"] for p in payments] == [euros("-30.00"), euros("-45.50")]
     assert payments[1]["counterparty_alias"]["iban"] == "NL02ABNA0123456789"
     assert [p["id"] for p in payments] == sorted(p["id"] for p in alice.payments()[:2])
@@ -46,7 +46,7 @@ def test_the_spec_wrapping_of_payments_is_accepted_and_one_payment_is_still_a_ba
         {"payments": {"Payment": [_payment("1.00", {"type": "IBAN", "value": bob.iban})]}},
         signed=True,
     )
-    assert len(alice.get(f"payment-batch/{batch_id}")[0]["PaymentBatch"]["payments"]["Payment"]) == 1
+    assert len(alice.get(f"payment-batch/{batch_id}")[0]["PaymentBatch"]["payments"]) == 1
     assert bob.balance() == "1.00"
 
 

@@ -1,7 +1,7 @@
 """Several payments at once: ``payment-batch`` create (signed, like a payment), list and read.
 
 The body's ``payments`` is a list of ``{"amount", "counterparty_alias", "description"}`` (what bunq's
-SDKs send; the spec's ``{"Payment": [...]}`` is accepted too). The balance must cover the total
+SDKs send; the spec's ``{"Payment": [...]}`` is accepted too), and answers list them the same way. The balance must cover the total
 before anything moves, so the batch is paid in full or not at all.
 """
 

@@ -213,7 +213,7 @@ def scheduled_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]
     entries = [order_object(order, account, user) for order in orders_of(row)]
     if row["kind"] == "Payment":
         return {"Payment": entries[0]}
-    return {"PaymentBatch": {"payments": {"Payment": entries}}}
+    return {"PaymentBatch": {"payments": entries}}  # a plain list, as in batch_object
 
 
 def schedule_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:

@@ -203,14 +203,18 @@ def find_payment_batch(db: sqlite3.Connection, account_id: int, batch_id: int) -
 
 
 def batch_object(db: sqlite3.Connection, batch: sqlite3.Row) -> dict[str, Any]:
-    """A PaymentBatch: its payments, seen from the paying account."""
+    """A PaymentBatch: its payments, seen from the paying account.
+
+    ``payments`` is a plain list, as bunq's SDKs read it (Python 1.28 and the C# models); bunq's spec
+    draws it as ``{"Payment": [...]}``, which makes the Python SDK's ``PaymentBatch.get`` fail.
+    """
     account = db.execute("SELECT * FROM accounts WHERE id = ?", (batch["account_id"],)).fetchone()
     user = db.execute("SELECT * FROM users WHERE id = ?", (account["user_id"],)).fetchone()
     payments = []
     for payment_id in json.loads(batch["payment_ids"]):
         row = db.execute("SELECT * FROM payments WHERE id = ?", (payment_id,)).fetchone()
         payments.append(payment_object(row, account, user))
-    return {"id": batch["id"], "payments": {"Payment": payments}}
+    return {"id": batch["id"], "payments": payments}
 
 
 def result_object(db: sqlite3.Connection, kind: str | None, result_id: int | None) -> dict[str, Any] | None:
