@@ -41,6 +41,9 @@ from .lookups import own_account, own_item
 from .monetary_accounts import ACCOUNT
 from .transfers import MAX_DESCRIPTION, local_account_for
 
+# bunq's spec answers a PUT with the RequestInquiry less these two fields.
+UPDATE_OMITS = ("bunqme_share_url", "redirect_url")
+
 
 @dataclass(frozen=True)
 class InquiryOrder:
@@ -241,6 +244,8 @@ def update_request_inquiry(
         revoke(ctx, db, row, caller.user)
         row = find_request_inquiry(db, account["id"], row["id"])
         shown = inquiry_object(db, row, account, caller.user)
+    for absent in UPDATE_OMITS:
+        shown.pop(absent)
     return Reply([{"RequestInquiry": shown}])
 
 

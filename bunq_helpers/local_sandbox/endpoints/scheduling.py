@@ -217,12 +217,13 @@ def scheduled_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]
 
 
 def schedule_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
-    """A Schedule."""
-    return {
-        "id": row["id"],
-        **schedule_json(spec_of(row), row["status"]),
-        "object": scheduled_object(db, row),
-    }
+    """A Schedule, as ``schedule`` lists it (with its id)."""
+    return {"id": row["id"], **_schedule_part(db, row)}
+
+
+def _schedule_part(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
+    """The Schedule inside a scheduled payment (no id: the outer object has it)."""
+    return {**schedule_json(spec_of(row), row["status"]), "object": scheduled_object(db, row)}
 
 
 def scheduled_payment_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
@@ -231,7 +232,7 @@ def scheduled_payment_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict[s
     return {
         "id": row["id"],
         "payment": order_object(orders_of(row)[0], account, user),
-        "schedule": schedule_object(db, row),
+        "schedule": _schedule_part(db, row),
         "status": row["status"],
         "purpose": row["purpose"],
     }
@@ -243,7 +244,7 @@ def scheduled_batch_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str
     return {
         "id": row["id"],
         "payments": [order_object(order, account, user) for order in orders_of(row)],
-        "schedule": schedule_object(db, row),
+        "schedule": _schedule_part(db, row),
     }
 
 
