@@ -7,7 +7,6 @@ two users, and checks what the SDK saw: statuses, amounts and both balances at t
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
@@ -20,16 +19,6 @@ from tests.sdk import sdk_venv
 pytestmark = pytest.mark.sdk
 
 SCRIPT = Path(__file__).with_name("sdk_money_script.py")
-
-
-@pytest.fixture(scope="module")
-def sdk_python() -> Path:
-    try:
-        return sdk_venv.sdk_python()
-    except sdk_venv.SdkUnavailable as exc:
-        if os.environ.get("CI"):
-            pytest.fail(str(exc))
-        pytest.skip(str(exc))
 
 
 def test_the_sdk_requests_answers_drafts_batches_schedules_and_tabs(sdk_python, tmp_path) -> None:

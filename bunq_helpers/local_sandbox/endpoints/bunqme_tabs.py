@@ -21,6 +21,7 @@ from ..pagination import paginate
 from ..render import own_label, stamps, timestamp
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..validation import optional_string, parse_object, required_amount, required_choice, required_object
+from .ledger import account_and_owner
 from .lookups import own_account, own_item
 from .monetary_accounts import ACCOUNT
 from .transfers import MAX_DESCRIPTION
@@ -45,8 +46,7 @@ def shown_status(tab: sqlite3.Row, now: float) -> str:
 
 def tab_object(db: sqlite3.Connection, tab: sqlite3.Row, now: float) -> dict[str, Any]:
     """A BunqMeTab."""
-    account = db.execute("SELECT * FROM accounts WHERE id = ?", (tab["account_id"],)).fetchone()
-    user = db.execute("SELECT * FROM users WHERE id = ?", (account["user_id"],)).fetchone()
+    account, user = account_and_owner(db, tab["account_id"])
     status = shown_status(tab, now)
     entry = {
         "uuid": tab["uuid"],

@@ -24,6 +24,7 @@ from ..pagination import paginate
 from ..render import label_user, stamps, timestamp
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..validation import optional_string, parse_object, required_choice, required_int, required_list
+from .ledger import account_and_owner
 from .lookups import own_account, own_item
 from .monetary_accounts import ACCOUNT
 from .scheduling import insert_schedule, read_schedule, schedule_json, spec_from_json, spec_to_json
@@ -61,8 +62,7 @@ def _order(entry: sqlite3.Row) -> PaymentOrder:
 
 def draft_object(db: sqlite3.Connection, draft: sqlite3.Row) -> dict[str, Any]:
     """A DraftPayment (with ``created``/``updated``, which ``previous_updated_timestamp`` refers to)."""
-    account = db.execute("SELECT * FROM accounts WHERE id = ?", (draft["account_id"],)).fetchone()
-    user = db.execute("SELECT * FROM users WHERE id = ?", (account["user_id"],)).fetchone()
+    account, user = account_and_owner(db, draft["account_id"])
     entries = [
         {"id": entry["id"], **order_object(_order(entry), account, user)}
         for entry in _entries(db, draft["id"])

@@ -46,3 +46,9 @@ def insert_payment(
             ),
         ).lastrowid
     )
+
+
+def account_and_owner(db: sqlite3.Connection, account_id: int) -> tuple[sqlite3.Row, sqlite3.Row]:
+    """An account's row and its user's row."""
+    account = db.execute("SELECT * FROM accounts WHERE id = ?", (account_id,)).fetchone()
+    return account, db.execute("SELECT * FROM users WHERE id = ?", (account["user_id"],)).fetchone()

@@ -37,6 +37,7 @@ from ..validation import (
     required_pointer,
     required_string,
 )
+from .ledger import account_and_owner
 from .lookups import own_account, own_item
 from .monetary_accounts import ACCOUNT
 from .transfers import MAX_DESCRIPTION, local_account_for
@@ -130,11 +131,6 @@ def find_request_inquiry(db: sqlite3.Connection, account_id: int, inquiry_id: in
     ).fetchone()
 
 
-def _payee(db: sqlite3.Connection, response: sqlite3.Row) -> tuple[sqlite3.Row, sqlite3.Row]:
-    account = db.execute("SELECT * FROM accounts WHERE id = ?", (response["account_id"],)).fetchone()
-    return account, db.execute("SELECT * FROM users WHERE id = ?", (account["user_id"],)).fetchone()
-
-
 def inquiry_object(
     db: sqlite3.Connection, inquiry: sqlite3.Row, account: sqlite3.Row, user: sqlite3.Row
 ) -> dict:
@@ -143,7 +139,7 @@ def inquiry_object(
     status = inquiry["status"]
     if response is not None:
         responded_cents, responded_at = response["amount_responded_cents"], response["time_responded"]
-        counterparty = own_label(*_payee(db, response))
+        counterparty = own_label(*account_and_owner(db, response["account_id"]))
     else:  # sugar daddy, or a counterparty outside the sandbox
         answered = status in ("ACCEPTED", "REJECTED")
         responded_cents = inquiry["amount_cents"] if status == "ACCEPTED" else None
@@ -223,7 +219,7 @@ def revoke(ctx: HandlerContext, db: sqlite3.Connection, inquiry: sqlite3.Row, us
     )
     response = db.execute("SELECT * FROM request_responses WHERE inquiry_id = ?", (inquiry["id"],)).fetchone()
     if response is not None:
-        payee_account, payee_user = _payee(db, response)
+        payee_account, payee_user = account_and_owner(db, response["account_id"])
         ctx.events.record(
             db,
             "RequestResponse",
@@ -255,8 +251,7 @@ def request_inquiry_for_event(db: sqlite3.Connection, inquiry_id: int) -> dict |
     row = db.execute("SELECT * FROM request_inquiries WHERE id = ?", (inquiry_id,)).fetchone()
     if row is None:
         return None
-    account = db.execute("SELECT * FROM accounts WHERE id = ?", (row["account_id"],)).fetchone()
-    user = db.execute("SELECT * FROM users WHERE id = ?", (account["user_id"],)).fetchone()
+    account, user = account_and_owner(db, row["account_id"])
     return {"RequestInquiry": inquiry_object(db, row, account, user)}
 
 

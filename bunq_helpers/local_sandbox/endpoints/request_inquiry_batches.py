@@ -17,6 +17,7 @@ from ..http_io import Request
 from ..pagination import paginate
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..validation import parse_object, required_amount, required_choice, required_list
+from .ledger import account_and_owner
 from .lookups import own_account, own_item
 from .monetary_accounts import ACCOUNT
 from .request_inquiries import find_request_inquiry, inquiry_object, insert_inquiry, read_inquiry, revoke
@@ -33,8 +34,7 @@ def find_request_inquiry_batch(db: sqlite3.Connection, account_id: int, batch_id
 
 def batch_object(db: sqlite3.Connection, batch: sqlite3.Row) -> dict:
     """A RequestInquiryBatch: its requests and the total asked."""
-    account = db.execute("SELECT * FROM accounts WHERE id = ?", (batch["account_id"],)).fetchone()
-    user = db.execute("SELECT * FROM users WHERE id = ?", (account["user_id"],)).fetchone()
+    account, user = account_and_owner(db, batch["account_id"])
     inquiries = [
         inquiry_object(db, find_request_inquiry(db, account["id"], inquiry_id), account, user)
         for inquiry_id in json.loads(batch["inquiry_ids"])

@@ -22,6 +22,7 @@ from ..pagination import paginate
 from ..render import own_label, stamps, timestamp
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..validation import parse_object, required_amount, required_choice
+from .ledger import account_and_owner
 from .lookups import own_account, own_item
 from .monetary_accounts import ACCOUNT
 from .transfers import PaymentOrder, transfer
@@ -40,11 +41,6 @@ def find_request_response(db: sqlite3.Connection, account_id: int, response_id: 
     ).fetchone()
 
 
-def _requester(db: sqlite3.Connection, row: sqlite3.Row) -> tuple[sqlite3.Row, sqlite3.Row]:
-    account = db.execute("SELECT * FROM accounts WHERE id = ?", (row["requester_account_id"],)).fetchone()
-    return account, db.execute("SELECT * FROM users WHERE id = ?", (account["user_id"],)).fetchone()
-
-
 def response_object(
     db: sqlite3.Connection, row: sqlite3.Row, account: sqlite3.Row, user: sqlite3.Row
 ) -> dict:
@@ -61,7 +57,7 @@ def response_object(
         "status": row["status"],
         "description": row["description"],
         "alias": own_label(account, user),
-        "counterparty_alias": own_label(*_requester(db, row)),
+        "counterparty_alias": own_label(*account_and_owner(db, row["requester_account_id"])),
         "attachment": [],
         "type": "INTERNAL",
         "sub_type": "NONE",
@@ -130,7 +126,7 @@ def update_request_response(
             raise bad_request(
                 f"RequestResponse {row['id']} is {row['status']}; only a PENDING request can be answered."
             )
-        requester_account, requester = _requester(db, row)
+        requester_account, requester = account_and_owner(db, row["requester_account_id"])
         if cents is not None:
             to_requester = {
                 "type": "IBAN",
@@ -174,8 +170,7 @@ def request_response_for_event(db: sqlite3.Connection, response_id: int) -> dict
     if found is None:
         return None
     row = find_request_response(db, found[0], response_id)
-    account = db.execute("SELECT * FROM accounts WHERE id = ?", (row["account_id"],)).fetchone()
-    user = db.execute("SELECT * FROM users WHERE id = ?", (account["user_id"],)).fetchone()
+    account, user = account_and_owner(db, row["account_id"])
     return {"RequestResponse": response_object(db, row, account, user)}
 
 

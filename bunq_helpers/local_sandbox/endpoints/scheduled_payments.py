@@ -22,7 +22,7 @@ from ..http_io import Request
 from ..pagination import paginate
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..validation import optional_string, parse_object, required_object
-from .lookups import own_account, own_item
+from .lookups import Finder, own_account, own_item
 from .monetary_accounts import ACCOUNT
 from .scheduling import (
     cancel_schedule,
@@ -112,28 +112,46 @@ def _changes(body: dict[str, Any], orders_field: str) -> tuple[list[PaymentOrder
     return orders, spec
 
 
+def _change(
+    ctx: HandlerContext,
+    request: Request,
+    caller: Caller,
+    ids: dict[str, int],
+    finder: Finder,
+    kind: str,
+    field: str,
+) -> sqlite3.Row:
+    """PUT of a scheduled payment or batch: new orders (``field``) and/or schedule; the row as it is now."""
+    account, row = own_item(ctx, caller, ids, finder, kind)
+    orders, spec = _changes(parse_object(request.body), field)
+    with ctx.store.transaction() as db:
+        if orders is not None:
+            _check_payees(db, account, orders, field)
+        change_schedule(ctx, db, row, orders, spec)
+    return finder(ctx.store.read(), account["id"], row["id"])
+
+
+def _cancel(ctx: HandlerContext, caller: Caller, ids: dict[str, int], finder: Finder, kind: str) -> Reply:
+    """DELETE of a scheduled payment or batch: cancel it; bunq answers an empty list."""
+    _, row = own_item(ctx, caller, ids, finder, kind)
+    with ctx.store.transaction() as db:
+        cancel_schedule(ctx, db, row)
+    return Reply([])
+
+
 def update_scheduled_payment(
     ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
 ) -> Reply:
-    """PUT …/schedule-payment/{id}: a new payment and/or schedule."""
-    account, row = own_item(ctx, caller, ids, find_scheduled_payment, "ScheduledPayment")
-    orders, spec = _changes(parse_object(request.body), "payment")
-    with ctx.store.transaction() as db:
-        if orders is not None:
-            _check_payees(db, account, orders, "payment")
-        change_schedule(ctx, db, row, orders, spec)
-        shown = scheduled_payment_object(db, find_scheduled_payment(db, account["id"], row["id"]))
-    return Reply([{"ScheduledPayment": shown}])
+    """PUT …/schedule-payment/{id}: a new payment and/or schedule; answers the ScheduledPayment."""
+    row = _change(ctx, request, caller, ids, find_scheduled_payment, "ScheduledPayment", "payment")
+    return Reply([{"ScheduledPayment": scheduled_payment_object(ctx.store.read(), row)}])
 
 
 def delete_scheduled_payment(
     ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
 ) -> Reply:
     """DELETE …/schedule-payment/{id}: cancel it."""
-    _, row = own_item(ctx, caller, ids, find_scheduled_payment, "ScheduledPayment")
-    with ctx.store.transaction() as db:
-        cancel_schedule(ctx, db, row)
-    return Reply([])
+    return _cancel(ctx, caller, ids, find_scheduled_payment, "ScheduledPayment")
 
 
 def create_scheduled_batch(
@@ -160,12 +178,7 @@ def update_scheduled_batch(
     ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
 ) -> Reply:
     """PUT …/schedule-payment-batch/{id}: new payments and/or schedule; answers the id."""
-    account, row = own_item(ctx, caller, ids, find_scheduled_batch, "ScheduledPaymentBatch")
-    orders, spec = _changes(parse_object(request.body), "payments")
-    with ctx.store.transaction() as db:
-        if orders is not None:
-            _check_payees(db, account, orders, "payments")
-        change_schedule(ctx, db, row, orders, spec)
+    row = _change(ctx, request, caller, ids, find_scheduled_batch, "ScheduledPaymentBatch", "payments")
     return Reply([{"Id": {"id": row["id"]}}])
 
 
@@ -173,10 +186,7 @@ def delete_scheduled_batch(
     ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
 ) -> Reply:
     """DELETE …/schedule-payment-batch/{id}: cancel it."""
-    _, row = own_item(ctx, caller, ids, find_scheduled_batch, "ScheduledPaymentBatch")
-    with ctx.store.transaction() as db:
-        cancel_schedule(ctx, db, row)
-    return Reply([])
+    return _cancel(ctx, caller, ids, find_scheduled_batch, "ScheduledPaymentBatch")
 
 
 PAYMENT = ACCOUNT + "/schedule-payment"

@@ -31,6 +31,7 @@ from ..validation import (
     required_object,
     required_timestamp,
 )
+from .ledger import account_and_owner
 from .transfers import PaymentOrder, execute_orders, order_object, require_cover, result_object
 
 MAX_CATCH_UP = 50
@@ -154,14 +155,7 @@ def change_schedule(
                 row["id"],
             ),
         )
-    ctx.events.record(
-        db,
-        WRAPPERS[row["kind"]],
-        row["id"],
-        user_id=_owner(db, row)["id"],
-        account_id=row["account_id"],
-        action="UPDATE",
-    )
+    _record(ctx, db, row, "UPDATE")
 
 
 def cancel_schedule(ctx: HandlerContext, db: sqlite3.Connection, row: sqlite3.Row) -> None:
@@ -170,13 +164,13 @@ def cancel_schedule(ctx: HandlerContext, db: sqlite3.Connection, row: sqlite3.Ro
         "UPDATE schedules SET status = 'CANCELLED', next_run = NULL, updated = ? WHERE id = ?",
         (ctx.now(), row["id"]),
     )
+    _record(ctx, db, row, "DELETE")
+
+
+def _record(ctx: HandlerContext, db: sqlite3.Connection, row: sqlite3.Row, action: str) -> None:
+    _, user = account_and_owner(db, row["account_id"])
     ctx.events.record(
-        db,
-        WRAPPERS[row["kind"]],
-        row["id"],
-        user_id=_owner(db, row)["id"],
-        account_id=row["account_id"],
-        action="DELETE",
+        db, WRAPPERS[row["kind"]], row["id"], user_id=user["id"], account_id=row["account_id"], action=action
     )
 
 
@@ -197,19 +191,9 @@ def spec_of(row: sqlite3.Row) -> ScheduleSpec:
     return ScheduleSpec(row["time_start"], row["time_end"], row["recurrence_unit"], row["recurrence_size"])
 
 
-def _owner(db: sqlite3.Connection, row: sqlite3.Row) -> sqlite3.Row:
-    return db.execute(
-        "SELECT u.* FROM users u JOIN accounts a ON a.user_id = u.id WHERE a.id = ?", (row["account_id"],)
-    ).fetchone()
-
-
-def _account(db: sqlite3.Connection, row: sqlite3.Row) -> sqlite3.Row:
-    return db.execute("SELECT * FROM accounts WHERE id = ?", (row["account_id"],)).fetchone()
-
-
 def scheduled_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
     """The ScheduleAnchorObject: ``{"Payment": …}`` or ``{"PaymentBatch": …}`` of what will be paid."""
-    account, user = _account(db, row), _owner(db, row)
+    account, user = account_and_owner(db, row["account_id"])
     entries = [order_object(order, account, user) for order in orders_of(row)]
     if row["kind"] == "Payment":
         return {"Payment": entries[0]}
@@ -228,7 +212,7 @@ def _schedule_part(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
 
 def scheduled_payment_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
     """A ScheduledPayment (schedule-payment)."""
-    account, user = _account(db, row), _owner(db, row)
+    account, user = account_and_owner(db, row["account_id"])
     return {
         "id": row["id"],
         "payment": order_object(orders_of(row)[0], account, user),
@@ -240,7 +224,7 @@ def scheduled_payment_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict[s
 
 def scheduled_batch_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
     """A ScheduledPaymentBatch (schedule-payment-batch)."""
-    account, user = _account(db, row), _owner(db, row)
+    account, user = account_and_owner(db, row["account_id"])
     return {
         "id": row["id"],
         "payments": [order_object(order, account, user) for order in orders_of(row)],
@@ -306,7 +290,7 @@ def run_due_schedules(ctx: HandlerContext) -> None:
 
 def _run_once(ctx: HandlerContext, db: sqlite3.Connection, row: sqlite3.Row) -> None:
     now = ctx.now()
-    account, user = _account(db, row), _owner(db, row)
+    account, user = account_and_owner(db, row["account_id"])
     orders = orders_of(row)
     state, error, kind, result_id = "FINISHED_SUCCESSFULLY", None, None, None
     try:

@@ -20,7 +20,7 @@ from ..events import renders
 from ..render import counterparty_label, own_label, payment_object
 from ..routing import HandlerContext
 from ..validation import required_amount, required_pointer, required_string
-from .ledger import credit, insert_payment
+from .ledger import account_and_owner, credit, insert_payment
 
 MAX_DESCRIPTION = 140
 MAX_BATCH = 100  # payments in one batch; bunq's own limit is not documented
@@ -208,8 +208,7 @@ def batch_object(db: sqlite3.Connection, batch: sqlite3.Row) -> dict[str, Any]:
     ``payments`` is a plain list, as bunq's SDKs read it (Python 1.28 and the C# models); bunq's spec
     draws it as ``{"Payment": [...]}``, which makes the Python SDK's ``PaymentBatch.get`` fail.
     """
-    account = db.execute("SELECT * FROM accounts WHERE id = ?", (batch["account_id"],)).fetchone()
-    user = db.execute("SELECT * FROM users WHERE id = ?", (account["user_id"],)).fetchone()
+    account, user = account_and_owner(db, batch["account_id"])
     payments = []
     for payment_id in json.loads(batch["payment_ids"]):
         row = db.execute("SELECT * FROM payments WHERE id = ?", (payment_id,)).fetchone()
@@ -232,8 +231,7 @@ def payment_for_event(db: sqlite3.Connection, payment_id: int) -> dict | None:
     row = db.execute("SELECT * FROM payments WHERE id = ?", (payment_id,)).fetchone()
     if row is None:
         return None
-    account = db.execute("SELECT * FROM accounts WHERE id = ?", (row["account_id"],)).fetchone()
-    user = db.execute("SELECT * FROM users WHERE id = ?", (account["user_id"],)).fetchone()
+    account, user = account_and_owner(db, row["account_id"])
     return {"Payment": payment_object(row, account, user)}
 
 
