@@ -82,9 +82,14 @@ def required_string(
 
 
 def optional_string(
-    body: dict[str, Any], field: str, default: str = "", *, max_length: int = MAX_STRING, where: str = ""
-) -> str:
-    """A string field that may be absent."""
+    body: dict[str, Any],
+    field: str,
+    default: str | None = "",
+    *,
+    max_length: int = MAX_STRING,
+    where: str = "",
+) -> str | None:
+    """A string field that may be absent or null (then ``default``)."""
     if body.get(field) is None:
         return default
     return _string(body[field], where + field, max_length)

@@ -32,7 +32,14 @@ from ..validation import (
     required_timestamp,
 )
 from .ledger import account_and_owner
-from .transfers import PaymentOrder, execute_orders, order_object, require_cover, result_object
+from .transfers import (
+    PaymentOrder,
+    execute_orders,
+    order_object,
+    payee_account,
+    require_cover,
+    result_object,
+)
 
 MAX_CATCH_UP = 50
 MAX_RECURRENCE_SIZE = 1000
@@ -293,8 +300,10 @@ def _run_once(ctx: HandlerContext, db: sqlite3.Connection, row: sqlite3.Row) -> 
     account, user = account_and_owner(db, row["account_id"])
     orders = orders_of(row)
     state, error, kind, result_id = "FINISHED_SUCCESSFULLY", None, None, None
-    try:
+    try:  # everything that could refuse the run is checked before anything moves
         require_cover(db, account, sum(order.cents for order in orders), "this scheduled run")
+        for order in orders:
+            payee_account(db, account, order.pointer)
     except BunqError as refused:
         state, error = "FAILED_USER_ERROR", refused.description
     else:
