@@ -11,14 +11,16 @@ import datetime as dt
 import ipaddress
 import json
 import re
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .amounts import CURRENCY
 from .bunq_errors import BunqError, bad_request
 
-# ASCII digits only: Python's \d and Decimal would also take "١٢" or "１２".
-AMOUNT_PATTERN = re.compile(r"^[0-9]{1,9}(\.[0-9]{1,2})?$")
+# ASCII digits only: without re.ASCII, \d (and Decimal after it) would also take "١٠.٠٠" or "１０".
+AMOUNT_PATTERN = re.compile(r"^\d{1,9}(\.\d{1,2})?$", re.ASCII)
+DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 MAX_STRING = 10_000
 
 
@@ -57,6 +59,13 @@ def parse_object(body: bytes) -> dict[str, Any]:
         raise bad_request("The request body is nested too deeply.") from None
     if not isinstance(value, dict):
         raise bad_request(f"The request body must be a JSON object, not {type(value).__name__}.")
+    try:  # "\ud800" is valid JSON but not text: it could be neither stored nor sent back
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise bad_request(
+            f"The request body has an unpaired surrogate \\u{ord(exc.object[exc.start]):04x} in a string; "
+            "send each character whole (a \\ud83d\\ude00 pair, or the character itself)."
+        ) from None
     return value
 
 
@@ -137,6 +146,24 @@ def required_amount(body: dict[str, Any], field: str, *, where: str = "") -> tup
     field = where + field
     if amount is None:
         raise bad_request(f'Field "{field}" is required.')
+    return amount_cents(amount, field), CURRENCY
+
+
+def optional_amount(
+    body: dict[str, Any], field: str, *, minimum_cents: int = 0, maximum_cents: int | None = None
+) -> int | None:
+    """An Amount field that may be absent, in cents, within the bounds given."""
+    if body.get(field) is None:
+        return None
+    cents = amount_cents(body[field], field, minimum_cents=minimum_cents)
+    if maximum_cents is not None and cents > maximum_cents:
+        limit = f"{maximum_cents // 100}.{maximum_cents % 100:02d}"
+        raise bad_request(f'Field "{field}.value" must be at most {limit} {CURRENCY}.')
+    return cents
+
+
+def amount_cents(amount: Any, field: str, *, minimum_cents: int = 1) -> int:
+    """An Amount object's value in cents: a string of ASCII digits, in EUR, at least ``minimum_cents``."""
     if not isinstance(amount, dict):
         raise bad_request(f'Field "{field}" must be an object with "value" and "currency".')
     value = amount.get("value")
@@ -151,55 +178,106 @@ def required_amount(body: dict[str, Any], field: str, *, where: str = "") -> tup
         cents = int((Decimal(value) * 100).to_integral_exact())
     except (InvalidOperation, ArithmeticError):
         raise bad_request(f'Field "{field}.value" is not a valid amount.') from None
-    if cents <= 0:
-        raise bad_request(f'Field "{field}.value" must be more than 0.00.')
-    return cents, currency
+    if cents < minimum_cents:
+        floor = f"{minimum_cents // 100}.{minimum_cents % 100:02d}"
+        relation = "more than 0.00" if minimum_cents == 1 else f"at least {floor}"
+        raise bad_request(f'Field "{field}.value" must be {relation}.')
+    return cents
 
 
-POINTER_TYPES = ("EMAIL", "IBAN", "PHONE_NUMBER")
-
-
-def required_pointer(body: dict[str, Any], field: str, *, where: str = "") -> dict[str, str]:
-    """A counterparty pointer ``{"type": "EMAIL"|"IBAN"|"PHONE_NUMBER", "value": ..., "name"?}``."""
-    pointer = body.get(field)
-    field = where + field
-    if pointer is None:
-        raise bad_request(f'Field "{field}" is required.')
-    if not isinstance(pointer, dict):
-        raise bad_request(f'Field "{field}" must be an object with "type" and "value".')
-    kind = pointer.get("type")
-    if kind not in POINTER_TYPES:
-        raise bad_request(f'Field "{field}.type" must be one of {", ".join(POINTER_TYPES)}.')
-    value = _string(pointer.get("value"), f"{field}.value", 254) if "value" in pointer else None
-    if value is None:
-        raise bad_request(f'Field "{field}.value" is required.')
-    name = pointer.get("name")
-    if name is not None and not isinstance(name, str):
-        raise bad_request(f'Field "{field}.name" must be a string.')
-    return {"type": kind, "value": value.strip(), "name": (name or value).strip()}
-
-
-def required_object(body: dict[str, Any], field: str, *, where: str = "") -> dict[str, Any]:
-    """A JSON object field."""
+def optional_choice(
+    body: dict[str, Any], field: str, choices: Iterable[str], *, where: str = ""
+) -> str | None:
+    """A string field that must be one of ``choices``, or absent."""
     value = body.get(field)
     if value is None:
+        return None
+    choices = tuple(choices)
+    if not isinstance(value, str) or value not in choices:
+        shown = json.dumps(value)[:40]
+        raise bad_request(f'Field "{where}{field}" must be one of {", ".join(choices)}, got {shown}.')
+    return value
+
+
+def required_choice(body: dict[str, Any], field: str, choices: Iterable[str], *, where: str = "") -> str:
+    """A string field that must be present and one of ``choices``."""
+    choices = tuple(choices)
+    value = optional_choice(body, field, choices, where=where)
+    if value is None:
+        raise bad_request(f'Field "{where}{field}" is required; use one of {", ".join(choices)}.')
+    return value
+
+
+def optional_text(body: dict[str, Any], field: str, *, max_length: int = MAX_STRING) -> str | None:
+    """A string field that may be absent or empty."""
+    value = body.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise bad_request(f'Field "{field}" must be a string, not {_type_name(value)}.')
+    if len(value) > max_length:
+        raise bad_request(f'Field "{field}" is longer than {max_length} characters.')
+    return value
+
+
+def optional_int(body: dict[str, Any], field: str, low: int, high: int, *, where: str = "") -> int | None:
+    """A whole-number field within [low, high], or absent (``true`` is not a number here)."""
+    value = body.get(field)
+    name = where + field
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise bad_request(f'Field "{name}" must be a whole number, not {_type_name(value)}.')
+    if not low <= value <= high:
+        raise bad_request(f'Field "{name}" must be from {low} to {high}, got {value}.')
+    return value
+
+
+def required_int(body: dict[str, Any], field: str, *, low: int, high: int, where: str = "") -> int:
+    """Like ``optional_int``, but the field must be there."""
+    value = optional_int(body, field, low, high, where=where)
+    if value is None:
         raise bad_request(f'Field "{where}{field}" is required.')
+    return value
+
+
+def optional_object(body: dict[str, Any], field: str, *, where: str = "") -> dict[str, Any] | None:
+    """A JSON-object field, or absent."""
+    value = body.get(field)
+    if value is None:
+        return None
     if not isinstance(value, dict):
         raise bad_request(f'Field "{where}{field}" must be an object, not {_type_name(value)}.')
     return value
 
 
-def required_list(body: dict[str, Any], field: str, *, max_items: int) -> list[Any]:
-    """A non-empty JSON array field of at most ``max_items`` items."""
+def required_object(body: dict[str, Any], field: str, *, where: str = "") -> dict[str, Any]:
+    """Like ``optional_object``, but the field must be there."""
+    value = optional_object(body, field, where=where)
+    if value is None:
+        raise bad_request(f'Field "{where}{field}" is required.')
+    return value
+
+
+def optional_list(body: dict[str, Any], field: str, *, max_items: int = 100) -> list[Any] | None:
+    """A JSON-array field, or absent."""
     value = body.get(field)
     if value is None:
-        raise bad_request(f'Field "{field}" is required.')
+        return None
     if not isinstance(value, list):
         raise bad_request(f'Field "{field}" must be an array, not {_type_name(value)}.')
-    if not value:
-        raise bad_request(f'Field "{field}" must not be empty.')
     if len(value) > max_items:
         raise bad_request(f'Field "{field}" has {len(value)} items; at most {max_items} are allowed.')
+    return value
+
+
+def required_list(body: dict[str, Any], field: str, *, max_items: int) -> list[Any]:
+    """A non-empty JSON-array field of at most ``max_items`` items."""
+    value = optional_list(body, field, max_items=max_items)
+    if value is None:
+        raise bad_request(f'Field "{field}" is required.')
+    if not value:
+        raise bad_request(f'Field "{field}" must not be empty.')
     return value
 
 
@@ -213,33 +291,26 @@ def optional_bool(body: dict[str, Any], field: str, default: bool = False) -> bo
     return value
 
 
-def required_int(body: dict[str, Any], field: str, *, low: int, high: int, where: str = "") -> int:
-    """A whole-number field from ``low`` to ``high`` (JSON true/false are not numbers here)."""
+def required_date(body: dict[str, Any], field: str) -> dt.date:
+    """A ``YYYY-MM-DD`` date (ASCII digits), present."""
     value = body.get(field)
-    name = where + field
     if value is None:
-        raise bad_request(f'Field "{name}" is required.')
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise bad_request(f'Field "{name}" must be a whole number, not {_type_name(value)}.')
-    if not low <= value <= high:
-        raise bad_request(f'Field "{name}" must be from {low} to {high}, got {value}.')
-    return value
+        raise bad_request(f'Field "{field}" is required.')
+    return parse_date(value, field)
 
 
-def required_choice(body: dict[str, Any], field: str, choices: tuple[str, ...], *, where: str = "") -> str:
-    """A string field that must be one of ``choices``."""
-    value = body.get(field)
-    name = where + field
-    if value is None:
-        raise bad_request(f'Field "{name}" is required; use one of {", ".join(choices)}.')
-    if value not in choices:
-        shown = json.dumps(value)[:40]
-        raise bad_request(f'Field "{name}" must be one of {", ".join(choices)}, got {shown}.')
-    return value
+def parse_date(value: Any, field: str) -> dt.date:
+    """``YYYY-MM-DD`` as a date, or bunq's 400 naming the field."""
+    if not isinstance(value, str) or not DATE_PATTERN.match(value):
+        raise bad_request(f'Field "{field}" must be a date as "YYYY-MM-DD", got {json.dumps(value)[:40]}.')
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise bad_request(f'Field "{field}" is not a real date: {value}.') from None
 
 
 TIMESTAMP_PATTERN = re.compile(
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?)?(Z|\+00:00)?$"
+    r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(Z|\+00:00)?$", re.ASCII
 )
 
 
@@ -270,16 +341,56 @@ def required_timestamp(body: dict[str, Any], field: str, *, where: str = "") -> 
     return moment
 
 
+def refuse_fields(body: dict[str, Any], fields: Iterable[str], why: str) -> None:
+    """A 400 naming the first of ``fields`` that ``body`` has, with ``why`` (e.g. not emulated)."""
+    for field in fields:
+        if body.get(field) is not None:
+            raise bad_request(f'Field "{field}" {why}')
+
+
+POINTER_TYPES = ("EMAIL", "IBAN", "PHONE_NUMBER")
+
+
+def required_pointer(body: dict[str, Any], field: str, *, where: str = "") -> dict[str, str]:
+    """A counterparty pointer ``{"type": "EMAIL"|"IBAN"|"PHONE_NUMBER", "value": ..., "name"?}``."""
+    pointer = body.get(field)
+    field = where + field
+    if pointer is None:
+        raise bad_request(f'Field "{field}" is required.')
+    if not isinstance(pointer, dict):
+        raise bad_request(f'Field "{field}" must be an object with "type" and "value".')
+    kind = pointer.get("type")
+    if kind not in POINTER_TYPES:
+        raise bad_request(f'Field "{field}.type" must be one of {", ".join(POINTER_TYPES)}.')
+    value = _string(pointer.get("value"), f"{field}.value", 254) if "value" in pointer else None
+    if value is None:
+        raise bad_request(f'Field "{field}.value" is required.')
+    name = pointer.get("name")
+    if name is not None and not isinstance(name, str):
+        raise bad_request(f'Field "{field}.name" must be a string.')
+    return {"type": kind, "value": value.strip(), "name": (name or value).strip()}
+
+
 __all__ = [
     "BunqError",
+    "amount_cents",
     "ip_or_wildcard",
+    "optional_amount",
     "optional_bool",
+    "optional_choice",
+    "optional_int",
     "optional_ip_list",
+    "optional_list",
+    "optional_object",
     "optional_string",
+    "optional_text",
     "optional_timestamp",
+    "parse_date",
     "parse_object",
+    "refuse_fields",
     "required_amount",
     "required_choice",
+    "required_date",
     "required_int",
     "required_list",
     "required_object",

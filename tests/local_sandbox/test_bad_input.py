@@ -430,9 +430,660 @@ CASES = [
     ("method: PATCH device-server", "PATCH", "device-server", {}, "installation", 405, "not allowed"),
 ]
 
+# Attachments and notes. {inquiry}, {attachment} and {note} are mine; {other_inquiry} and
+# {other_attachment} the other user's (see ``objects``). Uploads send the headers in UPLOAD_HEADERS.
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+ACCOUNT = "user/{user}/monetary-account/{account}"
+NOTE_TEXT = ACCOUNT + "/request-inquiry/{inquiry}/note-text"
+NOTE_ATTACHMENT = ACCOUNT + "/request-inquiry/{inquiry}/note-attachment"
+UPLOAD = {"Content-Type": "image/png", "X-Bunq-Attachment-Description": "d"}
+UPLOAD_HEADERS = {
+    "attachment-public: no Content-Type": {"X-Bunq-Attachment-Description": "d"},
+    "attachment-public: JSON instead of a file": {**UPLOAD, "Content-Type": "application/json"},
+    "attachment-public: PDF is not an image": {**UPLOAD, "Content-Type": "application/pdf"},
+    "attachment-public: bytes are not a PNG": UPLOAD,
+    "attachment-public: base64 of a PNG": UPLOAD,
+    "attachment-public: empty body": UPLOAD,
+    "attachment-public: no description": {"Content-Type": "image/png"},
+    "attachment-public: blank description": {**UPLOAD, "X-Bunq-Attachment-Description": ""},
+    "attachment-public: installation token": UPLOAD,
+    "attachment-public: over the body limit": UPLOAD,
+    "attachment: other user's account": UPLOAD,
+    "attachment: text/plain": {**UPLOAD, "Content-Type": "text/plain"},
+}
+CASES += [
+    (
+        "attachment-public: no Content-Type",
+        "POST",
+        "attachment-public",
+        PNG,
+        "session",
+        400,
+        'Header "Content-Type" is required',
+    ),
+    (
+        "attachment-public: JSON instead of a file",
+        "POST",
+        "attachment-public",
+        {"file": "x"},
+        "session",
+        400,
+        "accepts image/png, image/jpeg, image/gif",
+    ),
+    (
+        "attachment-public: PDF is not an image",
+        "POST",
+        "attachment-public",
+        b"%PDF-1.4",
+        "session",
+        400,
+        '"application/pdf"; this upload accepts',
+    ),
+    (
+        "attachment-public: bytes are not a PNG",
+        "POST",
+        "attachment-public",
+        b"GIF89a....",
+        "session",
+        400,
+        "does not start like a file of type image/png",
+    ),
+    (
+        "attachment-public: base64 of a PNG",
+        "POST",
+        "attachment-public",
+        b"iVBORw0KGgo=",
+        "session",
+        400,
+        "not base64",
+    ),
+    (
+        "attachment-public: empty body",
+        "POST",
+        "attachment-public",
+        b"",
+        "session",
+        400,
+        "The request body is empty",
+    ),
+    (
+        "attachment-public: no description",
+        "POST",
+        "attachment-public",
+        PNG,
+        "session",
+        400,
+        'Header "X-Bunq-Attachment-Description" is required',
+    ),
+    (
+        "attachment-public: blank description",
+        "POST",
+        "attachment-public",
+        PNG,
+        "session",
+        400,
+        'Header "X-Bunq-Attachment-Description" is required',
+    ),
+    (
+        "attachment-public: installation token",
+        "POST",
+        "attachment-public",
+        PNG,
+        "installation",
+        401,
+        "Insufficient authorisation.",
+    ),
+    (
+        "attachment-public: over the body limit",
+        "POST",
+        "attachment-public",
+        PNG + b"\x00" * 1_048_576,
+        "session",
+        400,
+        "larger than 1048576 bytes",
+    ),
+    (
+        "attachment-public: unknown uuid",
+        "GET",
+        "attachment-public/7d0e5c1a-0000-4000-8000-000000000000",
+        None,
+        "session",
+        404,
+        "AttachmentPublic with id",
+    ),
+    (
+        "attachment-public: unknown uuid content",
+        "GET",
+        "attachment-public/x/content",
+        None,
+        "session",
+        404,
+        "AttachmentPublic with id x not found.",
+    ),
+    (
+        "attachment: other user's account",
+        "POST",
+        "user/{user}/monetary-account/{other_account}/attachment",
+        PNG,
+        "session",
+        404,
+        "MonetaryAccount with id",
+    ),
+    (
+        "attachment: text/plain",
+        "POST",
+        ACCOUNT + "/attachment",
+        b"hello",
+        "session",
+        400,
+        "accepts image/png, image/jpeg, image/gif, application/pdf",
+    ),
+    (
+        "attachment: other user's file on my account",
+        "GET",
+        ACCOUNT + "/attachment/{other_attachment}/content",
+        None,
+        "session",
+        404,
+        "AttachmentMonetaryAccount with id",
+    ),
+    (
+        "user attachment: other user's file",
+        "GET",
+        "user/{user}/attachment/{other_attachment}",
+        None,
+        "session",
+        404,
+        "AttachmentUser with id",
+    ),
+    (
+        "user attachment: other user's content",
+        "GET",
+        "user/{user}/attachment/{other_attachment}/content",
+        None,
+        "session",
+        404,
+        "AttachmentUser with id",
+    ),
+    (
+        "user attachment: other user's id",
+        "GET",
+        "user/{other_user}/attachment/{attachment}",
+        None,
+        "session",
+        404,
+        "User with id",
+    ),
+    ("note-text: no content", "POST", NOTE_TEXT, {}, "session", 400, 'Field "content" is required'),
+    (
+        "note-text: content is a number",
+        "POST",
+        NOTE_TEXT,
+        {"content": 5},
+        "session",
+        400,
+        'Field "content" must be a string, not number',
+    ),
+    (
+        "note-text: blank content",
+        "POST",
+        NOTE_TEXT,
+        {"content": " "},
+        "session",
+        400,
+        'Field "content" must not be empty',
+    ),
+    (
+        "note-text: content too long",
+        "POST",
+        NOTE_TEXT,
+        {"content": "x" * 10_001},
+        "session",
+        400,
+        'Field "content" is longer than 10000',
+    ),
+    ("note-text: not JSON", "POST", NOTE_TEXT, b"content=hi", "session", 400, "not valid JSON"),
+    (
+        "note-text: update with a list",
+        "PUT",
+        NOTE_TEXT + "/{note}",
+        {"content": ["a"]},
+        "session",
+        400,
+        "must be a string, not array",
+    ),
+    (
+        "note-text: other user's inquiry",
+        "POST",
+        ACCOUNT + "/request-inquiry/{other_inquiry}/note-text",
+        {"content": "x"},
+        "session",
+        404,
+        "RequestInquiry with id",
+    ),
+    (
+        "note-text: other user's path",
+        "GET",
+        "user/{other_user}/monetary-account/{other_account}/request-inquiry/{other_inquiry}/note-text",
+        None,
+        "session",
+        404,
+        "User with id",
+    ),
+    ("note-text: unknown note", "DELETE", NOTE_TEXT + "/{inquiry}", None, "session", 404, "NoteText with id"),
+    (
+        "note-text: as a note-attachment",
+        "GET",
+        NOTE_ATTACHMENT + "/{note}",
+        None,
+        "session",
+        404,
+        "NoteAttachment with id",
+    ),
+    (
+        "note-attachment: no attachment_id",
+        "POST",
+        NOTE_ATTACHMENT,
+        {"description": "d"},
+        "session",
+        400,
+        'Field "attachment_id" is required',
+    ),
+    (
+        "note-attachment: attachment_id as text",
+        "POST",
+        NOTE_ATTACHMENT,
+        lambda h: {"attachment_id": "1"},
+        "session",
+        400,
+        '"attachment_id" must be a whole number',
+    ),
+    (
+        "note-attachment: attachment_id true",
+        "POST",
+        NOTE_ATTACHMENT,
+        {"attachment_id": True},
+        "session",
+        400,
+        '"attachment_id" must be a whole number',
+    ),
+    (
+        "note-attachment: other user's file",
+        "POST",
+        NOTE_ATTACHMENT,
+        None,
+        "session",
+        400,
+        '"attachment_id": there is no attachment',
+    ),
+    (
+        "note-attachment: description a number",
+        "POST",
+        NOTE_ATTACHMENT,
+        None,
+        "session",
+        400,
+        'Field "description" must be a string',
+    ),
+    (
+        "note-text: unpaired surrogate",
+        "POST",
+        NOTE_TEXT,
+        b'{"content": "receipt \\ud800"}',
+        "session",
+        400,
+        "unpaired surrogate \\ud800 in a string",
+    ),
+    (
+        "request-inquiry: unpaired surrogate",
+        "POST",
+        ACCOUNT + "/request-inquiry",
+        b'{"amount_inquired": {"value": "1.00", "currency": "EUR"}, "description": "\\udfff",'
+        b' "counterparty_alias": {"type": "EMAIL", "value": "a@b.c"}}',
+        "session",
+        400,
+        "unpaired surrogate \\udfff",
+    ),
+    (
+        "note-attachment: attachment_id too large",
+        "POST",
+        NOTE_ATTACHMENT,
+        {"attachment_id": 10**30},
+        "session",
+        400,
+        '"attachment_id" must be a whole number',
+    ),
+    (
+        "method: PATCH note-text",
+        "PATCH",
+        NOTE_TEXT + "/{note}",
+        {},
+        "session",
+        405,
+        "it accepts DELETE, GET, PUT",
+    ),
+]
+# Bodies that need the ids ``objects`` made.
+OBJECT_BODIES = {
+    "note-attachment: other user's file": lambda o: {"attachment_id": o["other_attachment"]},
+    "note-attachment: description a number": lambda o: {"attachment_id": o["attachment"], "description": 7},
+}
 
-# The money-moving family. {mine}/{theirs} are account paths; the foreign fixture makes the objects.
-MINE = "user/{user}/monetary-account/{account}"
+
+BANK = "user/{user}/monetary-account-bank"
+STATEMENTS = "user/{user}/monetary-account/{account}/customer-statement"
+EUR = "EUR"
+
+
+def _card(**change: object) -> dict:
+    """A card-debit order, well formed but for what a case changes."""
+    body = {
+        "second_line": "x",
+        "name_on_card": "Sandy de Vries",
+        "type": "MASTERCARD",
+        "product_type": "MASTERCARD_DEBIT",
+    }
+    body.update(change)
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def _export(**change: object) -> dict:
+    """A customer-statement export, well formed but for what a case changes."""
+    body = {"statement_format": "MT940", "date_start": "2024-01-01", "date_end": "2024-01-31"}
+    body.update(change)
+    return {k: v for k, v in body.items() if v is not None}
+
+
+ACCOUNT_CASES = [
+    ("bank: no currency", "POST", BANK, {"description": "d"}, "session", 400, 'Field "currency" is required'),
+    (
+        "bank: currency a number",
+        "POST",
+        BANK,
+        {"currency": 978},
+        "session",
+        400,
+        'Field "currency" must be one of EUR',
+    ),
+    (
+        "bank: limit in Arabic-Indic digits",
+        "POST",
+        BANK,
+        {"currency": EUR, "daily_limit": {"value": "١٠٠.٠٠", "currency": EUR}},
+        "session",
+        400,
+        '"daily_limit.value" must be a string amount',
+    ),
+    (
+        "bank: limit a string",
+        "POST",
+        BANK,
+        {"currency": EUR, "daily_limit": "100"},
+        "session",
+        400,
+        "must be an object",
+    ),
+    (
+        "bank: description a list",
+        "POST",
+        BANK,
+        {"currency": EUR, "description": ["d"]},
+        "session",
+        400,
+        "must be a string, not array",
+    ),
+    (
+        "bank: other user",
+        "POST",
+        "user/{other_user}/monetary-account-bank",
+        {"currency": EUR},
+        "session",
+        404,
+        "User with id",
+    ),
+    (
+        "bank: update other's account",
+        "PUT",
+        BANK + "/{other_account}",
+        {"description": "x"},
+        "session",
+        404,
+        "MonetaryAccount with id",
+    ),
+    (
+        "bank: close without reason",
+        "PUT",
+        BANK + "/{account}",
+        {"status": "CANCELLED"},
+        "session",
+        400,
+        'Field "reason" is required',
+    ),
+    (
+        "bank: close the last account",
+        "PUT",
+        BANK + "/{account}",
+        {"status": "CANCELLED", "sub_status": "REDEMPTION_VOLUNTARY", "reason": "OTHER"},
+        "session",
+        400,
+        "last ACTIVE bank account",
+    ),
+    (
+        "bank: setting a string",
+        "PUT",
+        BANK + "/{account}",
+        {"setting": "blue"},
+        "session",
+        400,
+        '"setting" must be an object',
+    ),
+    (
+        "savings: negative goal",
+        "POST",
+        "user/{user}/monetary-account-savings",
+        {"currency": EUR, "savings_goal": {"value": "-5.00", "currency": EUR}},
+        "session",
+        400,
+        '"savings_goal.value" must be a string amount',
+    ),
+    (
+        "savings: a bank account's id",
+        "PUT",
+        "user/{user}/monetary-account-savings/{account}",
+        {"description": "x"},
+        "session",
+        404,
+        "MonetaryAccountSavings with id",
+    ),
+    (
+        "joint: no co-owner",
+        "POST",
+        "user/{user}/monetary-account-joint",
+        {"currency": EUR},
+        "session",
+        400,
+        '"all_co_owner" is required',
+    ),
+    (
+        "joint: co-owner a string",
+        "POST",
+        "user/{user}/monetary-account-joint",
+        {"currency": EUR, "all_co_owner": ["a@b.c"]},
+        "session",
+        400,
+        '"all_co_owner[0].alias" must be a pointer',
+    ),
+    (
+        "user-person: other user",
+        "PUT",
+        "user-person/{other_user}",
+        {"first_name": "M"},
+        "session",
+        404,
+        "UserPerson with id",
+    ),
+    (
+        "user-person: timeout a boolean",
+        "PUT",
+        "user-person/{user}",
+        {"session_timeout": True},
+        "session",
+        400,
+        "must be a whole number",
+    ),
+    (
+        "user-person: birth date in Arabic-Indic digits",
+        "PUT",
+        "user-person/{user}",
+        {"date_of_birth": "١٩٩٠-٠١-٠١"},
+        "session",
+        400,
+        '"date_of_birth" must be a date',
+    ),
+    (
+        "user-person: login limit in fullwidth digits",
+        "PUT",
+        "user-person/{user}",
+        {"daily_limit_without_confirmation_login": {"value": "１０.００", "currency": EUR}},
+        "session",
+        400,
+        "must be a string amount",
+    ),
+    (
+        "user-company: a person's id",
+        "GET",
+        "user-company/{user}",
+        None,
+        "session",
+        404,
+        "UserCompany with id",
+    ),
+    ("event: other user", "GET", "user/{other_user}/event", None, "session", 404, "User with id"),
+    (
+        "event: unknown status",
+        "GET",
+        "user/{user}/event?status=OPEN",
+        None,
+        "session",
+        400,
+        '"status" must be',
+    ),
+    (
+        "event: other user's event",
+        "GET",
+        "user/{user}/event/{other_event}",
+        None,
+        "session",
+        404,
+        "Event with id",
+    ),
+    (
+        "card-debit: no type",
+        "POST",
+        "user/{user}/card-debit",
+        _card(type=None),
+        "session",
+        400,
+        'Field "type" is required',
+    ),
+    (
+        "card-debit: second line a number",
+        "POST",
+        "user/{user}/card-debit",
+        _card(second_line=7),
+        "session",
+        400,
+        '"second_line" must be a string',
+    ),
+    (
+        "card-debit: PIN for other's account",
+        "POST",
+        "user/{user}/card-debit",
+        lambda mine, other: _card(
+            pin_code_assignment=[{"type": "PRIMARY", "monetary_account_id": other.account_id}]
+        ),
+        "session",
+        400,
+        "you have no monetary account",
+    ),
+    ("card: other user's card", "GET", "user/{user}/card/{other_card}", None, "session", 404, "Card with id"),
+    (
+        "card: limit in Arabic-Indic digits",
+        "PUT",
+        "user/{user}/card/{card}",
+        {"card_limit": {"value": "٥٠", "currency": EUR}},
+        "session",
+        400,
+        '"card_limit.value" must be a string amount',
+    ),
+    (
+        "cvc2: other user's card",
+        "POST",
+        "user/{user}/card/{other_card}/generated-cvc2",
+        {},
+        "session",
+        404,
+        "Card with id",
+    ),
+    (
+        "statement: no format",
+        "POST",
+        STATEMENTS,
+        _export(statement_format=None),
+        "session",
+        400,
+        '"statement_format" is required',
+    ),
+    (
+        "statement: dates in Arabic-Indic digits",
+        "POST",
+        STATEMENTS,
+        _export(date_start="٢٠٢٤-٠١-٠١"),
+        "session",
+        400,
+        '"date_start" must be a date',
+    ),
+    (
+        "statement: date a number",
+        "POST",
+        STATEMENTS,
+        _export(date_end=20240131),
+        "session",
+        400,
+        '"date_end" must be a date',
+    ),
+    (
+        "statement: other's account",
+        "POST",
+        "user/{user}/monetary-account/{other_account}/customer-statement",
+        _export(),
+        "session",
+        404,
+        "MonetaryAccount with id",
+    ),
+    (
+        "statement: other's statement",
+        "GET",
+        STATEMENTS + "/{other_statement}/content",
+        None,
+        "session",
+        404,
+        "CustomerStatement with id",
+    ),
+    (
+        "statement: delete other's",
+        "DELETE",
+        STATEMENTS + "/{other_statement}",
+        None,
+        "session",
+        404,
+        "CustomerStatement with id",
+    ),
+]
+CASES += ACCOUNT_CASES
+
+
+# The money-moving family. ACCOUNT/THEIRS are account paths; the objects fixture makes the objects.
 THEIRS = "user/{user}/monetary-account/{other_account}"
 ARABIC_TEN = "١٠.٠٠"  # Arabic-Indic digits: Python's \d and Decimal would take them
 FULL_WIDTH_TEN = "１０.００"
@@ -461,7 +1112,7 @@ MONEY_CASES = [
     (
         "request-inquiry: Arabic-Indic digits",
         "POST",
-        MINE + "/request-inquiry",
+        ACCOUNT + "/request-inquiry",
         _inquiry(ARABIC_TEN),
         "session",
         400,
@@ -470,7 +1121,7 @@ MONEY_CASES = [
     (
         "request-inquiry: revoke with a number",
         "PUT",
-        MINE + "/request-inquiry/{my_inquiry}",
+        ACCOUNT + "/request-inquiry/{inquiry}",
         {"status": 1},
         "session",
         400,
@@ -479,7 +1130,7 @@ MONEY_CASES = [
     (
         "request-inquiry: revoke without status",
         "PUT",
-        MINE + "/request-inquiry/{my_inquiry}",
+        ACCOUNT + "/request-inquiry/{inquiry}",
         {},
         "session",
         400,
@@ -488,7 +1139,7 @@ MONEY_CASES = [
     (
         "request-inquiry: other user's request",
         "PUT",
-        MINE + "/request-inquiry/{other_inquiry}",
+        ACCOUNT + "/request-inquiry/{other_inquiry}",
         {"status": "REVOKED"},
         "session",
         404,
@@ -506,7 +1157,7 @@ MONEY_CASES = [
     (
         "request-response: amount as number",
         "PUT",
-        MINE + "/request-response/{my_response}",
+        ACCOUNT + "/request-response/{my_response}",
         {"status": "ACCEPTED", "amount_responded": {"value": 1, "currency": "EUR"}},
         "session+signed",
         400,
@@ -515,7 +1166,7 @@ MONEY_CASES = [
     (
         "request-response: full-width digits",
         "PUT",
-        MINE + "/request-response/{my_response}",
+        ACCOUNT + "/request-response/{my_response}",
         {"status": "ACCEPTED", "amount_responded": {"value": FULL_WIDTH_TEN, "currency": "EUR"}},
         "session+signed",
         400,
@@ -524,7 +1175,7 @@ MONEY_CASES = [
     (
         "request-response: no status",
         "PUT",
-        MINE + "/request-response/{my_response}",
+        ACCOUNT + "/request-response/{my_response}",
         {"amount_responded": {"value": "1.00", "currency": "EUR"}},
         "session+signed",
         400,
@@ -533,7 +1184,7 @@ MONEY_CASES = [
     (
         "request-response: not enough money",
         "PUT",
-        MINE + "/request-response/{my_response}",
+        ACCOUNT + "/request-response/{my_response}",
         {"status": "ACCEPTED"},
         "session+signed",
         400,
@@ -542,7 +1193,7 @@ MONEY_CASES = [
     (
         "request-response: unsigned accept",
         "PUT",
-        MINE + "/request-response/{my_response}",
+        ACCOUNT + "/request-response/{my_response}",
         {"status": "ACCEPTED"},
         "session",
         466,
@@ -551,7 +1202,7 @@ MONEY_CASES = [
     (
         "request-response: other user's response",
         "GET",
-        MINE + "/request-response/{other_response}",
+        ACCOUNT + "/request-response/{other_response}",
         None,
         "session",
         404,
@@ -560,7 +1211,7 @@ MONEY_CASES = [
     (
         "request-response: bad status filter",
         "GET",
-        MINE + "/request-response?status=1",
+        ACCOUNT + "/request-response?status=1",
         None,
         "session",
         400,
@@ -569,7 +1220,7 @@ MONEY_CASES = [
     (
         "request-inquiry-batch: not a list",
         "POST",
-        MINE + "/request-inquiry-batch",
+        ACCOUNT + "/request-inquiry-batch",
         {"request_inquiries": _inquiry()},
         "session",
         400,
@@ -578,7 +1229,7 @@ MONEY_CASES = [
     (
         "request-inquiry-batch: item not an object",
         "POST",
-        MINE + "/request-inquiry-batch",
+        ACCOUNT + "/request-inquiry-batch",
         {"request_inquiries": ["x"]},
         "session",
         400,
@@ -587,7 +1238,7 @@ MONEY_CASES = [
     (
         "request-inquiry-batch: Arabic-Indic total",
         "POST",
-        MINE + "/request-inquiry-batch",
+        ACCOUNT + "/request-inquiry-batch",
         {
             "request_inquiries": [_inquiry()],
             "total_amount_inquired": {"value": ARABIC_TEN, "currency": "EUR"},
@@ -599,7 +1250,7 @@ MONEY_CASES = [
     (
         "request-inquiry-batch: other user's batch",
         "GET",
-        MINE + "/request-inquiry-batch/{other_batch}",
+        ACCOUNT + "/request-inquiry-batch/{other_batch}",
         None,
         "session",
         404,
@@ -608,7 +1259,7 @@ MONEY_CASES = [
     (
         "draft-payment: entries a string",
         "POST",
-        MINE + "/draft-payment",
+        ACCOUNT + "/draft-payment",
         {"entries": "x", "number_of_required_accepts": 1},
         "session",
         400,
@@ -617,7 +1268,7 @@ MONEY_CASES = [
     (
         "draft-payment: accepts as a string",
         "POST",
-        MINE + "/draft-payment",
+        ACCOUNT + "/draft-payment",
         {"entries": [_order()], "number_of_required_accepts": "1"},
         "session",
         400,
@@ -626,7 +1277,7 @@ MONEY_CASES = [
     (
         "draft-payment: full-width digits",
         "POST",
-        MINE + "/draft-payment",
+        ACCOUNT + "/draft-payment",
         {"entries": [_order(FULL_WIDTH_TEN)], "number_of_required_accepts": 1},
         "session",
         400,
@@ -635,7 +1286,7 @@ MONEY_CASES = [
     (
         "draft-payment: entry without counterparty",
         "POST",
-        MINE + "/draft-payment",
+        ACCOUNT + "/draft-payment",
         {
             "entries": [{"amount": {"value": "1.00", "currency": "EUR"}, "description": "d"}],
             "number_of_required_accepts": 1,
@@ -647,7 +1298,7 @@ MONEY_CASES = [
     (
         "draft-payment: schedule time a number",
         "POST",
-        MINE + "/draft-payment",
+        ACCOUNT + "/draft-payment",
         {"entries": [_order()], "number_of_required_accepts": 1, "schedule": {**SCHEDULE, "time_start": 1}},
         "session",
         400,
@@ -656,7 +1307,7 @@ MONEY_CASES = [
     (
         "draft-payment: accept without money",
         "PUT",
-        MINE + "/draft-payment/{my_draft}",
+        ACCOUNT + "/draft-payment/{my_draft}",
         {"status": "ACCEPTED"},
         "session+signed",
         400,
@@ -665,7 +1316,7 @@ MONEY_CASES = [
     (
         "draft-payment: other user's draft",
         "PUT",
-        MINE + "/draft-payment/{other_draft}",
+        ACCOUNT + "/draft-payment/{other_draft}",
         {"status": "ACCEPTED"},
         "session+signed",
         404,
@@ -674,7 +1325,7 @@ MONEY_CASES = [
     (
         "payment-batch: no payments",
         "POST",
-        MINE + "/payment-batch",
+        ACCOUNT + "/payment-batch",
         {},
         "session+signed",
         400,
@@ -683,7 +1334,7 @@ MONEY_CASES = [
     (
         "payment-batch: Arabic-Indic digits",
         "POST",
-        MINE + "/payment-batch",
+        ACCOUNT + "/payment-batch",
         {"payments": [_order(ARABIC_TEN)]},
         "session+signed",
         400,
@@ -692,7 +1343,7 @@ MONEY_CASES = [
     (
         "payment-batch: unsigned",
         "POST",
-        MINE + "/payment-batch",
+        ACCOUNT + "/payment-batch",
         {"payments": [_order()]},
         "session",
         466,
@@ -701,7 +1352,7 @@ MONEY_CASES = [
     (
         "payment-batch: no funds",
         "POST",
-        MINE + "/payment-batch",
+        ACCOUNT + "/payment-batch",
         {"payments": [_order(), _order()]},
         "session+signed",
         400,
@@ -719,7 +1370,7 @@ MONEY_CASES = [
     (
         "schedule-payment: size as a string",
         "POST",
-        MINE + "/schedule-payment",
+        ACCOUNT + "/schedule-payment",
         {"payment": _order(), "schedule": {**SCHEDULE, "recurrence_size": "1"}},
         "session+signed",
         400,
@@ -728,7 +1379,7 @@ MONEY_CASES = [
     (
         "schedule-payment: no payment",
         "POST",
-        MINE + "/schedule-payment",
+        ACCOUNT + "/schedule-payment",
         {"schedule": SCHEDULE},
         "session+signed",
         400,
@@ -737,7 +1388,7 @@ MONEY_CASES = [
     (
         "schedule-payment: payment a list",
         "POST",
-        MINE + "/schedule-payment",
+        ACCOUNT + "/schedule-payment",
         {"payment": [_order()], "schedule": SCHEDULE},
         "session+signed",
         400,
@@ -746,7 +1397,7 @@ MONEY_CASES = [
     (
         "schedule-payment: full-width digits",
         "POST",
-        MINE + "/schedule-payment",
+        ACCOUNT + "/schedule-payment",
         {"payment": _order(FULL_WIDTH_TEN), "schedule": SCHEDULE},
         "session+signed",
         400,
@@ -755,7 +1406,7 @@ MONEY_CASES = [
     (
         "schedule-payment: unsigned",
         "POST",
-        MINE + "/schedule-payment",
+        ACCOUNT + "/schedule-payment",
         {"payment": _order(), "schedule": SCHEDULE},
         "session",
         466,
@@ -764,7 +1415,7 @@ MONEY_CASES = [
     (
         "schedule-payment: other user's schedule",
         "DELETE",
-        MINE + "/schedule-payment/{other_schedule}",
+        ACCOUNT + "/schedule-payment/{other_schedule}",
         None,
         "session",
         404,
@@ -773,7 +1424,7 @@ MONEY_CASES = [
     (
         "schedule-payment-batch: payments a number",
         "POST",
-        MINE + "/schedule-payment-batch",
+        ACCOUNT + "/schedule-payment-batch",
         {"payments": 3, "schedule": SCHEDULE},
         "session+signed",
         400,
@@ -782,7 +1433,7 @@ MONEY_CASES = [
     (
         "schedule-payment-batch: other user's batch",
         "PUT",
-        MINE + "/schedule-payment-batch/{other_schedule}",
+        ACCOUNT + "/schedule-payment-batch/{other_schedule}",
         {"schedule": SCHEDULE},
         "session",
         404,
@@ -791,7 +1442,7 @@ MONEY_CASES = [
     (
         "schedule: other user's schedule",
         "GET",
-        MINE + "/schedule/{other_schedule}",
+        ACCOUNT + "/schedule/{other_schedule}",
         None,
         "session",
         404,
@@ -800,7 +1451,7 @@ MONEY_CASES = [
     (
         "schedule-instance: other user's schedule",
         "GET",
-        MINE + "/schedule/{other_schedule}/schedule-instance",
+        ACCOUNT + "/schedule/{other_schedule}/schedule-instance",
         None,
         "session",
         404,
@@ -818,7 +1469,7 @@ MONEY_CASES = [
     (
         "bunqme-tab: no entry",
         "POST",
-        MINE + "/bunqme-tab",
+        ACCOUNT + "/bunqme-tab",
         {"status": "WAITING_FOR_PAYMENT"},
         "session",
         400,
@@ -827,7 +1478,7 @@ MONEY_CASES = [
     (
         "bunqme-tab: Arabic-Indic digits",
         "POST",
-        MINE + "/bunqme-tab",
+        ACCOUNT + "/bunqme-tab",
         {"bunqme_tab_entry": {"amount_inquired": {"value": ARABIC_TEN, "currency": "EUR"}}},
         "session",
         400,
@@ -836,7 +1487,7 @@ MONEY_CASES = [
     (
         "bunqme-tab: description a number",
         "POST",
-        MINE + "/bunqme-tab",
+        ACCOUNT + "/bunqme-tab",
         {"bunqme_tab_entry": {"description": 5}},
         "session",
         400,
@@ -845,7 +1496,7 @@ MONEY_CASES = [
     (
         "bunqme-tab: other user's tab",
         "PUT",
-        MINE + "/bunqme-tab/{other_tab}",
+        ACCOUNT + "/bunqme-tab/{other_tab}",
         {"status": "CANCELLED"},
         "session",
         404,
@@ -854,7 +1505,7 @@ MONEY_CASES = [
     (
         "list: count in superscript digits",
         "GET",
-        MINE + "/schedule-payment?count=²",
+        ACCOUNT + "/schedule-payment?count=²",
         None,
         "session",
         400,
@@ -884,17 +1535,26 @@ def world(raw: Raw, client_key) -> tuple[Handshake, Handshake]:
 
 
 @pytest.fixture(scope="module")
-def foreign(raw: Raw, world) -> dict[str, int]:
-    """Objects of both users for the money cases: each user's own, and the other user's (for 404s).
+def objects(raw: Raw, world) -> dict[str, int]:
+    """Objects the cases name: ``{x}`` is mine, ``{other_x}`` the other user's (for the 404s).
 
-    Nothing here falls due during the battery: no sugar daddy requests, schedules start in 2100.
+    A request inquiry each, asked of the other user (so each has a RequestResponse), an attachment
+    each, a text note of mine, and the money family's drafts, batches, schedules and tabs. Nothing
+    here falls due during the battery: no sugar daddy requests, schedules start in 2100.
     """
     mine, other = world
 
-    def made(h: Handshake, path: str, body: dict, signed: bool = False) -> int:
+    def made(
+        h: Handshake, path: str, body: dict | bytes, signed: bool = False, headers: dict | None = None
+    ) -> int:
         account = f"user/{h.user_id}/monetary-account/{h.account_id}/"
         response = raw.call(
-            "POST", account + path, body, token=h.session_token, sign_with=h.key if signed else None
+            "POST",
+            account + path,
+            body,
+            token=h.session_token,
+            sign_with=h.key if signed else None,
+            headers=headers,
         )
         assert response.status_code == 200, response.text
         return response.json()["Response"][0]["Id"]["id"]
@@ -911,8 +1571,10 @@ def foreign(raw: Raw, world) -> dict[str, int]:
         return raw.call("GET", path, token=h.session_token).json()["Response"][0]["RequestResponse"]["id"]
 
     ids = {
+        "inquiry": made(mine, "request-inquiry", request_to(other)),
         "other_inquiry": made(other, "request-inquiry", request_to(mine)),
-        "my_inquiry": made(mine, "request-inquiry", request_to(other)),
+        "attachment": made(mine, "attachment", PNG, headers=UPLOAD),
+        "other_attachment": made(other, "attachment", PNG, headers=UPLOAD),
         "other_batch": made(other, "request-inquiry-batch", {"request_inquiries": [_inquiry()]}),
         "other_draft": made(other, "draft-payment", {"entries": [_order()], "number_of_required_accepts": 1}),
         "my_draft": made(mine, "draft-payment", {"entries": [_order()], "number_of_required_accepts": 1}),
@@ -921,8 +1583,26 @@ def foreign(raw: Raw, world) -> dict[str, int]:
         ),
         "other_tab": made(other, "bunqme-tab", {"bunqme_tab_entry": {"description": "x"}}),
     }
+    ids["note"] = made(mine, f"request-inquiry/{ids['inquiry']}/note-text", {"content": "n"})
     ids["my_response"], ids["other_response"] = first_response(mine), first_response(other)
+    _objects(raw, mine, other, ids)
     return ids
+
+
+def _objects(raw: Raw, mine: Handshake, other: Handshake, made: dict[str, int]) -> None:
+    """A card each, and an event and a statement of the other user, for the cases that name them."""
+    for who, key in ((mine, "card"), (other, "other_card")):
+        names = raw.call("GET", f"user/{who.user_id}/card-name", token=who.session_token).json()
+        name = names["Response"][0]["CardUserNameArray"]["possible_card_name_array"][0]
+        card = raw.call(
+            "POST", f"user/{who.user_id}/card-debit", _card(name_on_card=name), token=who.session_token
+        )
+        made[key] = card.json()["Response"][0]["CardDebit"]["id"]
+    events = raw.call("GET", f"user/{other.user_id}/event", token=other.session_token).json()["Response"]
+    made["other_event"] = events[0]["Event"]["id"]
+    path = f"user/{other.user_id}/monetary-account/{other.account_id}/customer-statement"
+    statement = raw.call("POST", path, _export(), token=other.session_token)
+    made["other_statement"] = statement.json()["Response"][0]["Id"]["id"]
 
 
 def _headers_and_token(kind: str | None, mine: Handshake, raw: Raw, body: bytes) -> tuple[dict, str | None]:
@@ -953,13 +1633,16 @@ def _headers_and_token(kind: str | None, mine: Handshake, raw: Raw, body: bytes)
     ("name", "method", "path", "body", "kind", "status", "message"), CASES, ids=[c[0] for c in CASES]
 )
 def test_bad_input_gets_bunqs_error_and_changes_nothing(
-    sandbox, raw, world, foreign, name, method, path, body, kind, status, message
+    sandbox, raw, world, objects, name, method, path, body, kind, status, message
 ) -> None:
     mine, other = world
     if callable(body):
-        body = body(mine)
+        body = body(mine, other) if body.__code__.co_argcount == 2 else body(mine)
+    if name in OBJECT_BODIES:
+        body = OBJECT_BODIES[name](objects)
     data = json.dumps(body).encode() if isinstance(body, dict) else body
     headers, token = _headers_and_token(kind, mine, raw, data or b"")
+    headers.update(UPLOAD_HEADERS.get(name, {}))
     host = sandbox.base_url.split("/")[2]
     path = path.format(
         user=mine.user_id,
@@ -967,7 +1650,7 @@ def test_bad_input_gets_bunqs_error_and_changes_nothing(
         other_user=other.user_id,
         other_account=other.account_id,
         host=host,
-        **foreign,
+        **objects,
     )
     before = sandbox.store.snapshot()
     response = raw.call(method, path, data, token=token, headers=headers)

@@ -7,10 +7,14 @@ the router tries them. A new family is a new module plus one line below.
 from __future__ import annotations
 
 from . import (
+    attachments,
     bunqme_tabs,
+    cards,
+    customer_statements,
     draft_payments,
     handshake,
     monetary_accounts,
+    notes,
     payment_batches,
     payments,
     permitted_ips,
@@ -19,6 +23,7 @@ from . import (
     request_responses,
     scheduled_payments,
     schedules,
+    user_events,
     users,
 )
 
@@ -36,4 +41,9 @@ ROUTES = [
     *scheduled_payments.ROUTES,
     *schedules.ROUTES,
     *bunqme_tabs.ROUTES,
+    *attachments.ROUTES,
+    *notes.ROUTES,
+    *user_events.ROUTES,
+    *cards.ROUTES,
+    *customer_statements.ROUTES,
 ]

@@ -18,11 +18,11 @@ from ..bunq_errors import bad_request
 from ..events import renders
 from ..http_io import Request
 from ..pagination import paginate
-from ..render import own_label, stamps, timestamp
+from ..render import id_and_stamps, own_label, timestamp
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..validation import optional_string, parse_object, required_amount, required_choice, required_object
 from .ledger import account_and_owner
-from .lookups import own_account, own_item
+from .lookups import own_account, own_item, payable_account
 from .monetary_accounts import ACCOUNT
 from .transfers import MAX_DESCRIPTION
 
@@ -60,8 +60,7 @@ def tab_object(db: sqlite3.Connection, tab: sqlite3.Row, now: float) -> dict[str
         "merchant_available": [],
     }
     return {
-        "id": tab["id"],
-        **stamps(tab),
+        **id_and_stamps(tab),
         "time_expiry": timestamp(tab["time_expiry"]),
         "monetary_account_id": account["id"],
         "status": status,
@@ -76,7 +75,7 @@ def tab_object(db: sqlite3.Connection, tab: sqlite3.Row, now: float) -> dict[str
 
 def create_tab(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """POST …/bunqme-tab: a payment link for an amount (or any amount) and a description."""
-    account = own_account(ctx, caller, ids)
+    account = payable_account(ctx, caller, ids)
     body = parse_object(request.body)
     entry = required_object(body, "bunqme_tab_entry")
     where = "bunqme_tab_entry."

@@ -21,11 +21,18 @@ from ..bunq_errors import bad_request
 from ..events import renders
 from ..http_io import Request
 from ..pagination import paginate
-from ..render import label_user, stamps, timestamp
+from ..render import id_and_stamps, label_user, timestamp
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
-from ..validation import optional_string, parse_object, required_choice, required_int, required_list
+from ..validation import (
+    optional_choice,
+    optional_string,
+    parse_object,
+    required_choice,
+    required_int,
+    required_list,
+)
 from .ledger import account_and_owner
-from .lookups import own_account, own_item
+from .lookups import own_account, own_item, payable_account
 from .monetary_accounts import ACCOUNT
 from .scheduling import insert_schedule, read_schedule, schedule_json, spec_from_json, spec_to_json
 from .transfers import (
@@ -77,8 +84,7 @@ def draft_object(db: sqlite3.Connection, draft: sqlite3.Row) -> dict[str, Any]:
         schedule = schedule_json(spec_from_json(draft["schedule"]), started)
     answered = draft["status"] != "PENDING"
     return {
-        "id": draft["id"],
-        **stamps(draft),
+        **id_and_stamps(draft),
         "monetary_account_id": account["id"],
         "user_alias_created": label_user(user),
         "responses": [{"status": draft["status"], "user_alias_created": label_user(user)}]
@@ -111,7 +117,7 @@ def _insert_entries(
 
 def create_draft_payment(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """POST …/draft-payment: entries to pay once the holder accepts, optionally on a schedule."""
-    account = own_account(ctx, caller, ids)
+    account = payable_account(ctx, caller, ids)
     body = parse_object(request.body)
     orders = _read_entries(body)
     required_int(body, "number_of_required_accepts", low=1, high=1)
@@ -163,7 +169,7 @@ def update_draft_payment(ctx: HandlerContext, request: Request, caller: Caller, 
     """PUT …/draft-payment/{id} (signed): accept, reject or cancel it, or replace its entries."""
     account, row = own_item(ctx, caller, ids, find_draft_payment, "DraftPayment")
     body = parse_object(request.body)
-    status = required_choice(body, "status", ANSWERS) if body.get("status") is not None else None
+    status = optional_choice(body, "status", ANSWERS)
     orders = _read_entries(body) if body.get("entries") is not None else None
     if status is None and orders is None:
         raise bad_request('Send "status" (ACCEPTED, REJECTED or CANCELLED) or new "entries".')

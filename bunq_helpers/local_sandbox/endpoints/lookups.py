@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from ..bunq_errors import not_found
 from ..routing import Caller, HandlerContext
+from .ledger import require_active
 from .settlement import settle_due
 
 # Finds an object of one account by id: (db, account_id, object_id) -> row or None.
@@ -43,3 +44,10 @@ def own_item(
     if row is None:
         raise not_found(kind, ids[key])
     return account, row
+
+
+def payable_account(ctx: HandlerContext, caller: Caller, ids: dict[str, int]) -> sqlite3.Row:
+    """One of the caller's accounts that can move money: ACTIVE (a closed account takes no payments)."""
+    account = own_account(ctx, caller, ids)
+    require_active(account)
+    return account

@@ -11,14 +11,14 @@ from ..http_io import Request
 from ..pagination import paginate
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..validation import parse_object
-from .lookups import own_account, own_item
+from .lookups import own_account, own_item, payable_account
 from .monetary_accounts import ACCOUNT
 from .transfers import batch_object, execute_orders, find_payment_batch, payee_account, read_orders
 
 
 def create_payment_batch(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """POST …/payment-batch (signed): pay every order, or none if the balance does not cover them all."""
-    account = own_account(ctx, caller, ids)
+    account = payable_account(ctx, caller, ids)
     orders = read_orders(parse_object(request.body), "payments")
     with ctx.store.transaction() as db:
         for index, order in enumerate(orders):

@@ -11,14 +11,14 @@ from ..pagination import paginate
 from ..render import payment_object
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..validation import parse_object
-from .lookups import own_account
+from .lookups import own_account, payable_account
 from .monetary_accounts import ACCOUNT
 from .transfers import read_order, transfer
 
 
 def create_payment(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """POST …/payment (signed): pay from this account; the balance must cover it."""
-    account = own_account(ctx, caller, ids)
+    account = payable_account(ctx, caller, ids)
     order = read_order(parse_object(request.body))
     with ctx.store.transaction() as db:
         payment_id = transfer(ctx, db, account, caller.user, order)

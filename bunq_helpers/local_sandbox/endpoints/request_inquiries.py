@@ -23,9 +23,9 @@ from ..render import (
     SUGAR_DADDY_IBAN,
     SUGAR_DADDY_NAME,
     counterparty_label,
+    id_and_stamps,
     label_user,
     own_label,
-    stamps,
     timestamp,
 )
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
@@ -38,7 +38,7 @@ from ..validation import (
     required_string,
 )
 from .ledger import account_and_owner
-from .lookups import own_account, own_item
+from .lookups import own_account, own_item, payable_account
 from .monetary_accounts import ACCOUNT
 from .transfers import MAX_DESCRIPTION, local_account_for
 
@@ -146,8 +146,7 @@ def inquiry_object(
         responded_at = inquiry["updated"] if answered else None
         counterparty = counterparty_label(json.loads(inquiry["counterparty"]))
     return {
-        "id": inquiry["id"],
-        **stamps(inquiry),
+        **id_and_stamps(inquiry),
         "time_responded": timestamp(responded_at) if responded_at is not None else None,
         "time_expiry": None,
         "monetary_account_id": account["id"],
@@ -155,7 +154,7 @@ def inquiry_object(
         "amount_responded": amount(responded_cents, inquiry["currency"])
         if responded_cents is not None
         else None,
-        "user_alias_created": own_label(account, user),
+        "user_alias_created": label_user(user),  # a LabelUser, as bunq's spec and SDK have it
         "user_alias_revoked": label_user(user) if status == "REVOKED" else None,
         "counterparty_alias": counterparty,
         "description": inquiry["description"],
@@ -173,7 +172,7 @@ def create_request_inquiry(
     ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
 ) -> Reply:
     """POST …/request-inquiry: ask for money; the answer is just the new request's id."""
-    account = own_account(ctx, caller, ids)
+    account = payable_account(ctx, caller, ids)
     order = read_inquiry(parse_object(request.body))
     with ctx.store.transaction() as db:
         inquiry_id = insert_inquiry(ctx, db, account, caller.user, order)

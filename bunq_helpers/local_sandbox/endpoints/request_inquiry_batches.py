@@ -18,7 +18,7 @@ from ..pagination import paginate
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..validation import parse_object, required_amount, required_choice, required_list
 from .ledger import account_and_owner
-from .lookups import own_account, own_item
+from .lookups import own_account, own_item, payable_account
 from .monetary_accounts import ACCOUNT
 from .request_inquiries import find_request_inquiry, inquiry_object, insert_inquiry, read_inquiry, revoke
 
@@ -49,7 +49,7 @@ def batch_object(db: sqlite3.Connection, batch: sqlite3.Row) -> dict:
 
 def create_batch(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """POST …/request-inquiry-batch: several requests, all made or none."""
-    account = own_account(ctx, caller, ids)
+    account = payable_account(ctx, caller, ids)
     body = parse_object(request.body)
     items = required_list(body, "request_inquiries", max_items=MAX_REQUESTS)
     orders = [read_inquiry(item, f"request_inquiries[{index}]") for index, item in enumerate(items)]
@@ -82,7 +82,11 @@ def list_batches(ctx: HandlerContext, request: Request, caller: Caller, ids: dic
     rows = db.execute(
         "SELECT * FROM request_inquiry_batches WHERE account_id = ?", (account["id"],)
     ).fetchall()
-    return paginate(request, [batch_object(db, row) for row in rows], "RequestInquiryBatch")
+    return paginate(
+        request,
+        [batch_object(db, row) for row in rows],
+        "RequestInquiryBatch",
+    )
 
 
 def read_batch(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:

@@ -19,7 +19,7 @@ from ..bunq_errors import bad_request
 from ..events import renders
 from ..http_io import Request
 from ..pagination import paginate
-from ..render import own_label, stamps, timestamp
+from ..render import id_and_stamps, own_label, timestamp
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..validation import parse_object, required_amount, required_choice
 from .ledger import account_and_owner
@@ -47,8 +47,7 @@ def response_object(
     """A RequestResponse, seen by the account asked to pay."""
     responded = row["amount_responded_cents"]
     return {
-        "id": row["id"],
-        **stamps(row),
+        **id_and_stamps(row),
         "time_responded": timestamp(row["time_responded"]) if row["time_responded"] is not None else None,
         "time_expiry": None,
         "monetary_account_id": account["id"],

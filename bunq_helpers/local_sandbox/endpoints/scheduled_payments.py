@@ -22,7 +22,7 @@ from ..http_io import Request
 from ..pagination import paginate
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..validation import optional_string, parse_object, required_object
-from .lookups import Finder, own_account, own_item
+from .lookups import Finder, own_account, own_item, payable_account
 from .monetary_accounts import ACCOUNT
 from .scheduling import (
     cancel_schedule,
@@ -70,7 +70,7 @@ def create_scheduled_payment(
     ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
 ) -> Reply:
     """POST …/schedule-payment (signed): one payment on a schedule."""
-    account = own_account(ctx, caller, ids)
+    account = payable_account(ctx, caller, ids)
     body = parse_object(request.body)
     order = _payment(body)
     spec = read_schedule(body)
@@ -91,7 +91,11 @@ def list_scheduled_payments(
         "SELECT * FROM schedules WHERE account_id = ? AND kind = 'Payment' AND status != 'CANCELLED'",
         (account["id"],),
     ).fetchall()
-    return paginate(request, [scheduled_payment_object(db, row) for row in rows], "ScheduledPayment")
+    return paginate(
+        request,
+        [scheduled_payment_object(db, row) for row in rows],
+        "ScheduledPayment",
+    )
 
 
 def read_scheduled_payment(
@@ -158,7 +162,7 @@ def create_scheduled_batch(
     ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
 ) -> Reply:
     """POST …/schedule-payment-batch (signed): several payments on one schedule."""
-    account = own_account(ctx, caller, ids)
+    account = payable_account(ctx, caller, ids)
     body = parse_object(request.body)
     orders = read_orders(body, "payments")
     spec = read_schedule(body)

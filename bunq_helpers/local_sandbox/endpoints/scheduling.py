@@ -34,10 +34,9 @@ from ..validation import (
 from .ledger import account_and_owner
 from .transfers import (
     PaymentOrder,
+    check_payable,
     execute_orders,
     order_object,
-    payee_account,
-    require_cover,
     result_object,
 )
 
@@ -301,9 +300,7 @@ def _run_once(ctx: HandlerContext, db: sqlite3.Connection, row: sqlite3.Row) -> 
     orders = orders_of(row)
     state, error, kind, result_id = "FINISHED_SUCCESSFULLY", None, None, None
     try:  # everything that could refuse the run is checked before anything moves
-        require_cover(db, account, sum(order.cents for order in orders), "this scheduled run")
-        for order in orders:
-            payee_account(db, account, order.pointer)
+        check_payable(ctx, db, account, orders, "this scheduled run")
     except BunqError as refused:
         state, error = "FAILED_USER_ERROR", refused.description
     else:

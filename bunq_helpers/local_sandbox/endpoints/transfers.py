@@ -1,8 +1,9 @@
 """Paying out of an account: the step every payment, batch, accepted draft, schedule run and accepted
 request shares.
 
-A transfer runs inside the caller's write transaction: the payer's balance must cover it, both sides
-are booked (the payee's too when it is a sandbox account), and each side records a ``Payment`` event.
+A transfer runs inside the caller's write transaction: both accounts must be open, the payer's balance
+must cover it and its daily limit allow it (``check_payable``); both sides are booked (the payee's too
+when it is a sandbox account), and each side records a ``Payment`` event.
 Several orders at once form a ``PaymentBatch``: the balance must cover the total before anything
 moves, so a batch is paid in full or not at all.
 """
@@ -20,7 +21,7 @@ from ..events import renders
 from ..render import counterparty_label, own_label, payment_object
 from ..routing import HandlerContext
 from ..validation import required_amount, required_pointer, required_string
-from .ledger import account_and_owner, credit, insert_payment
+from .ledger import account_and_owner, check_daily_limit, credit, insert_payment, require_active
 
 MAX_DESCRIPTION = 140
 MAX_BATCH = 100  # payments in one batch; bunq's own limit is not documented
@@ -114,6 +115,27 @@ def require_cover(db: sqlite3.Connection, account: sqlite3.Row, cents: int, what
         )
 
 
+def check_payable(
+    ctx: HandlerContext, db: sqlite3.Connection, account: sqlite3.Row, orders: list[PaymentOrder], what: str
+) -> list[sqlite3.Row | None]:
+    """Everything that could refuse paying ``orders`` from ``account`` now, checked before anything moves.
+
+    The account is open, its balance covers the total, today's payments stay within its daily limit,
+    no order pays the account itself and every sandbox payee is open. Returns each order's sandbox
+    payee (None for one outside the sandbox).
+    """
+    current = db.execute("SELECT * FROM accounts WHERE id = ?", (account["id"],)).fetchone()
+    require_active(current)
+    total = sum(order.cents for order in orders)
+    require_cover(db, current, total, what)
+    check_daily_limit(db, account["id"], total, ctx.now(), what)
+    payees = [payee_account(db, account, order.pointer) for order in orders]
+    for payee in payees:
+        if payee is not None:
+            require_active(payee, "The counterparty's monetary account")
+    return payees
+
+
 def transfer(
     ctx: HandlerContext,
     db: sqlite3.Connection,
@@ -125,8 +147,7 @@ def transfer(
 ) -> int:
     """Pay ``order`` from ``account`` in the caller's transaction; return the payer's payment id."""
     now = ctx.now()
-    require_cover(db, account, order.cents, "this payment")
-    target = payee_account(db, account, order.pointer)
+    [target] = check_payable(ctx, db, account, [order], "this payment")
     balance_after = credit(db, account["id"], -order.cents, now)
     counterparty = {**order.pointer, "iban": target["iban"] if target else None}
     payment_id = insert_payment(
@@ -159,6 +180,11 @@ def transfer(
     return payment_id
 
 
+def batch_what(orders: list[PaymentOrder]) -> str:
+    """How a refusal names a batch of ``orders``."""
+    return f"this batch of {len(orders)} payments, a total"
+
+
 def execute_orders(
     ctx: HandlerContext,
     db: sqlite3.Connection,
@@ -171,8 +197,7 @@ def execute_orders(
     """One order as a ``Payment``, several (or ``as_batch``) as a ``PaymentBatch``, all or none; (kind, id)."""
     if len(orders) == 1 and not as_batch:
         return "Payment", transfer(ctx, db, account, user, orders[0])
-    total = sum(order.cents for order in orders)
-    require_cover(db, account, total, f"this batch of {len(orders)} payments, a total")
+    check_payable(ctx, db, account, orders, batch_what(orders))
     payment_ids = [transfer(ctx, db, account, user, order) for order in orders]
     now = ctx.now()
     batch_id = db.execute(
