@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bunq_helpers.local_sandbox.render import timestamp
 from tests.local_sandbox.money import euros, money_world
 
 
@@ -62,12 +63,16 @@ def test_several_entries_become_a_payment_batch_all_or_none(world) -> None:
 def test_reject_cancel_entries_and_the_update_guard(world) -> None:
     alice = world.alice
     draft_id = _draft(world, "1.00")
-    current = alice.get(f"draft-payment/{draft_id}")[0]["DraftPayment"]["updated"]
+    # no answer shows the draft's updated time (bunq's spec and SDK have no "updated" on DraftPayment)
+    row = world.sandbox.store.read().execute("SELECT updated FROM draft_payments WHERE id = ?", (draft_id,))
+    current = timestamp(row.fetchone()[0])
     stale = {
         "entries": [_entry("2.00", {"type": "EMAIL", "value": world.bob.email})],
         "previous_updated_timestamp": "2020-01-01 00:00:00.000000",
     }
-    assert "read it again, then retry" in alice.fails("PUT", f"draft-payment/{draft_id}", stale, signed=True)
+    assert "check what changed, then retry with that time" in alice.fails(
+        "PUT", f"draft-payment/{draft_id}", stale, signed=True
+    )
     alice.ok(
         "PUT", f"draft-payment/{draft_id}", {**stale, "previous_updated_timestamp": current}, signed=True
     )

@@ -65,7 +65,13 @@ def test_a_daily_payment_runs_each_day_when_the_account_is_read(world) -> None:
         failed["result_object"] is None
         and "does not cover this scheduled run" in failed["error_message"][0]["error_description"]
     )
-    done = alice.get(f"schedule/{schedule_id}/schedule-instance/{instances[1]['id']}")[0]["ScheduledInstance"]
+    # a ScheduledInstance carries no id (bunq's spec and SDK have none): the store says which is which
+    run_ids = world.sandbox.store.read().execute(
+        "SELECT id FROM schedule_instances WHERE schedule_id = ? ORDER BY id DESC", (schedule_id,)
+    )
+    middle = [run_id for (run_id,) in run_ids][1]
+    done = alice.get(f"schedule/{schedule_id}/schedule-instance/{middle}")[0]["ScheduledInstance"]
+    assert done == instances[1]
     assert done["result_object"]["Payment"]["amount"] == euros("-10.00")
     assert done["time_start"] == timestamp(1_800_000_000 + HOUR + 24 * HOUR)
     kinds = [kind for kind, _ in alice.events()]
@@ -86,9 +92,18 @@ def test_a_once_schedule_finishes_and_time_end_stops_a_recurring_one(world) -> N
     )
     clock.now += 10 * HOUR
     assert alice.balance() == str(f"{100 - 1 - 3 * 2:.2f}")  # runs at +0, +2 h and +4 h
-    statuses = {i["Schedule"]["id"]: i["Schedule"]["status"] for i in alice.get("schedule")}
-    assert statuses == {once: "FINISHED", hourly: "FINISHED"}
-    assert [i["ScheduleUser"]["id"] for i in alice.get(f"user/{alice.h.user_id}/schedule")] == [hourly, once]
+    for schedule_id in (once, hourly):
+        assert alice.get(f"schedule/{schedule_id}")[0]["Schedule"]["status"] == "FINISHED"
+
+    def amounts(items: list[dict], wrapper: str) -> list[str]:  # a Schedule has no id: told apart by amount
+        return [item[wrapper]["object"]["Payment"]["amount"]["value"] for item in items]
+
+    assert amounts(alice.get("schedule"), "Schedule") == ["2.00", "1.00"]
+    assert amounts(alice.get(f"user/{alice.h.user_id}/schedule"), "ScheduleUser") == ["2.00", "1.00"]
+    page = alice.call("GET", "schedule?count=1").json()
+    assert amounts(page["Response"], "Schedule") == ["2.00"]
+    older = alice.get(page["Pagination"]["older_url"].removeprefix("/v1/"))
+    assert amounts(older, "Schedule") == ["1.00"]  # paged by the schedules' ids, which the items lack
 
 
 def test_update_and_delete(world) -> None:

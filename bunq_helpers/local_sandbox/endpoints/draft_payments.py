@@ -21,7 +21,7 @@ from ..bunq_errors import bad_request
 from ..events import renders
 from ..http_io import Request
 from ..pagination import paginate
-from ..render import id_and_stamps, label_user, timestamp
+from ..render import label_user, timestamp
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..validation import (
     optional_choice,
@@ -68,7 +68,9 @@ def _order(entry: sqlite3.Row) -> PaymentOrder:
 
 
 def draft_object(db: sqlite3.Connection, draft: sqlite3.Row) -> dict[str, Any]:
-    """A DraftPayment (with ``created``/``updated``, which ``previous_updated_timestamp`` refers to)."""
+    """A DraftPayment. No ``created``/``updated``: bunq's spec and SDK have none, and no documented
+    answer carries the "updated_timestamp" that ``previous_updated_timestamp`` repeats; the sandbox
+    still refuses a stale one."""
     account, user = account_and_owner(db, draft["account_id"])
     entries = [
         {"id": entry["id"], **order_object(_order(entry), account, user)}
@@ -84,7 +86,7 @@ def draft_object(db: sqlite3.Connection, draft: sqlite3.Row) -> dict[str, Any]:
         schedule = schedule_json(spec_from_json(draft["schedule"]), started)
     answered = draft["status"] != "PENDING"
     return {
-        **id_and_stamps(draft),
+        "id": draft["id"],
         "monetary_account_id": account["id"],
         "user_alias_created": label_user(user),
         "responses": [{"status": draft["status"], "user_alias_created": label_user(user)}]
@@ -180,7 +182,7 @@ def update_draft_payment(ctx: HandlerContext, request: Request, caller: Caller, 
         if previous is not None and previous != timestamp(row["updated"]):
             raise bad_request(
                 f'Field "previous_updated_timestamp" is {previous}, but this DraftPayment was updated at '
-                f"{timestamp(row['updated'])}: read it again, then retry."
+                f"{timestamp(row['updated'])}: check what changed, then retry with that time."
             )
         if row["status"] != "PENDING":
             raise bad_request(

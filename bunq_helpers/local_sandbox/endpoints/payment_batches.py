@@ -32,7 +32,9 @@ def list_payment_batches(ctx: HandlerContext, request: Request, caller: Caller, 
     account = own_account(ctx, caller, ids)
     db = ctx.store.read()
     rows = db.execute("SELECT * FROM payment_batches WHERE account_id = ?", (account["id"],)).fetchall()
-    return paginate(request, [batch_object(db, row) for row in rows], "PaymentBatch")
+    return paginate(
+        request, [batch_object(db, row) for row in rows], "PaymentBatch", ids=[row["id"] for row in rows]
+    )
 
 
 def read_payment_batch(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:

@@ -33,14 +33,13 @@ def find_request_inquiry_batch(db: sqlite3.Connection, account_id: int, batch_id
 
 
 def batch_object(db: sqlite3.Connection, batch: sqlite3.Row) -> dict:
-    """A RequestInquiryBatch: its requests and the total asked."""
+    """A RequestInquiryBatch: its requests and the total asked (no ``id``: bunq's spec and SDK have none)."""
     account, user = account_and_owner(db, batch["account_id"])
     inquiries = [
         inquiry_object(db, find_request_inquiry(db, account["id"], inquiry_id), account, user)
         for inquiry_id in json.loads(batch["inquiry_ids"])
     ]
     return {
-        "id": batch["id"],
         "request_inquiries": inquiries,
         "total_amount_inquired": amount(batch["total_cents"], batch["currency"]),
         "reference_split_the_bill": None,
@@ -86,6 +85,7 @@ def list_batches(ctx: HandlerContext, request: Request, caller: Caller, ids: dic
         request,
         [batch_object(db, row) for row in rows],
         "RequestInquiryBatch",
+        ids=[row["id"] for row in rows],
     )
 
 

@@ -95,6 +95,7 @@ def list_scheduled_payments(
         request,
         [scheduled_payment_object(db, row) for row in rows],
         "ScheduledPayment",
+        ids=[row["id"] for row in rows],
     )
 
 

@@ -33,7 +33,9 @@ def list_schedules(ctx: HandlerContext, request: Request, caller: Caller, ids: d
     account = own_account(ctx, caller, ids)
     db = ctx.store.read()
     rows = db.execute("SELECT * FROM schedules WHERE account_id = ?", (account["id"],)).fetchall()
-    return paginate(request, [schedule_object(db, row) for row in rows], "Schedule")
+    return paginate(
+        request, [schedule_object(db, row) for row in rows], "Schedule", ids=[row["id"] for row in rows]
+    )
 
 
 def read_one_schedule(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
@@ -51,7 +53,9 @@ def list_user_schedules(ctx: HandlerContext, request: Request, caller: Caller, i
         "SELECT s.* FROM schedules s JOIN accounts a ON a.id = s.account_id WHERE a.user_id = ?",
         (user["id"],),
     ).fetchall()
-    return paginate(request, [schedule_object(db, row) for row in rows], "ScheduleUser")
+    return paginate(
+        request, [schedule_object(db, row) for row in rows], "ScheduleUser", ids=[row["id"] for row in rows]
+    )
 
 
 def list_instances(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
@@ -59,7 +63,12 @@ def list_instances(ctx: HandlerContext, request: Request, caller: Caller, ids: d
     _, schedule = own_item(ctx, caller, ids, find_schedule, "Schedule", key="schedule_id")
     db = ctx.store.read()
     rows = db.execute("SELECT * FROM schedule_instances WHERE schedule_id = ?", (schedule["id"],)).fetchall()
-    return paginate(request, [instance_object(db, row) for row in rows], "ScheduledInstance")
+    return paginate(
+        request,
+        [instance_object(db, row) for row in rows],
+        "ScheduledInstance",
+        ids=[row["id"] for row in rows],
+    )
 
 
 def read_instance(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:

@@ -1,7 +1,8 @@
 """Schedules of payments: storing them, showing them, and running what has fallen due.
 
-Objects here carry ``id`` although bunq's spec lists none for them: a client needs it to read,
-change or delete one from a list.
+Objects here carry no ``id``: bunq's spec and its Python SDK (1.28.0) have none for Schedule,
+ScheduledPayment, ScheduledPaymentBatch or ScheduledInstance. A client keeps the id the create
+answer gave it (``{"Id": {"id": N}}``), which is also the Schedule's id.
 
 A schedule (from ``schedule-payment``, ``schedule-payment-batch`` or an accepted scheduled draft)
 holds one or more payment orders and a recurrence (``recurrence.py``). Like sugar daddy's money, due
@@ -207,12 +208,7 @@ def scheduled_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]
 
 
 def schedule_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
-    """A Schedule, as ``schedule`` lists it (with its id)."""
-    return {"id": row["id"], **_schedule_part(db, row)}
-
-
-def _schedule_part(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
-    """The Schedule inside a scheduled payment (no id: the outer object has it)."""
+    """A Schedule: as ``schedule`` lists it, and inside a scheduled payment (batch)."""
     return {**schedule_json(spec_of(row), row["status"]), "object": scheduled_object(db, row)}
 
 
@@ -220,9 +216,8 @@ def scheduled_payment_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict[s
     """A ScheduledPayment (schedule-payment)."""
     account, user = account_and_owner(db, row["account_id"])
     return {
-        "id": row["id"],
         "payment": order_object(orders_of(row)[0], account, user),
-        "schedule": _schedule_part(db, row),
+        "schedule": schedule_object(db, row),
         "status": row["status"],
         "purpose": row["purpose"],
     }
@@ -232,9 +227,8 @@ def scheduled_batch_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str
     """A ScheduledPaymentBatch (schedule-payment-batch)."""
     account, user = account_and_owner(db, row["account_id"])
     return {
-        "id": row["id"],
         "payments": [order_object(order, account, user) for order in orders_of(row)],
-        "schedule": _schedule_part(db, row),
+        "schedule": schedule_object(db, row),
     }
 
 
@@ -245,7 +239,6 @@ def instance_object(db: sqlite3.Connection, instance: sqlite3.Row) -> dict[str, 
     if instance["error"]:
         errors = [{"error_description": instance["error"], "error_description_translated": instance["error"]}]
     return {
-        "id": instance["id"],
         "state": instance["state"],
         "time_start": timestamp(instance["time_start"]),
         "time_end": timestamp(instance["time_end"]),

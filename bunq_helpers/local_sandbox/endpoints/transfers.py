@@ -228,7 +228,7 @@ def find_payment_batch(db: sqlite3.Connection, account_id: int, batch_id: int) -
 
 
 def batch_object(db: sqlite3.Connection, batch: sqlite3.Row) -> dict[str, Any]:
-    """A PaymentBatch: its payments, seen from the paying account.
+    """A PaymentBatch: its payments, seen from the paying account (no ``id``: bunq's spec and SDK have none).
 
     ``payments`` is a plain list, as bunq's SDKs read it (Python 1.28 and the C# models); bunq's spec
     draws it as ``{"Payment": [...]}``, which makes the Python SDK's ``PaymentBatch.get`` fail.
@@ -238,7 +238,7 @@ def batch_object(db: sqlite3.Connection, batch: sqlite3.Row) -> dict[str, Any]:
     for payment_id in json.loads(batch["payment_ids"]):
         row = db.execute("SELECT * FROM payments WHERE id = ?", (payment_id,)).fetchone()
         payments.append(payment_object(row, account, user))
-    return {"id": batch["id"], "payments": payments}
+    return {"payments": payments}
 
 
 def result_object(db: sqlite3.Connection, kind: str | None, result_id: int | None) -> dict[str, Any] | None:
