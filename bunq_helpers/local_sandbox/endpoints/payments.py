@@ -5,13 +5,14 @@ A payment to an IBAN or e-mail address of another sandbox account credits that a
 
 from __future__ import annotations
 
-from ..bunq_errors import not_found
+import sqlite3
+
 from ..http_io import Request
 from ..pagination import paginate
 from ..render import payment_object
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..validation import parse_object
-from .lookups import own_account, payable_account
+from .lookups import own_account, own_item, payable_account
 from .monetary_accounts import ACCOUNT
 from .transfers import read_order, transfer
 
@@ -34,16 +35,16 @@ def list_payments(ctx: HandlerContext, request: Request, caller: Caller, ids: di
     return paginate(request, [payment_object(row, account, caller.user) for row in rows], "Payment")
 
 
+def find_payment(db: sqlite3.Connection, account_id: int, payment_id: int) -> sqlite3.Row | None:
+    """Payment ``payment_id`` as booked on account ``account_id`` (each side of a payment is its own)."""
+    return db.execute(
+        "SELECT * FROM payments WHERE id = ? AND account_id = ?", (payment_id, account_id)
+    ).fetchone()
+
+
 def read_payment(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """GET …/payment/{id}."""
-    account = own_account(ctx, caller, ids)
-    row = (
-        ctx.store.read()
-        .execute("SELECT * FROM payments WHERE id = ? AND account_id = ?", (ids["payment_id"], account["id"]))
-        .fetchone()
-    )
-    if row is None:
-        raise not_found("Payment", ids["payment_id"])
+    account, row = own_item(ctx, caller, ids, find_payment, "Payment", key="payment_id")
     return Reply([{"Payment": payment_object(row, account, caller.user)}])
 
 
