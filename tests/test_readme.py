@@ -25,9 +25,13 @@ def test_readme_has_exactly_two_setup_commands_and_ci_runs_the_test_one() -> Non
     assert tests in (REPO / ".ci" / "run").read_text().splitlines()
 
 
+# Words of bunq's API that look like variables: BunqMeTab.type is "BUNQ_ME".
+BUNQ_VALUES = {"BUNQ_ME"}
+
+
 def test_env_example_documents_every_variable_the_code_reads() -> None:
     source = "\n".join(p.read_text() for p in (REPO / "bunq_helpers").rglob("*.py"))
-    read = set(re.findall(r"\b(BUNQ_[A-Z_]+)\b", source))
+    read = set(re.findall(r"\b(BUNQ_[A-Z_]+)\b", source)) - BUNQ_VALUES
     documented = set(re.findall(r"^(BUNQ_[A-Z_]+)=", (REPO / ".env.example").read_text(), flags=re.MULTILINE))
     assert read <= documented, read - documented
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from .catalogue import operations_report
 from .endpoints import ROUTES
 from .faults import KINDS
-from .options import DEFAULT_CALLBACK_RETRY_INTERVAL, SandboxOptions
+from .options import DEFAULT_CALLBACK_RETRY_INTERVAL, DEFAULT_SUGARDADDY_DELAY, SandboxOptions
 from .server import WORKER_THREADS, LocalSandbox, reset_state
 
 DEFAULT_STATE_DIR = Path(os.environ.get("BUNQ_HELPERS_HOME", Path.home() / ".bunq_helpers")) / "local-sandbox"
@@ -66,9 +66,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--sugardaddy-delay",
         type=float,
-        default=0.5,
+        default=DEFAULT_SUGARDADDY_DELAY,
         metavar="SECONDS",
-        help="seconds until requested sandbox money arrives (default 0.5)",
+        help=f"seconds until sugar daddy answers a request (default {DEFAULT_SUGARDADDY_DELAY}; bunq shows 0.5-3)",
     )
     parser.add_argument(
         "--callback-allow-host",

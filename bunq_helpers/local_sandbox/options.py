@@ -8,7 +8,10 @@ from dataclasses import dataclass, field
 
 DEFAULT_SESSION_TIMEOUT = 604_800  # one week, bunq's default auto-logout time
 DEFAULT_MAX_BODY_BYTES = 1_048_576
-DEFAULT_SUGARDADDY_DELAY = 0.5  # seconds until requested sandbox money arrives
+# Seconds until sugar daddy answers. bunq shows 0.5 to about 3 s: its example RequestInquiry was answered
+# 3 s after it was made; its Python SDK's tests re-read after 0.5 s and tinker after 1 s, without polling.
+# The low end keeps those working here, and a read right after the request still finds no money yet.
+DEFAULT_SUGARDADDY_DELAY = 0.5
 DEFAULT_CALLBACK_RETRY_INTERVAL = 60.0  # bunq: "an interval of one minute between each try"
 DEFAULT_CALLBACK_TIMEOUT = 10.0  # seconds one callback attempt may take (bunq does not say)
 

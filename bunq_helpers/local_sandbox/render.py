@@ -33,13 +33,9 @@ def iban_for(account_id: int) -> str:
     return f"NL{check:02d}{bban}"
 
 
-def _stamps(row: sqlite3.Row) -> dict[str, str]:
-    return {"created": timestamp(row["created"]), "updated": timestamp(row["updated"])}
-
-
 def id_and_stamps(row: sqlite3.Row) -> dict[str, Any]:
     """The ``id``, ``created`` and ``updated`` every bunq object starts with."""
-    return {"id": row["id"], **_stamps(row)}
+    return {"id": row["id"], "created": timestamp(row["created"]), "updated": timestamp(row["updated"])}
 
 
 def user_wrapper_name(user: sqlite3.Row) -> str:
@@ -52,8 +48,7 @@ def user_object(
 ) -> dict[str, Any]:
     """A UserPerson or UserCompany object; ``profile`` holds the fields set with PUT (see endpoints.users)."""
     common: dict[str, Any] = {
-        "id": user["id"],
-        **_stamps(user),
+        **id_and_stamps(user),
         "public_uuid": user["public_uuid"],
         "display_name": user["display_name"],
         "public_nick_name": user["public_nick_name"],
@@ -118,8 +113,7 @@ def counterparty_label(pointer: dict[str, str]) -> dict[str, Any]:
 def payment_object(payment: sqlite3.Row, account: sqlite3.Row, user: sqlite3.Row) -> dict[str, Any]:
     """A Payment object as seen from ``account``."""
     return {
-        "id": payment["id"],
-        **_stamps(payment),
+        **id_and_stamps(payment),
         "monetary_account_id": account["id"],
         "amount": amount(payment["amount_cents"], payment["currency"]),
         "description": payment["description"],
@@ -129,23 +123,6 @@ def payment_object(payment: sqlite3.Row, account: sqlite3.Row, user: sqlite3.Row
         "counterparty_alias": counterparty_label(json.loads(payment["counterparty"])),
         "balance_after_mutation": amount(payment["balance_after_cents"], payment["currency"]),
         "attachment": [],
-    }
-
-
-def request_inquiry_object(inquiry: sqlite3.Row, account: sqlite3.Row, user: sqlite3.Row) -> dict[str, Any]:
-    """A RequestInquiry object."""
-    accepted = inquiry["status"] == "ACCEPTED"
-    return {
-        "id": inquiry["id"],
-        **_stamps(inquiry),
-        "time_responded": timestamp(inquiry["updated"]) if accepted else None,
-        "monetary_account_id": account["id"],
-        "amount_inquired": amount(inquiry["amount_cents"], inquiry["currency"]),
-        "amount_responded": amount(inquiry["amount_cents"], inquiry["currency"]) if accepted else None,
-        "user_alias_created": label_user(user),  # a LabelUser, as bunq's spec and SDK have it
-        "counterparty_alias": counterparty_label(json.loads(inquiry["counterparty"])),
-        "description": inquiry["description"],
-        "status": inquiry["status"],
     }
 
 
@@ -160,7 +137,7 @@ def attachment_object(attachment: sqlite3.Row, content_url: str) -> dict[str, An
 
 def note_object(note: sqlite3.Row, author: sqlite3.Row, attachment: sqlite3.Row | None) -> dict[str, Any]:
     """A NoteText (``content``) or NoteAttachment (``description`` and ``attachment``)."""
-    out: dict[str, Any] = {"id": note["id"], **_stamps(note), "label_user_creator": label_user(author)}
+    out: dict[str, Any] = {**id_and_stamps(note), "label_user_creator": label_user(author)}
     if note["kind"] == "note-text":
         out["content"] = note["content"]
     else:
@@ -174,8 +151,7 @@ def note_object(note: sqlite3.Row, author: sqlite3.Row, attachment: sqlite3.Row 
 def device_object(device: sqlite3.Row) -> dict[str, Any]:
     """A DeviceServer object."""
     return {
-        "id": device["id"],
-        **_stamps(device),
+        **id_and_stamps(device),
         "description": device["description"],
         "ip": device["ip"],
         "status": device["status"],
@@ -185,8 +161,7 @@ def device_object(device: sqlite3.Row) -> dict[str, Any]:
 def credential_object(credential: sqlite3.Row, device: sqlite3.Row | None) -> dict[str, Any]:
     """A CredentialPasswordIp object (an API key's IP whitelist holder)."""
     return {
-        "id": credential["id"],
-        **_stamps(credential),
+        **id_and_stamps(credential),
         "status": credential["status"],
         "expiry_time": None,
         "token_value": None,
@@ -203,4 +178,4 @@ def permitted_ip_object(row: sqlite3.Row) -> dict[str, Any]:
 
 def token_object(token: sqlite3.Row) -> dict[str, Any]:
     """The Token item of installation and session-server answers."""
-    return {"id": token["id"], **_stamps(token), "token": token["token"]}
+    return {**id_and_stamps(token), "token": token["token"]}

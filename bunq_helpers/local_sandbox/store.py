@@ -40,12 +40,23 @@ ID_BASES = {
     "credentials": 8_000_000,
     "permitted_ips": 9_000_000,
     "events": 10_000_000,
-    "attachments": 31_000_000,
-    "notes": 32_000_000,
+    # The accounts family's cards and statements.
     "cards": 21_000_000,
     "customer_statements": 22_000_000,
     "card_cvc2": 23_000_000,
     "notification_filters": 40_000_000,
+    # Files and the notes on any parent.
+    "attachments": 31_000_000,
+    "notes": 32_000_000,
+    # The money-moving family (requests answered, drafts, schedules, batches, bunq.me).
+    "request_responses": 41_000_000,
+    "request_inquiry_batches": 42_000_000,
+    "draft_payments": 43_000_000,
+    "draft_payment_entries": 44_000_000,
+    "payment_batches": 45_000_000,
+    "schedules": 46_000_000,
+    "schedule_instances": 47_000_000,
+    "bunqme_tabs": 48_000_000,
 }
 
 SCHEMA = """
@@ -208,6 +219,73 @@ CREATE TABLE IF NOT EXISTS notification_filters (  -- callback URLs: on the user
     category TEXT NOT NULL, target TEXT NOT NULL,
     created REAL NOT NULL, updated REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS request_responses (  -- the payer's side of a request between sandbox accounts
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id INTEGER NOT NULL REFERENCES accounts(id),    -- the account asked to pay
+    inquiry_id INTEGER NOT NULL UNIQUE REFERENCES request_inquiries(id),  -- status lives there
+    allow_amount_lower INTEGER NOT NULL, allow_amount_higher INTEGER NOT NULL,
+    amount_responded_cents INTEGER, time_responded REAL,
+    created REAL NOT NULL, updated REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS request_inquiry_batches (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    total_cents INTEGER NOT NULL, currency TEXT NOT NULL,
+    inquiry_ids TEXT NOT NULL,          -- JSON list of request_inquiries ids
+    created REAL NOT NULL, updated REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS draft_payments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    status TEXT NOT NULL,               -- PENDING, ACCEPTED, REJECTED, CANCELLED
+    schedule TEXT,                      -- JSON of the schedule asked for, if any
+    result_kind TEXT, result_id INTEGER,  -- Payment, PaymentBatch or a schedule, once accepted
+    created REAL NOT NULL, updated REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS draft_payment_entries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    draft_id INTEGER NOT NULL REFERENCES draft_payments(id),
+    amount_cents INTEGER NOT NULL, currency TEXT NOT NULL, description TEXT NOT NULL,
+    counterparty TEXT NOT NULL          -- JSON of the pointer the client sent
+);
+CREATE TABLE IF NOT EXISTS payment_batches (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    payment_ids TEXT NOT NULL,          -- JSON list of the payer's payments ids
+    created REAL NOT NULL, updated REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS schedules (      -- schedule-payment and schedule-payment-batch share ids
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    kind TEXT NOT NULL,                 -- Payment or PaymentBatch
+    entries TEXT NOT NULL,              -- JSON list of payment orders
+    purpose TEXT,
+    time_start REAL NOT NULL, time_end REAL,
+    recurrence_unit TEXT NOT NULL, recurrence_size INTEGER NOT NULL,
+    status TEXT NOT NULL,               -- ACTIVE, FINISHED, CANCELLED
+    runs INTEGER NOT NULL DEFAULT 0,    -- occurrences handled so far
+    next_run REAL,                      -- when the next occurrence is due; NULL once none is left
+    created REAL NOT NULL, updated REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS schedules_due ON schedules(status, next_run);
+CREATE TABLE IF NOT EXISTS schedule_instances (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    schedule_id INTEGER NOT NULL REFERENCES schedules(id),
+    state TEXT NOT NULL,                -- FINISHED_SUCCESSFULLY or FAILED_USER_ERROR
+    time_start REAL NOT NULL, time_end REAL NOT NULL,
+    error TEXT,                         -- why it failed
+    result_kind TEXT, result_id INTEGER,  -- the Payment or PaymentBatch it made
+    created REAL NOT NULL, updated REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS bunqme_tabs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    uuid TEXT NOT NULL UNIQUE,
+    status TEXT NOT NULL,               -- WAITING_FOR_PAYMENT or CANCELLED (EXPIRED is shown from time_expiry)
+    amount_cents INTEGER, currency TEXT NOT NULL, description TEXT NOT NULL, redirect_url TEXT,
+    time_expiry REAL NOT NULL,
+    created REAL NOT NULL, updated REAL NOT NULL
+);
 """
 
 # Tables keyed by another table's id, so not in ID_BASES; included in snapshots and resets.
@@ -315,6 +393,14 @@ class Store:
                 "cards",
                 "account_details",
                 "user_profiles",
+                "bunqme_tabs",
+                "schedule_instances",
+                "schedules",
+                "payment_batches",
+                "draft_payment_entries",
+                "draft_payments",
+                "request_inquiry_batches",
+                "request_responses",
                 "sessions",
                 "notification_filters",
                 "devices",

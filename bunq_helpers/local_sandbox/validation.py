@@ -18,7 +18,8 @@ from typing import Any
 from .amounts import CURRENCY
 from .bunq_errors import BunqError, bad_request
 
-AMOUNT_PATTERN = re.compile(r"^\d{1,9}(\.\d{1,2})?$", re.ASCII)  # ASCII: "١٠.٠٠" is not an amount
+# ASCII digits only: without re.ASCII, \d (and Decimal after it) would also take "١٠.٠٠" or "１０".
+AMOUNT_PATTERN = re.compile(r"^\d{1,9}(\.\d{1,2})?$", re.ASCII)
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 MAX_STRING = 10_000
 
@@ -80,20 +81,27 @@ def _type_name(value: Any) -> str:
     }.get(type(value), type(value).__name__)
 
 
-def required_string(body: dict[str, Any], field: str, *, max_length: int = MAX_STRING) -> str:
-    """A non-empty string field."""
+def required_string(
+    body: dict[str, Any], field: str, *, max_length: int = MAX_STRING, where: str = ""
+) -> str:
+    """A non-empty string field (``where`` names the object it sits in, e.g. ``"entries[0]."``)."""
     if field not in body:
-        raise bad_request(f'Field "{field}" is required.')
-    return _string(body[field], field, max_length)
+        raise bad_request(f'Field "{where}{field}" is required.')
+    return _string(body[field], where + field, max_length)
 
 
 def optional_string(
-    body: dict[str, Any], field: str, default: str = "", *, max_length: int = MAX_STRING
-) -> str:
-    """A string field that may be absent."""
+    body: dict[str, Any],
+    field: str,
+    default: str | None = "",
+    *,
+    max_length: int = MAX_STRING,
+    where: str = "",
+) -> str | None:
+    """A string field that may be absent or null (then ``default``)."""
     if body.get(field) is None:
         return default
-    return _string(body[field], field, max_length)
+    return _string(body[field], where + field, max_length)
 
 
 def _string(value: Any, field: str, max_length: int) -> str:
@@ -132,9 +140,10 @@ def ip_or_wildcard(value: str, field: str) -> str:
         raise bad_request(f'Field "{field}" has "{value[:64]}", which is not an IP address or "*".') from None
 
 
-def required_amount(body: dict[str, Any], field: str) -> tuple[int, str]:
+def required_amount(body: dict[str, Any], field: str, *, where: str = "") -> tuple[int, str]:
     """``{"value": "12.50", "currency": "EUR"}`` as (cents, currency); amounts are strings, positive."""
     amount = body.get(field)
+    field = where + field
     if amount is None:
         raise bad_request(f'Field "{field}" is required.')
     return amount_cents(amount, field), CURRENCY
@@ -176,7 +185,9 @@ def amount_cents(amount: Any, field: str, *, minimum_cents: int = 1) -> int:
     return cents
 
 
-def optional_choice(body: dict[str, Any], field: str, choices: Iterable[str]) -> str | None:
+def optional_choice(
+    body: dict[str, Any], field: str, choices: Iterable[str], *, where: str = ""
+) -> str | None:
     """A string field that must be one of ``choices``, or absent."""
     value = body.get(field)
     if value is None:
@@ -184,15 +195,17 @@ def optional_choice(body: dict[str, Any], field: str, choices: Iterable[str]) ->
     choices = tuple(choices)
     if not isinstance(value, str) or value not in choices:
         shown = json.dumps(value)[:40]
-        raise bad_request(f'Field "{field}" must be one of {", ".join(choices)}; got {shown}.')
+        raise bad_request(f'Field "{where}{field}" must be one of {", ".join(choices)}, got {shown}.')
     return value
 
 
-def required_choice(body: dict[str, Any], field: str, choices: Iterable[str]) -> str:
+def required_choice(body: dict[str, Any], field: str, choices: Iterable[str], *, where: str = "") -> str:
     """A string field that must be present and one of ``choices``."""
-    if body.get(field) is None:
-        raise bad_request(f'Field "{field}" is required.')
-    return optional_choice(body, field, choices) or ""
+    choices = tuple(choices)
+    value = optional_choice(body, field, choices, where=where)
+    if value is None:
+        raise bad_request(f'Field "{where}{field}" is required; use one of {", ".join(choices)}.')
+    return value
 
 
 def optional_text(body: dict[str, Any], field: str, *, max_length: int = MAX_STRING) -> str | None:
@@ -207,25 +220,42 @@ def optional_text(body: dict[str, Any], field: str, *, max_length: int = MAX_STR
     return value
 
 
-def optional_int(body: dict[str, Any], field: str, low: int, high: int) -> int | None:
+def optional_int(body: dict[str, Any], field: str, low: int, high: int, *, where: str = "") -> int | None:
     """A whole-number field within [low, high], or absent (``true`` is not a number here)."""
     value = body.get(field)
+    name = where + field
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise bad_request(f'Field "{field}" must be a whole number, not {_type_name(value)}.')
+        raise bad_request(f'Field "{name}" must be a whole number, not {_type_name(value)}.')
     if not low <= value <= high:
-        raise bad_request(f'Field "{field}" must be from {low} to {high}, got {value}.')
+        raise bad_request(f'Field "{name}" must be from {low} to {high}, got {value}.')
     return value
 
 
-def optional_object(body: dict[str, Any], field: str) -> dict[str, Any] | None:
+def required_int(body: dict[str, Any], field: str, *, low: int, high: int, where: str = "") -> int:
+    """Like ``optional_int``, but the field must be there."""
+    value = optional_int(body, field, low, high, where=where)
+    if value is None:
+        raise bad_request(f'Field "{where}{field}" is required.')
+    return value
+
+
+def optional_object(body: dict[str, Any], field: str, *, where: str = "") -> dict[str, Any] | None:
     """A JSON-object field, or absent."""
     value = body.get(field)
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise bad_request(f'Field "{field}" must be an object, not {_type_name(value)}.')
+        raise bad_request(f'Field "{where}{field}" must be an object, not {_type_name(value)}.')
+    return value
+
+
+def required_object(body: dict[str, Any], field: str, *, where: str = "") -> dict[str, Any]:
+    """Like ``optional_object``, but the field must be there."""
+    value = optional_object(body, field, where=where)
+    if value is None:
+        raise bad_request(f'Field "{where}{field}" is required.')
     return value
 
 
@@ -237,7 +267,27 @@ def optional_list(body: dict[str, Any], field: str, *, max_items: int = 100) -> 
     if not isinstance(value, list):
         raise bad_request(f'Field "{field}" must be an array, not {_type_name(value)}.')
     if len(value) > max_items:
-        raise bad_request(f'Field "{field}" has more than {max_items} items.')
+        raise bad_request(f'Field "{field}" has {len(value)} items; at most {max_items} are allowed.')
+    return value
+
+
+def required_list(body: dict[str, Any], field: str, *, max_items: int) -> list[Any]:
+    """A non-empty JSON-array field of at most ``max_items`` items."""
+    value = optional_list(body, field, max_items=max_items)
+    if value is None:
+        raise bad_request(f'Field "{field}" is required.')
+    if not value:
+        raise bad_request(f'Field "{field}" must not be empty.')
+    return value
+
+
+def optional_bool(body: dict[str, Any], field: str, default: bool = False) -> bool:
+    """A true/false field; absent or null is ``default``."""
+    value = body.get(field)
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise bad_request(f'Field "{field}" must be true or false, not {_type_name(value)}.')
     return value
 
 
@@ -259,6 +309,38 @@ def parse_date(value: Any, field: str) -> dt.date:
         raise bad_request(f'Field "{field}" is not a real date: {value}.') from None
 
 
+TIMESTAMP_PATTERN = re.compile(
+    r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(Z|\+00:00)?$", re.ASCII
+)
+
+
+def optional_timestamp(body: dict[str, Any], field: str, *, where: str = "") -> float | None:
+    """A UTC time as bunq writes it (``2024-05-01 09:30:00.000000``; ISO ``T`` and a date alone also do)."""
+    value = body.get(field)
+    name = where + field
+    if value is None:
+        return None
+    if not isinstance(value, str) or not TIMESTAMP_PATTERN.match(value):
+        raise bad_request(
+            f'Field "{name}" must be a UTC time such as "2024-05-01 09:30:00.000000", '
+            f"got {json.dumps(value)[:40]}."
+        )
+    text = value.removesuffix("Z").removesuffix("+00:00").replace("T", " ")
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise bad_request(f'Field "{name}" is not a real date and time: {value[:40]}.') from None
+    return moment.replace(tzinfo=dt.timezone.utc).timestamp()
+
+
+def required_timestamp(body: dict[str, Any], field: str, *, where: str = "") -> float:
+    """Like ``optional_timestamp``, but the field must be there."""
+    moment = optional_timestamp(body, field, where=where)
+    if moment is None:
+        raise bad_request(f'Field "{where}{field}" is required.')
+    return moment
+
+
 def refuse_fields(body: dict[str, Any], fields: Iterable[str], why: str) -> None:
     """A 400 naming the first of ``fields`` that ``body`` has, with ``why`` (e.g. not emulated)."""
     for field in fields:
@@ -269,9 +351,10 @@ def refuse_fields(body: dict[str, Any], fields: Iterable[str], why: str) -> None
 POINTER_TYPES = ("EMAIL", "IBAN", "PHONE_NUMBER")
 
 
-def required_pointer(body: dict[str, Any], field: str) -> dict[str, str]:
+def required_pointer(body: dict[str, Any], field: str, *, where: str = "") -> dict[str, str]:
     """A counterparty pointer ``{"type": "EMAIL"|"IBAN"|"PHONE_NUMBER", "value": ..., "name"?}``."""
     pointer = body.get(field)
+    field = where + field
     if pointer is None:
         raise bad_request(f'Field "{field}" is required.')
     if not isinstance(pointer, dict):
@@ -293,6 +376,7 @@ __all__ = [
     "amount_cents",
     "ip_or_wildcard",
     "optional_amount",
+    "optional_bool",
     "optional_choice",
     "optional_int",
     "optional_ip_list",
@@ -300,12 +384,17 @@ __all__ = [
     "optional_object",
     "optional_string",
     "optional_text",
+    "optional_timestamp",
     "parse_date",
     "parse_object",
     "refuse_fields",
     "required_amount",
     "required_choice",
     "required_date",
+    "required_int",
+    "required_list",
+    "required_object",
     "required_pointer",
     "required_string",
+    "required_timestamp",
 ]

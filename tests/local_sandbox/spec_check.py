@@ -104,6 +104,20 @@ WRAPPERS_BUNQ_SENDS: list[tuple[str, str, str, Any, str]] = [  # fields: inline,
     ("GET", r".*/schedule-payment(/\{itemId\})?", "ScheduledPayment", None, f"{SDK} reads it"),
     ("GET", r".*/schedule-payment-batch/\{itemId\}", "ScheduledPaymentBatch", None, f"{SDK} reads it"),
     ("GET", r".*/schedule-instance(/\{itemId\})?", "ScheduledInstance", None, f"{SDK} reads it"),
+    (
+        "PUT",
+        r".*/schedule-payment/\{itemId\}",
+        "ScheduledPayment",
+        "SchedulePaymentRead",
+        f"{SDK}: SchedulePaymentApiObject.update reads the whole ScheduledPayment, not an Id",
+    ),
+    (
+        "PUT",
+        r".*/request-response/\{itemId\}",
+        "RequestResponse",
+        "RequestResponseRead",
+        f"{SDK}: RequestResponseApiObject.update reads the whole RequestResponse, not an Id",
+    ),
     ("GET", r".*/note-text(/\{itemId\})?", "NoteText", None, f"{SDK} reads it for every kind of note"),
     *(
         (
@@ -127,11 +141,19 @@ WRAPPERS_BUNQ_SENDS: list[tuple[str, str, str, Any, str]] = [  # fields: inline,
 ]
 
 
-# Objects inside answers whose spec schema is the request's, while bunq (and its SDK, which reads
-# them) send the whole object: schema in the spec -> the schema of what is sent.
-SCHEMAS_BUNQ_SENDS: dict[str, str] = {
+# Objects inside answers whose spec schema is the request's (or another shape), while bunq (and its
+# SDK, which reads them) send another: schema in the spec -> what is sent (a schema name, or a type
+# such as ["Payment"] for an array of Payment).
+SCHEMAS_BUNQ_SENDS: dict[str, Any] = {
     "Card": "CardRead",  # an Event's object.Card: the SDK's CardApiObject reads the whole card
     "CardDebit": "CardRead",  # an Event's object.CardDebit: the SDK's CardDebitApiObject, likewise
+    # an Event's object.BunqMeTab / object.DraftPayment: the SDK's EventObject holds a BunqMeTabApiObject /
+    # DraftPaymentApiObject, which read the whole tab (id, created, bunqme_tab_entries, ...) / draft
+    "BunqMeTab": "BunqMeTabRead",
+    "DraftPayment": "DraftPaymentRead",
+    # PaymentBatch.payments: the SDK's PaymentBatchApiObject.payments is list[Payment], and the spec's
+    # {"Payment": [...]} makes PaymentBatchApiObject.get raise TypeError (PaymentApiObject.__init__)
+    "PaymentBatchAnchoredPayment": ["Payment"],
 }
 
 
@@ -174,6 +196,8 @@ class _Checker:
     def value(self, value: Any, kind: Any, where: str) -> None:
         if value is None:
             return
+        if isinstance(kind, str):
+            kind = SCHEMAS_BUNQ_SENDS.get(kind, kind)
         if isinstance(kind, list):
             if not isinstance(value, list):
                 self.problems.append(f"{where}: bunq's spec has an array, the answer has {_type_name(value)}")
@@ -189,7 +213,6 @@ class _Checker:
             if not isinstance(value, expected) or (kind != "boolean" and isinstance(value, bool)):
                 self.problems.append(f"{where}: bunq's spec has {kind}, the answer has {_type_name(value)}")
             return
-        kind = SCHEMAS_BUNQ_SENDS.get(kind, kind)
         schema = self.catalogue.schemas.get(kind)
         if schema is None:
             return  # the spec leaves this object's fields unknown

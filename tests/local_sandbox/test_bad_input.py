@@ -390,19 +390,6 @@ CASES = [
         "request signature is required",
     ),
     (
-        "request-inquiry: over 500",
-        "POST",
-        "user/{user}/monetary-account/{account}/request-inquiry",
-        {
-            "amount_inquired": {"value": "501.00", "currency": "EUR"},
-            "counterparty_alias": {"type": "EMAIL", "value": "sugardaddy@bunq.com"},
-            "description": "d",
-        },
-        "session",
-        400,
-        "at most 500.00 EUR",
-    ),
-    (
         "request-inquiry: bunqme not bool",
         "POST",
         "user/{user}/monetary-account/{account}/request-inquiry",
@@ -1096,6 +1083,438 @@ ACCOUNT_CASES = [
 CASES += ACCOUNT_CASES
 
 
+# The money-moving family. ACCOUNT/THEIRS are account paths; the objects fixture makes the objects.
+THEIRS = "user/{user}/monetary-account/{other_account}"
+ARABIC_TEN = "١٠.٠٠"  # Arabic-Indic digits: Python's \d and Decimal would take them
+FULL_WIDTH_TEN = "１０.００"
+
+
+def _order(value: object = "1.00", **extra: object) -> dict:
+    return {
+        "amount": {"value": value, "currency": "EUR"},
+        "counterparty_alias": {"type": "EMAIL", "value": "a@b.c"},
+        "description": "d",
+        **extra,
+    }
+
+
+def _inquiry(value: object = "1.00") -> dict:
+    return {
+        "amount_inquired": {"value": value, "currency": "EUR"},
+        "counterparty_alias": {"type": "EMAIL", "value": "a@b.c"},
+        "description": "d",
+    }
+
+
+SCHEDULE = {"time_start": "2100-01-01 00:00:00", "recurrence_unit": "DAILY", "recurrence_size": 1}
+
+MONEY_CASES = [
+    (
+        "request-inquiry: Arabic-Indic digits",
+        "POST",
+        ACCOUNT + "/request-inquiry",
+        _inquiry(ARABIC_TEN),
+        "session",
+        400,
+        '"amount_inquired.value" must be a string amount',
+    ),
+    (
+        "request-inquiry: revoke with a number",
+        "PUT",
+        ACCOUNT + "/request-inquiry/{inquiry}",
+        {"status": 1},
+        "session",
+        400,
+        'Field "status" must be one of REVOKED',
+    ),
+    (
+        "request-inquiry: revoke without status",
+        "PUT",
+        ACCOUNT + "/request-inquiry/{inquiry}",
+        {},
+        "session",
+        400,
+        'Field "status" is required',
+    ),
+    (
+        "request-inquiry: other user's request",
+        "PUT",
+        ACCOUNT + "/request-inquiry/{other_inquiry}",
+        {"status": "REVOKED"},
+        "session",
+        404,
+        "RequestInquiry with id",
+    ),
+    (
+        "request-inquiry: on another user's account",
+        "GET",
+        THEIRS + "/request-inquiry",
+        None,
+        "session",
+        404,
+        "MonetaryAccount with id",
+    ),
+    (
+        "request-response: amount as number",
+        "PUT",
+        ACCOUNT + "/request-response/{my_response}",
+        {"status": "ACCEPTED", "amount_responded": {"value": 1, "currency": "EUR"}},
+        "session+signed",
+        400,
+        '"amount_responded.value" must be a string amount',
+    ),
+    (
+        "request-response: full-width digits",
+        "PUT",
+        ACCOUNT + "/request-response/{my_response}",
+        {"status": "ACCEPTED", "amount_responded": {"value": FULL_WIDTH_TEN, "currency": "EUR"}},
+        "session+signed",
+        400,
+        '"amount_responded.value" must be a string amount',
+    ),
+    (
+        "request-response: no status",
+        "PUT",
+        ACCOUNT + "/request-response/{my_response}",
+        {"amount_responded": {"value": "1.00", "currency": "EUR"}},
+        "session+signed",
+        400,
+        'Field "status" is required',
+    ),
+    (
+        "request-response: not enough money",
+        "PUT",
+        ACCOUNT + "/request-response/{my_response}",
+        {"status": "ACCEPTED"},
+        "session+signed",
+        400,
+        "does not cover this payment",
+    ),
+    (
+        "request-response: unsigned accept",
+        "PUT",
+        ACCOUNT + "/request-response/{my_response}",
+        {"status": "ACCEPTED"},
+        "session",
+        466,
+        "request signature is required",
+    ),
+    (
+        "request-response: other user's response",
+        "GET",
+        ACCOUNT + "/request-response/{other_response}",
+        None,
+        "session",
+        404,
+        "RequestResponse with id",
+    ),
+    (
+        "request-response: bad status filter",
+        "GET",
+        ACCOUNT + "/request-response?status=1",
+        None,
+        "session",
+        400,
+        'Query parameter "status" must be one of',
+    ),
+    (
+        "request-inquiry-batch: not a list",
+        "POST",
+        ACCOUNT + "/request-inquiry-batch",
+        {"request_inquiries": _inquiry()},
+        "session",
+        400,
+        'Field "request_inquiries" must be an array, not object',
+    ),
+    (
+        "request-inquiry-batch: item not an object",
+        "POST",
+        ACCOUNT + "/request-inquiry-batch",
+        {"request_inquiries": ["x"]},
+        "session",
+        400,
+        'Field "request_inquiries[0]" must be an object',
+    ),
+    (
+        "request-inquiry-batch: Arabic-Indic total",
+        "POST",
+        ACCOUNT + "/request-inquiry-batch",
+        {
+            "request_inquiries": [_inquiry()],
+            "total_amount_inquired": {"value": ARABIC_TEN, "currency": "EUR"},
+        },
+        "session",
+        400,
+        '"total_amount_inquired.value" must be a string amount',
+    ),
+    (
+        "request-inquiry-batch: other user's batch",
+        "GET",
+        ACCOUNT + "/request-inquiry-batch/{other_batch}",
+        None,
+        "session",
+        404,
+        "RequestInquiryBatch with id",
+    ),
+    (
+        "draft-payment: entries a string",
+        "POST",
+        ACCOUNT + "/draft-payment",
+        {"entries": "x", "number_of_required_accepts": 1},
+        "session",
+        400,
+        'Field "entries" must be an array, not string',
+    ),
+    (
+        "draft-payment: accepts as a string",
+        "POST",
+        ACCOUNT + "/draft-payment",
+        {"entries": [_order()], "number_of_required_accepts": "1"},
+        "session",
+        400,
+        '"number_of_required_accepts" must be a whole number, not string',
+    ),
+    (
+        "draft-payment: full-width digits",
+        "POST",
+        ACCOUNT + "/draft-payment",
+        {"entries": [_order(FULL_WIDTH_TEN)], "number_of_required_accepts": 1},
+        "session",
+        400,
+        '"entries[0].amount.value" must be a string amount',
+    ),
+    (
+        "draft-payment: entry without counterparty",
+        "POST",
+        ACCOUNT + "/draft-payment",
+        {
+            "entries": [{"amount": {"value": "1.00", "currency": "EUR"}, "description": "d"}],
+            "number_of_required_accepts": 1,
+        },
+        "session",
+        400,
+        '"entries[0].counterparty_alias" is required',
+    ),
+    (
+        "draft-payment: schedule time a number",
+        "POST",
+        ACCOUNT + "/draft-payment",
+        {"entries": [_order()], "number_of_required_accepts": 1, "schedule": {**SCHEDULE, "time_start": 1}},
+        "session",
+        400,
+        '"schedule.time_start" must be a UTC time',
+    ),
+    (
+        "draft-payment: accept without money",
+        "PUT",
+        ACCOUNT + "/draft-payment/{my_draft}",
+        {"status": "ACCEPTED"},
+        "session+signed",
+        400,
+        "does not cover this payment",
+    ),
+    (
+        "draft-payment: other user's draft",
+        "PUT",
+        ACCOUNT + "/draft-payment/{other_draft}",
+        {"status": "ACCEPTED"},
+        "session+signed",
+        404,
+        "DraftPayment with id",
+    ),
+    (
+        "payment-batch: no payments",
+        "POST",
+        ACCOUNT + "/payment-batch",
+        {},
+        "session+signed",
+        400,
+        'Field "payments" is required',
+    ),
+    (
+        "payment-batch: Arabic-Indic digits",
+        "POST",
+        ACCOUNT + "/payment-batch",
+        {"payments": [_order(ARABIC_TEN)]},
+        "session+signed",
+        400,
+        '"payments[0].amount.value" must be a string amount',
+    ),
+    (
+        "payment-batch: unsigned",
+        "POST",
+        ACCOUNT + "/payment-batch",
+        {"payments": [_order()]},
+        "session",
+        466,
+        "request signature is required",
+    ),
+    (
+        "payment-batch: no funds",
+        "POST",
+        ACCOUNT + "/payment-batch",
+        {"payments": [_order(), _order()]},
+        "session+signed",
+        400,
+        "does not cover this batch of 2 payments",
+    ),
+    (
+        "payment-batch: on another user's account",
+        "POST",
+        THEIRS + "/payment-batch",
+        {"payments": [_order()]},
+        "session+signed",
+        404,
+        "MonetaryAccount with id",
+    ),
+    (
+        "schedule-payment: size as a string",
+        "POST",
+        ACCOUNT + "/schedule-payment",
+        {"payment": _order(), "schedule": {**SCHEDULE, "recurrence_size": "1"}},
+        "session+signed",
+        400,
+        '"schedule.recurrence_size" must be a whole number, not string',
+    ),
+    (
+        "schedule-payment: no payment",
+        "POST",
+        ACCOUNT + "/schedule-payment",
+        {"schedule": SCHEDULE},
+        "session+signed",
+        400,
+        'Field "payment" is required',
+    ),
+    (
+        "schedule-payment: payment a list",
+        "POST",
+        ACCOUNT + "/schedule-payment",
+        {"payment": [_order()], "schedule": SCHEDULE},
+        "session+signed",
+        400,
+        'Field "payment" must be an object, not array',
+    ),
+    (
+        "schedule-payment: full-width digits",
+        "POST",
+        ACCOUNT + "/schedule-payment",
+        {"payment": _order(FULL_WIDTH_TEN), "schedule": SCHEDULE},
+        "session+signed",
+        400,
+        '"payment.amount.value" must be a string amount',
+    ),
+    (
+        "schedule-payment: unsigned",
+        "POST",
+        ACCOUNT + "/schedule-payment",
+        {"payment": _order(), "schedule": SCHEDULE},
+        "session",
+        466,
+        "request signature is required",
+    ),
+    (
+        "schedule-payment: other user's schedule",
+        "DELETE",
+        ACCOUNT + "/schedule-payment/{other_schedule}",
+        None,
+        "session",
+        404,
+        "ScheduledPayment with id",
+    ),
+    (
+        "schedule-payment-batch: payments a number",
+        "POST",
+        ACCOUNT + "/schedule-payment-batch",
+        {"payments": 3, "schedule": SCHEDULE},
+        "session+signed",
+        400,
+        'Field "payments" must be a non-empty array',
+    ),
+    (
+        "schedule-payment-batch: other user's batch",
+        "PUT",
+        ACCOUNT + "/schedule-payment-batch/{other_schedule}",
+        {"schedule": SCHEDULE},
+        "session",
+        404,
+        "ScheduledPaymentBatch with id",
+    ),
+    (
+        "schedule: other user's schedule",
+        "GET",
+        ACCOUNT + "/schedule/{other_schedule}",
+        None,
+        "session",
+        404,
+        "Schedule with id",
+    ),
+    (
+        "schedule-instance: other user's schedule",
+        "GET",
+        ACCOUNT + "/schedule/{other_schedule}/schedule-instance",
+        None,
+        "session",
+        404,
+        "Schedule with id",
+    ),
+    (
+        "schedule: another user's list",
+        "GET",
+        "user/{other_user}/schedule",
+        None,
+        "session",
+        404,
+        "User with id",
+    ),
+    (
+        "bunqme-tab: no entry",
+        "POST",
+        ACCOUNT + "/bunqme-tab",
+        {"status": "WAITING_FOR_PAYMENT"},
+        "session",
+        400,
+        'Field "bunqme_tab_entry" is required',
+    ),
+    (
+        "bunqme-tab: Arabic-Indic digits",
+        "POST",
+        ACCOUNT + "/bunqme-tab",
+        {"bunqme_tab_entry": {"amount_inquired": {"value": ARABIC_TEN, "currency": "EUR"}}},
+        "session",
+        400,
+        '"bunqme_tab_entry.amount_inquired.value" must be a string amount',
+    ),
+    (
+        "bunqme-tab: description a number",
+        "POST",
+        ACCOUNT + "/bunqme-tab",
+        {"bunqme_tab_entry": {"description": 5}},
+        "session",
+        400,
+        '"bunqme_tab_entry.description" must be a string, not number',
+    ),
+    (
+        "bunqme-tab: other user's tab",
+        "PUT",
+        ACCOUNT + "/bunqme-tab/{other_tab}",
+        {"status": "CANCELLED"},
+        "session",
+        404,
+        "BunqMeTab with id",
+    ),
+    (
+        "list: count in superscript digits",
+        "GET",
+        ACCOUNT + "/schedule-payment?count=²",
+        None,
+        "session",
+        400,
+        '"count" must be a whole number',
+    ),
+]
+CASES += MONEY_CASES
+
+
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory):
     """One sandbox for the whole battery: each case compares the state before and after itself."""
@@ -1117,26 +1536,57 @@ def world(raw: Raw, client_key) -> tuple[Handshake, Handshake]:
 
 @pytest.fixture(scope="module")
 def objects(raw: Raw, world) -> dict[str, int]:
-    """A request inquiry (not to sugar daddy, so nothing settles mid-case) and an attachment for each
-    user, and a text note of mine."""
-    made: dict[str, int] = {}
-    for prefix, who in (("", world[0]), ("other_", world[1])):
-        account = f"user/{who.user_id}/monetary-account/{who.account_id}"
-        ask = {"amount_inquired": {"value": "1.00", "currency": "EUR"}, "description": "d"}
-        ask["counterparty_alias"] = {"type": "EMAIL", "value": "a@b.c"}
-        inquiry = raw.call("POST", f"{account}/request-inquiry", ask, token=who.session_token)
-        made[prefix + "inquiry"] = inquiry.json()["Response"][0]["Id"]["id"]
-        upload = raw.call("POST", f"{account}/attachment", PNG, token=who.session_token, headers=UPLOAD)
-        made[prefix + "attachment"] = upload.json()["Response"][0]["Id"]["id"]
-    note = raw.call(
-        "POST",
-        f"user/{world[0].user_id}/monetary-account/{world[0].account_id}/request-inquiry/{made['inquiry']}/note-text",
-        {"content": "n"},
-        token=world[0].session_token,
-    )
-    made["note"] = note.json()["Response"][0]["Id"]["id"]
-    _objects(raw, world[0], world[1], made)
-    return made
+    """Objects the cases name: ``{x}`` is mine, ``{other_x}`` the other user's (for the 404s).
+
+    A request inquiry each, asked of the other user (so each has a RequestResponse), an attachment
+    each, a text note of mine, and the money family's drafts, batches, schedules and tabs. Nothing
+    here falls due during the battery: no sugar daddy requests, schedules start in 2100.
+    """
+    mine, other = world
+
+    def made(
+        h: Handshake, path: str, body: dict | bytes, signed: bool = False, headers: dict | None = None
+    ) -> int:
+        account = f"user/{h.user_id}/monetary-account/{h.account_id}/"
+        response = raw.call(
+            "POST",
+            account + path,
+            body,
+            token=h.session_token,
+            sign_with=h.key if signed else None,
+            headers=headers,
+        )
+        assert response.status_code == 200, response.text
+        return response.json()["Response"][0]["Id"]["id"]
+
+    def email(h: Handshake) -> str:
+        user = raw.call("GET", f"user/{h.user_id}", token=h.session_token).json()["Response"][0]
+        return user["UserPerson"]["alias"][0]["value"]
+
+    def request_to(h: Handshake) -> dict:
+        return {**_inquiry(), "counterparty_alias": {"type": "EMAIL", "value": email(h)}}
+
+    def first_response(h: Handshake) -> int:
+        path = f"user/{h.user_id}/monetary-account/{h.account_id}/request-response"
+        return raw.call("GET", path, token=h.session_token).json()["Response"][0]["RequestResponse"]["id"]
+
+    ids = {
+        "inquiry": made(mine, "request-inquiry", request_to(other)),
+        "other_inquiry": made(other, "request-inquiry", request_to(mine)),
+        "attachment": made(mine, "attachment", PNG, headers=UPLOAD),
+        "other_attachment": made(other, "attachment", PNG, headers=UPLOAD),
+        "other_batch": made(other, "request-inquiry-batch", {"request_inquiries": [_inquiry()]}),
+        "other_draft": made(other, "draft-payment", {"entries": [_order()], "number_of_required_accepts": 1}),
+        "my_draft": made(mine, "draft-payment", {"entries": [_order()], "number_of_required_accepts": 1}),
+        "other_schedule": made(
+            other, "schedule-payment", {"payment": _order(), "schedule": SCHEDULE}, signed=True
+        ),
+        "other_tab": made(other, "bunqme-tab", {"bunqme_tab_entry": {"description": "x"}}),
+    }
+    ids["note"] = made(mine, f"request-inquiry/{ids['inquiry']}/note-text", {"content": "n"})
+    ids["my_response"], ids["other_response"] = first_response(mine), first_response(other)
+    _objects(raw, mine, other, ids)
+    return ids
 
 
 def _objects(raw: Raw, mine: Handshake, other: Handshake, made: dict[str, int]) -> None:

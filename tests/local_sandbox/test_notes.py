@@ -1,5 +1,6 @@
-"""Notes (``note-text``, ``note-attachment``) on payments and request inquiries: on the right parent
-only, the caller's only, in bunq's shapes; and the generic mechanism that serves every parent kind."""
+"""Notes (``note-text``, ``note-attachment``) on every parent the sandbox holds (payments, requests and
+their answers and batches, drafts, payment batches, scheduled payments and batches, schedule runs): on
+the right parent only, the caller's only, in bunq's shapes; and the generic mechanism that serves them."""
 
 from __future__ import annotations
 
@@ -15,20 +16,33 @@ from bunq_helpers.crypto import keys
 from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
 from bunq_helpers.local_sandbox.catalogue import load_catalogue
 from bunq_helpers.local_sandbox.endpoints import attachments, notes
+from bunq_helpers.local_sandbox.endpoints.draft_payments import find_draft_payment
 from bunq_helpers.local_sandbox.endpoints.note_parents import NOTE_PARENTS
 from tests.conftest import Raw, error_of
 from tests.local_sandbox.test_attachments import STAMP, tiny_png, upload
 
 REPO = Path(__file__).resolve().parents[2]
+# Each parent the sandbox holds -> its path below my account, filled from the fixture's ids.
 PARENTS = {
-    "payment": ("payment", "received", "Payment"),
-    "request-inquiry": ("request-inquiry", "inquiry", "RequestInquiry"),
+    "payment": "payment/{received}",
+    "request-inquiry": "request-inquiry/{inquiry}",
+    "request-response": "request-response/{response}",
+    "request-inquiry-batch": "request-inquiry-batch/{inquiry_batch}",
+    "draft-payment": "draft-payment/{draft}",
+    "payment-batch": "payment-batch/{payment_batch}",
+    "schedule-payment": "schedule-payment/{scheduled}",
+    "schedule-payment-batch": "schedule-payment-batch/{scheduled_batch}",
+    "schedule-instance": "schedule/{ran}/schedule-instance/{instance}",
 }
+FAR = {"time_start": "2100-01-01 00:00:00", "recurrence_unit": "ONCE"}  # never due in a test
+PAST = {"time_start": "2020-01-01 00:00:00", "recurrence_unit": "ONCE"}  # due at the next read
 
 
 @pytest.fixture
 def w(tmp_path, client_key) -> Iterator[SimpleNamespace]:
-    """Two users; mine has a payment received from sugar daddy, one sent to the other user, and a request."""
+    """Two users. Mine has a payment received from sugar daddy, one sent to the other user, a request,
+    the other user's request to me (my RequestResponse), and one of each money object: a request batch,
+    a draft, a payment batch, a scheduled payment and batch, and a schedule that has run once."""
     with LocalSandbox(tmp_path / "state", options=SandboxOptions(sugardaddy_delay=0)) as sandbox:
         raw = Raw(sandbox)
         mine, other = raw.handshake(client_key), raw.handshake(keys.generate_private_key())
@@ -52,7 +66,44 @@ def w(tmp_path, client_key) -> Iterator[SimpleNamespace]:
             f"user/{other.user_id}/monetary-account/{other.account_id}/payment",
             token=other.session_token,
         ).json()["Response"]
+        their_account = f"user/{other.user_id}/monetary-account/{other.account_id}"
+
+        def made(path: str, body: dict, signed: bool = False, who=mine, where: str = account) -> int:
+            answer = raw.call(
+                "POST",
+                f"{where}/{path}",
+                body,
+                token=who.session_token,
+                sign_with=who.key if signed else None,
+            )
+            assert answer.status_code == 200, answer.text
+            return answer.json()["Response"][0]["Id"]["id"]
+
+        my_email = raw.call("GET", "user", token=mine.session_token).json()["Response"][0]["UserPerson"][
+            "alias"
+        ]
+        asked_of_me = {**ask, "counterparty_alias": my_email[0], "description": "pizza"}
+        made("request-inquiry", asked_of_me, who=other, where=their_account)
+        [response] = raw.call("GET", f"{account}/request-response", token=mine.session_token).json()[
+            "Response"
+        ]
+        order = {**pay, "amount": {"value": "1.00", "currency": "EUR"}, "description": "note me"}
+        ran = made("schedule-payment", {"payment": order, "schedule": PAST}, signed=True)
+        raw.call("GET", account, token=mine.session_token)  # the past schedule runs on this read
+        [instance] = sandbox.store.read().execute(  # a ScheduledInstance shows no id: the store has it
+            "SELECT id FROM schedule_instances WHERE schedule_id = ?", (ran,)
+        )
         yield SimpleNamespace(
+            response=response["RequestResponse"]["id"],
+            inquiry_batch=made("request-inquiry-batch", {"request_inquiries": [ask]}),
+            draft=made("draft-payment", {"entries": [order], "number_of_required_accepts": 1}),
+            payment_batch=made("payment-batch", {"payments": [order, order]}, signed=True),
+            scheduled=made("schedule-payment", {"payment": order, "schedule": FAR}, signed=True),
+            scheduled_batch=made(
+                "schedule-payment-batch", {"payments": [order], "schedule": FAR}, signed=True
+            ),
+            ran=ran,
+            instance=instance[0],
             sandbox=sandbox,
             raw=raw,
             mine=mine,
@@ -62,7 +113,7 @@ def w(tmp_path, client_key) -> Iterator[SimpleNamespace]:
             sent=sent.json()["Response"][0]["Id"]["id"],
             inquiry=inquiry.json()["Response"][0]["Id"]["id"],
             their_payment=their_payment["Payment"]["id"],
-            their_account=f"user/{other.user_id}/monetary-account/{other.account_id}",
+            their_account=their_account,
         )
 
 
@@ -76,8 +127,11 @@ def _call(w: SimpleNamespace, method: str, path: str, body: dict | None = None, 
 
 
 def _parent_path(w: SimpleNamespace, parent: str) -> str:
-    segment, attribute, _ = PARENTS[parent]
-    return f"{w.account}/{segment}/{getattr(w, attribute)}"
+    return f"{w.account}/" + PARENTS[parent].format(**vars(w))
+
+
+def test_every_parent_the_sandbox_holds_is_tested_here() -> None:
+    assert set(PARENTS) == set(notes.PARENTS)
 
 
 @pytest.mark.parametrize("parent", PARENTS)
@@ -167,6 +221,10 @@ def test_missing_or_someone_elses_parent_is_bunqs_404(w: SimpleNamespace) -> Non
         (f"{w.account}/payment/{w.sent + 999}/note-text", "Payment with id"),
         (f"{w.account}/payment/{w.their_payment}/note-text", "Payment with id"),
         (f"{w.account}/request-inquiry/{w.received}/note-text", "RequestInquiry with id"),
+        (f"{w.account}/request-response/{w.inquiry}/note-text", "RequestResponse with id"),
+        # a scheduled batch is not a scheduled payment; a run belongs to its own schedule only
+        (f"{w.account}/schedule-payment/{w.scheduled_batch}/note-text", "ScheduledPayment with id"),
+        (f"{w.account}/schedule/{w.scheduled}/schedule-instance/{w.instance}/note-text", "ScheduledInstance"),
         # the other user's path with my session
         (f"{w.their_account}/payment/{w.their_payment}/note-text", f"User with id {w.other.user_id}"),
         (
@@ -244,7 +302,7 @@ def test_note_attachment_refuses_files_that_are_not_the_callers(w: SimpleNamespa
 
 
 def test_registering_a_parent_gives_it_all_ten_operations_at_bunqs_paths() -> None:
-    routes = notes.note_routes({"draft-payment": notes.on_account("payments")})
+    routes = notes.note_routes({"draft-payment": notes.found_by(find_draft_payment)})
     template = NOTE_PARENTS["draft-payment"]
     assert sorted((r.method, r.template) for r in routes) == sorted(
         [(m, f"{template}/{kind}") for kind in ("note-text", "note-attachment") for m in ("GET", "POST")]
@@ -255,7 +313,7 @@ def test_registering_a_parent_gives_it_all_ten_operations_at_bunqs_paths() -> No
         ]
     )
     with pytest.raises(ValueError, match="no notes on \\['invoice'\\]"):
-        notes.note_routes({"invoice": notes.on_account("payments")})
+        notes.note_routes({"invoice": notes.found_by(find_draft_payment)})
 
 
 def test_every_route_here_is_an_operation_in_bunqs_description() -> None:

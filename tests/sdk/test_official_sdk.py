@@ -18,21 +18,10 @@ import pytest
 
 from bunq_helpers import ApiContext, BunqClient, Endpoint, Environment, Settings, create_api_context
 from tests.conftest import standalone_sandbox
-from tests.sdk import sdk_venv
 
 pytestmark = pytest.mark.sdk
 
 SCRIPT = Path(__file__).with_name("sdk_script.py")
-
-
-@pytest.fixture(scope="session")
-def sdk_python() -> Path:
-    try:
-        return sdk_venv.sdk_python()
-    except sdk_venv.SdkUnavailable as exc:
-        if os.environ.get("CI"):
-            pytest.fail(str(exc))
-        pytest.skip(str(exc))
 
 
 @pytest.fixture

@@ -27,7 +27,6 @@ Choices where bunq is silent (said, not hidden, in the error texts):
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sqlite3
 import uuid
@@ -50,8 +49,9 @@ from ..validation import (
     refuse_fields,
     required_choice,
 )
+from .ledger import DEFAULT_DAILY_LIMIT_CENTS
 from .lookups import own_account, own_user
-from .sugar_daddy import settle_sugar_daddy
+from .settlement import settle_due
 
 ACCOUNT = "user/{user_id}/monetary-account/{account_id}"
 
@@ -61,7 +61,6 @@ JOINT = "MonetaryAccountJoint"
 PATHS = {BANK: "monetary-account-bank", SAVINGS: "monetary-account-savings", JOINT: "monetary-account-joint"}
 
 DEFAULT_DESCRIPTION = "bunq account"
-DEFAULT_DAILY_LIMIT_CENTS = 100_000
 MAX_DAILY_LIMIT_CENTS = 1_000_000
 MAX_ACCOUNTS = 25
 MAX_DESCRIPTION = 255
@@ -108,26 +107,6 @@ def daily_limit_cents(row: sqlite3.Row) -> int:
     """The account's daily spending limit."""
     limit = row["daily_limit_cents"]
     return DEFAULT_DAILY_LIMIT_CENTS if limit is None else int(limit)
-
-
-def check_daily_limit(db: sqlite3.Connection, account_id: int, cents: int, now: float) -> None:
-    """400 if paying ``cents`` now would take today's (UTC) outgoing total past the daily limit."""
-    row = account_row(db, account_id)
-    day = dt.datetime.fromtimestamp(now, dt.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
-    spent = -int(
-        db.execute(
-            "SELECT COALESCE(SUM(amount_cents), 0) FROM payments"
-            " WHERE account_id = ? AND amount_cents < 0 AND created >= ?",
-            (account_id, day.timestamp()),
-        ).fetchone()[0]
-    )
-    limit = daily_limit_cents(row)
-    if spent + cents > limit:
-        raise bad_request(
-            f"This payment of {cents_to_value(cents)} EUR would take today's payments from monetary account "
-            f"{account_id} to {cents_to_value(spent + cents)} EUR, over its daily limit of "
-            f"{cents_to_value(limit)} EUR. Raise daily_limit with PUT on the account, or pay tomorrow."
-        )
 
 
 # --- bunq's shapes -----------------------------------------------------------------------------
@@ -188,7 +167,7 @@ def _listing(
     ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int], kind: str | None
 ) -> Reply:
     user = own_user(caller, ids)
-    settle_sugar_daddy(ctx, user["id"])
+    settle_due(ctx, user["id"])
     rows = account_rows(ctx.store.read(), user["id"], kind)
     kinds = {row["id"]: kind_of(row) for row in rows}
     reply = paginate(request, [account_object(row, user) for row in rows], BANK)

@@ -3,7 +3,7 @@ update and delete, from one set of handlers.
 
 Where bunq has notes comes from bunq's own API description (``note_parents.py``, generated). Which of
 those parents the local sandbox holds is ``PARENTS`` below: one line per parent kind, naming how to
-tell whether such an object exists on the caller's account. A parent kind that is not listed gets no
+tell whether such an object exists on the caller's account (mostly the family's own ``find_*``). A parent kind that is not listed gets no
 routes, so its note operations stay "not emulated" rather than answering 404 for objects that
 cannot exist. A note on an object that is missing, or someone else's, is bunq's 404.
 """
@@ -21,36 +21,64 @@ from ..render import note_object
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..validation import optional_string, parse_object, required_string
 from .attachments import own_attachment
-from .lookups import own_account
+from .draft_payments import find_draft_payment
+from .lookups import Finder, own_account
 from .note_parents import NOTE_PARENTS
+from .payments import find_payment
+from .request_inquiries import find_request_inquiry
+from .request_inquiry_batches import find_request_inquiry_batch
+from .request_responses import find_request_response
+from .scheduled_payments import find_scheduled_batch, find_scheduled_payment
+from .schedules import find_schedule_instance
+from .transfers import find_payment_batch
 
 # (db, the caller's account the path names, the path's ids) -> does the parent exist on that account?
 ParentLookup = Callable[[sqlite3.Connection, sqlite3.Row, dict[str, int]], bool]
 
 
-def on_account(table: str) -> ParentLookup:
-    """The usual parent: a row of ``table`` whose ``id`` is the path's parent id, on that account."""
-    query = f"SELECT 1 FROM {table} WHERE id = ? AND account_id = ?"  # noqa: S608 - fixed table names
+def found_by(finder: Finder) -> ParentLookup:
+    """The usual parent: what ``finder`` finds on that account under the path's parent id."""
 
     def exists(db: sqlite3.Connection, account: sqlite3.Row, ids: dict[str, int]) -> bool:
-        return db.execute(query, (ids["parent_id"], account["id"])).fetchone() is not None
+        return finder(db, account["id"], ids["parent_id"]) is not None
 
     return exists
 
 
+def _schedule_instance(db: sqlite3.Connection, account: sqlite3.Row, ids: dict[str, int]) -> bool:
+    """A run of the schedule the path names (``…/schedule/{schedule_id}/schedule-instance/{id}``)."""
+    row = find_schedule_instance(db, account["id"], ids["parent_id"])
+    return row is not None and row["schedule_id"] == ids["schedule_id"]
+
+
 # The parents the sandbox holds: bunq's path segment -> lookup. Registering a parent is one line here.
 PARENTS: dict[str, ParentLookup] = {
-    "payment": on_account("payments"),
-    "request-inquiry": on_account("request_inquiries"),
+    "payment": found_by(find_payment),
+    "request-inquiry": found_by(find_request_inquiry),
+    "request-response": found_by(find_request_response),
+    "request-inquiry-batch": found_by(find_request_inquiry_batch),
+    "draft-payment": found_by(find_draft_payment),
+    "payment-batch": found_by(find_payment_batch),
+    "schedule-payment": found_by(find_scheduled_payment),
+    "schedule-payment-batch": found_by(find_scheduled_batch),
+    "schedule-instance": _schedule_instance,
 }
 
 WRAPPERS = {"note-text": "NoteText", "note-attachment": "NoteAttachment"}
 MAX_CONTENT = 10_000
 
 
+# The object names the parents' own reads use in their 404s, where the path segment does not give them.
+_NAMES = {
+    "schedule-payment": "ScheduledPayment",
+    "schedule-payment-batch": "ScheduledPaymentBatch",
+    "schedule-instance": "ScheduledInstance",
+}
+
+
 def _kind_name(parent: str) -> str:
-    """``request-inquiry`` -> ``RequestInquiry``, for 404 messages."""
-    return "".join(part.capitalize() for part in parent.split("-"))
+    """``request-inquiry`` -> ``RequestInquiry``, for 404 messages (as the parent's own read says it)."""
+    return _NAMES.get(parent) or "".join(part.capitalize() for part in parent.split("-"))
 
 
 def _parent(ctx: HandlerContext, caller: Caller, ids: dict[str, int], parent: str) -> sqlite3.Row:
