@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..crypto.atomic_file import write_atomically
+from ..crypto.atomic_file import remove_stale_temp_files, write_atomically
 from ..crypto.keys import (
     PrivateKey,
     PublicKey,
@@ -288,13 +288,14 @@ class ApiContext:
         return cls.from_dict(data, source)
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the context atomically, owner-only (0600)."""
+        """Write the context atomically, owner-only (0600); stale temporary files of dead writers go."""
         return write_atomically(Path(path), self.to_json())
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> ApiContext:
-        """Read a context file (ours or the SDK's)."""
+        """Read a context file (ours or the SDK's); temporary files a killed save left beside it go."""
         path = Path(path)
+        remove_stale_temp_files(path)
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
