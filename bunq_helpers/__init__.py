@@ -50,6 +50,7 @@ if TYPE_CHECKING:  # what __getattr__ loads, spelled out for type checkers and I
     from .client.config import Environment, Settings, load_settings
     from .client.connect import connect
     from .client.context import ApiContext
+    from .client.context_file import ContextFileWarning
     from .client.endpoint import Endpoint
     from .client.exchange import Exchange
     from .client.handshake import create_api_context, end_session, ensure_session
@@ -62,6 +63,7 @@ __version__ = "0.1.0"
 _LAZY: dict[str, tuple[str, ...]] = {
     ".client.config": ("Environment", "Settings", "load_settings"),
     ".client.context": ("ApiContext",),
+    ".client.context_file": ("ContextFileWarning",),
     ".client.connect": ("connect",),
     ".client.endpoint": ("Endpoint",),
     ".client.exchange": ("Exchange",),
@@ -82,6 +84,7 @@ __all__ = [
     "ConfigurationError",
     "ConnectionFailedError",
     "ContextFileError",
+    "ContextFileWarning",
     "CredentialsError",
     "Endpoint",
     "Environment",
