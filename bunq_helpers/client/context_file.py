@@ -102,6 +102,19 @@ def parse_context_json(text: str, source: str) -> dict[str, Any]:
     return data
 
 
+def header_problem(value: str) -> str | None:
+    """Where ``value`` stops being something an HTTP header carries as it is, e.g. ``a line break at
+    character 21``; None if it is all visible ASCII. The value itself is never repeated."""
+    if not value or _HEADER_SAFE.fullmatch(value):
+        return None
+    index = next(i for i, c in enumerate(value) if not _HEADER_SAFE.fullmatch(c))
+    bad = value[index]
+    named = _CHARACTER_NAMES.get(bad) or (
+        f"a control character (U+{ord(bad):04X})" if ord(bad) < 32 else f"the character U+{ord(bad):04X}"
+    )
+    return f"{named} at character {index + 1}"
+
+
 def describe(value: Any) -> str:
     """What a JSON value is, in words, without showing it (it may be a secret)."""
     if value is None:
@@ -189,14 +202,10 @@ class Fields:
         The error says where the first bad character is, never the value.
         """
         value = self.text(key)
-        if not value or _HEADER_SAFE.fullmatch(value):
-            return value or None  # empty is absent
-        index = next(i for i, c in enumerate(value) if not _HEADER_SAFE.fullmatch(c))
-        bad = value[index]
-        named = _CHARACTER_NAMES.get(bad) or (
-            f"a control character (U+{ord(bad):04X})" if ord(bad) < 32 else f"the character U+{ord(bad):04X}"
-        )
-        raise self.error(key, f"has {named} at character {index + 1}", f"{what} exactly as bunq sent it")
+        problem = header_problem(value) if value else None
+        if problem:
+            raise self.error(key, f"has {problem}", f"{what} exactly as bunq sent it")
+        return value or None  # empty is absent
 
     def integer(self, key: str, *, minimum: int = 1, maximum: int = MAX_ID) -> int | None:
         """A member that must be a whole number in [minimum, maximum]."""
