@@ -9,7 +9,10 @@ waiting returns at once. Connecting, TLS, sending, the headers and the whole bod
 
 ``read_body`` streams the answer and stops as soon as it passes the cap, counting the bytes after
 decompression: the client asks for no compression (``Accept-Encoding: identity``), and a server that
-compresses anyway gets no more memory than one that does not.
+compresses anyway gets no more memory than one that does not (urllib3 2.7+ decompresses only what is
+read). bunq's Python SDK sends requests' default ``Accept-Encoding: gzip, deflate`` and sets no
+timeout at all; its answers are small JSON, so asking for none costs little and keeps what travels
+the very bytes bunq signs.
 """
 
 from __future__ import annotations
