@@ -346,7 +346,7 @@ class BunqClient:
             exchange.error = f"answer too large (cap {self.max_response_bytes} bytes)"
             raise exc from None
         except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-            if deadline.expired:
+            if deadline.passed:
                 exchange.error = f"deadline of {deadline.seconds:g} s passed"
                 raise DeadlineExceededError(
                     f"{exchange.method} {exchange.url} took longer than this client's deadline of "

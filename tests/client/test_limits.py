@@ -143,3 +143,27 @@ def test_defaults_and_keep_alive(sandbox, endpoint, monkeypatch) -> None:
     assert first.request_header("Accept-Encoding") == "identity"
     assert first.response_header("Content-Encoding") is None and second.status == 200
     assert len(connects) == 1  # the streamed answers went back to the pool: one TLS handshake for both
+
+
+def test_one_watcher_cuts_the_earliest_deadline_first_and_forgets_finished_ones() -> None:
+    import socket
+    from types import SimpleNamespace
+
+    from bunq_helpers.client import limits
+
+    waiting, peer = socket.socketpair()
+    try:
+        with limits.Deadline(60), limits.Deadline(0.3) as short:  # a later one is already watched
+            short.watch(SimpleNamespace(sock=waiting))
+            started = time.monotonic()
+            assert waiting.recv(1) == b""  # woken by the shutdown, not by the peer
+            assert 0.2 < time.monotonic() - started < SLACK and short.expired
+    finally:
+        waiting.close()
+        peer.close()
+    threads = threading.active_count()
+    for _ in range(3 * limits._Watcher.COMPACT_AT):
+        with limits.Deadline(60):
+            pass
+    assert len(limits._watcher._heap) <= 2 * limits._Watcher.COMPACT_AT  # finished ones do not pile up
+    assert threading.active_count() == threads  # and no thread per request
