@@ -1,5 +1,6 @@
 """Corrupt context files: every malformed file is a ContextFileError naming what is wrong, never another
-exception; a file others can read gets a warning; no message holds a secret of the file."""
+exception; a file others can read gets a warning; no message holds a secret of the file. (How the
+command line shows them: tests/test_cli.py.)"""
 
 from __future__ import annotations
 
@@ -7,8 +8,6 @@ import copy
 import datetime as dt
 import json
 import os
-import subprocess
-import sys
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -295,29 +294,3 @@ def test_a_file_others_can_read_gets_one_warning_saying_how_to_fix_it(tmp_path: 
     message = str(caught[0].message)
     assert f"chmod 600 {path}" in message and "0644" in message and str(path) in message
     assert caught[0].filename == __file__  # points at the caller's line, not ours
-
-
-def _show_context(folder: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BUNQ_")}
-    env["BUNQ_HELPERS_HOME"] = str(folder / "home")
-    return subprocess.run(
-        [sys.executable, "-m", "bunq_helpers", "show-context", "--context-file", "ctx.json"],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
-def test_the_command_line_prints_one_line(tmp_path: Path) -> None:
-    path = tmp_path / "ctx.json"
-    for content in (b"\xff", b"[" * 100_000, json.dumps(_replaced(("installation_context",), [])).encode()):
-        path.write_bytes(content)
-        result = _show_context(tmp_path)
-        assert result.returncode == 1
-        assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: "), result.stderr
-    os.chmod(path, 0o644)
-    warning, error = _show_context(tmp_path).stderr.splitlines()
-    assert warning.startswith("warning: The API context ctx.json can be read by others (mode 0644)")
-    assert warning.endswith("chmod 600 ctx.json") and error.startswith("error: ")
