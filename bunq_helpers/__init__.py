@@ -30,6 +30,7 @@ from .errors import (
     ConnectionFailedError,
     ContextFileError,
     CredentialsError,
+    DeadlineExceededError,
     HandshakeIncompleteError,
     InsecureUrlError,
     InvalidKeyError,
@@ -38,6 +39,7 @@ from .errors import (
     PinMismatchError,
     RateLimitError,
     ResponseSignatureError,
+    ResponseTooLargeError,
     ServerError,
     SignatureInvalidError,
     SignatureRequiredError,
@@ -51,6 +53,7 @@ if TYPE_CHECKING:  # what __getattr__ loads, spelled out for type checkers and I
     from .client.config import Environment, Settings, load_settings
     from .client.connect import connect
     from .client.context import ApiContext
+    from .client.context_file import ContextFileWarning
     from .client.endpoint import Endpoint
     from .client.exchange import Exchange
     from .client.handshake import create_api_context, end_session, ensure_session
@@ -64,6 +67,7 @@ _LAZY: dict[str, tuple[str, ...]] = {
     ".client.callbacks": ("CallbackReceiver",),
     ".client.config": ("Environment", "Settings", "load_settings"),
     ".client.context": ("ApiContext",),
+    ".client.context_file": ("ContextFileWarning",),
     ".client.connect": ("connect",),
     ".client.endpoint": ("Endpoint",),
     ".client.exchange": ("Exchange",),
@@ -85,7 +89,9 @@ __all__ = [
     "ConfigurationError",
     "ConnectionFailedError",
     "ContextFileError",
+    "ContextFileWarning",
     "CredentialsError",
+    "DeadlineExceededError",
     "Endpoint",
     "Environment",
     "Exchange",
@@ -98,6 +104,7 @@ __all__ = [
     "PinMismatchError",
     "RateLimitError",
     "ResponseSignatureError",
+    "ResponseTooLargeError",
     "SandboxOptions",
     "ServerError",
     "Settings",

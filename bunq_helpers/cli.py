@@ -51,10 +51,16 @@ def _print_step(step: StepResult) -> None:
     print(f"✓ {step.summary}", end="\n\n" if step.outcome is Outcome.MADE else "\n", flush=True)
 
 
+def _show_warning(message: Warning | str, category: type[Warning], *args: object, **kwargs: object) -> None:
+    """A warning as one line, as errors are."""
+    print(f"warning: {message}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     args = _parser().parse_args(argv)
     warnings.simplefilter("always", ProductionWarning)
+    warnings.showwarning = _show_warning
     try:
         overrides: dict[str, object] = {}
         if args.env:

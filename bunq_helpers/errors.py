@@ -9,7 +9,9 @@
     │   ├── InsecureUrlError      an http:// URL: bunq only speaks HTTPS
     │   ├── PinMismatchError      the server's key is not one of the pinned keys (nothing was sent)
     │   ├── TlsVerificationError  the certificate or host name did not verify
-    │   └── ConnectionFailedError the server could not be reached or stopped answering
+    │   ├── ConnectionFailedError the server could not be reached or stopped answering
+    │   │   └── DeadlineExceededError  the whole request took longer than the client's deadline
+    │   └── ResponseTooLargeError the answer was larger than the client's cap (after decompression)
     ├── ResponseSignatureError    X-Bunq-Server-Signature missing or wrong: the response is not trusted
     ├── UnexpectedResponseError   a 200 whose body is not what bunq sends for that call
     └── ApiError                  bunq answered with {"Error": [...]}
@@ -29,12 +31,17 @@ exchange carries it as ``exchange`` (transport errors included; the original exc
 ``__cause__``). An ``ApiError`` also keeps the HTTP status, bunq's error descriptions and
 ``X-Bunq-Client-Response-Id`` (bunq support asks for it).
 
+No message may hold a secret. What the client raises it first passes through ``redact`` with the
+masking the client knows (the context's secrets, secret-shaped text): a server that echoes the
+request in its error text does not put the API key into ``str(error)``.
+
 This module is a leaf: it imports nothing of the package, so every other module, on both sides, can
 raise these. Showing an error (HTML in a notebook, masked text) is ``client.display``'s job.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # for type checkers only: at run time this module imports nothing of the package
@@ -49,6 +56,7 @@ __all__ = [
     "ConnectionFailedError",
     "ContextFileError",
     "CredentialsError",
+    "DeadlineExceededError",
     "HandshakeIncompleteError",
     "InsecureUrlError",
     "InvalidKeyError",
@@ -58,6 +66,7 @@ __all__ = [
     "PinMismatchError",
     "RateLimitError",
     "ResponseSignatureError",
+    "ResponseTooLargeError",
     "ServerError",
     "SignatureInvalidError",
     "SignatureRequiredError",
@@ -77,6 +86,11 @@ class BunqHelpersError(Exception):
     def __init__(self, message: str = "", *, exchange: Exchange | None = None) -> None:
         super().__init__(message)
         self.exchange = exchange
+
+    def redact(self, mask: Callable[[str], str]) -> BunqHelpersError:
+        """Pass everything this error says through ``mask`` (which hides secrets); returns the error."""
+        self.args = tuple(mask(arg) if isinstance(arg, str) else arg for arg in self.args)
+        return self
 
 
 class ConfigurationError(BunqHelpersError):
@@ -127,6 +141,14 @@ class ConnectionFailedError(TransportError):
     """The server could not be reached, or the connection broke before an answer came."""
 
 
+class DeadlineExceededError(ConnectionFailedError):
+    """The whole request (connecting, sending, the whole answer) took longer than the client's deadline."""
+
+
+class ResponseTooLargeError(TransportError):
+    """The answer was larger than the client's cap (counted after decompression); it was not kept."""
+
+
 class ResponseSignatureError(BunqHelpersError):
     """The response's X-Bunq-Server-Signature is missing or does not verify."""
 
@@ -154,6 +176,13 @@ class ApiError(BunqHelpersError):
         self.response_id = response_id
         self.exchange = exchange
         super().__init__(self._message(), exchange=exchange)
+
+    def redact(self, mask: Callable[[str], str]) -> ApiError:
+        """Mask bunq's descriptions (a server may echo the request in them), then the message built from them."""
+        self.descriptions = [mask(text) for text in self.descriptions]
+        self.translated = [mask(text) for text in self.translated]
+        self.args = (self._message(),)
+        return self
 
     @property
     def description(self) -> str:

@@ -69,10 +69,20 @@ def test_no_secret_is_tracked_by_git() -> None:
         if path.is_file() and TRACKED_SECRET.search(path.read_text(errors="ignore")):
             offenders.append(name)
     assert offenders == []
+    # What the README and the notebooks suggest creating, and what a killed save leaves.
+    secret_files = [
+        ".env",
+        "bunq-local.conf",
+        "bunq.conf",
+        "my-context.conf",
+        "ctx.json",
+        ".ctx.json.12345.0a1b2c3d.tmp",
+        "client.pem",
+        ".bunq_helpers/x",
+        "sandbox-state/server.json",
+        "sandbox-state/state.sqlite3",
+    ]
     ignored = subprocess.run(
-        ["git", "check-ignore", ".env", "bunq-local.conf", "ctx.json", "client.pem", ".bunq_helpers/x"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
+        ["git", "check-ignore", *secret_files], cwd=REPO, capture_output=True, text=True
     ).stdout.split()
-    assert ignored == [".env", "bunq-local.conf", "ctx.json", "client.pem", ".bunq_helpers/x"]
+    assert ignored == secret_files

@@ -8,7 +8,9 @@ SDK restores our files and we restore the SDK's. What the SDK has no field for (
 ``bunq_helpers`` key, which the SDK ignores.
 
 Files are written atomically (a temporary file in the same folder, fsync, rename) and readable by
-the owner only (0600): the file is a key to the account. A file is saved after every step, so an
+the owner only (0600): the file is a key to the account. Reading is strict (``context_file``): a
+malformed file, whatever is wrong with it, is one ``ContextFileError`` naming the field, and a file
+others can read gets a ``ContextFileWarning``. A file is saved after every step, so an
 interrupted handshake resumes where it stopped.
 
 The context is the one owner of the key material and tokens. The client reads ``private_key`` and
@@ -27,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..crypto.atomic_file import write_atomically
+from ..crypto.atomic_file import remove_stale_temp_files, write_atomically
 from ..crypto.keys import (
     PrivateKey,
     PublicKey,
@@ -38,12 +40,21 @@ from ..crypto.keys import (
 )
 from ..errors import ContextFileError, HandshakeIncompleteError, InvalidKeyError
 from .config import Environment
+from .context_file import (
+    FIX,
+    Fields,
+    describe,
+    parse_context_json,
+    read_context_file,
+)
 from .masking import API_KEY, PRIVATE_KEY, TOKEN, mask_value
-from .records import Device, Installation, Session, session_timeout_of
+from .records import MAX_SESSION_TIMEOUT, Device, Installation, Session, session_timeout_of
 
 FORMAT_VERSION = 1
 EXTRAS_KEY = "bunq_helpers"
 SDK_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+SDK_EXPIRY = "a local time like 2025-03-12 16:12:11.918100"
+OUR_EXPIRY = "an ISO 8601 time with its UTC offset, like 2025-03-12T16:12:11+00:00"
 SESSION_EXPIRY_MARGIN = dt.timedelta(seconds=30)  # bunq's SDKs treat less than 30 s left as expired
 SDK_ENVIRONMENT = {
     Environment.LOCAL: "SANDBOX",
@@ -239,94 +250,118 @@ class ApiContext:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str = "the context") -> ApiContext:
-        """Read our own files and the SDK's."""
+        """Read our own files and the SDK's; anything malformed is a ContextFileError naming the field."""
         if not isinstance(data, dict):
-            raise ContextFileError(f"{source} is not a JSON object.")
-        extras = data.get(EXTRAS_KEY) if isinstance(data.get(EXTRAS_KEY), dict) else {}
-        try:
-            environment = Environment(
-                extras.get("environment")
-                or {"SANDBOX": "sandbox", "PRODUCTION": "production"}[data["environment_type"]]
-            )
-        except (KeyError, ValueError):
+            raise ContextFileError(f"{source} is {describe(data)}; expected an object ({{...}}). {FIX}")
+        top = Fields(data, "", source)
+        extras = top.object(EXTRAS_KEY)
+        file_format = extras.integer("format")
+        if file_format is not None and file_format > FORMAT_VERSION:
             raise ContextFileError(
-                f"{source} has no usable environment_type (expected SANDBOX or PRODUCTION)."
-            ) from None
-        installation = data.get("installation_context") or {}
-        private_key_pem = installation.get("private_key_client")
+                f"{source} was written by a newer bunq_helpers (format {file_format}, this one reads "
+                f"{FORMAT_VERSION}); upgrade bunq_helpers."
+            )
+        environment = _environment_of(top, extras)
+        installation = top.object("installation_context")
+        installation_token = installation.secret("token", "the installation token")
         context = cls(
             environment=environment,
-            api_key=data.get("api_key"),
-            base_url=extras.get("base_url"),
-            private_key_pem=private_key_pem,
-            installation_id=extras.get("installation_id"),
-            installation_token=installation.get("token"),
-            server_public_key_pem=installation.get("public_key_server"),
-            device_id=extras.get("device_id"),
-            # A file the SDK saved exists only after all three steps succeeded.
-            device_registered=bool(extras.get("device_registered", bool(installation.get("token")))),
-            device_description=extras.get("device_description"),
-            permitted_ips=tuple(extras.get("permitted_ips") or ()),
+            api_key=top.secret("api_key", "the API key"),
+            base_url=extras.text("base_url", show=True),
+            private_key_pem=installation.text("private_key_client"),
+            installation_id=extras.integer("installation_id"),
+            installation_token=installation_token,
+            server_public_key_pem=installation.text("public_key_server"),
+            device_id=extras.integer("device_id"),
+            device_description=extras.text("device_description"),
+            permitted_ips=extras.texts("permitted_ips"),
         )
-        try:
-            context.private_key  # noqa: B018 - parse (and cache) the keys now, so a bad file fails here
-            context.server_public_key  # noqa: B018
-        except InvalidKeyError as exc:
-            raise ContextFileError(f"{source} holds a key that cannot be loaded: {exc}") from None
-        session = data.get("session_context")
-        if isinstance(session, dict) and session.get("token"):
-            context.session = _session_from(session, extras, source)
+        registered = extras.boolean("device_registered")
+        # A file the SDK saved exists only after all three steps succeeded.
+        context.device_registered = bool(installation_token) if registered is None else registered
+        _load_keys(context, installation)
+        session = top.object("session_context")
+        session_token = session.secret("token", "the session token")
+        if session_token is not None:
+            context.session = _session_from(session, session_token, extras)
         return context
 
     @classmethod
     def from_json(cls, text: str, source: str = "the context") -> ApiContext:
         """Parse a context file's text."""
-        try:
-            data = json.loads(text)
-        except ValueError as exc:
-            raise ContextFileError(f"{source} is not valid JSON ({exc}). Delete it to start over.") from None
-        return cls.from_dict(data, source)
+        return cls.from_dict(parse_context_json(text, source), source)
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the context atomically, owner-only (0600)."""
+        """Write the context atomically, owner-only (0600); stale temporary files of dead writers go."""
         return write_atomically(Path(path), self.to_json())
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> ApiContext:
-        """Read a context file (ours or the SDK's)."""
+        """Read a context file (ours or the SDK's); temporary files a killed save left beside it go.
+
+        A malformed file raises ContextFileError naming the field; a file others can read warns
+        (``ContextFileWarning``).
+        """
         path = Path(path)
+        remove_stale_temp_files(path)
+        return cls.from_dict(read_context_file(path), str(path))
+
+
+def _load_keys(context: ApiContext, installation: Fields) -> None:
+    """Parse (and cache) both keys now, so a bad PEM fails here, naming its field."""
+    for name, key in (
+        ("private_key_client", ApiContext.private_key),
+        ("public_key_server", ApiContext.server_public_key),
+    ):
         try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ContextFileError(
-                f"No API context at {path}; create one with create_api_context()."
-            ) from None
-        except OSError as exc:
-            raise ContextFileError(f"Cannot read the API context at {path}: {exc.strerror}.") from None
-        return cls.from_json(text, source=str(path))
+            key.fget(context)
+        except InvalidKeyError as exc:
+            raise installation.error(name, f"cannot be loaded ({exc})", "an RSA key in PEM") from None
 
 
-def _session_from(session: dict[str, Any], extras: dict[str, Any], source: str) -> Session:
-    kind = extras.get("user_kind") or next(
+def _sdk_expiry(text: str) -> dt.datetime:
+    """The SDK's ``expiry_time``: a naive local time."""
+    return dt.datetime.strptime(text, SDK_TIME_FORMAT).astimezone()
+
+
+def _environment_of(top: Fields, extras: Fields) -> Environment:
+    """The environment: ours if we wrote the file, else the SDK's ``environment_type``; the two must agree."""
+    sdk = top.one_of("environment_type", ("SANDBOX", "PRODUCTION"))
+    ours = extras.one_of("environment", [e.value for e in Environment])
+    if ours is None and sdk is None:
+        raise top.error("environment_type", "is missing", "'SANDBOX' or 'PRODUCTION'")
+    environment = Environment(ours or sdk.lower())
+    if sdk is not None and sdk != SDK_ENVIRONMENT[environment]:
+        raise top.mismatch(
+            "environment_type",
+            f"{SDK_ENVIRONMENT[environment]!r} (the file's environment is {environment.value})",
+            show=True,
+        )
+    return environment
+
+
+def _session_from(session: Fields, token: str, extras: Fields) -> Session:
+    kind = extras.one_of("user_kind", SDK_USER_FIELDS) or next(
         (k for k, f in SDK_USER_FIELDS.items() if session.get(f)), "UserPerson"
     )
-    user = session.get(SDK_USER_FIELDS[kind]) or {}
-    if extras.get("session_expires_at"):
-        expires_at = dt.datetime.fromisoformat(extras["session_expires_at"])
-    else:
-        try:  # the SDK writes naive local time
-            expires_at = dt.datetime.strptime(session["expiry_time"], SDK_TIME_FORMAT).astimezone()
-        except (KeyError, TypeError, ValueError):
-            raise ContextFileError(f"{source} has a session without a readable expiry_time.") from None
-    user_id = session.get("user_id", user.get("id"))
-    if not isinstance(user_id, int):
-        raise ContextFileError(f"{source} has a session without a user_id.")
+    user = session.raw_object(SDK_USER_FIELDS[kind]) or {}
+    expires_at = extras.time("session_expires_at", dt.datetime.fromisoformat, OUR_EXPIRY) or session.time(
+        "expiry_time", _sdk_expiry, SDK_EXPIRY
+    )
+    if expires_at is None:
+        raise session.error("expiry_time", "is missing", SDK_EXPIRY)
+    user_id = session.integer("user_id")
+    if user_id is None:
+        user_id = Fields(user, session.name(SDK_USER_FIELDS[kind]), session.source).integer("id")
+    if user_id is None:
+        raise session.error("user_id", "is missing", "the id of the session's user")
+    timeout = extras.integer("session_timeout", maximum=MAX_SESSION_TIMEOUT)
     return Session(
-        id=int(extras.get("session_id") or 0),
-        token=session["token"],
+        id=extras.integer("session_id", minimum=0) or 0,
+        token=token,
         user_id=user_id,
         user_kind=kind,
         user=user,
-        session_timeout=int(extras.get("session_timeout") or session_timeout_of(kind, user)),
-        expires_at=expires_at.astimezone(dt.timezone.utc),
+        session_timeout=timeout or session_timeout_of(kind, user),
+        expires_at=expires_at,
     )

@@ -188,11 +188,15 @@ def error_text(error: BaseException, secrets: dict[str, str] | None = None) -> s
 
 
 def error_html(error: BaseException, secrets: dict[str, str] | None = None) -> str:
-    """An error as HTML: for bunq's answers the status, what bunq said and what to check; the exchange."""
+    """An error as HTML: for bunq's answers the status, what bunq said and what to check; the exchange.
+
+    Everything shown is masked with ``secrets`` and the patterns, the exchange with its own secrets too.
+    """
     if isinstance(error, ApiError):
+        said = mask_text(error.description or "(no description)", secrets or {})
         lines = [
             f"<div style='color:{BAD};font-weight:700'>{_esc(type(error).__name__)}: HTTP {error.status}</div>",
-            f"<div><b>bunq said:</b> {_esc(error.description or '(no description)')}</div>",
+            f"<div><b>bunq said:</b> {_esc(said)}</div>",
             f"<div><b>What to check:</b> {_esc(error.hint)}</div>",
             f"<div style='{MONO}'>X-Bunq-Client-Response-Id: {_esc(error.response_id or '(none)')}</div>",
         ]
@@ -203,7 +207,8 @@ def error_html(error: BaseException, secrets: dict[str, str] | None = None) -> s
         ]
     exchange = getattr(error, "exchange", None)
     if exchange is not None:
-        lines.append(_details("The exchange", exchange.html(), open_=False))
+        shown = mask_text(exchange.html(), secrets or {})
+        lines.append(_details("The exchange", shown, open_=False))
     return f"<div style='{BOX}'>{''.join(lines)}</div>"
 
 

@@ -6,6 +6,8 @@ byte of the request (which carries the API key or a token) is written; on a mism
 connection is closed and ``PinMismatchError`` names the pin that was seen. Certificate and host
 name verification still run first: a pin narrows trust, it never replaces it.
 
+Every connection of the adapter is one of these, pins or not, so every request has its deadline.
+
 Python before 3.13 exposes only the server's own certificate, not the verified chain, so the pin
 is compared with the leaf certificate's key.
 """
@@ -15,15 +17,16 @@ from __future__ import annotations
 from typing import Any
 
 from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPSConnection
 from urllib3.connectionpool import HTTPSConnectionPool
 
 from ..crypto.keys import pin_of_certificate
 from ..errors import PinMismatchError
+from .limits import DeadlineConnection
 
 
-class PinnedHTTPSConnection(HTTPSConnection):
-    """An HTTPS connection that checks the server key against ``pins`` after the handshake."""
+class PinnedHTTPSConnection(DeadlineConnection):
+    """An HTTPS connection that checks the server key against ``pins`` after the handshake (and that
+    the request's deadline can cut, see ``limits``)."""
 
     pins: tuple[str, ...] = ()
 

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 DEFAULT_SESSION_TIMEOUT = int(dt.timedelta(days=7).total_seconds())
 """Seconds a session lives when the user object names no ``session_timeout``: one week, bunq's default."""
+MAX_SESSION_TIMEOUT = int(dt.timedelta(days=3650).total_seconds())
+"""Ten years: a longer ``session_timeout`` is a typo, read as the default."""
 
 
 @dataclass(frozen=True)
@@ -71,4 +73,5 @@ def session_timeout_of(kind: str, user: dict[str, Any]) -> int:
         value = inner.get("session_timeout")
     else:
         value = user.get("session_timeout")
-    return value if isinstance(value, int) and value > 0 else DEFAULT_SESSION_TIMEOUT
+    valid = isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_SESSION_TIMEOUT
+    return value if valid else DEFAULT_SESSION_TIMEOUT

@@ -18,7 +18,12 @@ verifies, so what the handshake records there is what the next request uses. Wha
   ``X-Bunq-Server-Signature`` over its exact body bytes, or ``ResponseSignatureError`` is raised.
   Error answers are checked too when signed; an unsigned error answer still raises its ApiError.
   The installation answer brings the server's key; it is checked with that key (trust on first use).
+- Limits: a deadline for the whole request (connecting, sending, the whole answer; ``deadline``,
+  60 s) and a cap on the answer's size, counted after decompression (``max_response_bytes``, 32 MiB);
+  no compression is asked for (``Accept-Encoding: identity``), so the bytes signed are the bytes sent.
 - Errors keep the exchange and, as ``__cause__``, the exception of requests/urllib3 behind them.
+  No error message holds a secret: each is masked with the exchange's secrets (the context's, the
+  token, what the step registered) and the secret-shaped patterns before it is raised.
 - The connection pool is closed by ``close()``, by ``with``, or when the client is collected.
 """
 
@@ -30,11 +35,13 @@ import time
 import uuid
 import weakref
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 from requests.auth import AuthBase
 
 from .. import __version__
@@ -48,16 +55,21 @@ from ..crypto.signing import (
 )
 from ..errors import (
     BunqHelpersError,
+    ConfigurationError,
     ConnectionFailedError,
+    DeadlineExceededError,
     PinMismatchError,
     ResponseSignatureError,
+    ResponseTooLargeError,
     TlsVerificationError,
     UnexpectedResponseError,
     api_error_for,
 )
+from .context_file import header_problem
 from .endpoint import Endpoint, require_https
 from .exchange import Exchange
-from .masking import TOKEN
+from .limits import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES, Deadline, read_body
+from .masking import TOKEN, mask_text
 from .pinning import BunqAdapter
 
 USER_AGENT = f"bunq-helpers/{__version__}"
@@ -75,6 +87,7 @@ def default_headers() -> dict[str, str]:
         "X-Bunq-Language": "en_US",
         "X-Bunq-Region": "nl_NL",
         "Cache-Control": "no-cache",
+        "Accept-Encoding": "identity",  # no compression: the bytes signed are the bytes sent
     }
 
 
@@ -110,12 +123,17 @@ class KeyHolder(Protocol):
     def server_public_key(self) -> PublicKey | None:
         """bunq's server key from the installation: verifies responses."""
 
+    @property
+    def secrets(self) -> dict[str, str]:
+        """Every secret it holds (value -> kind), masked in every exchange and error."""
+
 
 class NoKeys:
     """No keys yet (before an installation): nothing is signed, no response is verified."""
 
     private_key: PrivateKey | None = None
     server_public_key: PublicKey | None = None
+    secrets: dict[str, str] = {}  # noqa: RUF012 - read only
 
 
 ServerKeyInAnswer = Callable[[Exchange], PublicKey]
@@ -166,6 +184,8 @@ class BunqClient:
     ``context`` holds the keys (see ``KeyHolder``); without one nothing is signed or verified.
     ``source_address`` binds the local end of the connection (the local sandbox uses 127.0.0.2
     to show IP binding). ``history`` keeps the latest exchanges, failed ones included.
+    ``timeout`` (connect, read) bounds each wait on the socket; ``deadline`` the whole request, in
+    seconds; ``max_response_bytes`` the answer, after decompression.
     """
 
     def __init__(
@@ -175,10 +195,14 @@ class BunqClient:
         context: KeyHolder | None = None,
         source_address: str | None = None,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        deadline: float = DEFAULT_DEADLINE,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self.endpoint = endpoint if isinstance(endpoint, Endpoint) else Endpoint(endpoint)
         self.context: KeyHolder = context if context is not None else NoKeys()
         self.timeout = timeout
+        self.deadline = deadline
+        self.max_response_bytes = max_response_bytes
         self.history: deque[Exchange] = deque(maxlen=HISTORY_SIZE)
         self.session = requests.Session()
         self.session.trust_env = not _is_loopback(self.base_url)  # no proxy between us and localhost
@@ -237,58 +261,108 @@ class BunqClient:
         headers = default_headers()
         if data:
             headers["Content-Type"] = "application/json"
-        signer = self.context.private_key if (sign and token is not None) else None
-        auth = BunqAuth(token, signer, signature)
         exchange = Exchange(title=title or f"{method} {urlsplit(url).path}", method=method, url=url)
-        exchange.add_secret(token, TOKEN)
-        for value, kind in (secrets or {}).items():
+        for value, kind in {
+            **getattr(self.context, "secrets", {}),
+            **({token: TOKEN} if token else {}),
+            **(secrets or {}),
+        }.items():
             exchange.add_secret(value, kind)
         self.history.append(exchange)
+        try:
+            return self._exchange(exchange, data, headers, token, sign, signature, server_key_in_answer)
+        except BunqHelpersError as error:
+            error.exchange = error.exchange or exchange
+            error.redact(lambda text: mask_text(text, exchange.secrets))
+            raise
+
+    def _exchange(
+        self,
+        exchange: Exchange,
+        data: bytes,
+        headers: dict[str, str],
+        token: str | None,
+        sign: bool,
+        signature: str | None,
+        server_key_in_answer: ServerKeyInAnswer | None,
+    ) -> Exchange:
+        """Sign, send, read and check one call, recording it all on ``exchange``."""
+        for name, value in ((AUTH_HEADER, token), (CLIENT_SIGNATURE_HEADER, signature)):
+            problem = header_problem(value) if value else None
+            if problem:
+                exchange.error = f"not sent: {name} has {problem}"
+                raise ConfigurationError(
+                    f"Nothing was sent: the value for {name} has {problem}, which an HTTP header cannot "
+                    "carry. Use it exactly as bunq sent it; if it came from a context file, correct the "
+                    "file or delete it to start over."
+                )
+        signer = self.context.private_key if (sign and token is not None) else None
+        auth = BunqAuth(token, signer, signature)
         prepared = self.session.prepare_request(
-            requests.Request(method, url, data=data or None, headers=headers, auth=auth)
+            requests.Request(exchange.method, exchange.url, data=data or None, headers=headers, auth=auth)
         )
         exchange.request_headers = list(prepared.headers.items())
         exchange.request_body = data
         exchange.signed_bytes, exchange.signed_digest = auth.signed_bytes, auth.signed_digest
         exchange.signature = auth.signature
-        response = self._send(prepared, exchange)
-        exchange.status = response.status_code
-        exchange.reason = response.reason or ""
-        exchange.response_headers = list(response.headers.items())
-        exchange.response_body = response.content
+        started = time.perf_counter()
+        try:
+            with Deadline(self.deadline) as deadline, self._failures(exchange, deadline):
+                response = self.session.send(
+                    prepared,
+                    verify=self.endpoint.verify,
+                    timeout=self.timeout,
+                    allow_redirects=False,
+                    stream=True,
+                )
+                try:
+                    exchange.status = response.status_code
+                    exchange.reason = response.reason or ""
+                    exchange.response_headers = list(response.headers.items())
+                    exchange.response_body = read_body(response.raw, self.max_response_bytes)
+                finally:
+                    response.close()  # a whole answer has already gone back to the pool; a cut one is closed
+        finally:
+            exchange.elapsed = time.perf_counter() - started
         self._check_server_signature(exchange, server_key_in_answer)
-        if response.status_code != 200:
+        if exchange.status != 200:
             raise self._api_error(exchange)
         if exchange.response_json() is None:
             raise UnexpectedResponseError(
-                f"{method} {url} answered 200 with a body that is not JSON.", exchange=exchange
+                f"{exchange.method} {exchange.url} answered 200 with a body that is not JSON.",
+                exchange=exchange,
             )
         return exchange
 
-    def _send(self, prepared: requests.PreparedRequest, exchange: Exchange) -> requests.Response:
-        """Send; a failure becomes our error, carrying the exchange, caused by requests' exception."""
-        started = time.perf_counter()
+    @contextmanager
+    def _failures(self, exchange: Exchange, deadline: Deadline) -> Iterator[None]:
+        """What goes wrong while sending or reading becomes our error, caused by requests' or urllib3's."""
         try:
-            return self.session.send(
-                prepared, verify=self.endpoint.verify, timeout=self.timeout, allow_redirects=False
-            )
+            yield
         except PinMismatchError as exc:
             exchange.error = f"pin mismatch: {exc.seen_pin}"
-            exc.exchange = exchange
             raise
-        except requests.exceptions.SSLError as exc:
-            exchange.error = f"TLS verification failed: {root_cause(exc)}"
-            raise TlsVerificationError(
-                f"The TLS certificate of {urlsplit(exchange.url).netloc} did not verify "
-                f"({root_cause(exc)}). For the local sandbox, trust its CA file (sandbox.ca_file); "
-                "for bunq, check the system clock and that nothing intercepts HTTPS.",
-                exchange=exchange,
-            ) from exc
-        except (
-            requests.exceptions.ConnectionError,
-            requests.exceptions.Timeout,
-            requests.exceptions.ChunkedEncodingError,
-        ) as exc:
+        except ResponseTooLargeError as exc:
+            exchange.error = f"answer too large (cap {self.max_response_bytes} bytes)"
+            raise exc from None
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            if deadline.passed:
+                exchange.error = f"deadline of {deadline.seconds:g} s passed"
+                raise DeadlineExceededError(
+                    f"{exchange.method} {exchange.url} took longer than this client's deadline of "
+                    f"{deadline.seconds:g} s (connecting, sending and the whole answer) and was cut off. "
+                    "Nothing was lost: run the step again. If the server is just slow, give it longer: "
+                    f"BunqClient(..., deadline={deadline.seconds * 2:g}).",
+                    exchange=exchange,
+                ) from exc
+            if isinstance(exc, requests.exceptions.SSLError):
+                exchange.error = f"TLS verification failed: {root_cause(exc)}"
+                raise TlsVerificationError(
+                    f"The TLS certificate of {urlsplit(exchange.url).netloc} did not verify "
+                    f"({root_cause(exc)}). For the local sandbox, trust its CA file (sandbox.ca_file); "
+                    "for bunq, check the system clock and that nothing intercepts HTTPS.",
+                    exchange=exchange,
+                ) from exc
             exchange.error = f"connection failed: {root_cause(exc)}"
             raise ConnectionFailedError(
                 f"{exchange.method} {exchange.url} got no answer: {root_cause(exc)}. Is the server "
@@ -296,8 +370,6 @@ class BunqClient:
                 "resumes where it stopped).",
                 exchange=exchange,
             ) from exc
-        finally:
-            exchange.elapsed = time.perf_counter() - started
 
     def _check_server_signature(
         self, exchange: Exchange, server_key_in_answer: ServerKeyInAnswer | None

@@ -39,6 +39,7 @@ def test_round_trip_is_lossless(settings, endpoint) -> None:
 def test_unreadable_files_give_a_clear_error(tmp_path: Path, content: str) -> None:
     path = tmp_path / "bad.conf"
     path.write_text(content)
+    path.chmod(0o600)
     with pytest.raises(ContextFileError):
         ApiContext.load(path)
 

@@ -1,17 +1,25 @@
-"""The client's transport against a real local sandbox: HTTPS only, pins, server signatures, errors."""
+"""The client's transport against a real local sandbox: HTTPS only, pins, server signatures, errors;
+and against a server echoing the request in its errors: no secret in any error."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
 from bunq_helpers.client.config import Environment
 from bunq_helpers.client.context import ApiContext
+from bunq_helpers.client.display import error_html, error_text
 from bunq_helpers.client.endpoint import Endpoint
 from bunq_helpers.client.installation import create_installation
 from bunq_helpers.client.sandbox_user import create_sandbox_user
 from bunq_helpers.client.transport import BunqClient
 from bunq_helpers.crypto import keys
 from bunq_helpers.errors import (
+    ApiError,
+    BadRequestError,
+    BunqHelpersError,
+    ConfigurationError,
     ConnectionFailedError,
     InsecureUrlError,
     NotFoundError,
@@ -21,6 +29,7 @@ from bunq_helpers.errors import (
     TlsVerificationError,
 )
 from bunq_helpers.local_sandbox import LocalSandbox
+from tests.client.misbehaving_server import Request, misbehaving_server
 
 
 def test_http_urls_are_refused_before_anything_is_sent(sandbox: LocalSandbox) -> None:
@@ -178,3 +187,82 @@ def test_the_signed_bytes_digest_is_recorded_when_signing(installed) -> None:
     assert f"SHA-256 of those bytes: {exchange.signed_digest}" in exchange.text()
     unsigned = client.request("POST", "sandbox-user-person")
     assert unsigned.signed_digest is None and "Not signed" in unsigned.text()
+
+
+# -- secrets never in an error, even from a server that echoes the request ---------------------------
+
+API_KEY = "sandbox_" + "c0ffee42" * 7
+INSTALLATION_TOKEN = "a7" * 32
+SESSION_TOKEN = "5e" * 32
+
+
+def _echo_in_error(connection, request: Request, stop) -> None:
+    """Answer like bunq's error, with the whole request (headers and body) in the error text."""
+    said = f"Bad request, you sent: {request.head}\r\n\r\n{request.body.decode()}"
+    body = json.dumps({"Error": [{"error_description": said, "error_description_translated": said}]})
+    head = f"HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+    connection.sendall(
+        f"{head}X-Echo: {request.header('X-Bunq-Client-Authentication')}\r\n\r\n{body}".encode()
+    )
+
+
+def _context_with_secrets(client_key: keys.PrivateKey) -> ApiContext:
+    context = ApiContext(Environment.LOCAL, api_key=API_KEY)
+    context.record_private_key(client_key)
+    context.installation_token = INSTALLATION_TOKEN
+    context.server_public_key_pem = keys.public_key_to_pem(keys.generate_private_key())
+    return context
+
+
+def _renderings(error: BunqHelpersError) -> list[str]:
+    shown = [str(error), repr(error), error_text(error), error_html(error), *error.args]
+    if isinstance(error, ApiError):
+        shown += [error.description, *error.translated]
+    exchange = error.exchange
+    return [*shown, exchange.text(), exchange.html(), exchange.curl(), repr(exchange), exchange._repr_html_()]
+
+
+def _assert_nothing_leaks(error: BunqHelpersError, secrets: list[str]) -> None:
+    for shown in _renderings(error):
+        for secret in secrets:
+            assert secret not in shown and secret[:20] not in shown, (secret[:20], shown[:300])
+
+
+def test_a_server_echoing_the_request_in_its_error_leaks_no_secret(tmp_path, client_key) -> None:
+    context = _context_with_secrets(client_key)
+    pem_lines = context.private_key_pem.splitlines()[1:-1]
+    stranger = "sandbox_" + "d15c0" * 10  # a key no one registered: masked by its shape
+    with misbehaving_server(_echo_in_error, tmp_path) as served:
+        client = BunqClient(served.endpoint, context=context)
+        calls = [
+            lambda: client.request(
+                "POST", "device-server", body={"secret": API_KEY}, token=INSTALLATION_TOKEN
+            ),
+            lambda: client.request("GET", "user", token=SESSION_TOKEN),
+            lambda: client.request("POST", "x", body={"note": context.private_key_pem}, token=SESSION_TOKEN),
+            lambda: BunqClient(served.endpoint).request("POST", "x", body={"secret": stranger}),
+        ]
+        for call in calls:
+            with pytest.raises(BadRequestError) as caught:
+                call()
+            _assert_nothing_leaks(
+                caught.value, [API_KEY, INSTALLATION_TOKEN, SESSION_TOKEN, stranger, *pem_lines]
+            )
+            assert "you sent: " in str(caught.value) and "X-Bunq-Client-Request-Id" in str(caught.value)
+    echoed = "".join(r.head + r.body.decode() for r in served.requests)
+    assert all(secret in echoed for secret in (API_KEY, INSTALLATION_TOKEN, SESSION_TOKEN, stranger))
+    assert API_KEY in caught.value.exchange.text(reveal=True) or stranger in caught.value.exchange.text(
+        reveal=True
+    )
+
+
+def test_a_token_with_a_line_break_is_refused_unsent_and_unshown(tmp_path, client_key) -> None:
+    context = _context_with_secrets(client_key)
+    broken = SESSION_TOKEN[:30] + "\n" + SESSION_TOKEN[30:]
+    with misbehaving_server(_echo_in_error, tmp_path) as served:
+        client = BunqClient(served.endpoint, context=context)
+        with pytest.raises(ConfigurationError, match="has a line break at character 31") as caught:
+            client.request("GET", "user", token=broken)
+    assert served.requests == []  # nothing was sent
+    _assert_nothing_leaks(caught.value, [SESSION_TOKEN[:30], SESSION_TOKEN[30:]])
+    assert caught.value.__cause__ is None and caught.value.__context__ is None

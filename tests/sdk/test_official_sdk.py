@@ -9,14 +9,24 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from bunq_helpers import ApiContext, BunqClient, Endpoint, Environment, Settings, create_api_context
+from bunq_helpers import (
+    ApiContext,
+    BunqClient,
+    ContextFileWarning,
+    Endpoint,
+    Environment,
+    Settings,
+    create_api_context,
+)
 from tests.conftest import standalone_sandbox
 
 pytestmark = pytest.mark.sdk
@@ -58,8 +68,13 @@ def test_sdk_creates_a_context_and_lists_users_against_the_standalone_sandbox(
     assert seen["accounts"][0]["status"] == "ACTIVE" and seen["accounts"][0]["balance"] == "0.00"
     assert seen["primary_account"] == seen["accounts"][0]["id"]
 
-    # ... and the file the SDK saved works with our client.
-    ours = ApiContext.load(sdk_file)
+    # ... and the file the SDK saved works with our client. The SDK saves with the process's umask
+    # (0644 under the usual 022): readable by others, which our loader warns about.
+    readable_by_others = stat.S_IMODE(sdk_file.stat().st_mode) & 0o077
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ours = ApiContext.load(sdk_file)
+    assert bool(readable_by_others) == any(w.category is ContextFileWarning for w in caught)
     assert ours.environment is Environment.SANDBOX and ours.device_registered and ours.is_session_active()
     client = BunqClient(Endpoint(standalone.base_url, standalone.ca_file, (standalone.pin,)), context=ours)
     exchange = client.request("GET", f"user/{ours.user_id}", token=ours.session_token)
