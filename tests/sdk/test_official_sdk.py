@@ -21,21 +21,10 @@ from bunq_helpers.context import ApiContext
 from bunq_helpers.handshake import create_api_context
 from bunq_helpers.target import Target
 from tests.conftest import standalone_sandbox
-from tests.sdk import sdk_venv
 
 pytestmark = pytest.mark.sdk
 
 SCRIPT = Path(__file__).with_name("sdk_script.py")
-
-
-@pytest.fixture(scope="session")
-def sdk_python() -> Path:
-    try:
-        return sdk_venv.sdk_python()
-    except sdk_venv.SdkUnavailable as exc:
-        if os.environ.get("CI"):
-            pytest.fail(str(exc))
-        pytest.skip(str(exc))
 
 
 @pytest.fixture

@@ -1,0 +1,69 @@
+"""bunq's official Python SDK 1.28.0 on a tour of the standalone sandbox, past the handshake.
+
+The tour (``sdk_tour.py``) runs inside the SDK's own venv against ``python -m
+bunq_helpers.local_sandbox``; each of its steps is one test here. Select with ``-m tour`` or ``-m sdk``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import standalone_sandbox
+from tests.sdk import sdk_tour, sdk_venv
+from tests.tours import assert_step_passed, calls_made, run_tour, step_params
+
+pytestmark = [pytest.mark.sdk, pytest.mark.tour]
+
+SCRIPT = Path(sdk_tour.__file__)
+
+# Steps whose endpoints are not in the local sandbox yet, and why (each is a finding, not a pass).
+PENDING: dict[str, str] = {
+    "user-person-get": "GET user-person/{id}: 404 Route not found. (users family not emulated yet)",
+    "request-revoke": "PUT request-inquiry/{id}: 405, only GET is routed (revoke not emulated yet)",
+    "request-response": "GET request-response: 404 Route not found. (not emulated yet)",
+    "bank-account-create": "POST monetary-account-bank: 405, only GET is routed (not emulated yet)",
+    "savings": "POST monetary-account-savings: 404 Route not found. (not emulated yet)",
+    "draft-payment": "POST draft-payment: 404 Route not found. (not emulated yet)",
+    "schedule-payment": "POST schedule-payment: 404 Route not found. (not emulated yet)",
+    "payment-batch": "POST payment-batch: 404 Route not found. (not emulated yet)",
+    "bunqme-tab": "POST bunqme-tab: 404 Route not found. (not emulated yet)",
+    "events": "GET event: 404 Route not found. (not emulated yet)",
+    "cards": "GET card: 404 Route not found. (not emulated yet)",
+    "notification-filters": "POST notification-filter-url: 404 Route not found. (not emulated yet)",
+    "statement": "POST customer-statement: 404 Route not found. (not emulated yet)",
+}
+BLOCKED_BY_PENDING = {
+    "user-person-update": "needs user-person-get",
+    "monetary-accounts": "needs bank-account-create and savings",
+    "own-transfer": "needs bank-account-create",
+    "bank-account-cancel": "needs bank-account-create",
+}
+
+
+@pytest.fixture(scope="module")
+def tour(sdk_python: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, dict]]:
+    """The whole tour, once per module, against a fresh standalone sandbox."""
+    with standalone_sandbox(tmp_path_factory.mktemp("sdk-tour")) as sandbox:
+        yield run_tour(
+            [str(sdk_python), str(SCRIPT), sandbox.base_url, sandbox.ca_file], sdk_venv.sdk_environment()
+        )
+
+
+@pytest.mark.parametrize("name", step_params(sdk_tour.STEP_NAMES, {**PENDING, **BLOCKED_BY_PENDING}))
+def test_sdk_tour_step(tour: dict[str, dict], name: str) -> None:
+    assert_step_passed(tour, name)
+
+
+def test_sdk_tour_makes_at_least_40_calls_that_pass(tour: dict[str, dict]) -> None:
+    calls = calls_made(tour)
+    assert len(calls) >= 40, f"only {len(calls)} calls in passing steps:\n" + "\n".join(calls)
+    # The handshake, then calls on what comes after it, each through the SDK's own classes.
+    assert [c.split(" ")[:2] for c in calls[1:4]] == [
+        ["POST", "installation"],
+        ["POST", "device-server"],
+        ["POST", "session-server"],
+    ]
+    assert any(c.startswith("DELETE session/0 -> 200") for c in calls)
