@@ -20,6 +20,7 @@
         ├── MethodNotAllowedError       405
         ├── RateLimitError              429
         ├── SignatureRequiredError      466
+        ├── NotEmulatedError            501 (the local sandbox only: an operation it does not emulate)
         └── ServerError                 5xx
 
 Every message names the problem and what to do about it. An ``ApiError`` keeps the HTTP status,
@@ -46,6 +47,7 @@ __all__ = [
     "InsecureUrlError",
     "InvalidKeyError",
     "MethodNotAllowedError",
+    "NotEmulatedError",
     "NotFoundError",
     "PinMismatchError",
     "RateLimitError",
@@ -234,6 +236,15 @@ class SignatureRequiredError(ApiError):
     )
 
 
+class NotEmulatedError(ApiError):
+    """HTTP 501 from the local sandbox: bunq has this operation, the local sandbox does not emulate it."""
+
+    hint = (
+        "the call is right for bunq, but the local sandbox does not emulate it. Run it against "
+        "bunq's own sandbox: set BUNQ_ENVIRONMENT=sandbox (https://public-api.sandbox.bunq.com/v1/)."
+    )
+
+
 class ServerError(ApiError):
     """HTTP 5xx: something failed on the server's side."""
 
@@ -248,6 +259,7 @@ _BY_STATUS: dict[int, type[ApiError]] = {
     405: MethodNotAllowedError,
     429: RateLimitError,
     466: SignatureRequiredError,
+    501: NotEmulatedError,
 }
 
 
@@ -257,6 +269,6 @@ def api_error_for(status: int, descriptions: list[str], **kwargs: Any) -> ApiErr
         return CredentialsError(status, descriptions, **kwargs)
     if status == 400 and SIGNATURE_INVALID in descriptions:
         return SignatureInvalidError(status, descriptions, **kwargs)
-    if status >= 500:
+    if status >= 500 and status not in _BY_STATUS:
         return ServerError(status, descriptions, **kwargs)
     return _BY_STATUS.get(status, ApiError)(status, descriptions, **kwargs)

@@ -31,6 +31,16 @@ def test_refuses_keys_under_2048_bits() -> None:
         keys.load_private_key((KEYS_DIR / "too-small-1024.pem").read_text())
 
 
+def test_min_bits_lets_a_server_take_2047_bit_keys_while_the_default_stays_2048() -> None:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    short = rsa.generate_private_key(public_exponent=65537, key_size=2047)  # noqa: S505 (the point of the test)
+    pem = keys.public_key_to_pem(short)
+    assert keys.load_public_key(pem, min_bits=2047).key_size == 2047
+    with pytest.raises(InvalidKeyError, match="2047 bits; bunq requires 2048-bit keys"):
+        keys.load_public_key(pem)
+
+
 def test_refuses_ec_and_non_pem() -> None:
     with pytest.raises(InvalidKeyError, match="not RSA"):
         keys.load_public_key((KEYS_DIR / "ec-p256.pub.pem").read_text())

@@ -1,9 +1,12 @@
-"""The README's promises: its test command is what CI runs, and .env.example documents every variable."""
+"""The README's promises: its test command is what CI runs, .env.example documents every variable, and
+the table of emulated operations is current."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+
+from tests.conftest import load_script
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -27,3 +30,14 @@ def test_env_example_documents_every_variable_the_code_reads() -> None:
     read = set(re.findall(r"\b(BUNQ_[A-Z_]+)\b", source))
     documented = set(re.findall(r"^(BUNQ_[A-Z_]+)=", (REPO / ".env.example").read_text(), flags=re.MULTILINE))
     assert read <= documented, read - documented
+
+
+def test_readme_operations_table_is_what_the_catalogue_and_routes_say() -> None:
+    script = load_script("operations_table")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert script.with_table(readme) == readme, (
+        "stale: run python scripts/operations_table.py --write README.md"
+    )
+    current = readme.split(script.START)[1].split(script.END)[0]
+    assert "| handshake | `/installation` | GET, POST | – |" in current
+    assert f"of bunq's {480} operations are emulated" in current

@@ -1,8 +1,9 @@
 """The WSGI application: every request goes through the same steps, in bunq's order.
 
 1. read the body (over ``max_body_bytes``: a 400 and the connection is closed);
-2. find the route: not under ``/v1/``, an unknown path or path tricks (``..``, encoded ``/``)
-   are 404 ``Route not found.``; a known path with another method is 405;
+2. find the route: not under ``/v1/``, a path bunq's API does not have, or path tricks (``..``,
+   encoded ``/``) are 404 ``Route not found.``; an operation bunq has that no route emulates is
+   501 naming it (see ``catalogue``); a path with a method neither we nor bunq have is 405;
 3. teaching faults, if any are armed; rate limits, if switched on;
 4. the token: none, the installation token, or a live session token (else 401);
 5. the signature: required on session-server and payments (missing: 466, wrong: 400), on every
@@ -12,6 +13,10 @@
 
 Nothing a client sends can produce a traceback in an answer: an unexpected failure is logged and
 answered with bunq's 500 ``Encountered unhandled exception.``
+
+Every answer, errors included, is shown to the callbacks in ``SandboxApp.answers_seen`` (a plain
+list shared by every app in the process) as an ``Answer``, just before it is sent; the tests use it
+to check each answer against bunq's spec.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from ..crypto.keys import load_public_key, public_key_to_pem
 from ..crypto.signing import verify_body
@@ -34,8 +40,10 @@ from .bunq_errors import (
     bad_request,
     not_found,
 )
+from .catalogue import load_catalogue, not_emulated
 from .certificates import ServerCredentials
 from .endpoints import ROUTES
+from .endpoints.handshake import CLIENT_KEY_MIN_BITS
 from .events import EventLog
 from .faults import Faults
 from .http_io import (
@@ -64,8 +72,23 @@ class Disconnect(Exception):
     """Raised to drop the connection without an answer (the ``disconnect`` fault)."""
 
 
+@dataclass(frozen=True)
+class Answer:
+    """One answer as it leaves the app: the request, the route that served it (None when routing
+    failed), and the response (status, headers, signed body)."""
+
+    request: Request
+    route: Route | None
+    response: Response
+
+
+AnswerObserver = Callable[[Answer], None]
+
+
 class SandboxApp:
     """The local sandbox as a WSGI callable."""
+
+    answers_seen: ClassVar[list[AnswerObserver]] = []
 
     def __init__(
         self,
@@ -79,6 +102,8 @@ class SandboxApp:
         self.options = options
         self.faults = faults
         self.router = Router(ROUTES)
+        self.catalogue = load_catalogue()
+        self._emulated = {(op.method, op.shape) for op, done in self.catalogue.coverage(ROUTES) if done}
         self.rate_limiter = RateLimiter(options.clock)
         self.events = EventLog(store, options.clock)
         self.context = HandlerContext(store, options, public_key_to_pem(credentials.signing_key), self.events)
@@ -98,8 +123,16 @@ class SandboxApp:
             response = self._error(request, BunqError(500, UNHANDLED_EXCEPTION))
         if too_large:
             response.headers.append(("Connection", "close"))
+        self._show(Answer(request, request.context.get("route"), response))
         start_response(response.status_line, response.headers)
         return [response.body]
+
+    def _show(self, answer: Answer) -> None:
+        for observer in list(SandboxApp.answers_seen):
+            try:
+                observer(answer)
+            except Exception:  # an observer's bug must not change what the client gets
+                log.exception("answer observer %r failed", observer)
 
     def _read_body(self, environ: dict[str, Any]) -> tuple[bytes, bool]:
         limit = self.options.max_body_bytes
@@ -151,9 +184,18 @@ class SandboxApp:
         request.route_path = raw[len(API_PREFIX) :].rstrip("/")
         route, ids, allowed = self.router.resolve(request.method, request.route_path)
         if route is not None:
+            request.context["route"] = route
             return route, ids
-        if allowed:
-            raise BunqError(405, METHOD_NOT_ALLOWED.format(method=request.method, allowed=", ".join(allowed)))
+        bunq_has = {op.method: op for op in self.catalogue.at(request.route_path)}
+        operation = bunq_has.get(request.method)
+        if operation is not None:
+            # emulated, but the ids in this path do not fit our route: as unknown as any other path
+            if (operation.method, operation.shape) in self._emulated:
+                raise not_found()
+            raise not_emulated(operation)
+        methods = sorted(set(allowed) | set(bunq_has))
+        if methods:
+            raise BunqError(405, METHOD_NOT_ALLOWED.format(method=request.method, allowed=", ".join(methods)))
         raise not_found()
 
     def _authenticate(self, request: Request, route: Route) -> Caller:
@@ -167,7 +209,7 @@ class SandboxApp:
         signature = (request.header("X-Bunq-Client-Signature") or "").strip()
         if not signature:
             raise BunqError(466, SIGNATURE_REQUIRED)
-        client_key = load_public_key(caller.installation["client_public_key"])
+        client_key = load_public_key(caller.installation["client_public_key"], min_bits=CLIENT_KEY_MIN_BITS)
         if not verify_body(client_key, request.body, signature):
             raise BunqError(400, SIGNATURE_INVALID)
 

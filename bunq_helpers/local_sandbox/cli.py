@@ -2,7 +2,8 @@
 
 Serves until interrupted. Once listening it writes ``DIR/server.json`` (``base_url``, ``ca_file``,
 ``pin``) and prints the same JSON on one line, so scripts can wait for it and read it.
-``--reset`` wipes the state (users, keys, sessions, money) and exits.
+``--reset`` wipes the state (users, keys, sessions, money) and exits. ``--operations`` lists bunq's
+operations, each emulated or not, with the totals, and exits.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import sys
 import threading
 from pathlib import Path
 
+from .catalogue import operations_report
+from .endpoints import ROUTES
 from .faults import KINDS
 from .options import SandboxOptions
 from .server import WORKER_THREADS, LocalSandbox, reset_state
@@ -42,6 +45,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help=f"worker threads serving requests (default {WORKER_THREADS})",
     )
     parser.add_argument("--reset", action="store_true", help="wipe the state in --state-dir and exit")
+    parser.add_argument(
+        "--operations",
+        action="store_true",
+        help="list bunq's operations, each emulated or not, with the totals, and exit",
+    )
     parser.add_argument(
         "--strict-signatures",
         action="store_true",
@@ -75,6 +83,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Run the sandbox until SIGINT or SIGTERM."""
     args = parse_args(argv)
+    if args.operations:
+        print(operations_report(ROUTES))
+        return 0
     if args.reset:
         if not (args.state_dir / "sandbox.sqlite3").exists():
             print(f"No local sandbox state in {args.state_dir}; nothing to wipe.")

@@ -32,6 +32,7 @@ REASONS = {
     429: "Too Many Requests",
     466: "Request Signature Required",
     500: "Internal Server Error",
+    501: "Not Implemented",
 }
 
 

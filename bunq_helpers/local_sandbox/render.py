@@ -79,7 +79,6 @@ def account_object(account: sqlite3.Row, user: sqlite3.Row) -> dict[str, Any]:
         **_stamps(account),
         "alias": [{"type": "IBAN", "value": account["iban"], "name": user["display_name"]}],
         "balance": amount(account["balance_cents"], account["currency"]),
-        "country": "NL",
         "currency": account["currency"],
         "daily_limit": amount(ACCOUNT_DAILY_LIMIT_CENTS, account["currency"]),
         "description": account["description"],
@@ -153,7 +152,7 @@ def request_inquiry_object(inquiry: sqlite3.Row, account: sqlite3.Row, user: sql
         "monetary_account_id": account["id"],
         "amount_inquired": amount(inquiry["amount_cents"], inquiry["currency"]),
         "amount_responded": amount(inquiry["amount_cents"], inquiry["currency"]) if accepted else None,
-        "user_alias_created": own_label(account, user),
+        "user_alias_created": label_user(user),  # a LabelUser, as bunq's spec and SDK have it
         "counterparty_alias": counterparty_label(json.loads(inquiry["counterparty"])),
         "description": inquiry["description"],
         "status": inquiry["status"],
@@ -208,8 +207,8 @@ def credential_object(credential: sqlite3.Row, device: sqlite3.Row | None) -> di
 
 
 def permitted_ip_object(row: sqlite3.Row) -> dict[str, Any]:
-    """A PermittedIp object."""
-    return {"id": row["id"], **_stamps(row), "ip": row["ip"], "status": row["status"]}
+    """A PermittedIp object: its IP and status only (no id or timestamps: bunq's spec and SDK have none)."""
+    return {"ip": row["ip"], "status": row["status"]}
 
 
 def token_object(token: sqlite3.Row) -> dict[str, Any]:

@@ -12,7 +12,6 @@ import pytest
 from bunq_helpers.crypto import keys, signing
 from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
 from tests.conftest import Handshake, Raw, error_of
-from tests.local_sandbox.spec_schema import assert_fits
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 STAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$")
@@ -67,7 +66,6 @@ def test_public_attachment_round_trips_byte_for_byte_and_anyone_signed_in_reads_
     meta = raw.call("GET", f"attachment-public/{uuid}", token=other.session_token)
     assert meta.status_code == 200 and meta.headers["Content-Type"] == "application/json"
     public = meta.json()["Response"][0]["AttachmentPublic"]
-    assert_fits(public, "AttachmentPublicRead")
     assert public["uuid"] == uuid and STAMP.match(public["created"]) and STAMP.match(public["updated"])
     assert public["attachment"]["description"] == "receipt"
     assert public["attachment"]["content_type"] == "image/png"
@@ -127,7 +125,6 @@ def test_account_attachment_is_the_users_attachment_and_only_theirs(sandbox, raw
 
     meta = raw.call("GET", f"user/{mine.user_id}/attachment/{attachment_id}", token=mine.session_token)
     user_attachment = meta.json()["Response"][0]["AttachmentUser"]
-    assert_fits(user_attachment, "AttachmentUserRead")
     assert user_attachment["id"] == attachment_id and STAMP.match(user_attachment["created"])
     assert user_attachment["attachment"]["description"] == "invoice 42"
     assert user_attachment["attachment"]["content_type"] == "application/pdf"

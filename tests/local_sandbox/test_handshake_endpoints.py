@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bunq_helpers.crypto import keys, signing
 from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
@@ -42,6 +43,39 @@ def test_installation_answers_id_token_server_key_in_order(raw: Raw, client_key)
 def test_installation_accepts_the_pem_forms_clients_send(raw: Raw, client_key, variant) -> None:
     pem = variant(keys.public_key_to_pem(client_key))
     assert raw.call("POST", "installation", {"client_public_key": pem}).status_code == 200
+
+
+def _key_with_modulus_bits(bits: int) -> keys.PrivateKey:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
+    assert key.key_size == bits and key.public_key().public_numbers().n.bit_length() == bits
+    return key
+
+
+def test_a_2047_bit_key_as_jsrsasign_makes_them_does_the_whole_handshake(raw: Raw) -> None:
+    """bunq's Postman collection asks jsrsasign for 2048 bits and gets a 2047-bit modulus 39% of the
+    time; bunq takes those keys, so installation, the device and a signed session-server must too."""
+    key = _key_with_modulus_bits(2047)
+    done = raw.handshake(key)
+    assert raw.call("GET", "user", token=done.session_token).status_code == 200
+    forged = raw.call(
+        "POST",
+        "session-server",
+        {"secret": done.api_key},
+        token=done.installation_token,
+        headers={"X-Bunq-Client-Signature": signing.sign_body(key, b"another body")},
+    )
+    assert (forged.status_code, error_of(forged)) == (400, "The request signature is invalid.")
+
+
+@pytest.mark.parametrize("bits", [2046, 1024])
+def test_keys_under_2047_bits_are_refused_with_bunqs_400(raw: Raw, bits: int) -> None:
+    pem = keys.public_key_to_pem(_key_with_modulus_bits(bits).public_key())
+    response = raw.call("POST", "installation", {"client_public_key": pem})
+    assert response.status_code == 400
+    assert error_of(response) == (
+        f'Field "client_public_key" is not usable: The RSA key has {bits} bits; bunq requires 2048-bit '
+        "keys. Generate a new one with generate_private_key()."
+    )
 
 
 def test_postman_style_device_server_with_empty_signature_and_tabs(raw: Raw, client_key) -> None:

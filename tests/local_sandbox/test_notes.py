@@ -3,7 +3,6 @@ only, the caller's only, in bunq's shapes; and the generic mechanism that serves
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,10 +13,10 @@ import pytest
 
 from bunq_helpers.crypto import keys
 from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
+from bunq_helpers.local_sandbox.catalogue import load_catalogue
 from bunq_helpers.local_sandbox.endpoints import attachments, notes
 from bunq_helpers.local_sandbox.endpoints.note_parents import NOTE_PARENTS
 from tests.conftest import Raw, error_of
-from tests.local_sandbox.spec_schema import SPEC, assert_fits, spec
 from tests.local_sandbox.test_attachments import STAMP, tiny_png, upload
 
 REPO = Path(__file__).resolve().parents[2]
@@ -84,7 +83,6 @@ def _parent_path(w: SimpleNamespace, parent: str) -> str:
 @pytest.mark.parametrize("parent", PARENTS)
 def test_note_text_create_list_read_update_delete(w: SimpleNamespace, parent: str) -> None:
     base = _parent_path(w, parent) + "/note-text"
-    schema = f"NoteText{PARENTS[parent][2]}"
     created = _call(w, "POST", base, {"content": "lunch with Ann"})
     assert created.status_code == 200, created.text
     [item] = created.json()["Response"]
@@ -94,10 +92,7 @@ def test_note_text_create_list_read_update_delete(w: SimpleNamespace, parent: st
     listed = _call(w, "GET", base).json()
     assert [entry["NoteText"]["id"] for entry in listed["Response"]] == [note_id]
     assert set(listed["Pagination"]) == {"older_url", "newer_url", "future_url"}
-    assert_fits(created.json()["Response"][0], schema + "Create")
-    assert_fits(listed["Response"][0]["NoteText"], schema + "Listing")
     read = _call(w, "GET", f"{base}/{note_id}").json()["Response"][0]["NoteText"]
-    assert_fits(read, schema + "Read")
     assert read["content"] == "lunch with Ann" and STAMP.match(read["created"])
     user = _call(w, "GET", f"user/{w.mine.user_id}").json()["Response"][0]["UserPerson"]
     assert read["label_user_creator"] == {
@@ -109,7 +104,6 @@ def test_note_text_create_list_read_update_delete(w: SimpleNamespace, parent: st
 
     updated = _call(w, "PUT", f"{base}/{note_id}", {"content": "lunch with Ann and Bo"})
     assert updated.status_code == 200 and updated.json()["Response"] == [{"Id": {"id": note_id}}]
-    assert_fits(updated.json()["Response"][0], schema + "Update")
     after = _call(w, "GET", f"{base}/{note_id}").json()["Response"][0]["NoteText"]
     assert after["content"] == "lunch with Ann and Bo" and after["created"] == read["created"]
     assert after["updated"] >= read["updated"]
@@ -198,7 +192,6 @@ def test_note_attachment_points_at_an_uploaded_file(w: SimpleNamespace, parent: 
     uploaded = upload(w.raw, w.mine, f"{w.account}/attachment", tiny_png(), "image/png", "receipt")
     attachment_id = uploaded.json()["Response"][0]["Id"]["id"]
     base = _parent_path(w, parent) + "/note-attachment"
-    schema = f"NoteAttachment{PARENTS[parent][2]}"
     created = _call(w, "POST", base, {"attachment_id": attachment_id, "description": "the receipt"})
     assert created.status_code == 200, created.text
     note_id = created.json()["Response"][0]["Id"]["id"]
@@ -207,12 +200,10 @@ def test_note_attachment_points_at_an_uploaded_file(w: SimpleNamespace, parent: 
     assert note["id"] == note_id and note["description"] == "the receipt"
     assert note["attachment"] == [{"id": attachment_id, "monetary_account_id": w.mine.account_id}]
     assert set(note) == {"id", "created", "updated", "label_user_creator", "description", "attachment"}
-    assert_fits(note, schema + "Listing")
 
     # bunq's SDK updates only the description; the file stays.
     assert _call(w, "PUT", f"{base}/{note_id}", {"description": "lunch receipt"}).status_code == 200
     note = _call(w, "GET", f"{base}/{note_id}").json()["Response"][0]["NoteAttachment"]
-    assert_fits(note, schema + "Read")
     assert note["description"] == "lunch receipt" and note["attachment"][0]["id"] == attachment_id
 
     # What the note points at is the user's attachment, bytes and all (bunq's "download attachments" flow).
@@ -267,33 +258,19 @@ def test_registering_a_parent_gives_it_all_ten_operations_at_bunqs_paths() -> No
         notes.note_routes({"invoice": notes.on_account("payments")})
 
 
-def _spec_operations() -> set[tuple[str, str]]:
-    return {
-        (m.upper(), path)
-        for path, ops in spec()["paths"].items()
-        for m in ops
-        if m in ("get", "post", "put", "delete")
-    }
-
-
-def _as_spec_regex(template: str) -> re.Pattern[str]:
-    return re.compile("^/" + re.sub(r"\\\{\w+\\\}", r"\\{[^}]+\\}", re.escape(template)) + "$")
-
-
 def test_every_route_here_is_an_operation_in_bunqs_description() -> None:
-    operations = _spec_operations()
     ours = attachments.ROUTES + notes.ROUTES
-    for route in ours:
-        pattern = _as_spec_regex(route.template)
-        assert any(m == route.method and pattern.match(p) for m, p in operations), (
-            route.method,
-            route.template,
-        )
+    assert load_catalogue().unknown_routes(ours) == []
     assert len(ours) >= 25
 
 
+SPEC = REPO.parent / "shared" / "bunq-api" / "openapi.json"
+
+
+@pytest.mark.skipif(
+    not SPEC.is_file(), reason=f"bunq's OpenAPI description is not at {SPEC} (../shared absent)"
+)
 def test_the_generated_parent_list_matches_bunqs_description() -> None:
-    spec()  # or skip
     result = subprocess.run(
         [sys.executable, str(REPO / "scripts" / "derive_note_parents.py"), str(SPEC), "--check"],
         capture_output=True,
