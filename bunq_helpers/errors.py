@@ -4,6 +4,7 @@
     ├── ConfigurationError        settings that cannot work (missing key, key for the other environment)
     ├── InvalidKeyError           a key that is not RSA PEM, or shorter than 2048 bits
     ├── ContextFileError          a saved API context that cannot be read or used
+    ├── HandshakeIncompleteError  a call needs a step the API context has not done yet (no session)
     ├── TransportError            nothing usable came back over HTTPS
     │   ├── InsecureUrlError      an http:// URL: bunq only speaks HTTPS
     │   ├── PinMismatchError      the server's key is not one of the pinned keys (nothing was sent)
@@ -23,17 +24,21 @@
         ├── NotEmulatedError            501 (the local sandbox only: an operation it does not emulate)
         └── ServerError                 5xx
 
-Every message names the problem and what to do about it. An ``ApiError`` keeps the HTTP status,
-bunq's error descriptions, ``X-Bunq-Client-Response-Id`` (bunq support asks for it) and the
-exchange that failed, whose display masks secrets.
+Every message names the problem and what to do about it. Every error that came from an HTTP
+exchange carries it as ``exchange`` (transport errors included; the original exception stays its
+``__cause__``). An ``ApiError`` also keeps the HTTP status, bunq's error descriptions and
+``X-Bunq-Client-Response-Id`` (bunq support asks for it).
+
+This module is a leaf: it imports nothing of the package, so every other module, on both sides, can
+raise these. Showing an error (HTML in a notebook, masked text) is ``client.display``'s job.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from .exchange import Exchange
+if TYPE_CHECKING:  # for type checkers only: at run time this module imports nothing of the package
+    from .client.exchange import Exchange
 
 __all__ = [
     "ApiError",
@@ -44,6 +49,7 @@ __all__ = [
     "ConnectionFailedError",
     "ContextFileError",
     "CredentialsError",
+    "HandshakeIncompleteError",
     "InsecureUrlError",
     "InvalidKeyError",
     "MethodNotAllowedError",
@@ -66,12 +72,11 @@ SIGNATURE_INVALID = "The request signature is invalid."
 
 
 class BunqHelpersError(Exception):
-    """Base of every error raised by bunq_helpers."""
+    """Base of every error raised by bunq_helpers; ``exchange`` is the HTTP exchange it came from, if any."""
 
-    def _repr_html_(self) -> str:
-        from .display import plain_error_html
-
-        return plain_error_html(self)
+    def __init__(self, message: str = "", *, exchange: Exchange | None = None) -> None:
+        super().__init__(message)
+        self.exchange = exchange
 
 
 class ConfigurationError(BunqHelpersError):
@@ -86,6 +91,10 @@ class ContextFileError(BunqHelpersError):
     """A saved API context that cannot be read, parsed or used."""
 
 
+class HandshakeIncompleteError(BunqHelpersError):
+    """The API context lacks a handshake step this call needs (no installation, or no session yet)."""
+
+
 class TransportError(BunqHelpersError):
     """The request did not get a usable HTTPS answer."""
 
@@ -97,8 +106,15 @@ class InsecureUrlError(TransportError):
 class PinMismatchError(TransportError):
     """The server's public key matched none of the configured pins; nothing was sent."""
 
-    def __init__(self, message: str, *, seen_pin: str, expected_pins: tuple[str, ...]) -> None:
-        super().__init__(message)
+    def __init__(
+        self,
+        message: str,
+        *,
+        seen_pin: str,
+        expected_pins: tuple[str, ...],
+        exchange: Exchange | None = None,
+    ) -> None:
+        super().__init__(message, exchange=exchange)
         self.seen_pin = seen_pin
         self.expected_pins = expected_pins
 
@@ -114,17 +130,9 @@ class ConnectionFailedError(TransportError):
 class ResponseSignatureError(BunqHelpersError):
     """The response's X-Bunq-Server-Signature is missing or does not verify."""
 
-    def __init__(self, message: str, *, exchange: Exchange | None = None) -> None:
-        super().__init__(message)
-        self.exchange = exchange
-
 
 class UnexpectedResponseError(BunqHelpersError):
     """A successful response whose body lacks what bunq sends for this call."""
-
-    def __init__(self, message: str, *, exchange: Exchange | None = None) -> None:
-        super().__init__(message)
-        self.exchange = exchange
 
 
 class ApiError(BunqHelpersError):
@@ -145,7 +153,7 @@ class ApiError(BunqHelpersError):
         self.translated = list(translated or [])
         self.response_id = response_id
         self.exchange = exchange
-        super().__init__(self._message())
+        super().__init__(self._message(), exchange=exchange)
 
     @property
     def description(self) -> str:
@@ -162,11 +170,6 @@ class ApiError(BunqHelpersError):
             f"Response id (give it to bunq support): {self.response_id or '(none sent)'}",
         ]
         return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        from .display import error_html
-
-        return error_html(self)
 
 
 class BadRequestError(ApiError):

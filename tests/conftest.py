@@ -19,10 +19,9 @@ import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
-from bunq_helpers.config import Environment, Settings
+from bunq_helpers import Endpoint, Environment, Settings
 from bunq_helpers.crypto import keys, signing
 from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
-from bunq_helpers.target import Target
 
 KEYS_DIR = Path(__file__).parent / "keys"
 SCRIPTS_DIR = Path(__file__).resolve().parents[1] / "scripts"
@@ -80,10 +79,21 @@ def sandbox(tmp_path: Path) -> Iterator[LocalSandbox]:
         yield running
 
 
+def endpoint_of(sandbox: LocalSandbox) -> Endpoint:
+    """Where a client reaches ``sandbox``: its URL, its CA, its pin."""
+    return Endpoint(sandbox.base_url, sandbox.ca_file, (sandbox.pin,))
+
+
 @pytest.fixture
-def target(sandbox: LocalSandbox) -> Target:
-    """The sandbox as a client target, pinned."""
-    return Target(Environment.LOCAL, sandbox.base_url, sandbox.ca_file, (sandbox.pin,))
+def endpoint(sandbox: LocalSandbox) -> Endpoint:
+    """The sandbox as a client endpoint, pinned."""
+    return endpoint_of(sandbox)
+
+
+@pytest.fixture
+def target(endpoint: Endpoint) -> Endpoint:
+    """The same endpoint under its name from before ``target.Target`` became ``endpoint.Endpoint``."""
+    return endpoint
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ import hashlib
 import os
 from pathlib import Path
 
-from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -143,6 +142,8 @@ def pin_of_public_key(key: PublicKey | PrivateKey | bytes) -> str:
 
 def pin_of_certificate(certificate: bytes | str) -> str:
     """The SPKI pin of a certificate given as DER bytes or PEM text."""
+    from cryptography import x509  # only pinning reads certificates; keeps a run without a call fast
+
     if isinstance(certificate, str):
         cert = x509.load_pem_x509_certificate(certificate.encode("ascii"))
     else:

@@ -18,7 +18,6 @@ SUGAR_DADDY_EMAIL = "sugardaddy@bunq.com"
 SUGAR_DADDY_NAME = "Sugar Daddy"
 SUGAR_DADDY_IBAN = "NL65BUNQ9900000188"
 DAILY_LIMIT_LOGIN_CENTS = 25_000
-ACCOUNT_DAILY_LIMIT_CENTS = 100_000
 
 
 def timestamp(epoch: float) -> str:
@@ -38,13 +37,20 @@ def _stamps(row: sqlite3.Row) -> dict[str, str]:
     return {"created": timestamp(row["created"]), "updated": timestamp(row["updated"])}
 
 
+def id_and_stamps(row: sqlite3.Row) -> dict[str, Any]:
+    """The ``id``, ``created`` and ``updated`` every bunq object starts with."""
+    return {"id": row["id"], **_stamps(row)}
+
+
 def user_wrapper_name(user: sqlite3.Row) -> str:
     """``UserPerson`` or ``UserCompany``: the key bunq wraps a user in."""
     return str(user["kind"])
 
 
-def user_object(user: sqlite3.Row, session_timeout: int | None = None) -> dict[str, Any]:
-    """A UserPerson or UserCompany object."""
+def user_object(
+    user: sqlite3.Row, session_timeout: int | None = None, profile: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A UserPerson or UserCompany object; ``profile`` holds the fields set with PUT (see endpoints.users)."""
     common: dict[str, Any] = {
         "id": user["id"],
         **_stamps(user),
@@ -69,24 +75,8 @@ def user_object(user: sqlite3.Row, session_timeout: int | None = None) -> dict[s
             last_name=user["last_name"],
             legal_name=f"{user['first_name']} {user['last_name']}",
         )
+    common.update(profile or {})
     return common
-
-
-def account_object(account: sqlite3.Row, user: sqlite3.Row) -> dict[str, Any]:
-    """A MonetaryAccountBank object."""
-    return {
-        "id": account["id"],
-        **_stamps(account),
-        "alias": [{"type": "IBAN", "value": account["iban"], "name": user["display_name"]}],
-        "balance": amount(account["balance_cents"], account["currency"]),
-        "currency": account["currency"],
-        "daily_limit": amount(ACCOUNT_DAILY_LIMIT_CENTS, account["currency"]),
-        "description": account["description"],
-        "public_uuid": account["public_uuid"],
-        "status": account["status"],
-        "sub_status": "VALID",
-        "user_id": user["id"],
-    }
 
 
 def label_user(user: sqlite3.Row) -> dict[str, Any]:

@@ -42,6 +42,9 @@ ID_BASES = {
     "events": 10_000_000,
     "attachments": 31_000_000,
     "notes": 32_000_000,
+    "cards": 21_000_000,
+    "customer_statements": 22_000_000,
+    "card_cvc2": 23_000_000,
 }
 
 SCHEMA = """
@@ -149,7 +152,58 @@ CREATE TABLE IF NOT EXISTS notes (          -- note-text and note-attachment on 
     attachment_id INTEGER REFERENCES attachments(id),
     created REAL NOT NULL, updated REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS account_details (  -- what an account has beyond its row in accounts; none: a
+    account_id INTEGER PRIMARY KEY REFERENCES accounts(id),  -- MonetaryAccountBank with the defaults
+    kind TEXT NOT NULL,                 -- MonetaryAccountBank, MonetaryAccountSavings, MonetaryAccountJoint
+    daily_limit_cents INTEGER NOT NULL,
+    savings_goal_cents INTEGER,
+    sub_status TEXT NOT NULL,
+    reason TEXT, reason_description TEXT,
+    display_name TEXT,
+    setting TEXT NOT NULL,              -- JSON of MonetaryAccountSetting
+    co_owners TEXT NOT NULL             -- JSON list of {"user_id", "alias", "status"}
+);
+CREATE TABLE IF NOT EXISTS user_profiles (   -- the fields of UserPerson/UserCompany that users has no column for
+    user_id INTEGER PRIMARY KEY REFERENCES users(id),
+    data TEXT NOT NULL                  -- JSON object, field name -> value as bunq shows it
+);
+CREATE TABLE IF NOT EXISTS cards (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    kind TEXT NOT NULL,                 -- CardDebit
+    type TEXT NOT NULL, product_type TEXT NOT NULL,
+    first_line TEXT NOT NULL, second_line TEXT NOT NULL,
+    name_on_card TEXT NOT NULL, preferred_name_on_card TEXT,
+    status TEXT NOT NULL, order_status TEXT NOT NULL,
+    card_limit_cents INTEGER NOT NULL, card_limit_atm_cents INTEGER NOT NULL,
+    account_id INTEGER NOT NULL REFERENCES accounts(id),   -- the account it was ordered on
+    pin_code_assignment TEXT NOT NULL,  -- JSON list of {"type", "routing_type", "monetary_account_id"}
+    fallback_account_id INTEGER,
+    country_permission TEXT NOT NULL,   -- JSON list of {"country", "expiry_time"}
+    last_four TEXT NOT NULL, expiry_date TEXT NOT NULL, public_uuid TEXT NOT NULL,
+    created REAL NOT NULL, updated REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS customer_statements (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    statement_format TEXT NOT NULL,     -- CSV, MT940 or PDF
+    date_start TEXT NOT NULL, date_end TEXT NOT NULL,   -- YYYY-MM-DD, both included
+    regional_format TEXT NOT NULL,
+    statement_number INTEGER NOT NULL,  -- per account, counting from 1
+    status TEXT NOT NULL,
+    content BLOB NOT NULL,              -- the file, made when the export was created
+    created REAL NOT NULL, updated REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS card_cvc2 (       -- CVC2 codes generated for a card
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    card_id INTEGER NOT NULL REFERENCES cards(id),
+    type TEXT NOT NULL, cvc2 TEXT NOT NULL, status TEXT NOT NULL, expiry_time REAL NOT NULL,
+    created REAL NOT NULL, updated REAL NOT NULL
+);
 """
+
+# Tables keyed by another table's id, so not in ID_BASES; included in snapshots and resets.
+DEPENDENT_TABLES = ("account_details", "user_profiles")
 
 TABLES = tuple(ID_BASES)
 
@@ -248,6 +302,11 @@ class Store:
             for table in (
                 "notes",
                 "attachments",
+                "customer_statements",
+                "card_cvc2",
+                "cards",
+                "account_details",
+                "user_profiles",
                 "sessions",
                 "devices",
                 "tokens",
@@ -266,7 +325,7 @@ class Store:
         """Every row of every table, for tests that prove a request changed nothing."""
         db = self.read()
         out: dict[str, list[dict[str, Any]]] = {}
-        for table in (*TABLES, "sessions"):
+        for table in (*TABLES, "sessions", *DEPENDENT_TABLES):
             rows = db.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()  # noqa: S608
             out[table] = [dict(row) for row in rows]
         return out

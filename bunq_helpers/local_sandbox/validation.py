@@ -7,16 +7,19 @@ twice, a missing field or one of the wrong type each gets its own 400 message.
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import json
 import re
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .amounts import CURRENCY
 from .bunq_errors import BunqError, bad_request
 
-AMOUNT_PATTERN = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
+AMOUNT_PATTERN = re.compile(r"^\d{1,9}(\.\d{1,2})?$", re.ASCII)  # ASCII: "١٠.٠٠" is not an amount
+DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 MAX_STRING = 10_000
 
 
@@ -134,6 +137,24 @@ def required_amount(body: dict[str, Any], field: str) -> tuple[int, str]:
     amount = body.get(field)
     if amount is None:
         raise bad_request(f'Field "{field}" is required.')
+    return amount_cents(amount, field), CURRENCY
+
+
+def optional_amount(
+    body: dict[str, Any], field: str, *, minimum_cents: int = 0, maximum_cents: int | None = None
+) -> int | None:
+    """An Amount field that may be absent, in cents, within the bounds given."""
+    if body.get(field) is None:
+        return None
+    cents = amount_cents(body[field], field, minimum_cents=minimum_cents)
+    if maximum_cents is not None and cents > maximum_cents:
+        limit = f"{maximum_cents // 100}.{maximum_cents % 100:02d}"
+        raise bad_request(f'Field "{field}.value" must be at most {limit} {CURRENCY}.')
+    return cents
+
+
+def amount_cents(amount: Any, field: str, *, minimum_cents: int = 1) -> int:
+    """An Amount object's value in cents: a string of ASCII digits, in EUR, at least ``minimum_cents``."""
     if not isinstance(amount, dict):
         raise bad_request(f'Field "{field}" must be an object with "value" and "currency".')
     value = amount.get("value")
@@ -148,9 +169,101 @@ def required_amount(body: dict[str, Any], field: str) -> tuple[int, str]:
         cents = int((Decimal(value) * 100).to_integral_exact())
     except (InvalidOperation, ArithmeticError):
         raise bad_request(f'Field "{field}.value" is not a valid amount.') from None
-    if cents <= 0:
-        raise bad_request(f'Field "{field}.value" must be more than 0.00.')
-    return cents, currency
+    if cents < minimum_cents:
+        floor = f"{minimum_cents // 100}.{minimum_cents % 100:02d}"
+        relation = "more than 0.00" if minimum_cents == 1 else f"at least {floor}"
+        raise bad_request(f'Field "{field}.value" must be {relation}.')
+    return cents
+
+
+def optional_choice(body: dict[str, Any], field: str, choices: Iterable[str]) -> str | None:
+    """A string field that must be one of ``choices``, or absent."""
+    value = body.get(field)
+    if value is None:
+        return None
+    choices = tuple(choices)
+    if not isinstance(value, str) or value not in choices:
+        shown = json.dumps(value)[:40]
+        raise bad_request(f'Field "{field}" must be one of {", ".join(choices)}; got {shown}.')
+    return value
+
+
+def required_choice(body: dict[str, Any], field: str, choices: Iterable[str]) -> str:
+    """A string field that must be present and one of ``choices``."""
+    if body.get(field) is None:
+        raise bad_request(f'Field "{field}" is required.')
+    return optional_choice(body, field, choices) or ""
+
+
+def optional_text(body: dict[str, Any], field: str, *, max_length: int = MAX_STRING) -> str | None:
+    """A string field that may be absent or empty."""
+    value = body.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise bad_request(f'Field "{field}" must be a string, not {_type_name(value)}.')
+    if len(value) > max_length:
+        raise bad_request(f'Field "{field}" is longer than {max_length} characters.')
+    return value
+
+
+def optional_int(body: dict[str, Any], field: str, low: int, high: int) -> int | None:
+    """A whole-number field within [low, high], or absent (``true`` is not a number here)."""
+    value = body.get(field)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise bad_request(f'Field "{field}" must be a whole number, not {_type_name(value)}.')
+    if not low <= value <= high:
+        raise bad_request(f'Field "{field}" must be from {low} to {high}, got {value}.')
+    return value
+
+
+def optional_object(body: dict[str, Any], field: str) -> dict[str, Any] | None:
+    """A JSON-object field, or absent."""
+    value = body.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise bad_request(f'Field "{field}" must be an object, not {_type_name(value)}.')
+    return value
+
+
+def optional_list(body: dict[str, Any], field: str, *, max_items: int = 100) -> list[Any] | None:
+    """A JSON-array field, or absent."""
+    value = body.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise bad_request(f'Field "{field}" must be an array, not {_type_name(value)}.')
+    if len(value) > max_items:
+        raise bad_request(f'Field "{field}" has more than {max_items} items.')
+    return value
+
+
+def required_date(body: dict[str, Any], field: str) -> dt.date:
+    """A ``YYYY-MM-DD`` date (ASCII digits), present."""
+    value = body.get(field)
+    if value is None:
+        raise bad_request(f'Field "{field}" is required.')
+    return parse_date(value, field)
+
+
+def parse_date(value: Any, field: str) -> dt.date:
+    """``YYYY-MM-DD`` as a date, or bunq's 400 naming the field."""
+    if not isinstance(value, str) or not DATE_PATTERN.match(value):
+        raise bad_request(f'Field "{field}" must be a date as "YYYY-MM-DD", got {json.dumps(value)[:40]}.')
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise bad_request(f'Field "{field}" is not a real date: {value}.') from None
+
+
+def refuse_fields(body: dict[str, Any], fields: Iterable[str], why: str) -> None:
+    """A 400 naming the first of ``fields`` that ``body`` has, with ``why`` (e.g. not emulated)."""
+    for field in fields:
+        if body.get(field) is not None:
+            raise bad_request(f'Field "{field}" {why}')
 
 
 POINTER_TYPES = ("EMAIL", "IBAN", "PHONE_NUMBER")
@@ -177,11 +290,22 @@ def required_pointer(body: dict[str, Any], field: str) -> dict[str, str]:
 
 __all__ = [
     "BunqError",
+    "amount_cents",
     "ip_or_wildcard",
+    "optional_amount",
+    "optional_choice",
+    "optional_int",
     "optional_ip_list",
+    "optional_list",
+    "optional_object",
     "optional_string",
+    "optional_text",
+    "parse_date",
     "parse_object",
+    "refuse_fields",
     "required_amount",
+    "required_choice",
+    "required_date",
     "required_pointer",
     "required_string",
 ]

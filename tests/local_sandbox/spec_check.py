@@ -34,7 +34,7 @@ FIELDS_BUNQ_SENDS: dict[tuple[str, str], str] = {
 # template, the key, its fields (None: the operation's own schema in the spec), source). The spec
 # does not name the wrapper of objects whose schema lists plain fields; the catalogue derives it from
 # the schema's name, which for these objects is not the key bunq uses.
-WRAPPERS_BUNQ_SENDS: list[tuple[str, str, str, Any, str]] = [
+WRAPPERS_BUNQ_SENDS: list[tuple[str, str, str, Any, str]] = [  # fields: inline, a schema name, or None
     (
         "POST",
         r"/sandbox-user-(person|company)",
@@ -71,6 +71,35 @@ WRAPPERS_BUNQ_SENDS: list[tuple[str, str, str, Any, str]] = [
         {"id": "integer"},
         f"{SDK}: AttachmentMonetaryAccountApiObject.create reads 'Id'; the spec lists a bare id",
     ),
+    ("GET", r"/user/\{userID\}/card-name", "CardUserNameArray", None, f"{SDK}: CardNameApiObject reads it"),
+    (
+        "GET",
+        r"/user-company/\{user-companyID\}/name",
+        "UserCompanyNameArray",
+        None,
+        f"{SDK}: UserCompanyNameApiObject reads it",
+    ),
+    (
+        "POST",
+        r"/user/\{userID\}/card-debit",
+        "CardDebit",
+        "CardRead",
+        f"{SDK}: CardDebitApiObject.create reads the whole card under 'CardDebit', not an Id",
+    ),
+    (
+        "POST",
+        r"/user/\{userID\}/card-credit",
+        "CardCredit",
+        "CardRead",
+        f"{SDK}: CardCreditApiObject.create reads the whole card under 'CardCredit', not an Id",
+    ),
+    (
+        "PUT",
+        r"/user/\{userID\}/card/\{itemId\}",
+        "Card",
+        "CardRead",
+        f"{SDK}: CardApiObject.update reads the whole card under 'Card', not an Id",
+    ),
     ("GET", r".*/customer-statement(/\{itemId\})?", "CustomerStatement", None, f"{SDK} reads it"),
     ("GET", r".*/schedule-payment(/\{itemId\})?", "ScheduledPayment", None, f"{SDK} reads it"),
     ("GET", r".*/schedule-payment-batch/\{itemId\}", "ScheduledPaymentBatch", None, f"{SDK} reads it"),
@@ -84,6 +113,14 @@ WRAPPERS_BUNQ_SENDS: list[tuple[str, str, str, Any, str]] = [
         f"{SDK} reads it for every kind of note",
     ),
 ]
+
+
+# Objects inside answers whose spec schema is the request's, while bunq (and its SDK, which reads
+# them) send the whole object: schema in the spec -> the schema of what is sent.
+SCHEMAS_BUNQ_SENDS: dict[str, str] = {
+    "Card": "CardRead",  # an Event's object.Card: the SDK's CardApiObject reads the whole card
+    "CardDebit": "CardRead",  # an Event's object.CardDebit: the SDK's CardDebitApiObject, likewise
+}
 
 
 def wrappers_for(operation: Operation) -> dict[str, Any]:
@@ -140,6 +177,7 @@ class _Checker:
             if not isinstance(value, expected) or (kind != "boolean" and isinstance(value, bool)):
                 self.problems.append(f"{where}: bunq's spec has {kind}, the answer has {_type_name(value)}")
             return
+        kind = SCHEMAS_BUNQ_SENDS.get(kind, kind)
         schema = self.catalogue.schemas.get(kind)
         if schema is None:
             return  # the spec leaves this object's fields unknown

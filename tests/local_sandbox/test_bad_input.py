@@ -783,6 +783,319 @@ OBJECT_BODIES = {
 }
 
 
+BANK = "user/{user}/monetary-account-bank"
+STATEMENTS = "user/{user}/monetary-account/{account}/customer-statement"
+EUR = "EUR"
+
+
+def _card(**change: object) -> dict:
+    """A card-debit order, well formed but for what a case changes."""
+    body = {
+        "second_line": "x",
+        "name_on_card": "Sandy de Vries",
+        "type": "MASTERCARD",
+        "product_type": "MASTERCARD_DEBIT",
+    }
+    body.update(change)
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def _export(**change: object) -> dict:
+    """A customer-statement export, well formed but for what a case changes."""
+    body = {"statement_format": "MT940", "date_start": "2024-01-01", "date_end": "2024-01-31"}
+    body.update(change)
+    return {k: v for k, v in body.items() if v is not None}
+
+
+ACCOUNT_CASES = [
+    ("bank: no currency", "POST", BANK, {"description": "d"}, "session", 400, 'Field "currency" is required'),
+    (
+        "bank: currency a number",
+        "POST",
+        BANK,
+        {"currency": 978},
+        "session",
+        400,
+        'Field "currency" must be one of EUR',
+    ),
+    (
+        "bank: limit in Arabic-Indic digits",
+        "POST",
+        BANK,
+        {"currency": EUR, "daily_limit": {"value": "١٠٠.٠٠", "currency": EUR}},
+        "session",
+        400,
+        '"daily_limit.value" must be a string amount',
+    ),
+    (
+        "bank: limit a string",
+        "POST",
+        BANK,
+        {"currency": EUR, "daily_limit": "100"},
+        "session",
+        400,
+        "must be an object",
+    ),
+    (
+        "bank: description a list",
+        "POST",
+        BANK,
+        {"currency": EUR, "description": ["d"]},
+        "session",
+        400,
+        "must be a string, not array",
+    ),
+    (
+        "bank: other user",
+        "POST",
+        "user/{other_user}/monetary-account-bank",
+        {"currency": EUR},
+        "session",
+        404,
+        "User with id",
+    ),
+    (
+        "bank: update other's account",
+        "PUT",
+        BANK + "/{other_account}",
+        {"description": "x"},
+        "session",
+        404,
+        "MonetaryAccount with id",
+    ),
+    (
+        "bank: close without reason",
+        "PUT",
+        BANK + "/{account}",
+        {"status": "CANCELLED"},
+        "session",
+        400,
+        'Field "reason" is required',
+    ),
+    (
+        "bank: close the last account",
+        "PUT",
+        BANK + "/{account}",
+        {"status": "CANCELLED", "sub_status": "REDEMPTION_VOLUNTARY", "reason": "OTHER"},
+        "session",
+        400,
+        "last ACTIVE bank account",
+    ),
+    (
+        "bank: setting a string",
+        "PUT",
+        BANK + "/{account}",
+        {"setting": "blue"},
+        "session",
+        400,
+        '"setting" must be an object',
+    ),
+    (
+        "savings: negative goal",
+        "POST",
+        "user/{user}/monetary-account-savings",
+        {"currency": EUR, "savings_goal": {"value": "-5.00", "currency": EUR}},
+        "session",
+        400,
+        '"savings_goal.value" must be a string amount',
+    ),
+    (
+        "savings: a bank account's id",
+        "PUT",
+        "user/{user}/monetary-account-savings/{account}",
+        {"description": "x"},
+        "session",
+        404,
+        "MonetaryAccountSavings with id",
+    ),
+    (
+        "joint: no co-owner",
+        "POST",
+        "user/{user}/monetary-account-joint",
+        {"currency": EUR},
+        "session",
+        400,
+        '"all_co_owner" is required',
+    ),
+    (
+        "joint: co-owner a string",
+        "POST",
+        "user/{user}/monetary-account-joint",
+        {"currency": EUR, "all_co_owner": ["a@b.c"]},
+        "session",
+        400,
+        '"all_co_owner[0].alias" must be a pointer',
+    ),
+    (
+        "user-person: other user",
+        "PUT",
+        "user-person/{other_user}",
+        {"first_name": "M"},
+        "session",
+        404,
+        "UserPerson with id",
+    ),
+    (
+        "user-person: timeout a boolean",
+        "PUT",
+        "user-person/{user}",
+        {"session_timeout": True},
+        "session",
+        400,
+        "must be a whole number",
+    ),
+    (
+        "user-person: birth date in Arabic-Indic digits",
+        "PUT",
+        "user-person/{user}",
+        {"date_of_birth": "١٩٩٠-٠١-٠١"},
+        "session",
+        400,
+        '"date_of_birth" must be a date',
+    ),
+    (
+        "user-person: login limit in fullwidth digits",
+        "PUT",
+        "user-person/{user}",
+        {"daily_limit_without_confirmation_login": {"value": "１０.００", "currency": EUR}},
+        "session",
+        400,
+        "must be a string amount",
+    ),
+    (
+        "user-company: a person's id",
+        "GET",
+        "user-company/{user}",
+        None,
+        "session",
+        404,
+        "UserCompany with id",
+    ),
+    ("event: other user", "GET", "user/{other_user}/event", None, "session", 404, "User with id"),
+    (
+        "event: unknown status",
+        "GET",
+        "user/{user}/event?status=OPEN",
+        None,
+        "session",
+        400,
+        '"status" must be',
+    ),
+    (
+        "event: other user's event",
+        "GET",
+        "user/{user}/event/{other_event}",
+        None,
+        "session",
+        404,
+        "Event with id",
+    ),
+    (
+        "card-debit: no type",
+        "POST",
+        "user/{user}/card-debit",
+        _card(type=None),
+        "session",
+        400,
+        'Field "type" is required',
+    ),
+    (
+        "card-debit: second line a number",
+        "POST",
+        "user/{user}/card-debit",
+        _card(second_line=7),
+        "session",
+        400,
+        '"second_line" must be a string',
+    ),
+    (
+        "card-debit: PIN for other's account",
+        "POST",
+        "user/{user}/card-debit",
+        lambda mine, other: _card(
+            pin_code_assignment=[{"type": "PRIMARY", "monetary_account_id": other.account_id}]
+        ),
+        "session",
+        400,
+        "you have no monetary account",
+    ),
+    ("card: other user's card", "GET", "user/{user}/card/{other_card}", None, "session", 404, "Card with id"),
+    (
+        "card: limit in Arabic-Indic digits",
+        "PUT",
+        "user/{user}/card/{card}",
+        {"card_limit": {"value": "٥٠", "currency": EUR}},
+        "session",
+        400,
+        '"card_limit.value" must be a string amount',
+    ),
+    (
+        "cvc2: other user's card",
+        "POST",
+        "user/{user}/card/{other_card}/generated-cvc2",
+        {},
+        "session",
+        404,
+        "Card with id",
+    ),
+    (
+        "statement: no format",
+        "POST",
+        STATEMENTS,
+        _export(statement_format=None),
+        "session",
+        400,
+        '"statement_format" is required',
+    ),
+    (
+        "statement: dates in Arabic-Indic digits",
+        "POST",
+        STATEMENTS,
+        _export(date_start="٢٠٢٤-٠١-٠١"),
+        "session",
+        400,
+        '"date_start" must be a date',
+    ),
+    (
+        "statement: date a number",
+        "POST",
+        STATEMENTS,
+        _export(date_end=20240131),
+        "session",
+        400,
+        '"date_end" must be a date',
+    ),
+    (
+        "statement: other's account",
+        "POST",
+        "user/{user}/monetary-account/{other_account}/customer-statement",
+        _export(),
+        "session",
+        404,
+        "MonetaryAccount with id",
+    ),
+    (
+        "statement: other's statement",
+        "GET",
+        STATEMENTS + "/{other_statement}/content",
+        None,
+        "session",
+        404,
+        "CustomerStatement with id",
+    ),
+    (
+        "statement: delete other's",
+        "DELETE",
+        STATEMENTS + "/{other_statement}",
+        None,
+        "session",
+        404,
+        "CustomerStatement with id",
+    ),
+]
+CASES += ACCOUNT_CASES
+
+
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory):
     """One sandbox for the whole battery: each case compares the state before and after itself."""
@@ -822,7 +1135,24 @@ def objects(raw: Raw, world) -> dict[str, int]:
         token=world[0].session_token,
     )
     made["note"] = note.json()["Response"][0]["Id"]["id"]
+    _objects(raw, world[0], world[1], made)
     return made
+
+
+def _objects(raw: Raw, mine: Handshake, other: Handshake, made: dict[str, int]) -> None:
+    """A card each, and an event and a statement of the other user, for the cases that name them."""
+    for who, key in ((mine, "card"), (other, "other_card")):
+        names = raw.call("GET", f"user/{who.user_id}/card-name", token=who.session_token).json()
+        name = names["Response"][0]["CardUserNameArray"]["possible_card_name_array"][0]
+        card = raw.call(
+            "POST", f"user/{who.user_id}/card-debit", _card(name_on_card=name), token=who.session_token
+        )
+        made[key] = card.json()["Response"][0]["CardDebit"]["id"]
+    events = raw.call("GET", f"user/{other.user_id}/event", token=other.session_token).json()["Response"]
+    made["other_event"] = events[0]["Event"]["id"]
+    path = f"user/{other.user_id}/monetary-account/{other.account_id}/customer-statement"
+    statement = raw.call("POST", path, _export(), token=other.session_token)
+    made["other_statement"] = statement.json()["Response"][0]["Id"]["id"]
 
 
 def _headers_and_token(kind: str | None, mine: Handshake, raw: Raw, body: bytes) -> tuple[dict, str | None]:
@@ -857,7 +1187,7 @@ def test_bad_input_gets_bunqs_error_and_changes_nothing(
 ) -> None:
     mine, other = world
     if callable(body):
-        body = body(mine)
+        body = body(mine, other) if body.__code__.co_argcount == 2 else body(mine)
     if name in OBJECT_BODIES:
         body = OBJECT_BODIES[name](objects)
     data = json.dumps(body).encode() if isinstance(body, dict) else body

@@ -7,16 +7,15 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from bunq_helpers import first_calls
-from bunq_helpers.config import Environment
-from bunq_helpers.context import ApiContext
+from bunq_helpers import ApiContext, BunqClient, Environment
+from bunq_helpers.client import accounts
+from bunq_helpers.client.device_server import register_device
+from bunq_helpers.client.installation import create_installation
+from bunq_helpers.client.sandbox_user import create_sandbox_user
+from bunq_helpers.client.session_server import open_session
 from bunq_helpers.crypto import keys
-from bunq_helpers.device_server import register_device
-from bunq_helpers.installation import create_installation
 from bunq_helpers.local_sandbox import LocalSandbox
-from bunq_helpers.sandbox_user import create_sandbox_user
-from bunq_helpers.session_server import open_session
-from bunq_helpers.target import Target
+from tests.conftest import endpoint_of
 
 CLIENTS = 50
 SECONDS = 8.0
@@ -24,7 +23,7 @@ SECONDS = 8.0
 
 def test_fifty_clients_in_parallel(tmp_path) -> None:
     with LocalSandbox(tmp_path / "load", threads=16) as sandbox:
-        target = Target(Environment.LOCAL, sandbox.base_url, sandbox.ca_file, (sandbox.pin,))
+        endpoint = endpoint_of(sandbox)
         client_keys = [keys.generate_private_key() for _ in range(8)]  # made in advance; reused round-robin
         errors: list[BaseException] = []
         sessions: list[tuple[str, int]] = []
@@ -34,18 +33,18 @@ def test_fifty_clients_in_parallel(tmp_path) -> None:
         def client(number: int) -> int:
             done = 0
             key = client_keys[number % len(client_keys)]
-            http = target.client(private_key=key)
+            context = ApiContext(Environment.LOCAL)
+            http = BunqClient(endpoint, context=context)
             try:
                 api_key = create_sandbox_user(http).api_key
                 while time.monotonic() < deadline:
-                    http.server_public_key = None
                     installation = create_installation(http, key)
+                    context.record_installation(installation, key)
                     register_device(http, installation.token, api_key, f"load {number}", ["*"])
                     session = open_session(http, installation.token, api_key)
-                    context = ApiContext(Environment.LOCAL, api_key=api_key)
                     context.record_session(session)
-                    first_calls.get_user(http, context)
-                    first_calls.list_monetary_accounts(http, context)
+                    accounts.get_user(http, context)
+                    accounts.list_monetary_accounts(http, context)
                     with lock:
                         sessions.append((session.token, session.user_id))
                     done += 1
@@ -67,7 +66,7 @@ def test_fifty_clients_in_parallel(tmp_path) -> None:
         assert errors == []
         assert handshakes >= CLIENTS
 
-        checker = target.client()
+        checker = BunqClient(endpoint)
         for token, user_id in sessions:
             exchange = checker.request("GET", f"user/{user_id}", token=token)
             assert exchange.status == 200

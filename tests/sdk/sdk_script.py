@@ -4,8 +4,9 @@
     python sdk_script.py restore BASE_URL CA_FILE CONTEXT_IN
     python sdk_script.py files   BASE_URL CA_FILE API_KEY PNG_FILE PDF_FILE
 
-The SDK hard-codes bunq's URLs; it is pointed at the local sandbox as bunq's protocol notes describe
-(set the SANDBOX enum's base URL, trust the CA with REQUESTS_CA_BUNDLE). Nothing else is changed.
+The SDK hard-codes bunq's URLs; it is pointed at the local sandbox as the README's section "The local
+sandbox on its own" describes (set the SANDBOX enum's base URL, trust the CA with REQUESTS_CA_BUNDLE).
+Nothing else is changed.
 Prints one JSON line with what it saw.
 """
 

@@ -16,10 +16,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bunq_helpers.config import Environment
-from bunq_helpers.context import ApiContext
-from bunq_helpers.handshake import create_api_context
-from bunq_helpers.target import Target
+from bunq_helpers import ApiContext, BunqClient, Endpoint, Environment, Settings, create_api_context
 from tests.conftest import standalone_sandbox
 
 pytestmark = pytest.mark.sdk
@@ -64,8 +61,7 @@ def test_sdk_creates_a_context_and_lists_users_against_the_standalone_sandbox(
     # ... and the file the SDK saved works with our client.
     ours = ApiContext.load(sdk_file)
     assert ours.environment is Environment.SANDBOX and ours.device_registered and ours.is_session_active()
-    target = Target(Environment.SANDBOX, standalone.base_url, standalone.ca_file, (standalone.pin,))
-    client = ours.client(target)
+    client = BunqClient(Endpoint(standalone.base_url, standalone.ca_file, (standalone.pin,)), context=ours)
     exchange = client.request("GET", f"user/{ours.user_id}", token=ours.session_token)
     assert exchange.server_signature_valid is True
     assert exchange.response_json()["Response"][0]["UserPerson"]["id"] == seen["user_id"]
@@ -74,13 +70,11 @@ def test_sdk_creates_a_context_and_lists_users_against_the_standalone_sandbox(
 def test_sdk_restores_a_context_we_saved_and_makes_an_authenticated_call(
     sdk_python, standalone, tmp_path
 ) -> None:
-    from bunq_helpers.config import Settings
-
     settings = Settings(
         environment=Environment.LOCAL, home=tmp_path / "home", context_file=tmp_path / "ours.conf"
     )
-    target = Target(Environment.LOCAL, standalone.base_url, standalone.ca_file, (standalone.pin,))
-    run = create_api_context(settings, target=target)
+    endpoint = Endpoint(standalone.base_url, standalone.ca_file, (standalone.pin,))
+    run = create_api_context(settings, endpoint=endpoint)
     seen = _run_sdk(
         sdk_python, "restore", standalone.base_url, standalone.ca_file, str(settings.context_file_path)
     )
@@ -124,3 +118,44 @@ def test_sdk_uploads_and_reads_attachments_and_keeps_notes(sdk_python, tmp_path)
         "description": "the paid invoice",
         "attachment": [[stored[1]["id"], stored[1]["account_id"]]],
     }
+
+
+def test_sdk_tours_accounts_users_events_cards_and_statements(sdk_python, standalone) -> None:
+    script = SCRIPT.with_name("sdk_accounts_tour.py")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BUNQ_", "PYTHON"))}
+    result = subprocess.run(
+        [str(sdk_python), str(script), standalone.base_url, standalone.ca_file, _api_key(standalone)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    bank_id, savings_id = seen["bank"][0], seen["savings"][0]
+    assert seen["bank"] == [bank_id, "Summer", "300.00", "ACTIVE"]
+    assert seen["savings"] == [savings_id, "50.00", 0] and seen["savings_listed"] == [savings_id]
+    assert seen["all_accounts"][:2] == [
+        ["MonetaryAccountSavings", savings_id],
+        ["MonetaryAccountBank", bank_id],
+    ]
+    assert [kind for kind, _ in seen["all_accounts"]] == [
+        "MonetaryAccountSavings",
+        *["MonetaryAccountBank"] * 2,
+    ]
+    assert seen["one_account"] == ["MonetaryAccountSavings", savings_id]
+    assert seen["closed"] == "CANCELLED"
+    assert seen["person"] == [True, "Tourist", 3600]
+    assert seen["cards_before"] == 0
+    card_id = seen["card"][0]
+    assert seen["card"] == [card_id, "Tour card", "75.00", "DEACTIVATED"] and seen["cards_listed"] == [
+        card_id
+    ]
+    assert seen["statement"] == [
+        "CSV",
+        "DONE",
+        '"Date";"Interest Date";"Amount";"Account";"Counterparty";"Name";"Description"',
+    ]
+    assert seen["statements_left"] == 0
+    assert seen["events"] == [["UPDATE", "CardApiObject"], ["CREATE", "CardDebitApiObject"]]
+    assert seen["event_read"] is True and seen["main_still_primary"] is True

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from . import (
     attachments,
+    cards,
+    customer_statements,
     handshake,
     monetary_accounts,
     notes,
     payments,
     permitted_ips,
     request_inquiries,
+    user_events,
     users,
 )
 
@@ -26,4 +29,7 @@ ROUTES = [
     *permitted_ips.ROUTES,
     *attachments.ROUTES,
     *notes.ROUTES,
+    *user_events.ROUTES,
+    *cards.ROUTES,
+    *customer_statements.ROUTES,
 ]

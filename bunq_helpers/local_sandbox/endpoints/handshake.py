@@ -36,6 +36,7 @@ from ..render import device_object, iban_for, token_object, user_object, user_wr
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..store import new_api_key, new_token
 from ..validation import optional_ip_list, parse_object, required_string
+from .users import profile_of
 
 CLIENT_KEY_MIN_BITS = 2047
 
@@ -272,7 +273,11 @@ def create_session_server(
         [
             {"Id": {"id": token_id}},
             {"Token": token_object(token)},
-            {user_wrapper_name(user): user_object(user, session_timeout=timeout)},
+            {
+                user_wrapper_name(user): user_object(
+                    user, session_timeout=timeout, profile=profile_of(db, user["id"])
+                )
+            },
         ]
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from ..bunq_errors import not_found
+from ..bunq_errors import bad_request, not_found
 from ..routing import Caller, HandlerContext
 from .sugar_daddy import settle_sugar_daddy
 
@@ -28,3 +28,18 @@ def own_account(ctx: HandlerContext, caller: Caller, ids: dict[str, int]) -> sql
     if account is None:
         raise not_found("MonetaryAccount", ids["account_id"])
     return account
+
+
+def payable_account(ctx: HandlerContext, caller: Caller, ids: dict[str, int]) -> sqlite3.Row:
+    """One of the caller's accounts that can move money: ACTIVE (a closed account takes no payments)."""
+    account = own_account(ctx, caller, ids)
+    require_active(account)
+    return account
+
+
+def require_active(account: sqlite3.Row, role: str = "Monetary account") -> None:
+    """400 unless ``account`` is ACTIVE."""
+    if account["status"] != "ACTIVE":
+        raise bad_request(
+            f"{role} {account['id']} is {account['status']}; a closed account sends and receives no money."
+        )

@@ -16,8 +16,8 @@ from ..render import payment_object
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..validation import parse_object, required_amount, required_pointer, required_string
 from .ledger import credit, insert_payment
-from .lookups import own_account
-from .monetary_accounts import ACCOUNT
+from .lookups import own_account, payable_account, require_active
+from .monetary_accounts import ACCOUNT, check_daily_limit
 
 
 def _local_account_for(db: sqlite3.Connection, pointer: dict[str, str]) -> sqlite3.Row | None:
@@ -36,24 +36,27 @@ def _local_account_for(db: sqlite3.Connection, pointer: dict[str, str]) -> sqlit
 
 def create_payment(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """POST …/payment (signed): pay from this account; the balance must cover it."""
-    account = own_account(ctx, caller, ids)
+    account = payable_account(ctx, caller, ids)
     body = parse_object(request.body)
     cents, currency = required_amount(body, "amount")
     pointer = required_pointer(body, "counterparty_alias")
     description = required_string(body, "description", max_length=140)
     now = ctx.now()
     with ctx.store.transaction() as db:
-        balance = db.execute("SELECT balance_cents FROM accounts WHERE id = ?", (account["id"],)).fetchone()[
-            0
-        ]
+        current = db.execute("SELECT * FROM accounts WHERE id = ?", (account["id"],)).fetchone()
+        require_active(current)
+        balance = current["balance_cents"]
         if balance < cents:
             raise bad_request(
                 f"The balance of monetary account {account['id']} ({cents_to_value(balance)} EUR) "
                 f"does not cover this payment of {cents_to_value(cents)} EUR."
             )
+        check_daily_limit(db, account["id"], cents, now)
         target = _local_account_for(db, pointer)
         if target is not None and target["id"] == account["id"]:
             raise bad_request('Field "counterparty_alias" points at the paying account itself.')
+        if target is not None:
+            require_active(target, "The counterparty's monetary account")
         balance_after = credit(db, account["id"], -cents, now)
         counterparty = {**pointer, "iban": target["iban"] if target else None}
         payment_id = insert_payment(

@@ -13,7 +13,7 @@ from ..pagination import paginate
 from ..render import SUGAR_DADDY_EMAIL, SUGAR_DADDY_IBAN, SUGAR_DADDY_NAME, request_inquiry_object
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..validation import parse_object, required_amount, required_pointer, required_string
-from .lookups import own_account
+from .lookups import own_account, payable_account
 from .monetary_accounts import ACCOUNT
 from .sugar_daddy import SUGAR_DADDY_MAX_CENTS
 
@@ -22,7 +22,7 @@ def create_request_inquiry(
     ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
 ) -> Reply:
     """POST …/request-inquiry: ask for money; sugardaddy@bunq.com pays up to 500 EUR shortly after."""
-    account = own_account(ctx, caller, ids)
+    account = payable_account(ctx, caller, ids)
     body = parse_object(request.body)
     cents, currency = required_amount(body, "amount_inquired")
     pointer = required_pointer(body, "counterparty_alias")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bunq_helpers.config import Environment, ProductionWarning, Settings, load_settings
+from bunq_helpers.client.config import Environment, ProductionWarning, Settings, load_settings
 from bunq_helpers.errors import ConfigurationError
 
 SANDBOX_KEY = "sandbox_" + "1f" * 28

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .errors import UnexpectedResponseError
+from ..errors import UnexpectedResponseError
+from .envelope import item
 from .exchange import Exchange
 from .masking import API_KEY, mask_value
-from .responses import item
 from .transport import BunqClient
 
 PERSON = "sandbox-user-person"

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from bunq_helpers.client.config import Environment
+from bunq_helpers.client.context import ApiContext
+from bunq_helpers.client.endpoint import Endpoint
+from bunq_helpers.client.installation import create_installation
+from bunq_helpers.client.sandbox_user import create_sandbox_user
+from bunq_helpers.client.transport import BunqClient
 from bunq_helpers.crypto import keys
 from bunq_helpers.errors import (
     ConnectionFailedError,
@@ -14,11 +20,7 @@ from bunq_helpers.errors import (
     SignatureRequiredError,
     TlsVerificationError,
 )
-from bunq_helpers.installation import create_installation
 from bunq_helpers.local_sandbox import LocalSandbox
-from bunq_helpers.sandbox_user import create_sandbox_user
-from bunq_helpers.target import Target
-from bunq_helpers.transport import BunqClient
 
 
 def test_http_urls_are_refused_before_anything_is_sent(sandbox: LocalSandbox) -> None:
@@ -26,8 +28,10 @@ def test_http_urls_are_refused_before_anything_is_sent(sandbox: LocalSandbox) ->
     sandbox.observe(seen.append)
     plain = sandbox.base_url.replace("https://", "http://")
     with pytest.raises(InsecureUrlError, match="only speaks HTTPS"):
-        BunqClient(plain, verify=sandbox.ca_file)
-    client = BunqClient(sandbox.base_url, verify=sandbox.ca_file)
+        BunqClient(Endpoint(plain, sandbox.ca_file))
+    with pytest.raises(InsecureUrlError, match="only speaks HTTPS"):
+        BunqClient(plain)
+    client = BunqClient(Endpoint(sandbox.base_url, sandbox.ca_file))
     with pytest.raises(InsecureUrlError):
         client.request("POST", plain + "sandbox-user-person")
     assert seen == []
@@ -37,45 +41,47 @@ def test_wrong_pin_fails_before_the_request_reaches_the_server(sandbox: LocalSan
     seen = []
     sandbox.observe(seen.append)
     wrong = "sha256/" + "A" * 43 + "="
-    client = BunqClient(sandbox.base_url, verify=sandbox.ca_file, pins=(wrong,))
+    client = BunqClient(Endpoint(sandbox.base_url, sandbox.ca_file, (wrong,)))
     with pytest.raises(PinMismatchError) as caught:
         client.request("POST", "sandbox-user-person")
     assert caught.value.seen_pin == sandbox.pin
     assert sandbox.pin in str(caught.value) and "Nothing was sent" in str(caught.value)
     assert seen == []  # the server never saw a request
-    pinned = BunqClient(sandbox.base_url, verify=sandbox.ca_file, pins=(wrong, sandbox.pin))
+    pinned = BunqClient(Endpoint(sandbox.base_url, sandbox.ca_file, (wrong, sandbox.pin)))
     assert pinned.request("POST", "sandbox-user-person").status == 200
     assert len(seen) == 1
 
 
 def test_untrusted_certificate_and_wrong_host_name_fail_verification(sandbox: LocalSandbox) -> None:
     with pytest.raises(TlsVerificationError, match="did not verify"):
-        BunqClient(sandbox.base_url, verify=True).request("POST", "sandbox-user-person")
+        BunqClient(sandbox.base_url).request("POST", "sandbox-user-person")
     by_other_name = sandbox.base_url.replace(
         "127.0.0.1", "127.1"
     )  # the same address, a name not in the certificate
     with pytest.raises(TlsVerificationError, match="Hostname mismatch"):
-        BunqClient(by_other_name, verify=sandbox.ca_file).request("POST", "sandbox-user-person")
+        BunqClient(Endpoint(by_other_name, sandbox.ca_file)).request("POST", "sandbox-user-person")
 
 
 def test_requests_ca_bundle_does_not_override_the_configured_ca(sandbox: LocalSandbox, monkeypatch) -> None:
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/nonexistent/ca.pem")
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")  # a proxy would break loopback calls
-    client = BunqClient(sandbox.base_url, verify=sandbox.ca_file)
+    client = BunqClient(Endpoint(sandbox.base_url, sandbox.ca_file))
     assert client.request("POST", "sandbox-user-person").status == 200
 
 
 def test_connection_refused_is_a_clear_error() -> None:
-    client = BunqClient("https://127.0.0.1:9/v1/", verify=True)
+    client = BunqClient("https://127.0.0.1:9/v1/")
     with pytest.raises(ConnectionFailedError, match="got no answer"):
         client.request("POST", "installation", body={})
     assert client.last_exchange is not None and client.last_exchange.status is None
 
 
 @pytest.fixture
-def installed(target: Target, client_key: keys.PrivateKey) -> tuple[BunqClient, str]:
-    client = target.client(private_key=client_key)
+def installed(endpoint: Endpoint, client_key: keys.PrivateKey) -> tuple[BunqClient, str]:
+    context = ApiContext(Environment.LOCAL)
+    client = BunqClient(endpoint, context=context)
     installation = create_installation(client, client_key)
+    context.record_installation(installation, client_key)
     return client, installation.token
 
 
@@ -124,3 +130,51 @@ def test_signature_covers_exactly_the_bytes_sent(installed, client_key) -> None:
     assert verify_body(
         client_key.public_key(), exchange.request_body, exchange.request_header("X-Bunq-Client-Signature")
     )
+
+
+def test_transport_errors_carry_the_exchange_and_their_cause(sandbox: LocalSandbox) -> None:
+    import ssl
+
+    import requests
+
+    with pytest.raises(TlsVerificationError) as tls:
+        BunqClient(sandbox.base_url).request("POST", "sandbox-user-person")
+    assert tls.value.exchange is not None and tls.value.exchange.path == "/v1/sandbox-user-person"
+    assert isinstance(tls.value.__cause__, requests.exceptions.SSLError)
+    assert "certificate verify failed" in str(tls.value) and "Caused by" not in str(tls.value)
+
+    client = BunqClient("https://127.0.0.1:9/v1/")
+    with pytest.raises(ConnectionFailedError) as refused:
+        client.request("POST", "installation", body={})
+    assert refused.value.exchange is client.last_exchange and refused.value.exchange.status is None
+    assert isinstance(refused.value.__cause__, requests.exceptions.ConnectionError)
+    assert "Connection refused" in str(refused.value) and "Caused by" not in str(refused.value)
+
+    wrong = "sha256/" + "A" * 43 + "="
+    pinned = BunqClient(Endpoint(sandbox.base_url, sandbox.ca_file, (wrong,)))
+    with pytest.raises(PinMismatchError) as pin:
+        pinned.request("POST", "sandbox-user-person")
+    assert pin.value.exchange is pinned.last_exchange and sandbox.pin in pin.value.exchange.error
+    assert not isinstance(pin.value.__cause__, ssl.SSLError)
+
+
+def test_the_installation_answer_is_checked_with_the_key_it_brings(sandbox, endpoint, client_key) -> None:
+    client = BunqClient(endpoint)  # no context: no key known before the installation
+    installation = create_installation(client, client_key)
+    assert installation.exchange.server_signature_valid is True
+    assert "inside this very answer" in installation.exchange.server_signature_note
+    sandbox.faults.add("tamper-signature", path="installation")
+    with pytest.raises(ResponseSignatureError) as caught:
+        create_installation(client, client_key)
+    assert caught.value.exchange.server_signature_valid is False
+
+
+def test_the_signed_bytes_digest_is_recorded_when_signing(installed) -> None:
+    import hashlib
+
+    client, token = installed
+    exchange = client.request("POST", "sandbox-user-person", body={"a": "b"}, token=token)
+    assert exchange.signed_digest == hashlib.sha256(exchange.request_body).hexdigest()
+    assert f"SHA-256 of those bytes: {exchange.signed_digest}" in exchange.text()
+    unsigned = client.request("POST", "sandbox-user-person")
+    assert unsigned.signed_digest is None and "Not signed" in unsigned.text()

@@ -1,4 +1,7 @@
-"""Text, HTML and curl forms of an exchange, with secrets masked unless asked otherwise.
+"""Text, HTML and curl forms of an exchange, and of errors, with secrets masked unless asked otherwise.
+
+Display shows what was recorded and sends nothing: the transport records the bytes it signed and
+their SHA-256 when it signs, and this module only formats them.
 
 The HTML follows what survives every place a notebook is read (JupyterLab light and dark themes,
 untrusted notebooks, nbconvert, Sphinx): inline styles only, no ``<style>``, no ``<script>``,
@@ -12,10 +15,10 @@ import json
 import shlex
 from typing import TYPE_CHECKING, Any
 
+from ..errors import ApiError
 from .masking import mask_text
 
 if TYPE_CHECKING:
-    from .errors import ApiError
     from .exchange import Exchange
 
 BORDER = "1px solid rgba(128,128,128,0.35)"
@@ -60,13 +63,11 @@ def _status(exchange: Exchange) -> str:
 def _signature_lines(exchange: Exchange) -> list[str]:
     if exchange.signature is None:
         return ["Not signed (no X-Bunq-Client-Signature)."]
-    from .crypto.signing import body_digest
-
     signed = exchange.signed_bytes or b""
     return [
         f"Bytes signed: the {len(signed)} body bytes exactly as sent"
         + (" (an empty body)" if not signed else ""),
-        f"SHA-256 of those bytes: {body_digest(signed)}",
+        f"SHA-256 of those bytes: {exchange.signed_digest or '(not recorded)'}",
         f"RSA PKCS#1 v1.5 signature, base64 ({len(exchange.signature)} chars):",
         exchange.signature,
     ]
@@ -181,26 +182,26 @@ def exchange_html(exchange: Exchange, *, reveal: bool = False) -> str:
     return f"<div style='{BOX}'>{''.join(parts)}</div>"
 
 
-def error_html(error: ApiError) -> str:
-    """An API error as HTML: bunq's answer, what to check, and the exchange."""
-    lines = [
-        f"<div style='color:{BAD};font-weight:700'>{_esc(type(error).__name__)}: HTTP {error.status}</div>",
-        f"<div><b>bunq said:</b> {_esc(error.description or '(no description)')}</div>",
-        f"<div><b>What to check:</b> {_esc(error.hint)}</div>",
-        f"<div style='{MONO}'>X-Bunq-Client-Response-Id: {_esc(error.response_id or '(none)')}</div>",
-    ]
-    if error.exchange is not None:
-        lines.append(_details("The exchange", error.exchange.html(), open_=False))
-    return f"<div style='{BOX}'>{''.join(lines)}</div>"
+def error_text(error: BaseException, secrets: dict[str, str] | None = None) -> str:
+    """One line: the error's type and its message, masked."""
+    return f"{type(error).__name__}: {mask_text(str(error), secrets or {})}"
 
 
-def plain_error_html(error: BaseException) -> str:
-    """Any bunq_helpers error as HTML: its type and its (masked) message."""
+def error_html(error: BaseException, secrets: dict[str, str] | None = None) -> str:
+    """An error as HTML: for bunq's answers the status, what bunq said and what to check; the exchange."""
+    if isinstance(error, ApiError):
+        lines = [
+            f"<div style='color:{BAD};font-weight:700'>{_esc(type(error).__name__)}: HTTP {error.status}</div>",
+            f"<div><b>bunq said:</b> {_esc(error.description or '(no description)')}</div>",
+            f"<div><b>What to check:</b> {_esc(error.hint)}</div>",
+            f"<div style='{MONO}'>X-Bunq-Client-Response-Id: {_esc(error.response_id or '(none)')}</div>",
+        ]
+    else:
+        lines = [
+            f"<div style='color:{BAD};font-weight:700'>{_esc(type(error).__name__)}</div>",
+            f"<pre style='{PRE}'>{_esc(mask_text(str(error), secrets or {}))}</pre>",
+        ]
     exchange = getattr(error, "exchange", None)
-    lines = [
-        f"<div style='color:{BAD};font-weight:700'>{_esc(type(error).__name__)}</div>",
-        f"<pre style='{PRE}'>{_esc(mask_text(str(error)))}</pre>",
-    ]
     if exchange is not None:
         lines.append(_details("The exchange", exchange.html(), open_=False))
     return f"<div style='{BOX}'>{''.join(lines)}</div>"

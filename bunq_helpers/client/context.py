@@ -10,6 +10,11 @@ SDK restores our files and we restore the SDK's. What the SDK has no field for (
 Files are written atomically (a temporary file in the same folder, fsync, rename) and readable by
 the owner only (0600): the file is a key to the account. A file is saved after every step, so an
 interrupted handshake resumes where it stopped.
+
+The context is the one owner of the key material and tokens. The client reads ``private_key`` and
+``server_public_key`` from it whenever it signs or verifies; the handshake's orchestrator
+(``handshake``) records what each step made with the ``record_*`` methods. This module sits below
+both: it knows the records (``records``), not the steps that make them nor the transport.
 """
 
 from __future__ import annotations
@@ -17,21 +22,24 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ..crypto.atomic_file import write_atomically
+from ..crypto.keys import (
+    PrivateKey,
+    PublicKey,
+    load_private_key,
+    load_public_key,
+    private_key_to_pem,
+    public_key_to_pem,
+)
+from ..errors import ContextFileError, HandshakeIncompleteError, InvalidKeyError
 from .config import Environment
-from .crypto.atomic_file import write_atomically
-from .crypto.keys import PrivateKey, load_private_key, load_public_key, private_key_to_pem, public_key_to_pem
-from .errors import ContextFileError, InvalidKeyError
-from .masking import API_KEY, mask_value
-from .session_server import Session, session_timeout_of
-
-if TYPE_CHECKING:
-    from .device_server import Device
-    from .installation import Installation
-from .transport import BunqClient
+from .masking import API_KEY, PRIVATE_KEY, TOKEN, mask_value
+from .records import Device, Installation, Session, session_timeout_of
 
 FORMAT_VERSION = 1
 EXTRAS_KEY = "bunq_helpers"
@@ -71,7 +79,7 @@ class ApiContext:
     device_description: str | None = None
     permitted_ips: tuple[str, ...] = ()
     session: Session | None = None
-    _parsed_key: tuple[str, PrivateKey] | None = field(default=None, init=False, repr=False, compare=False)
+    _parsed: dict[str, tuple[str, Any]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __repr__(self) -> str:
         parts = [
@@ -86,9 +94,14 @@ class ApiContext:
 
     # -- recording what each step created -----------------------------------------------------
 
+    def record_private_key(self, private_key: PrivateKey) -> None:
+        """Keep a new key pair (before its installation, so an interrupted run resumes with it)."""
+        self.private_key_pem = private_key_to_pem(private_key)
+        self._parsed["private"] = (self.private_key_pem, private_key)
+
     def record_installation(self, installation: Installation, private_key: PrivateKey) -> None:
         """Keep a new installation; a device or session of an earlier one no longer applies."""
-        self.private_key_pem = private_key_to_pem(private_key)
+        self.record_private_key(private_key)
         self.installation_id = installation.id
         self.installation_token = installation.token
         self.server_public_key_pem = installation.server_public_key
@@ -107,24 +120,38 @@ class ApiContext:
         """Keep the open session."""
         self.session = session
 
+    def forget_session(self) -> None:
+        """Drop the session (after logging out, or to open a new one)."""
+        self.session = None
+
     @property
     def secrets(self) -> dict[str, str]:
         """Every secret this context holds, for masking: value -> kind."""
-        found = {self.api_key: API_KEY, self.installation_token: "token", self.private_key_pem: "private_key"}
+        found = {self.api_key: API_KEY, self.installation_token: TOKEN, self.private_key_pem: PRIVATE_KEY}
         if self.session is not None:
-            found[self.session.token] = "token"
+            found[self.session.token] = TOKEN
         return {value: kind for value, kind in found.items() if value}
 
     # -- state ---------------------------------------------------------------------------------
 
+    def _parse(self, name: str, pem: str | None, load: Callable[[str], Any]) -> Any:
+        """``load(pem)``, parsed once per PEM and then cached (the client reads the keys on every call)."""
+        if not pem:
+            return None
+        cached = self._parsed.get(name)
+        if cached is None or cached[0] != pem:
+            cached = self._parsed[name] = (pem, load(pem))
+        return cached[1]
+
     @property
     def private_key(self) -> PrivateKey | None:
-        """The installation's private key, if one was made (parsed once, then cached)."""
-        if not self.private_key_pem:
-            return None
-        if self._parsed_key is None or self._parsed_key[0] != self.private_key_pem:
-            self._parsed_key = (self.private_key_pem, load_private_key(self.private_key_pem, trusted=True))
-        return self._parsed_key[1]
+        """The installation's private key, if one was made: it signs requests."""
+        return self._parse("private", self.private_key_pem, lambda pem: load_private_key(pem, trusted=True))
+
+    @property
+    def server_public_key(self) -> PublicKey | None:
+        """bunq's server public key from the installation, if there is one: it verifies responses."""
+        return self._parse("server", self.server_public_key_pem, load_public_key)
 
     @property
     def has_installation(self) -> bool:
@@ -142,24 +169,24 @@ class ApiContext:
         left = self.session_time_left(now)
         return left is not None and left > SESSION_EXPIRY_MARGIN
 
-    def client(self, target: Any) -> BunqClient:
-        """A client for ``target`` that signs with this context's key and verifies with the server's."""
-        server_key = load_public_key(self.server_public_key_pem) if self.server_public_key_pem else None
-        return target.client(private_key=self.private_key, server_public_key=server_key)
-
     @property
     def session_token(self) -> str:
         """The session token, or a clear error if there is no session yet."""
-        if self.session is None:
-            raise ContextFileError("This API context has no session yet; run create_api_context() first.")
-        return self.session.token
+        return self._require_session().token
 
     @property
     def user_id(self) -> int:
         """The session user's id."""
+        return self._require_session().user_id
+
+    def _require_session(self) -> Session:
         if self.session is None:
-            raise ContextFileError("This API context has no session yet; run create_api_context() first.")
-        return self.session.user_id
+            raise HandshakeIncompleteError(
+                "This API context has no session yet. Open one with ensure_session(context, client) "
+                "(or create_api_context(), which also does the missing installation and device); in "
+                "the tutorial, run notebook 03_add_a_session first."
+            )
+        return self.session
 
     # -- the file --------------------------------------------------------------------------------
 
@@ -242,9 +269,8 @@ class ApiContext:
             permitted_ips=tuple(extras.get("permitted_ips") or ()),
         )
         try:
-            context.private_key  # noqa: B018 - parse (and cache) the key now, so a bad file fails here
-            if context.server_public_key_pem:
-                load_public_key(context.server_public_key_pem)
+            context.private_key  # noqa: B018 - parse (and cache) the keys now, so a bad file fails here
+            context.server_public_key  # noqa: B018
         except InvalidKeyError as exc:
             raise ContextFileError(f"{source} holds a key that cannot be loaded: {exc}") from None
         session = data.get("session_context")

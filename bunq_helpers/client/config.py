@@ -24,7 +24,7 @@ from pathlib import Path
 
 from dotenv import dotenv_values, find_dotenv
 
-from .errors import ConfigurationError
+from ..errors import ConfigurationError
 from .masking import API_KEY, mask_value
 
 SANDBOX_KEY_PREFIX = "sandbox_"

@@ -2,30 +2,19 @@
 
 Tell bunq which API key this installation uses (``secret``), a ``description`` for your own
 reference, and ``permitted_ips``: leave it empty to bind the key to the IP you call from, list IPs,
-or include ``"*"`` to allow any IP. Authenticated with the installation token; signed.
+or include ``"*"`` to allow any IP. Authenticated with the installation token; signed. The step
+returns a ``Device`` record (``ApiContext.record_device`` keeps it).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from .exchange import Exchange
+from .envelope import object_id
 from .masking import API_KEY
-from .responses import object_id
+from .records import Device
 from .transport import BunqClient
 
 ENDPOINT = "device-server"
 TITLE = "Add the device"
-
-
-@dataclass(frozen=True)
-class Device:
-    """What the device-server step created."""
-
-    id: int
-    description: str
-    permitted_ips: tuple[str, ...]
-    exchange: Exchange = field(repr=False)
 
 
 def device_body(api_key: str, description: str, permitted_ips: list[str] | tuple[str, ...] = ()) -> dict:

@@ -1,11 +1,13 @@
-"""What the notebooks share: where to connect, the saved context, and showing values and errors.
+"""What the notebooks share: where to connect, the saved context, one client, and showing values and errors.
 
-    from bunq_helpers import tutorial
-    t = tutorial.start()            # settings from .env, the target (local sandbox by default), the context
+    from bunq_helpers import start_notebook
+    t = start_notebook()     # settings from .env, the endpoint (local sandbox by default), the context
 
 Every notebook starts this way, so notebook 3 continues with what notebooks 1 and 2 saved, in a fresh
-kernel, as bunq's SDK continues from its ``bunq.conf``. ``show_values`` masks anything whose name says
-it is secret; ``show_error`` runs something that must fail and shows the error instead of a traceback.
+kernel, as bunq's SDK continues from its ``bunq.conf``. ``t.client`` is one client for the whole
+notebook; it reads the keys from ``t.context``, so what a cell records there the next call uses.
+``t.show`` masks anything whose name says it is secret; ``t.show_error`` runs something that must fail
+and shows the error instead of a traceback.
 """
 
 from __future__ import annotations
@@ -13,16 +15,20 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..errors import BunqHelpersError
 from .config import Environment, Settings, load_settings
+from .connect import connect, local_sandbox
 from .context import ApiContext
-from .display import values_html
-from .errors import BunqHelpersError
+from .display import error_html, error_text, values_html
+from .endpoint import Endpoint
 from .handshake import load_or_new_context
 from .masking import API_KEY, PRIVATE_KEY, TOKEN, mask_text, mask_value
-from .target import Target, connect, local_sandbox
 from .transport import BunqClient
+
+if TYPE_CHECKING:
+    from ..local_sandbox import LocalSandbox
 
 SECRET_NAMES = {"token": TOKEN, "api_key": API_KEY, "secret": API_KEY, "private_key": PRIVATE_KEY}
 
@@ -63,41 +69,28 @@ class Values:
         return "\n".join(lines)
 
 
-def show_values(title: str, reveal: bool = False, **rows: Any) -> Values:
-    """A table of named values for a notebook cell (tokens, keys and API keys masked)."""
-    return Values(title, rows, reveal)
-
-
 @dataclass
 class ShownError:
-    """An error a cell expected, shown instead of a traceback."""
+    """An error a cell expected, shown (masked) instead of a traceback."""
 
     error: BaseException
+    secrets: dict[str, str] = field(default_factory=dict, repr=False)
 
     def _repr_html_(self) -> str:
-        return self.error._repr_html_()
+        return error_html(self.error, self.secrets)
 
     def __repr__(self) -> str:
-        return f"{type(self.error).__name__}: {mask_text(str(self.error))}"
-
-
-def show_error(action: Callable[[], Any]) -> ShownError:
-    """Run ``action``, which must fail with a bunq_helpers error, and show that error."""
-    try:
-        action()
-    except BunqHelpersError as error:
-        return ShownError(error)
-    raise AssertionError("This was expected to fail, but it succeeded.")
+        return error_text(self.error, self.secrets)
 
 
 @dataclass
-class Tutorial:
-    """The settings, target and saved API context a notebook works with."""
+class NotebookRun:
+    """The settings, endpoint, saved API context and client one notebook works with."""
 
     settings: Settings
-    target: Target
+    endpoint: Endpoint
     context: ApiContext
-    _client: BunqClient | None = field(default=None, repr=False)
+    client: BunqClient = field(repr=False)
 
     @property
     def is_local(self) -> bool:
@@ -105,24 +98,14 @@ class Tutorial:
         return self.settings.environment is Environment.LOCAL
 
     @property
-    def local_sandbox(self) -> Any:
-        """The in-process local sandbox (None against bunq)."""
+    def local_sandbox(self) -> LocalSandbox | None:
+        """The in-process local sandbox (None against bunq, or a sandbox running elsewhere)."""
         if not self.is_local or self.settings.base_url:
             return None
         return local_sandbox(self.settings.local_state_dir)
 
-    @property
-    def client(self) -> BunqClient:
-        """A client with the context's current keys (the private key signs, the server key verifies)."""
-        if self._client is None:
-            self._client = self.context.client(self.target)
-        fresh = self.context.client(self.target)
-        self._client.private_key = fresh.private_key
-        self._client.server_public_key = fresh.server_public_key
-        return self._client
-
     def show(self, title: str, reveal: bool = False, **rows: Any) -> Values:
-        """``show_values``, also masking every secret this context holds wherever it appears."""
+        """A table of named values, masking secret-looking names and every secret this context holds."""
         return Values(title, rows, reveal, self.context.secrets)
 
     def show_json(self, title: str, value: Any) -> Values:
@@ -131,6 +114,14 @@ class Tutorial:
             title, {"json": json.dumps(value, indent=2, ensure_ascii=False)}, False, self.context.secrets
         )
 
+    def show_error(self, action: Callable[[], Any]) -> ShownError:
+        """Run ``action``, which must fail with a bunq_helpers error, and show that error."""
+        try:
+            action()
+        except BunqHelpersError as error:
+            return ShownError(error, self.context.secrets)
+        raise AssertionError("This was expected to fail, but it succeeded.")
+
     def save(self) -> str:
         """Save the context (atomically, owner-only) and say where."""
         path = self.context.save(self.settings.context_file_path)
@@ -138,24 +129,24 @@ class Tutorial:
 
     def banner(self) -> Values:
         """Where this notebook's calls go and where its state is kept."""
+        verify = self.endpoint.verify
         rows = {
             "environment": self.settings.environment.value,
-            "base URL": self.target.base_url,
+            "base URL": self.endpoint.base_url,
             "context file": str(self.settings.context_file_path),
-            "certificate check": "CA file " + self.target.verify
-            if isinstance(self.target.verify, str)
-            else "system CA store",
-            "pinned keys": ", ".join(self.target.pins) or "(none)",
+            "certificate check": f"CA file {verify}" if isinstance(verify, str) else "system CA store",
+            "pinned keys": ", ".join(self.endpoint.pins) or "(none)",
         }
         if self.local_sandbox is not None:
             rows["local sandbox state"] = str(self.settings.local_state_dir)
         return Values("Where this notebook talks to", rows)
 
 
-def start(**overrides: Any) -> Tutorial:
-    """Settings from the environment and .env, the target (starting the local sandbox), the saved context."""
+def start_notebook(**overrides: Any) -> NotebookRun:
+    """Settings from the environment and .env, the endpoint (starting the local sandbox), the saved
+    context, and one client reading its keys from that context (closed when the kernel ends)."""
     settings = load_settings(**overrides)
-    target = connect(settings)
+    endpoint = connect(settings)
     context = load_or_new_context(settings)
-    context.base_url = target.base_url
-    return Tutorial(settings, target, context)
+    context.base_url = endpoint.base_url
+    return NotebookRun(settings, endpoint, context, BunqClient(endpoint, context=context))

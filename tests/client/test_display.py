@@ -6,15 +6,15 @@ import re
 
 import pytest
 
-from bunq_helpers.handshake import create_api_context
-from bunq_helpers.masking import mask_text, mask_value
+from bunq_helpers import create_api_context
+from bunq_helpers.client.masking import mask_text, mask_value
 
 FORBIDDEN_HTML = re.compile(r"<style|<script|var\(--|javascript:", re.IGNORECASE)
 
 
 @pytest.fixture
-def run(settings, target):
-    return create_api_context(settings, target=target)
+def run(settings, endpoint):
+    return create_api_context(settings, endpoint=endpoint)
 
 
 def _secrets(run) -> list[str]:

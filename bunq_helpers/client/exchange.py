@@ -1,7 +1,7 @@
 """A record of one HTTP request and its response: what the notebooks show, cell by cell.
 
-An ``Exchange`` keeps the request as it was sent (headers, body bytes, the exact bytes signed and
-the signature), the response as it came (status, headers, body bytes, whether the server's
+An ``Exchange`` keeps the request as it was sent (headers, body bytes, the exact bytes signed, their
+SHA-256 and the signature), the response as it came (status, headers, body bytes, whether the server's
 signature verified), the values picked out of it, and how long it took. Showing it masks secrets
 unless ``reveal=True`` is passed; see ``display`` for the text, HTML and curl forms.
 """
@@ -26,6 +26,7 @@ class Exchange:
     request_headers: list[tuple[str, str]] = field(default_factory=list)
     request_body: bytes = b""
     signed_bytes: bytes | None = None
+    signed_digest: str | None = None
     signature: str | None = None
     status: int | None = None
     reason: str = ""

@@ -16,10 +16,10 @@ from typing import Any
 
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.connectionpool import HTTPSConnectionPool
 
-from .crypto.keys import pin_of_certificate
-from .errors import PinMismatchError
+from ..crypto.keys import pin_of_certificate
+from ..errors import PinMismatchError
 
 
 class PinnedHTTPSConnection(HTTPSConnection):
@@ -45,7 +45,7 @@ class PinnedHTTPSConnection(HTTPSConnection):
 
 
 class BunqAdapter(HTTPAdapter):
-    """A transport adapter with optional pins and an optional source address to connect from."""
+    """The https:// adapter: optional pins and an optional source address to connect from."""
 
     def __init__(self, pins: tuple[str, ...] = (), source_address: str | None = None, **kwargs: Any) -> None:
         self.pins = tuple(pins)
@@ -60,7 +60,10 @@ class BunqAdapter(HTTPAdapter):
         super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
         connection_class = type("PinnedConnection", (PinnedHTTPSConnection,), {"pins": self.pins})
         pool_class = type("PinnedPool", (HTTPSConnectionPool,), {"ConnectionCls": connection_class})
-        self.poolmanager.pool_classes_by_scheme = {"http": HTTPConnectionPool, "https": pool_class}
+        self.poolmanager.pool_classes_by_scheme = {
+            **self.poolmanager.pool_classes_by_scheme,
+            "https": pool_class,
+        }
 
     def __getstate__(self) -> dict[str, Any]:
         state = super().__getstate__()

@@ -6,10 +6,11 @@ from decimal import Decimal
 
 import pytest
 
-from bunq_helpers import first_calls
+from bunq_helpers.client import accounts
+from bunq_helpers.client.handshake import create_api_context
 from bunq_helpers.errors import BadRequestError, SignatureInvalidError, SignatureRequiredError
-from bunq_helpers.handshake import create_api_context
 from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
+from tests.conftest import endpoint_of
 
 
 @pytest.fixture
@@ -20,47 +21,43 @@ def fast_sandbox(tmp_path):
 
 @pytest.fixture
 def run(settings, fast_sandbox):
-    from bunq_helpers.config import Environment
-    from bunq_helpers.target import Target
-
-    target = Target(Environment.LOCAL, fast_sandbox.base_url, fast_sandbox.ca_file, (fast_sandbox.pin,))
-    return create_api_context(settings, target=target)
+    return create_api_context(settings, endpoint=endpoint_of(fast_sandbox))
 
 
 def test_user_and_accounts(run) -> None:
-    user = first_calls.get_user(run.client, run.context)
+    user = accounts.get_user(run.client, run.context)
     assert user.id == run.context.user_id and user.kind == "UserPerson" and user.display_name
-    accounts = first_calls.list_monetary_accounts(run.client, run.context)
-    [account] = accounts.items
+    listing = accounts.list_monetary_accounts(run.client, run.context)
+    [account] = listing.items
     assert account.status == "ACTIVE" and account.balance == Decimal("0.00") and account.iban.startswith("NL")
-    assert set(accounts.pagination) == {"older_url", "newer_url", "future_url"}
-    assert accounts.exchange.server_signature_valid is True
+    assert set(listing.pagination) == {"older_url", "newer_url", "future_url"}
+    assert listing.exchange.server_signature_valid is True
 
 
 def test_sugar_daddy_then_a_signed_payment_then_the_list(run) -> None:
     client, context = run.client, run.context
-    account = first_calls.primary_account(client, context)
-    _, exchange = first_calls.request_sandbox_money(client, context, account.id, "100.00")
+    account = accounts.primary_account(client, context)
+    _, exchange = accounts.request_sandbox_money(client, context, account.id, "100.00")
     assert exchange.status == 200
-    funded = first_calls.wait_for_balance(client, context, account.id, "100.00", timeout=5, interval=0.1)
+    funded = accounts.wait_for_balance(client, context, account.id, "100.00", timeout=5, interval=0.1)
     assert funded.balance == Decimal("100.00")
-    payment_id, exchange = first_calls.make_payment(
-        client, context, account.id, "12.50", first_calls.SUGAR_DADDY, "Thanks!"
+    payment_id, exchange = accounts.make_payment(
+        client, context, account.id, "12.50", accounts.SUGAR_DADDY, "Thanks!"
     )
     assert exchange.signature and exchange.signed_bytes == exchange.request_body
-    payments = first_calls.list_payments(client, context, account.id).items
+    payments = accounts.list_payments(client, context, account.id).items
     assert [p.amount for p in payments] == [Decimal("-12.50"), Decimal("100.00")]
     assert payments[0].id == payment_id and payments[0].counterparty == "Sugar Daddy"
-    assert first_calls.get_monetary_account(client, context, account.id).balance == Decimal("87.50")
+    assert accounts.get_monetary_account(client, context, account.id).balance == Decimal("87.50")
 
 
 def test_payments_must_be_signed_covered_and_sugar_daddy_is_capped(run) -> None:
     client, context = run.client, run.context
-    account = first_calls.primary_account(client, context)
+    account = accounts.primary_account(client, context)
     path = f"user/{context.user_id}/monetary-account/{account.id}/payment"
     body = {
         "amount": {"value": "1.00", "currency": "EUR"},
-        "counterparty_alias": first_calls.SUGAR_DADDY,
+        "counterparty_alias": accounts.SUGAR_DADDY,
         "description": "x",
     }
     with pytest.raises(SignatureRequiredError):
@@ -68,6 +65,6 @@ def test_payments_must_be_signed_covered_and_sugar_daddy_is_capped(run) -> None:
     with pytest.raises(SignatureInvalidError):
         client.request("POST", path, body=body, token=context.session_token, signature="A" * 344)
     with pytest.raises(BadRequestError, match="does not cover"):
-        first_calls.make_payment(client, context, account.id, "1.00", first_calls.SUGAR_DADDY, "too much")
+        accounts.make_payment(client, context, account.id, "1.00", accounts.SUGAR_DADDY, "too much")
     with pytest.raises(BadRequestError, match=r"at most 500\.00 EUR"):
-        first_calls.request_sandbox_money(client, context, account.id, "500.01")
+        accounts.request_sandbox_money(client, context, account.id, "500.01")

@@ -2,8 +2,8 @@
 
 Every function takes the client and the API context, sends one call with the session token (the
 client signs it, as bunq's SDKs do for every call), and returns a small result with its exchange.
-They do not renew the session by themselves: call ``handshake.ensure_session`` first, as bunq's SDKs
-do before every call, so it stays visible when a new session is opened.
+They do not renew the session by themselves: call ``ensure_session`` (``handshake``) first, as
+bunq's SDKs do before every call, so it stays visible when a new session is opened.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from ..errors import UnexpectedResponseError
 from .context import ApiContext
-from .errors import UnexpectedResponseError
+from .envelope import object_id, response_items, user_item
 from .exchange import Exchange
-from .responses import object_id, response_items, user_item
 from .transport import BunqClient
 
 SUGAR_DADDY = {"type": "EMAIL", "value": "sugardaddy@bunq.com", "name": "Sugar Daddy"}

@@ -2,55 +2,23 @@
 
 The API key again, authenticated with the installation token and **signed** (bunq refuses an
 unsigned one with 466). The answer: the session id, the session token (for every later call) and
-the user, whose ``session_timeout`` says how long the session lives.
+the user, whose ``session_timeout`` says how long the session lives. The step returns a
+``Session`` record (``ApiContext.record_session`` keeps it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Any
 
-from .errors import UnexpectedResponseError
+from ..errors import UnexpectedResponseError
+from .envelope import item, user_item
 from .exchange import Exchange
-from .masking import API_KEY, TOKEN, mask_value
-from .responses import item, user_item
+from .masking import API_KEY, TOKEN
+from .records import Session, session_timeout_of
 from .transport import BunqClient
 
 ENDPOINT = "session-server"
 TITLE = "Add a session"
-DEFAULT_SESSION_TIMEOUT = 604_800
-
-
-@dataclass(frozen=True)
-class Session:
-    """An open session."""
-
-    id: int
-    token: str = field(repr=False)
-    user_id: int
-    user_kind: str
-    user: dict[str, Any] = field(repr=False)
-    session_timeout: int
-    expires_at: dt.datetime
-    exchange: Exchange | None = field(default=None, repr=False)
-
-    def __repr__(self) -> str:
-        return (
-            f"Session(id={self.id}, token={mask_value(self.token)!r}, user_id={self.user_id}, "
-            f"user_kind={self.user_kind!r}, expires_at={self.expires_at.isoformat(timespec='seconds')})"
-        )
-
-
-def session_timeout_of(kind: str, user: dict[str, Any]) -> int:
-    """The user's session timeout in seconds (for UserApiKey, that of the user who granted it)."""
-    if kind == "UserApiKey":
-        granting = user.get("requested_by_user") or {}
-        inner = next((v for v in granting.values() if isinstance(v, dict)), {})
-        value = inner.get("session_timeout")
-    else:
-        value = user.get("session_timeout")
-    return value if isinstance(value, int) and value > 0 else DEFAULT_SESSION_TIMEOUT
 
 
 def open_session(client: BunqClient, installation_token: str, api_key: str) -> Session:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import UnexpectedResponseError
+from ..errors import UnexpectedResponseError
 from .exchange import Exchange
 
 USER_KINDS = ("UserPerson", "UserCompany", "UserApiKey", "UserPaymentServiceProvider")
