@@ -301,7 +301,7 @@ async function main() {
         const start = calls.length;
         const missing = current.needs.filter(name => !passed.has(name));
         if (missing.length) {
-            results.push({ name: current.name, status: "blocked", calls: [], detail: `needs ${missing}` });
+            results.push({ name: current.name, status: "blocked", calls: [], detail: `needs ${missing}`, missing });
             continue;
         }
         let status = "passed";
