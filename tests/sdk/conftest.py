@@ -1,4 +1,4 @@
-"""The SDK's own virtual environment, shared by the SDK tests (built once under ``.cache/``)."""
+"""The SDK's own Python, shared by the tests that drive bunq's official SDK."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from tests.sdk import sdk_venv
 
 @pytest.fixture(scope="session")
 def sdk_python() -> Path:
-    """The SDK venv's Python; skips where it cannot be built (no package registry), fails under CI."""
+    """The bunq-sdk venv's Python; skipped where it cannot be built (no package registry), failed under CI."""
     try:
         return sdk_venv.sdk_python()
     except sdk_venv.SdkUnavailable as exc:
