@@ -543,16 +543,36 @@ def cards(tour: SimpleNamespace) -> None:
 
 @step(needs=("contexts",))
 def notification_filters(tour: SimpleNamespace) -> None:
-    """Notification-filter-url: user and account."""
+    """Notification-filter-url on the user and on an account: set, then list.
+
+    bunq answers both POST and GET with ``NotificationFilterUrl`` items holding ``category`` and
+    ``notification_target`` (sdk_php#184), not the ``Id`` and ``notification_filters`` its spec shows.
+    SDK 1.28.0 models the spec: its ``create`` raises KeyError once the filters are stored, and its
+    ``list`` gives objects with nothing set (sdk_python PR #158, open). So the tour reads the list
+    as bunq sends it, through the SDK's own ApiClient (signed, verified), and counts the models.
+    """
+    from bunq.sdk.http.api_client import ApiClient
+
     s = sdk()
-    target = "https://example.com/bunq-callback"
-    s.e.NotificationFilterUrlApiObject.create([s.o.NotificationFilterUrlObject("PAYMENT", target)])
-    listed = [(f.category, f.notification_target) for f in s.e.NotificationFilterUrlApiObject.list().value]
-    equal(listed, [("PAYMENT", target)], "user notification filters")
-    per_account = s.e.NotificationFilterUrlMonetaryAccountApiObject
-    per_account.create(notification_filters=[s.o.NotificationFilterUrlObject("MUTATION", target)])
-    listed = [(f.category, f.notification_target) for f in per_account.list().value]
-    equal(listed, [("MUTATION", target)], "account notification filters")
+    target = "https://127.0.0.1:1/bunq-callback"  # the local sandbox calls back loopback addresses only
+    for endpoint, category, path in (
+        (s.e.NotificationFilterUrlApiObject, "PAYMENT", f"user/{tour.user_a}/notification-filter-url"),
+        (
+            s.e.NotificationFilterUrlMonetaryAccountApiObject,
+            "MUTATION",
+            f"user/{tour.user_a}/monetary-account/{tour.account_a}/notification-filter-url",
+        ),
+    ):
+        try:
+            endpoint.create(notification_filters=[s.o.NotificationFilterUrlObject(category, target)])
+        except KeyError as error:
+            check("Could not find 'Id'" in str(error), f"create failed otherwise: {error!r}")
+        else:
+            raise CheckFailed(f"{endpoint.__name__}.create read an Id; bunq answers the list (sdk_php#184)")
+        equal(len(endpoint.list().value), 1, f"{endpoint.__name__}.list() items")
+        raw = ApiClient(s.BunqContext.api_context()).get(path, {}, {}).body_bytes
+        listed = [item["NotificationFilterUrl"] for item in json.loads(raw)["Response"]]
+        equal(listed, [{"category": category, "notification_target": target}], f"GET {path}")
 
 
 @step(needs=("contexts",))
