@@ -169,6 +169,14 @@ def account_kind(account: Any) -> tuple[int, str]:
     raise CheckFailed(f"no kind of account in {sorted(vars(account))}")
 
 
+def event_object(event: Any) -> tuple[str, int | None]:
+    """(kind, id) of what an event is about: SDK 1.28.0 keeps each kind in an attribute of its name."""
+    for name, value in vars(event.object_).items():
+        if name.startswith("_") and name[1:2].isupper() and value is not None:
+            return name[1:], getattr(value, "id_", None)
+    return "?", None
+
+
 def alias_of(account: Any, kind: str) -> str:
     return next(pointer.value for pointer in account.alias if pointer.type_ == kind)
 
@@ -263,6 +271,7 @@ def sugar_daddy(tour: SimpleNamespace) -> None:
         inquiry = s.e.RequestInquiryApiObject.get(inquiry_id).value
         equal(inquiry.status, "ACCEPTED", "sugar daddy request status once paid")
         equal(inquiry.amount_inquired.value, "500.00", "amount inquired")
+    tour.made.append(("RequestInquiry", inquiry_id))  # A's
     listed = [r.id_ for r in s.e.RequestInquiryApiObject.list().value]
     check(inquiry_id in listed, f"request {inquiry_id} in the list {listed}")
     tour.balance_a = 50_000
@@ -275,6 +284,7 @@ def sugar_daddy_limit(tour: SimpleNamespace) -> None:
     before = balance()
     sugar = s.o.PointerObject("EMAIL", "sugardaddy@bunq.com")
     inquiry_id = s.e.RequestInquiryApiObject.create(amount("500.01"), sugar, "too much", False).value
+    tour.made.append(("RequestInquiry", inquiry_id))
     deadline = time.monotonic() + POLL_SECONDS
     status = s.e.RequestInquiryApiObject.get(inquiry_id).value.status
     while status == "PENDING" and time.monotonic() < deadline:
@@ -293,6 +303,7 @@ def payments(tour: SimpleNamespace) -> None:
     for value in ("1.00", "2.00", "3.00"):
         tour.payments.append(s.e.PaymentApiObject.create(amount(value), to_b, f"tour payment {value}").value)
     check(tour.payments == sorted(tour.payments), f"payment ids increase: {tour.payments}")
+    tour.made += [("Payment", payment_id) for payment_id in tour.payments]
     tour.balance_a -= 600
     equal(balance(), "494.00", "A's balance after paying 6.00")
     read = s.e.PaymentApiObject.get(tour.payments[-1]).value
@@ -336,6 +347,7 @@ def request_revoke(tour: SimpleNamespace) -> None:
     s = sdk()
     to_b = s.o.PointerObject("EMAIL", tour.email_b)
     inquiry_id = s.e.RequestInquiryApiObject.create(amount("4.00"), to_b, "to revoke", False).value
+    tour.made.append(("RequestInquiry", inquiry_id))
     equal(s.e.RequestInquiryApiObject.get(inquiry_id).value.status, "PENDING", "status of a new request")
     s.e.RequestInquiryApiObject.update(inquiry_id, status="REVOKED")
     equal(s.e.RequestInquiryApiObject.get(inquiry_id).value.status, "REVOKED", "status after PUT REVOKED")
@@ -348,6 +360,7 @@ def request_response(tour: SimpleNamespace) -> None:
     to_b = s.o.PointerObject("EMAIL", tour.email_b)
     accepted = s.e.RequestInquiryApiObject.create(amount("2.50"), to_b, "lunch", False).value
     rejected = s.e.RequestInquiryApiObject.create(amount("1.25"), to_b, "parking", False).value
+    tour.made += [("RequestInquiry", accepted), ("RequestInquiry", rejected)]
     use(tour, "b")
     before_b = cents(balance())
     responses = {r.description: r for r in s.e.RequestResponseApiObject.list().value}
@@ -441,6 +454,7 @@ def draft_payment(tour: SimpleNamespace) -> None:
     s = sdk()
     entry = s.o.DraftPaymentEntryObject(amount("7.00"), s.o.PointerObject("IBAN", tour.iban_b, "B"), "draft")
     draft_id = s.e.DraftPaymentApiObject.create([entry], 1).value
+    tour.made.append(("DraftPayment", draft_id))
     read = s.e.DraftPaymentApiObject.get(draft_id).value
     equal(read.status, "PENDING", "status of a new draft")
     equal([d.id_ for d in s.e.DraftPaymentApiObject.list().value], [draft_id], "drafts listed")
@@ -499,6 +513,7 @@ def bunqme_tab(tour: SimpleNamespace) -> None:
     s = sdk()
     entry = s.e.BunqMeTabEntryApiObject(amount("12.34"), "tour tab", "https://example.com/thanks")
     tab_id = s.e.BunqMeTabApiObject.create(entry).value
+    tour.made.append(("BunqMeTab", tab_id))
     read = s.e.BunqMeTabApiObject.get(tab_id).value
     equal(read.status, "WAITING_FOR_PAYMENT", "status of a new tab")
     equal(read.bunqme_tab_entry.amount_inquired.value, "12.34", "amount of the tab")
@@ -506,23 +521,6 @@ def bunqme_tab(tour: SimpleNamespace) -> None:
     check(tab_id in [t.id_ for t in s.e.BunqMeTabApiObject.list().value], "tab listed")
     s.e.BunqMeTabApiObject.update(tab_id, status="CANCELLED")
     equal(s.e.BunqMeTabApiObject.get(tab_id).value.status, "CANCELLED", "tab after PUT CANCELLED")
-
-
-@step(needs=("payments",))
-def events(tour: SimpleNamespace) -> None:
-    """Events show the payments."""
-    e = sdk().e
-    page = e.EventApiObject.list(params={"count": "200"}).value
-    check(len(page) > 0, "events listed")
-    ids = [event.id_ for event in page]
-    equal(ids, sorted(ids, reverse=True), "events newest first")
-    payment_ids = set()
-    for event in page:
-        referenced = event.object_.get_referenced_object()
-        if type(referenced).__name__ == "PaymentApiObject":
-            payment_ids.add(referenced.id_)
-    missing = set(tour.payments) - payment_ids
-    check(not missing, f"every payment leaves an event; missing {sorted(missing)}")
 
 
 @step(needs=("users",))
@@ -536,7 +534,8 @@ def cards(tour: SimpleNamespace) -> None:
     ).value
     listed = s.e.CardApiObject.list().value
     equal(len(listed), 1, "cards after ordering one")
-    card_id = getattr(ordered, "id_", ordered)
+    card_id = ordered.id_
+    tour.made.append(("CardDebit", card_id))
     equal(listed[0].id_, card_id, "the ordered card is listed")
     equal(s.e.CardApiObject.get(card_id).value.second_line, "TOUR", "second line of the card")
 
@@ -617,6 +616,25 @@ def bank_account_cancel(tour: SimpleNamespace) -> None:
     equal(e.MonetaryAccountBankApiObject.get(spare).value.status, "CANCELLED", "status after cancelling")
 
 
+@step(needs=("payments",))
+def events(tour: SimpleNamespace) -> None:
+    """Events: everything the tour made for A (payments, requests, drafts, tabs, cards) has one."""
+    e = sdk().e
+    page = e.EventApiObject.list(params={"count": "200"}).value
+    ids = [event.id_ for event in page]
+    check(len(ids) > 0, "events listed")
+    equal(ids, sorted(ids, reverse=True), "events newest first")
+    seen = {event_object(event) for event in page}
+    missing = sorted(set(tour.made) - seen)
+    check(not missing, f"objects the tour made with no event: {missing}; events show {sorted(seen)}")
+    newest = e.EventApiObject.get(ids[0]).value
+    equal(event_object(newest), event_object(page[0]), "event/{id} of the newest event")
+    first_two = e.EventApiObject.list(params={"count": "2"})
+    equal([x.id_ for x in first_two.value], ids[:2], "events with count=2")
+    older = e.EventApiObject.list(params=first_two.pagination.url_params_previous_page).value
+    equal([x.id_ for x in older], ids[2:4], "the next older page of events")
+
+
 @step(needs=("contexts",))
 def session_delete(tour: SimpleNamespace) -> None:
     """Session: delete, refused, reset."""
@@ -644,7 +662,7 @@ def run(base_url: str, ca_file: str) -> list[dict[str, Any]]:
     ApiEnvironmentType.SANDBOX._uri_base = base_url
     log = CallLog(urlsplit(base_url).path)
     log.install()
-    tour = SimpleNamespace(workdir=tempfile.mkdtemp(prefix="sdk-tour-"))
+    tour = SimpleNamespace(workdir=tempfile.mkdtemp(prefix="sdk-tour-"), made=[])
     results: list[dict[str, Any]] = []
     passed: set[str] = set()
     for current in STEPS:
