@@ -242,10 +242,10 @@ def user_person_get(tour: SimpleNamespace) -> None:
 def user_person_update(tour: SimpleNamespace) -> None:
     """User-person: update."""
     e = sdk().e
-    nick = "Tourist"
-    returned = e.UserPersonApiObject.update(public_nick_name=nick).value
+    returned = e.UserPersonApiObject.update(public_nick_name="Tourist", session_timeout=3600).value
     equal(returned, tour.user_a, "id returned by PUT user-person")
-    equal(e.UserPersonApiObject.get().value.public_nick_name, nick, "public_nick_name after PUT")
+    person = e.UserPersonApiObject.get().value
+    equal((person.public_nick_name, person.session_timeout), ("Tourist", 3600), "user-person after PUT")
 
 
 @step(needs=("contexts",))
@@ -411,7 +411,7 @@ def savings(tour: SimpleNamespace) -> None:
     equal([a.id_ for a in savings.list().value], [tour.savings], "savings accounts listed")
     read = savings.get(tour.savings).value
     equal((read.description, read.status, read.balance.value), ("Tour holiday", "ACTIVE", "0.00"), "savings")
-    equal(read.savings_goal.value, "1000.00", "savings goal")
+    equal((read.savings_goal.value, read.savings_goal_progress), ("1000.00", 0), "savings goal and progress")
     savings.update(tour.savings, description="Tour summer", savings_goal=amount("1200.00"))
     read = savings.get(tour.savings).value
     equal((read.description, read.savings_goal.value), ("Tour summer", "1200.00"), "savings after PUT")
@@ -420,14 +420,13 @@ def savings(tour: SimpleNamespace) -> None:
 @step(needs=("bank-account-create", "savings"))
 def monetary_accounts(tour: SimpleNamespace) -> None:
     """Monetary-account list shows every kind."""
-    listed = sdk().e.MonetaryAccountApiObject.list().value
-    kinds = dict(account_kind(a) for a in listed)
-    expected = {
-        tour.account_a: "MonetaryAccountBank",
-        tour.bills: "MonetaryAccountBank",
-        tour.savings: "MonetaryAccountSavings",
-    }
-    equal(kinds, expected, "monetary-account list")
+    listed = [account_kind(a) for a in sdk().e.MonetaryAccountApiObject.list().value]
+    expected = [
+        (tour.savings, "MonetaryAccountSavings"),
+        (tour.bills, "MonetaryAccountBank"),
+        (tour.account_a, "MonetaryAccountBank"),
+    ]
+    equal(listed, expected, "monetary-account list, newest first")
     equal(
         account_kind(sdk().e.MonetaryAccountApiObject.get(tour.savings).value),
         (tour.savings, "MonetaryAccountSavings"),
@@ -525,19 +524,22 @@ def bunqme_tab(tour: SimpleNamespace) -> None:
 
 @step(needs=("users",))
 def cards(tour: SimpleNamespace) -> None:
-    """Cards: list, order a debit card."""
+    """Cards: none at first; order a debit card with a name bunq offers; change its limit and status."""
     s = sdk()
     equal(s.e.CardApiObject.list().value, [], "cards of a new sandbox user")
-    pin = s.o.CardPinAssignmentObject("PRIMARY", "MANUAL", "1234", tour.account_a)
+    names = s.e.CardNameApiObject.list().value[0].possible_card_name_array
+    check(bool(names), "card-name offers at least one name")
+    pin = s.o.CardPinAssignmentObject("PRIMARY", "MANUAL", "4831", tour.account_a)
     ordered = s.e.CardDebitApiObject.create(
-        "TOUR", tour.name_a, "MASTERCARD", "MASTERCARD_DEBIT", pin_code_assignment=[pin]
+        "TOUR", names[0], "MASTERCARD", "MASTERCARD_DEBIT", pin_code_assignment=[pin]
     ).value
-    listed = s.e.CardApiObject.list().value
-    equal(len(listed), 1, "cards after ordering one")
     card_id = ordered.id_
-    tour.made.append(("CardDebit", card_id))
-    equal(listed[0].id_, card_id, "the ordered card is listed")
-    equal(s.e.CardApiObject.get(card_id).value.second_line, "TOUR", "second line of the card")
+    equal([c.id_ for c in s.e.CardApiObject.list().value], [card_id], "cards after ordering one")
+    equal((ordered.second_line, ordered.name_on_card), ("TOUR", names[0]), "the ordered card")
+    updated = s.e.CardApiObject.update(card_id, card_limit=amount("75.00"), status="DEACTIVATED").value
+    equal((updated.card_limit.value, updated.status), ("75.00", "DEACTIVATED"), "card after PUT")
+    equal(s.e.CardApiObject.get(card_id).value.status, "DEACTIVATED", "card read back")
+    tour.made += [("CardDebit", card_id), ("Card", card_id)]
 
 
 @step(needs=("contexts",))
@@ -595,10 +597,15 @@ def statement(tour: SimpleNamespace) -> None:
     export_id = e.ExportStatementApiObject.create("CSV", month_ago, today, regional_format="EUROPEAN").value
     read = e.ExportStatementApiObject.get(export_id).value
     equal((read.statement_format, read.date_end), ("CSV", today), "statement export")
+    equal(read.status, "DONE", "status of the export")
     check(export_id in [x.id_ for x in e.ExportStatementApiObject.list().value], "export listed")
     content = e.ExportStatementContentApiObject.list(export_id).value.decode()
+    header = '"Date";"Interest Date";"Amount";"Account";"Counterparty";"Name";"Description"'
+    equal(content.splitlines()[0], header, "first line of a EUROPEAN CSV")
     for value in ("1.00", "2.00", "3.00"):
         check(f"tour payment {value}" in content, f"payment {value} in the CSV:\n{content[:500]}")
+    e.ExportStatementApiObject.delete(export_id)
+    equal(e.ExportStatementApiObject.list().value, [], "exports after DELETE")
 
 
 @step(needs=("bank-account-create",))
