@@ -70,3 +70,12 @@ def test_js_tour_makes_the_handshake_then_signed_calls(tour: dict[str, dict]) ->
         ["POST", "device-server"],
         ["POST", "session-server"],
     ]
+
+
+def test_without_node_or_npm_the_reason_says_which(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: neither node nor npm
+    with pytest.raises(js_client.JsClientUnavailable, match="node is not on PATH"):
+        js_client.node()
+    monkeypatch.setattr(js_client, "PREFIX", tmp_path / "not-installed")
+    with pytest.raises(js_client.JsClientUnavailable, match="npm is not on PATH"):
+        js_client.module_dir()
