@@ -99,7 +99,6 @@ def sdk() -> SimpleNamespace:
     from bunq.sdk.context.api_context import ApiContext
     from bunq.sdk.context.api_environment_type import ApiEnvironmentType
     from bunq.sdk.context.bunq_context import BunqContext
-    from bunq.sdk.exception.bad_request_exception import BadRequestException
     from bunq.sdk.exception.unauthorized_exception import UnauthorizedException
     from bunq.sdk.model.generated import endpoint, object_
 
@@ -107,7 +106,6 @@ def sdk() -> SimpleNamespace:
         ApiContext=ApiContext,
         ApiEnvironmentType=ApiEnvironmentType,
         BunqContext=BunqContext,
-        BadRequestException=BadRequestException,
         UnauthorizedException=UnauthorizedException,
         e=endpoint,
         o=object_,
@@ -662,36 +660,43 @@ STEP_NAMES = [s.name for s in STEPS]
 
 
 def run(base_url: str, ca_file: str) -> list[dict[str, Any]]:
-    """Run every step in order; a step whose ``needs`` did not pass is ``blocked``."""
+    """Run every step in order, each with the HTTP calls it made."""
     os.environ["REQUESTS_CA_BUNDLE"] = ca_file
     from bunq.sdk.context.api_environment_type import ApiEnvironmentType
 
     ApiEnvironmentType.SANDBOX._uri_base = base_url
     log = CallLog(urlsplit(base_url).path)
     log.install()
-    tour = SimpleNamespace(workdir=tempfile.mkdtemp(prefix="sdk-tour-"), made=[])
-    results: list[dict[str, Any]] = []
     passed: set[str] = set()
-    for current in STEPS:
-        start = len(log.calls)
-        missing = [name for name in current.needs if name not in passed]
-        if missing:
-            blocked = {"status": "blocked", "calls": [], "detail": f"needs {missing}", "missing": missing}
-            results.append({"name": current.name, **blocked})
-            continue
-        try:
-            current.run(tour)
-        except CheckFailed as failure:
-            status, detail = "failed", str(failure)
-        except Exception as error:  # the SDK's exception is the finding: keep its type and message
-            status, detail = "failed", describe(error)
-        else:
-            status, detail = "passed", ""
-            passed.add(current.name)
-        if status == "failed":
-            back_to_a(tour)
-        results.append({"name": current.name, "status": status, "calls": log.calls[start:], "detail": detail})
-    return results
+    with tempfile.TemporaryDirectory(prefix="sdk-tour-") as workdir:  # the saved contexts hold keys
+        tour = SimpleNamespace(workdir=workdir, made=[])
+        return [run_step(current, tour, log, passed) for current in STEPS]
+
+
+def run_step(current: Step, tour: SimpleNamespace, log: CallLog, passed: set[str]) -> dict[str, Any]:
+    """One step's result; ``blocked`` (no calls) when a step it needs did not pass."""
+    missing = [name for name in current.needs if name not in passed]
+    if missing:
+        return {
+            "name": current.name,
+            "status": "blocked",
+            "calls": [],
+            "detail": f"needs {missing}",
+            "missing": missing,
+        }
+    start = len(log.calls)
+    try:
+        current.run(tour)
+    except CheckFailed as failure:
+        status, detail = "failed", str(failure)
+    except Exception as error:  # the SDK's exception is the finding: keep its type and message
+        status, detail = "failed", describe(error)
+    else:
+        status, detail = "passed", ""
+        passed.add(current.name)
+    if status == "failed":
+        back_to_a(tour)
+    return {"name": current.name, "status": status, "calls": log.calls[start:], "detail": detail}
 
 
 def describe(error: Exception) -> str:
