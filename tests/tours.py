@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -31,28 +32,41 @@ def run_tour(command: Sequence[str], env: Mapping[str, str], cwd: Path | None = 
     return {step["name"]: step for step in json.loads(lines[-1])["steps"]}
 
 
-def check_step(steps: Mapping[str, dict], name: str, not_emulated: Mapping[str, str]) -> None:
+@dataclass(frozen=True)
+class Gap:
+    """A known difference: the step is expected to fail while the sandbox's answer contains ``answer``."""
+
+    reason: str
+    answer: str = "HTTP 501"  # the local sandbox's "not emulated" answer
+
+
+def not_emulated(call: str) -> Gap:
+    """An endpoint the local sandbox does not emulate yet (it answers 501)."""
+    return Gap(f"{call} is not emulated yet (501)")
+
+
+def check_step(steps: Mapping[str, dict], name: str, gaps: Mapping[str, Gap]) -> None:
     """Fail with what the step saw (its detail and every call it made), unless it is a known gap.
 
-    A known gap is a step named in ``not_emulated`` that failed because the sandbox answered
-    501 "not emulated", or a step blocked only by known gaps: those are expected failures (xfail).
-    Any other failure fails, so a gap that starts answering wrongly is not hidden.
+    A known gap is a step named in ``gaps`` that failed with the sandbox's answer named there, or a
+    step blocked only by known gaps: those are expected failures (xfail). Any other failure fails,
+    so a gap that starts answering differently, or wrongly, is not hidden.
     """
     step = steps[name]
     if step["status"] == "passed":
         return
-    if _known_gap(steps, name, not_emulated):
-        pytest.xfail(f"{not_emulated.get(name, 'a step it needs')} is not emulated yet (501)")
+    if _known_gap(steps, name, gaps):
+        pytest.xfail(gaps[name].reason if name in gaps else f"needs {step['missing']}, known gaps")
     calls = "\n".join(f"  {call}" for call in step["calls"]) or "  (none)"
     pytest.fail(f"{name} {step['status']}: {step['detail']}\ncalls:\n{calls}", pytrace=False)
 
 
-def _known_gap(steps: Mapping[str, dict], name: str, not_emulated: Mapping[str, str]) -> bool:
+def _known_gap(steps: Mapping[str, dict], name: str, gaps: Mapping[str, Gap]) -> bool:
     step = steps[name]
     if step["status"] == "failed":
-        return name in not_emulated and "HTTP 501" in step["detail"]
+        return name in gaps and gaps[name].answer in step["detail"]
     if step["status"] == "blocked":
-        return all(_known_gap(steps, need, not_emulated) for need in step["missing"])
+        return all(_known_gap(steps, need, gaps) for need in step["missing"])
     return False
 
 

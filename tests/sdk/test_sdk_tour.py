@@ -13,22 +13,27 @@ import pytest
 
 from tests.conftest import standalone_sandbox
 from tests.sdk import sdk_tour, sdk_venv
-from tests.tours import calls_made, check_step, run_tour
+from tests.tours import Gap, calls_made, check_step, not_emulated, run_tour
 
 pytestmark = [pytest.mark.sdk, pytest.mark.tour]
 
 SCRIPT = Path(sdk_tour.__file__)
 
-# Steps whose endpoints the local sandbox does not emulate yet: while it answers them 501 "not
-# emulated", they (and the steps that need them) are expected failures; any other failure fails.
-NOT_EMULATED = {
-    "request-revoke": "PUT request-inquiry/{id}",
-    "request-response": "GET request-response",
-    "draft-payment": "POST draft-payment",
-    "schedule-payment": "POST schedule-payment",
-    "payment-batch": "POST payment-batch",
-    "bunqme-tab": "POST bunqme-tab",
-    "notification-filters": "POST notification-filter-url",
+# Known differences: while the sandbox gives the answer named, these steps (and the steps that
+# need them) are expected failures; any other failure fails. Each is a finding, in the report.
+KNOWN_GAPS = {
+    "sugar-daddy-limit": Gap(
+        "over 500 EUR the sandbox refuses the request at once (400); bunq accepts it and rejects it"
+        " later (its sandbox docs); the payments family changes this",
+        answer="HTTP 400: Error message: You can request at most 500.00 EUR",
+    ),
+    "request-revoke": not_emulated("PUT request-inquiry/{id}"),
+    "request-response": not_emulated("GET request-response"),
+    "draft-payment": not_emulated("POST draft-payment"),
+    "schedule-payment": not_emulated("POST schedule-payment"),
+    "payment-batch": not_emulated("POST payment-batch"),
+    "bunqme-tab": not_emulated("POST bunqme-tab"),
+    "notification-filters": not_emulated("POST notification-filter-url"),
 }
 
 
@@ -43,7 +48,7 @@ def tour(sdk_python: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 @pytest.mark.parametrize("name", sdk_tour.STEP_NAMES)
 def test_sdk_tour_step(tour: dict[str, dict], name: str) -> None:
-    check_step(tour, name, NOT_EMULATED)
+    check_step(tour, name, KNOWN_GAPS)
 
 
 def test_sdk_tour_makes_at_least_40_calls_that_pass(tour: dict[str, dict]) -> None:
