@@ -3,7 +3,10 @@
 An installation token is only good for device-server and session-server; a session token for
 every other authenticated call. Unknown, expired, closed and wrong-kind tokens all get bunq's 401
 ``Insufficient authorisation.`` (bunq's texts for these cases vary; this is the one its clients
-handle everywhere).
+handle everywhere), except one: session-server called with a session token gets bunq's
+``Authentication token already has a user session.``, the text bunqJSClient (``generateSession``)
+turns into its INSTALLATION_HAS_SESSION error code. bunq's status for it is not documented; 400,
+bunq's status for a request it refuses as given.
 
 Session extension: bunq's pages disagree. Its API reference says a request made in the last 30
 seconds extends the session by the auto-logout time, but never by more than 5 minutes; its API Keys
@@ -14,7 +17,7 @@ now + min(session timeout, ``MAX_EXTENSION``).
 
 from __future__ import annotations
 
-from .bunq_errors import unauthorised
+from .bunq_errors import ALREADY_HAS_SESSION, BunqError, unauthorised
 from .http_io import Request
 from .routing import Caller, HandlerContext
 
@@ -34,6 +37,8 @@ def authenticate(ctx: HandlerContext, request: Request, kind: str) -> Caller:
         raise unauthorised()
     db = ctx.store.read()
     token = db.execute("SELECT * FROM tokens WHERE token = ?", (token_value,)).fetchone()
+    if token is not None and token["kind"] == "session" and request.route_path == "session-server":
+        raise BunqError(400, ALREADY_HAS_SESSION)
     if token is None or token["kind"] != kind:
         raise unauthorised()
     installation = db.execute(

@@ -14,6 +14,7 @@ SIGNATURE_REQUIRED = (
     "For this operation a request signature is required. Check the urls for more information."
 )
 INSUFFICIENT_AUTHORISATION = "Insufficient authorisation."
+ALREADY_HAS_SESSION = "Authentication token already has a user session."
 ROUTE_NOT_FOUND = "Route not found."
 UNHANDLED_EXCEPTION = "Encountered unhandled exception."
 RATE_LIMITED = (

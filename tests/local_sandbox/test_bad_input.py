@@ -284,8 +284,8 @@ CASES = [
         "session-server",
         lambda h: {"secret": h.api_key},
         "session",
-        401,
-        "Insufficient authorisation.",
+        400,
+        "Authentication token already has a user session.",
     ),
     (
         "session-server: truncated signature",

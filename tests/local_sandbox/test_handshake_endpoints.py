@@ -192,6 +192,20 @@ def test_session_server_signature_missing_forged_and_wrong_key(raw: Raw, client_
         assert forged.status_code == 400 and error_of(forged) == "The request signature is invalid."
 
 
+def test_session_server_with_a_session_token_says_the_token_already_has_a_session(
+    raw: Raw, client_key
+) -> None:
+    """bunq's text, which bunqJSClient turns into INSTALLATION_HAS_SESSION (found by tests/js)."""
+    done = raw.handshake(client_key)
+    again = raw.call(
+        "POST", "session-server", {"secret": done.api_key}, token=done.session_token, sign_with=client_key
+    )
+    assert again.status_code == 400
+    assert error_of(again) == "Authentication token already has a user session."
+    # ... and the session it already has is untouched.
+    assert raw.call("GET", f"user/{done.user_id}", token=done.session_token).status_code == 200
+
+
 def test_tokens_only_work_where_bunq_accepts_them(raw: Raw, client_key) -> None:
     done = raw.handshake(client_key)
     device_body = {"description": "d", "secret": done.api_key}
