@@ -40,11 +40,6 @@ class Gap:
     answer: str = "HTTP 501"  # the local sandbox's "not emulated" answer
 
 
-def not_emulated(call: str) -> Gap:
-    """An endpoint the local sandbox does not emulate yet (it answers 501)."""
-    return Gap(f"{call} is not emulated yet (501)")
-
-
 def check_step(steps: Mapping[str, dict], name: str, gaps: Mapping[str, Gap]) -> None:
     """Fail with what the step saw (its detail and every call it made), unless it is a known gap.
 

@@ -17,7 +17,7 @@ import pytest
 
 from tests.conftest import standalone_sandbox
 from tests.js import js_client
-from tests.tours import calls_made, check_step, not_emulated, run_tour
+from tests.tours import Gap, calls_made, check_step, run_tour
 
 pytestmark = [pytest.mark.js, pytest.mark.tour]
 
@@ -26,7 +26,7 @@ STEP_NAMES = re.findall(r'^step\("([^"]+)"', SCRIPT.read_text(), flags=re.MULTIL
 
 # Known differences: while the sandbox gives the answer named, these steps (and the steps that
 # need them) are expected failures; any other failure fails.
-KNOWN_GAPS = {"bunqme-tab": not_emulated("POST bunqme-tab")}
+KNOWN_GAPS: dict[str, Gap] = {}  # empty since bunq.me tabs landed
 
 
 @pytest.fixture(scope="module")

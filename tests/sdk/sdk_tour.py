@@ -3,8 +3,9 @@
     python sdk_tour.py BASE_URL CA_FILE
 
 Two sandbox users (A and B) go through what a developer does after the handshake: accounts,
-sandbox money, payments with pagination, requests between the two users, drafts, schedules,
-batches, bunq.me tabs, events, cards, callbacks, files, notes, statements, and closing the session.
+sandbox money, payments with pagination, requests between the two users (single and batched),
+drafts, scheduled payments and batches (one due at once), payment batches, bunq.me tabs, events,
+cards, callbacks, files, notes, statements, and closing the session.
 Every step checks values (balances, ids, statuses), not only that the SDK raised nothing.
 
 Prints one JSON line: ``{"steps": [{"name", "status", "calls", "detail"}]}`` where status is
@@ -347,7 +348,9 @@ def request_revoke(tour: SimpleNamespace) -> None:
     inquiry_id = s.e.RequestInquiryApiObject.create(amount("4.00"), to_b, "to revoke", False).value
     tour.made.append(("RequestInquiry", inquiry_id))
     equal(s.e.RequestInquiryApiObject.get(inquiry_id).value.status, "PENDING", "status of a new request")
-    s.e.RequestInquiryApiObject.update(inquiry_id, status="REVOKED")
+    equal(
+        s.e.RequestInquiryApiObject.update(inquiry_id, status="REVOKED").value.status, "REVOKED", "PUT answer"
+    )
     equal(s.e.RequestInquiryApiObject.get(inquiry_id).value.status, "REVOKED", "status after PUT REVOKED")
 
 
@@ -361,7 +364,9 @@ def request_response(tour: SimpleNamespace) -> None:
     tour.made += [("RequestInquiry", accepted), ("RequestInquiry", rejected)]
     use(tour, "b")
     before_b = cents(balance())
-    responses = {r.description: r for r in s.e.RequestResponseApiObject.list().value}
+    responses = {
+        r.description: r for r in s.e.RequestResponseApiObject.list(params={"status": "PENDING"}).value
+    }
     check({"lunch", "parking"} <= set(responses), f"B sees A's requests: {sorted(responses)}")
     lunch = responses["lunch"]
     equal((lunch.status, lunch.amount_inquired.value), ("PENDING", "2.50"), "B's view of the request")
@@ -370,9 +375,14 @@ def request_response(tour: SimpleNamespace) -> None:
         tour.iban_a,
         "the request comes from A's account",
     )
-    s.e.RequestResponseApiObject.update(lunch.id_, amount_responded=amount("2.50"), status="ACCEPTED")
+    answered = s.e.RequestResponseApiObject.update(
+        lunch.id_, amount_responded=amount("2.50"), status="ACCEPTED"
+    )
+    equal((answered.value.status, answered.value.amount_responded.value), ("ACCEPTED", "2.50"), "PUT answer")
     s.e.RequestResponseApiObject.update(responses["parking"].id_, status="REJECTED")
     equal(s.e.RequestResponseApiObject.get(lunch.id_).value.status, "ACCEPTED", "B's response status")
+    pending = [r.description for r in s.e.RequestResponseApiObject.list(params={"status": "PENDING"}).value]
+    check("lunch" not in pending and "parking" not in pending, f"still pending: {pending}")
     equal(cents(balance()), before_b - 250, "B's balance after paying 2.50")
     use(tour, "a")
     equal(s.e.RequestInquiryApiObject.get(accepted).value.status, "ACCEPTED", "A's accepted request")
@@ -457,7 +467,8 @@ def draft_payment(tour: SimpleNamespace) -> None:
     equal([d.id_ for d in s.e.DraftPaymentApiObject.list().value], [draft_id], "drafts listed")
     equal(cents(balance()), tour.balance_a, "a draft moves no money")
     s.e.DraftPaymentApiObject.update(draft_id, status="ACCEPTED")
-    equal(s.e.DraftPaymentApiObject.get(draft_id).value.status, "ACCEPTED", "draft after accepting")
+    accepted = s.e.DraftPaymentApiObject.get(draft_id).value
+    equal((accepted.status, accepted.object_.Payment.amount.value), ("ACCEPTED", "-7.00"), "accepted draft")
     tour.balance_a -= 700
     equal(cents(balance()), tour.balance_a, "A's balance after the accepted draft")
 
@@ -482,6 +493,60 @@ def schedule_payment(tour: SimpleNamespace) -> None:
     equal(cents(balance()), tour.balance_a, "a payment scheduled for 2031 moves no money now")
     s.e.SchedulePaymentApiObject.delete(schedule_id)
     equal(s.e.SchedulePaymentApiObject.list().value, [], "scheduled payments after DELETE")
+
+
+@step(needs=("sugar-daddy",))
+def schedule_payment_due(tour: SimpleNamespace) -> None:
+    """Schedule-payment due now: it runs on its own (an instance), can be changed, and is cancelled."""
+    s = sdk()
+    to_b = s.o.PointerObject("EMAIL", tour.email_b)
+    started = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() - 60))
+    entry = s.o.SchedulePaymentEntryObject(amount("3.00"), to_b, "weekly")
+    schedule_id = s.e.SchedulePaymentApiObject.create(
+        entry, s.e.ScheduleApiObject(started, "WEEKLY", 1)
+    ).value
+    equal(s.e.SchedulePaymentApiObject.get(schedule_id).value.payment.amount.value, "3.00", "scheduled")
+    instances = s.e.ScheduleInstanceApiObject.list(schedule_id).value
+    equal([i.state for i in instances], ["FINISHED_SUCCESSFULLY"], "the first run, due a minute ago")
+    tour.balance_a -= 300
+    equal(cents(balance()), tour.balance_a, "A's balance after the first run")
+    changed = s.e.SchedulePaymentApiObject.update(
+        schedule_id, payment=s.o.SchedulePaymentEntryObject(amount("4.00"), to_b, "weekly")
+    ).value
+    equal(changed.payment.amount.value, "4.00", "scheduled payment after PUT")
+    s.e.SchedulePaymentApiObject.delete(schedule_id)
+    equal(s.e.ScheduleApiObject.get(schedule_id).value.status, "CANCELLED", "its schedule after DELETE")
+    equal(len(s.e.ScheduleUserApiObject.list().value), len(s.e.ScheduleApiObject.list().value), "schedules")
+    equal(cents(balance()), tour.balance_a, "no second run within the week")
+
+
+@step(needs=("contexts",))
+def schedule_payment_batch(tour: SimpleNamespace) -> None:
+    """Schedule-payment-batch: create, get, update, delete."""
+    s = sdk()
+    entry = s.o.SchedulePaymentEntryObject(amount("1.00"), s.o.PointerObject("EMAIL", tour.email_b), "later")
+    batch = s.e.SchedulePaymentBatchApiObject
+    batch_id = batch.create([entry], s.e.ScheduleApiObject("2100-01-01 00:00:00", "MONTHLY", 1)).value
+    equal([p.amount.value for p in batch.get(batch_id).value.payments], ["1.00"], "payments in the batch")
+    updated = batch.update(batch_id, schedule=s.e.ScheduleApiObject("2100-02-01 00:00:00", "YEARLY", 1)).value
+    equal(updated, batch_id, "PUT answers the batch's id")
+    equal(batch.get(batch_id).value.schedule.recurrence_unit, "YEARLY", "schedule after PUT")
+    batch.delete(batch_id)
+    equal(cents(balance()), tour.balance_a, "a batch scheduled for 2100 moves no money")
+
+
+@step(needs=("contexts",))
+def request_inquiry_batch(tour: SimpleNamespace) -> None:
+    """Request-inquiry-batch: A asks B within a batch, then revokes the batch."""
+    s = sdk()
+    one = s.e.RequestInquiryApiObject(
+        amount("2.00"), s.o.PointerObject("EMAIL", tour.email_b), "split", False
+    )
+    batch_id = s.e.RequestInquiryBatchApiObject.create([one], amount("2.00")).value
+    s.e.RequestInquiryBatchApiObject.update(batch_id, status="REVOKED")
+    read = s.e.RequestInquiryBatchApiObject.get(batch_id).value
+    equal([r.status for r in read.request_inquiries], ["REVOKED"], "requests in the revoked batch")
+    equal(len(s.e.RequestInquiryBatchApiObject.list().value), 1, "request batches listed")
 
 
 @step(needs=("sugar-daddy",))
@@ -514,10 +579,13 @@ def bunqme_tab(tour: SimpleNamespace) -> None:
     read = s.e.BunqMeTabApiObject.get(tab_id).value
     equal(read.status, "WAITING_FOR_PAYMENT", "status of a new tab")
     equal(read.bunqme_tab_entry.amount_inquired.value, "12.34", "amount of the tab")
-    check(read.bunqme_tab_share_url.startswith("https://"), f"share URL {read.bunqme_tab_share_url!r}")
+    check(
+        read.bunqme_tab_share_url.startswith("https://bunq.me/t/"), f"share URL {read.bunqme_tab_share_url!r}"
+    )
     check(tab_id in [t.id_ for t in s.e.BunqMeTabApiObject.list().value], "tab listed")
     s.e.BunqMeTabApiObject.update(tab_id, status="CANCELLED")
     equal(s.e.BunqMeTabApiObject.get(tab_id).value.status, "CANCELLED", "tab after PUT CANCELLED")
+    equal([t.status for t in s.e.BunqMeTabApiObject.list().value], ["CANCELLED"], "tabs listed")
 
 
 @step(needs=("users",))
