@@ -100,12 +100,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def print_to_pipe(text: str) -> int:
+    """Print ``text``; if the reader closed the pipe early (``| head``), stop quietly, as a Unix tool does.
+
+    Python's documented way: on BrokenPipeError, point stdout at /dev/null so the flush at exit does
+    not raise again, and exit with 1 (the output was cut short).
+    """
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the sandbox until SIGINT or SIGTERM."""
     args = parse_args(argv)
     if args.operations:
-        print(operations_report(ROUTES))
-        return 0
+        return print_to_pipe(operations_report(ROUTES))
     if args.reset:
         if not (args.state_dir / "sandbox.sqlite3").exists():
             print(f"No local sandbox state in {args.state_dir}; nothing to wipe.")

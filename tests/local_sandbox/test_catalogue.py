@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import json
 import re
+import subprocess
+import sys
 from contextlib import redirect_stdout
 from pathlib import Path
 
@@ -120,6 +122,20 @@ def test_operations_flag_lists_every_operation_and_the_total(capsys) -> None:
     assert "emulated      POST   /installation  (CREATE_Installation)" in rows
     assert f"{len(emulated)} of 480 operations emulated" in lines[-1]
     assert len(emulated) == sum(done for _, done in load_catalogue().coverage(ROUTES))
+
+
+def test_operations_listing_into_a_pipe_closed_early_stops_without_a_traceback() -> None:
+    """``--operations | head``: the reader is gone before the list is written; no BrokenPipeError shown."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "bunq_helpers.local_sandbox", "--operations"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    child.stdout.close()  # before the child has written a byte: every write meets a closed pipe
+    _, stderr = child.communicate(timeout=60)
+    assert b"Traceback" not in stderr and b"BrokenPipeError" not in stderr, stderr.decode()
+    assert stderr == b""
+    assert child.returncode == 1  # cut short, as Python's docs advise for a broken pipe
 
 
 def _not_emulated_samples() -> list:

@@ -14,85 +14,12 @@ and pre-request scripts do, then the first two calls that reuse the last signatu
 
 from __future__ import annotations
 
-import secrets
-import string
-import uuid
-
 import pytest
 import requests
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bunq_helpers.crypto import keys, signing
 from bunq_helpers.local_sandbox import LocalSandbox
-
-NANOID_ALPHABET = "_-" + string.digits + string.ascii_lowercase + string.ascii_uppercase
-GEOLOCATION = "0 0 0 0 000"
-
-
-class Postman:
-    """Sends requests with exactly the headers a Postman run of bunq's collection sends."""
-
-    def __init__(self, sandbox: LocalSandbox) -> None:
-        self.sandbox = sandbox
-        self.http = requests.Session()
-        self.http.trust_env = False
-        self.http.headers.clear()  # no python-requests defaults: only what Postman sends
-        self.environment = {"signature": "", "request_id": ""}
-
-    def send(self, method: str, path: str, body: str, headers: dict[str, str]) -> requests.Response:
-        sent = {
-            "Content-Type": "application/json",
-            **headers,
-            "Accept": "*/*",
-            "Postman-Token": str(uuid.uuid4()),
-            "Accept-Encoding": "gzip, deflate, br",
-            "Connection": "keep-alive",
-        }
-        return self.http.request(
-            method,
-            self.sandbox.base_url + path,
-            data=body.encode("utf-8"),
-            headers=sent,
-            verify=self.sandbox.ca_file,
-            timeout=30,
-        )
-
-    def bunq_headers(self, *, cache_control: bool = True, token: str | None = None) -> dict[str, str]:
-        """The headers of the collection's requests after "Create a sandbox user"."""
-        headers = {"Cache-Control": "no-cache"} if cache_control else {}
-        headers.update(
-            {
-                "User-Agent": "postman",
-                "X-Bunq-Language": "en_US",
-                "X-Bunq-Region": "nl_NL",
-                "X-Bunq-Client-Request-Id": self.environment["request_id"],
-                "X-Bunq-Geolocation": GEOLOCATION,
-            }
-        )
-        if token is not None:
-            headers["X-Bunq-Client-Authentication"] = token
-        headers["X-Bunq-Client-Signature"] = self.environment["signature"]
-        return headers
-
-
-def _nanoid(size: int = 20) -> str:
-    return "".join(secrets.choice(NANOID_ALPHABET) for _ in range(size))
-
-
-def _jsrsasign_style_key(bits: int) -> keys.PrivateKey:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
-    assert key.public_key().public_numbers().n.bit_length() == bits
-    return key
-
-
-def _items(response: requests.Response) -> dict[str, list[dict]]:
-    """The collection's parse_all_response: every item one key, grouped by that key."""
-    grouped: dict[str, list[dict]] = {}
-    for item in response.json()["Response"]:
-        assert len(item) == 1, item
-        [(kind, value)] = item.items()
-        grouped.setdefault(kind, []).append(value)
-    return grouped
+from tests.local_sandbox.postman import Postman, items_by_kind, jsrsasign_style_key, nanoid
 
 
 @pytest.mark.parametrize("bits", [2048, 2047], ids=["2048-bit", "jsrsasign-2047-bit"])
@@ -109,17 +36,17 @@ def test_postman_collection_handshake_and_first_calls(sandbox: LocalSandbox, bit
 
     # Test users / Create a sandbox user (person): request id, language, region, geolocation disabled.
     created = verified(postman.send("POST", "sandbox-user-person", "", {"User-Agent": "postman"}))
-    api_key = _items(created)["ApiKey"][0]["api_key"]
+    api_key = items_by_kind(created)["ApiKey"][0]["api_key"]
     assert "X-Bunq-Client-Request-Id" not in created.headers  # none was sent, none is made up
 
     # API context / Create an installation: new key pair and request id; empty signature; no Cache-Control.
-    key = _jsrsasign_style_key(bits)
-    postman.environment["request_id"] = _nanoid()
+    key = jsrsasign_style_key(bits)
+    postman.environment["request_id"] = nanoid()
     pem_fmt = (keys.public_key_to_pem(key) + "\n").replace("\n", "\\n")
     body = '{"client_public_key":"' + pem_fmt + '"}'
     installation = postman.send("POST", "installation", body, postman.bunq_headers(cache_control=False))
     assert installation.headers["X-Bunq-Client-Request-Id"] == postman.environment["request_id"]
-    found = _items(verified(installation))
+    found = items_by_kind(verified(installation))
     assert [len(found[kind]) for kind in ("Id", "Token", "ServerPublicKey")] == [1, 1, 1]
     assert isinstance(found["Id"][0]["id"], int)
     installation_token = found["Token"][0]["token"]
@@ -133,7 +60,7 @@ def test_postman_collection_handshake_and_first_calls(sandbox: LocalSandbox, bit
         postman.send("POST", "device-server", body, postman.bunq_headers(token=installation_token))
     )
     assert device.headers["X-Bunq-Client-Request-Id"] == postman.environment["request_id"]
-    assert isinstance(_items(device)["Id"][0]["id"], int)
+    assert isinstance(items_by_kind(device)["Id"][0]["id"], int)
 
     # API context / Add a session: signs its own body exactly as sent (SHA256withRSA, base64).
     body = '{\n\t"secret": "' + api_key + '"\n}'
@@ -141,7 +68,7 @@ def test_postman_collection_handshake_and_first_calls(sandbox: LocalSandbox, bit
     session = verified(
         postman.send("POST", "session-server", body, postman.bunq_headers(token=installation_token))
     )
-    found = _items(session)
+    found = items_by_kind(session)
     assert [len(found[kind]) for kind in ("Id", "Token", "UserPerson")] == [1, 1, 1]
     user_id, session_token = found["UserPerson"][0]["id"], found["Token"][0]["token"]
     assert isinstance(user_id, int) and isinstance(session_token, str)
@@ -149,9 +76,9 @@ def test_postman_collection_handshake_and_first_calls(sandbox: LocalSandbox, bit
     # Get user info (GET /v1/user/ with its trailing slash) and List monetary accounts: the
     # session-server signature, stale for these requests, rides along; bunq does not check it.
     users = verified(postman.send("GET", "user/", "", postman.bunq_headers(token=session_token)))
-    assert _items(users)["UserPerson"][0]["id"] == user_id
+    assert items_by_kind(users)["UserPerson"][0]["id"] == user_id
     accounts = verified(
         postman.send("GET", f"user/{user_id}/monetary-account", "", postman.bunq_headers(token=session_token))
     )
-    assert isinstance(_items(accounts)["MonetaryAccountBank"][0]["id"], int)
+    assert isinstance(items_by_kind(accounts)["MonetaryAccountBank"][0]["id"], int)
     assert accounts.headers["X-Bunq-Client-Request-Id"] == postman.environment["request_id"]

@@ -13,6 +13,7 @@ from . import (
     customer_statements,
     draft_payments,
     handshake,
+    invoices,
     monetary_accounts,
     notes,
     notification_filters,
@@ -24,6 +25,7 @@ from . import (
     request_responses,
     scheduled_payments,
     schedules,
+    tree_progress,
     user_events,
     users,
 )
@@ -48,4 +50,6 @@ ROUTES = [
     *cards.ROUTES,
     *customer_statements.ROUTES,
     *notification_filters.ROUTES,
+    *invoices.ROUTES,
+    *tree_progress.ROUTES,
 ]

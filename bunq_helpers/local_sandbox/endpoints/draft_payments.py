@@ -8,6 +8,9 @@ that schedule (``scheduling.py``). REJECTED and CANCELLED close a draft without 
 may also replace the entries of a PENDING draft; ``previous_updated_timestamp``, if sent, must be the
 draft's current ``updated`` (bunq's guard against two edits racing).
 
+A new draft is PENDING whatever ``status`` the create sends: PENDING, or ACTIVE as bunq's own Postman
+collection sends it ("Create a draft scheduled payment"); anything else is refused.
+
 ``number_of_required_accepts`` must be 1 (bunq: "currently only 1 is valid").
 """
 
@@ -117,14 +120,17 @@ def _insert_entries(
         )
 
 
+CREATE_STATUSES = ("PENDING", "ACTIVE")
+
+
 def create_draft_payment(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """POST …/draft-payment: entries to pay once the holder accepts, optionally on a schedule."""
     account = payable_account(ctx, caller, ids)
     body = parse_object(request.body)
     orders = _read_entries(body)
     required_int(body, "number_of_required_accepts", low=1, high=1)
-    if body.get("status") is not None:
-        required_choice(body, "status", ("PENDING",))
+    if body.get("status") is not None:  # bunq's Postman collection creates drafts with "ACTIVE"
+        required_choice(body, "status", CREATE_STATUSES)
     spec = read_schedule(body) if body.get("schedule") is not None else None
     now = ctx.now()
     with ctx.store.transaction() as db:

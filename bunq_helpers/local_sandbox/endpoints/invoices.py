@@ -1,0 +1,55 @@
+"""bunq's invoices to a user: ``invoice`` list and read (per user and per account), and ``pdf-content``.
+
+bunq bills a user monthly, after a billing period ends; a sandbox user is fresh and has been through
+no billing period, so the local sandbox has no invoice to show and does not make one up: every list
+answers 200 with an empty ``Response`` (and bunq's ``Pagination``), and reading an invoice or its PDF
+(``invoice/{id}/pdf-content``) answers bunq's 404 for an object that is not there. The routes check
+the caller's own user and account first, as bunq does, so another user's ids are 404 too.
+"""
+
+from __future__ import annotations
+
+from ..bunq_errors import not_found
+from ..http_io import Request
+from ..pagination import paginate
+from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from .lookups import own_account, own_user
+from .monetary_accounts import ACCOUNT
+
+USER_INVOICE = "user/{user_id}/invoice"
+ACCOUNT_INVOICE = ACCOUNT + "/invoice"
+
+
+def list_user_invoices(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """GET user/{id}/invoice: none for a sandbox user."""
+    own_user(caller, ids)
+    return paginate(request, [], "Invoice")
+
+
+def read_user_invoice(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """GET user/{id}/invoice/{id} and …/pdf-content: 404, there is no invoice."""
+    own_user(caller, ids)
+    raise not_found("Invoice", ids["invoice_id"])
+
+
+def list_account_invoices(
+    ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
+) -> Reply:
+    """GET …/monetary-account/{id}/invoice: none for a sandbox user."""
+    own_account(ctx, caller, ids)
+    return paginate(request, [], "Invoice")
+
+
+def read_account_invoice(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """GET …/monetary-account/{id}/invoice/{id}: 404, there is no invoice."""
+    own_account(ctx, caller, ids)
+    raise not_found("Invoice", ids["invoice_id"])
+
+
+ROUTES = [
+    Route("GET", USER_INVOICE, list_user_invoices, Auth.SESSION),
+    Route("GET", USER_INVOICE + "/{invoice_id}", read_user_invoice, Auth.SESSION),
+    Route("GET", USER_INVOICE + "/{invoice_id}/pdf-content", read_user_invoice, Auth.SESSION),
+    Route("GET", ACCOUNT_INVOICE, list_account_invoices, Auth.SESSION),
+    Route("GET", ACCOUNT_INVOICE + "/{invoice_id}", read_account_invoice, Auth.SESSION),
+]
