@@ -43,6 +43,7 @@ HEAD_CELL = (
 SUMMARY = "cursor:pointer;font-weight:600;margin-top:4px"
 CELL = f"{MONO};padding:1px 10px 1px 0;vertical-align:top;text-align:left;word-break:break-all"
 LONG_LINES = 30
+MINUTE = 60
 """A body or value with more lines than this starts collapsed, behind a one-line summary."""
 
 BUNQ_HEADER_ORDER = (
@@ -121,7 +122,7 @@ def with_duration(name: str, value: Any) -> Any:
         and not isinstance(value, bool)
         and ("timeout" in lowered or lowered.endswith("seconds"))
     ):
-        return f"{value} s ({human_duration(value)})"
+        return f"{value} s ({human_duration(value)})" if value >= MINUTE else f"{value} s"
     return value
 
 
