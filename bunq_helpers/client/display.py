@@ -46,7 +46,7 @@ LONG_LINES = 30
 MINUTE = 60
 """A body or value with more lines than this starts collapsed, behind a one-line summary."""
 
-BUNQ_HEADER_ORDER = (
+HEADER_ORDER = (
     "x-bunq-client-authentication",
     "x-bunq-client-signature",
     "x-bunq-client-request-id",
@@ -93,9 +93,9 @@ def bunq_headers_first(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
     def rank(pair: tuple[str, str]) -> int:
         name = pair[0].lower()
-        if name in BUNQ_HEADER_ORDER:
-            return BUNQ_HEADER_ORDER.index(name)
-        return len(BUNQ_HEADER_ORDER) + (1 if name in REQUESTS_DEFAULTS else 0)
+        if name in HEADER_ORDER:
+            return HEADER_ORDER.index(name)
+        return len(HEADER_ORDER) + (1 if name in REQUESTS_DEFAULTS else 0)
 
     return sorted(headers, key=rank)
 
