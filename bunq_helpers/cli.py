@@ -1,7 +1,7 @@
 """``python -m bunq_helpers``: run the handshake from a terminal.
 
     python -m bunq_helpers create-context [--env local|sandbox|production] [--context-file PATH]
-                                          [--start-over] [--no-check]
+    python -m bunq_helpers create-context --start-over | --no-check
     python -m bunq_helpers show-context [--env ...] [--context-file PATH] [--export-shell]
 
 ``create-context`` prints every exchange (secrets masked) and saves the context; run again with

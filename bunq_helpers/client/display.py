@@ -395,7 +395,7 @@ def values_html(title: str, rows: dict[str, Any]) -> str:
 
 
 def note_html(title: str, lines: list[str], *, colour: str = "inherit") -> str:
-    """A short titled note (a skipped cell, a decision, a saved file): paragraphs; lines starting ``$ `` are commands."""
+    """A short titled note (a skipped cell, a decision, a saved file): paragraphs; a line starting with a dollar sign and a space is a command."""
     body = "".join(
         _pre(line[2:]) if line.startswith("$ ") else f"<div style='margin-top:3px'>{_esc(line)}</div>"
         for line in lines

@@ -92,7 +92,8 @@ def _docs_build() -> bool:
 
 @dataclass
 class Note:
-    """A short titled note: a skipped cell, a decision taken, a file saved. Lines starting ``$ `` are commands."""
+    """A short titled note: a skipped cell, a decision taken, a file saved. A line starting with a dollar sign
+    and a space is a command."""
 
     title: str
     lines: list[str]
