@@ -348,7 +348,10 @@ def test_untrusted_executed_notebook_still_renders_exchanges(browser, jupyterlab
     assert "Values picked out" in page.inner_text(".jp-Notebook")
     page.screenshot(path=str(SCREENSHOTS / "lab-untrusted-light.png"))
     # JupyterLab's sanitiser drops inline SVG from untrusted output; what is left reads as text.
-    assert "What you just did" in page.inner_text(".jp-Notebook")
+    drawn = page.locator(".jp-OutputArea-output", has_text="What you just did").last
+    drawn.scroll_into_view_if_needed()
+    assert "POST /v1/session-server" in drawn.inner_text()
+    drawn.screenshot(path=str(SCREENSHOTS / "lab-untrusted-diagram-as-text.png"))
     _set_theme(page, "JupyterLab Dark")
     page.screenshot(path=str(SCREENSHOTS / "lab-untrusted-dark.png"))
     _set_theme(page, "JupyterLab Light")

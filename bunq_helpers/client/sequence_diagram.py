@@ -117,23 +117,30 @@ def sequence_svg(arrows: list[Arrow], title: str, *, server: str = "bunq") -> st
     height = TOP + STEP * len(arrows) + 24
     parts = []
     for x, name in ((LEFT, "your code"), (RIGHT, server)):
+        title, _, detail = name.partition(" (")
         parts.append(
             svg.element(
                 "rect",
-                x=x - 80,
-                y=8,
-                width=160,
-                height=30,
+                x=x - 100,
+                y=4,
+                width=200,
+                height=40,
                 rx=6,
                 fill="none",
                 stroke=svg.INK,
                 stroke_opacity=svg.FAINT,
             )
         )
-        parts.append(svg.text(x, 28, name, size=13, text_anchor="middle", font_weight="600"))
+        parts.append(
+            svg.text(x, 22 if detail else 29, title, size=13, text_anchor="middle", font_weight="600")
+        )
+        if detail:
+            parts.append(
+                svg.text(x, 37, detail.rstrip(")"), size=10, text_anchor="middle", fill_opacity="0.75")
+            )
         parts.append(
             svg.line(
-                x, 38, x, height - 8, stroke_opacity=svg.FAINT, stroke_dasharray="4 4", class_="lifeline"
+                x, 44, x, height - 8, stroke_opacity=svg.FAINT, stroke_dasharray="4 4", class_="lifeline"
             )
         )
     for number, arrow in enumerate(arrows, start=1):

@@ -86,7 +86,10 @@ class SessionTimeline:
     @property
     def title(self) -> str:
         """One line: which session, and how long it lives."""
-        return f"Session {self.session_id}: {human_duration(self.timeout)} ({self.timeout} s) from creation to expiry"
+        length = human_duration(self.timeout)
+        if length != f"{self.timeout} s":
+            length += f" ({self.timeout} s)"
+        return f"Session {self.session_id}: {length} from creation to expiry"
 
     def _moment(self, when: dt.datetime) -> str:
         return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
@@ -97,7 +100,10 @@ class SessionTimeline:
         parts = [svg.line(LEFT, BAR_Y, RIGHT, BAR_Y, stroke_width=3, class_="session")]
         for cut in scale.breaks[1:-1]:
             x = scale.x(cut)
-            parts.append(svg.text(x, BAR_Y + 5, "≈", size=16, text_anchor="middle", font_weight="700"))
+            for dx in (-3, 3):  # a cut in the scale: two slanted strokes across the bar
+                parts.append(
+                    svg.line(x + dx - 3, BAR_Y + 8, x + dx + 3, BAR_Y - 8, stroke_width=2, class_="cut")
+                )
             left = self.expires_at - cut
             parts.append(
                 svg.text(
