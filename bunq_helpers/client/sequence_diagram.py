@@ -117,7 +117,7 @@ def sequence_svg(arrows: list[Arrow], title: str, *, server: str = "bunq") -> st
     height = TOP + STEP * len(arrows) + 24
     parts = []
     for x, name in ((LEFT, "your code"), (RIGHT, server)):
-        title, _, detail = name.partition(" (")
+        label, _, detail = name.partition(" (")
         parts.append(
             svg.element(
                 "rect",
