@@ -61,6 +61,7 @@ HEADER_ORDER = (
 REQUESTS_DEFAULTS = {"content-length", "accept-encoding", "connection", "accept"}
 """What ``requests`` adds on its own; left out of the curl form (curl adds its own)."""
 INSTALLATION_TOKEN_CALLS = ("/v1/device-server", "/v1/session-server")
+"""The calls that take the installation token; every other authenticated call takes the session token."""
 
 
 def _mask(exchange: Exchange, text: str, reveal: bool) -> str:

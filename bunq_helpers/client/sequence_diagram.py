@@ -18,14 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from ..crypto.atomic_file import write_atomically
 from . import svg
-from .display import BORDER, BOX
+from .display import BORDER, BOX, INSTALLATION_TOKEN_CALLS
 
 if TYPE_CHECKING:
     from .exchange import Exchange
 
 AUTH_HEADER = "X-Bunq-Client-Authentication"
-SIGNATURE_HEADER = "X-Bunq-Client-Signature"
-INSTALLATION_TOKEN_CALLS = ("/v1/device-server", "/v1/session-server")
 LABEL_CHARS = 78
 
 WIDTH = 760
@@ -132,7 +130,7 @@ def sequence_svg(arrows: list[Arrow], title: str, *, server: str = "bunq") -> st
             )
         )
         parts.append(
-            svg.text(x, 22 if detail else 29, title, size=13, text_anchor="middle", font_weight="600")
+            svg.text(x, 22 if detail else 29, label, size=13, text_anchor="middle", font_weight="600")
         )
         if detail:
             parts.append(

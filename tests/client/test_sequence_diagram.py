@@ -30,6 +30,8 @@ def test_one_request_and_one_answer_arrow_per_exchange_with_its_labels(run) -> N
     diagram = sequence_diagram(run.exchanges, "The handshake", tokens=tokens)
     root = ET.fromstring(diagram.svg())  # well-formed XML, or this raises
     assert root.tag == f"{SVG}svg" and root.find(f"{SVG}title").text == "The handshake"
+    top = [(t.text or "").strip() for t in root.findall(f"{SVG}text")]  # the two lifelines' names
+    assert top == ["your code", "bunq"]
     requests = root.findall(f".//{SVG}g[@class='request']")
     answers = root.findall(f".//{SVG}g[@class='answer']")
     assert len(requests) == len(answers) == len(run.exchanges) == 4
