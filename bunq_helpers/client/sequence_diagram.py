@@ -168,7 +168,7 @@ def sequence_svg(arrows: list[Arrow], title: str, *, server: str = "bunq") -> st
             )
         )
     description = (
-        f"{title}. A sequence diagram: each numbered call goes from your code to {server}, then its "
+        f"A sequence diagram: each numbered call goes from your code to {server}, then its "
         "answer comes back. (Shown as text where the notebook is not trusted: run the cell to draw it.)"
     )
     return svg.document(WIDTH, height, title, description, "".join(parts))

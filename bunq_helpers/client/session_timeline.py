@@ -179,7 +179,7 @@ class SessionTimeline:
                 )
             )
         description = (
-            f"{self.title}. Created {self._moment(self.created)}, expires {self._moment(self.expires_at)}"
+            f"Created {self._moment(self.created)}, expires {self._moment(self.expires_at)}"
             + (f", last call {self._moment(self.last_call)}" if self.last_call else "")
             + ". The two shaded windows are where a call extends the session, by bunq's two texts."
         )

@@ -62,7 +62,7 @@ def document(width: int, height: int, title: str, description: str, body: str) -
     """A standalone ``<svg>``: sized, titled (for screen readers), described."""
     return element(
         "svg",
-        element("title", escape(title)) + element("desc", escape(description) + " ") + body,
+        element("title", escape(title)) + element("desc", ". " + escape(description) + " ") + body,
         xmlns="http://www.w3.org/2000/svg",
         width=width,
         height=height,
