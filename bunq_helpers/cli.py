@@ -1,16 +1,22 @@
 """``python -m bunq_helpers``: run the handshake from a terminal.
 
     python -m bunq_helpers create-context [--env local|sandbox|production] [--context-file PATH]
-    python -m bunq_helpers show-context [--env ...] [--context-file PATH]
+    python -m bunq_helpers create-context --start-over | --no-check
+    python -m bunq_helpers show-context [--env ...] [--context-file PATH] [--export-shell]
 
 ``create-context`` prints every exchange (secrets masked) and saves the context; run again with
-the same file, it makes no installation or device call and reuses a live session (and, with nothing
-to do, connects to nothing). The command line only; no library module imports it.
+the same file, it makes no installation or device call and reuses a live session after one check
+call (``GET /v1/user``) that the server still knows it: after a sandbox reset it says so instead of
+reporting a stale context as reused. ``--start-over`` moves the saved file aside (``<file>.old``) and
+begins again. ``show-context --export-shell`` prints ``export`` lines for the API key and the tokens,
+to ``eval`` in a shell and replay the notebooks' curl commands (it is the one place secrets are
+printed, because it is asked to). The command line only; no library module imports it.
 """
 
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 import warnings
 from pathlib import Path
@@ -41,7 +47,35 @@ def _parser() -> argparse.ArgumentParser:
             default=None,
             help="where the context is saved (default: BUNQ_CONTEXT_FILE, else ~/.bunq_helpers/bunq-<env>.conf)",
         )
+        if name == "create-context":
+            command.add_argument(
+                "--start-over",
+                action="store_true",
+                help="move the saved context aside (<file>.old) and make a new one",
+            )
+            command.add_argument(
+                "--no-check",
+                action="store_true",
+                help="trust a saved context without asking the server (no call at all when nothing is missing)",
+            )
+        else:
+            command.add_argument(
+                "--export-shell",
+                action="store_true",
+                help="print export lines for BUNQ_API_KEY, BUNQ_INSTALLATION_TOKEN and BUNQ_SESSION_TOKEN "
+                '(secrets in full: eval "$(…)" them, do not paste them)',
+            )
     return parser
+
+
+def export_lines(context: ApiContext) -> list[str]:
+    """Shell ``export`` lines for the secrets the notebooks' curl commands read from variables."""
+    values = {
+        "BUNQ_API_KEY": context.api_key,
+        "BUNQ_INSTALLATION_TOKEN": context.installation_token,
+        "BUNQ_SESSION_TOKEN": context.session.token if context.session else None,
+    }
+    return [f"export {name}={shlex.quote(value)}" for name, value in values.items() if value]
 
 
 def _print_step(step: StepResult) -> None:
@@ -70,9 +104,14 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings(**overrides)
         path = settings.context_file_path
         if args.command == "show-context":
-            print(repr(ApiContext.load(path)))
+            context = ApiContext.load(path)
+            print("\n".join(export_lines(context)) if args.export_shell else repr(context))
             return 0
-        run = create_api_context(settings, report=_print_step)
+        if args.start_over and path.exists():
+            aside = path.with_name(path.name + ".old")
+            path.replace(aside)
+            print(f"Moved the saved context aside to {aside}; starting over.\n")
+        run = create_api_context(settings, report=_print_step, check=not args.no_check)
         print(f"\nAPI context saved to {path} (mode 0600).")
         print(f"Calls made this run: {', '.join(run.calls) or 'none'}.")
     except BunqHelpersError as exc:

@@ -253,9 +253,10 @@ class RateLimitError(ApiError):
     """HTTP 429: too many calls to this endpoint from this IP."""
 
     hint = (
-        "bunq allows per IP and endpoint 3 GET, 5 POST and 2 PUT calls in any 3 seconds, and one "
-        "session-server call in 30 seconds. Wait (3 s, or 30 s for session-server) and retry; "
-        "reuse the saved API context instead of creating a new one on every run."
+        "bunq's limits differ per endpoint (its message names this one's; its older page says 3 GET, "
+        "5 POST, 2 PUT per 3 s and one session-server call per 30 s). Back off: wait, retry, and wait "
+        "longer if it comes again (no Retry-After is sent); reuse the saved API context instead of "
+        "creating a new one on every run."
     )
 
 

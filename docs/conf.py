@@ -24,12 +24,14 @@ NOTEBOOK_COPY.mkdir()
 for notebook in sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb")):
     shutil.copy2(notebook, NOTEBOOK_COPY / notebook.name)
 
-# Always the local sandbox, in a state folder of the build's own (DOCS_BUNQ_HELPERS_HOME to choose it),
-# and never a developer's .env: the notebooks run in order and continue from each other's state.
-os.environ["BUNQ_HELPERS_HOME"] = os.environ.get("DOCS_BUNQ_HELPERS_HOME") or tempfile.mkdtemp(
-    prefix="bunq-docs-"
-)
+# Always the local sandbox, in a state folder of the build's own (DOCS_BUNQ_HELPERS_HOME to choose it,
+# and keep it), and never a developer's .env: the notebooks run in order and continue from each
+# other's state. A folder the build made itself is removed when the build finishes.
+BUILD_HOME = None if os.environ.get("DOCS_BUNQ_HELPERS_HOME") else tempfile.mkdtemp(prefix="bunq-docs-")
+os.environ["BUNQ_HELPERS_HOME"] = os.environ.get("DOCS_BUNQ_HELPERS_HOME") or str(BUILD_HOME)
 os.environ["BUNQ_ENVIRONMENT"] = "local"
+# The pages show placeholders for the build machine's paths and the sandbox's port (notebook.py).
+os.environ["DOCS_BUNQ_HELPERS_BUILD"] = "1"
 for name in ("BUNQ_API_KEY", "BUNQ_BASE_URL", "BUNQ_CONTEXT_FILE", "BUNQ_PINNED_KEYS", "BUNQ_CA_FILE"):
     os.environ.pop(name, None)
 
@@ -55,3 +57,14 @@ autodoc_default_options = {"members": True, "undoc-members": False, "show-inheri
 # Client modules name LocalSandbox only for type checkers (they never import the sandbox's internals):
 # point the annotation at the one name the sandbox's package exports.
 autodoc_type_aliases = {"LocalSandbox": "bunq_helpers.local_sandbox.LocalSandbox"}
+
+
+def remove_build_home(app: object, exception: BaseException | None) -> None:
+    """Delete the state folder this build made for itself (it holds throwaway keys and tokens)."""
+    if BUILD_HOME is not None:
+        shutil.rmtree(BUILD_HOME, ignore_errors=True)
+
+
+def setup(app: object) -> None:
+    """Sphinx's hook: clean up after the build."""
+    app.connect("build-finished", remove_build_home)  # type: ignore[attr-defined]

@@ -46,7 +46,7 @@ def table() -> str:
     lines = [
         f"**{done} of bunq's {len(coverage)} operations are emulated** ({done / len(coverage):.0%}, counted "
         "against bunq's OpenAPI description); every other one answers 501 naming the operation and "
-        "pointing at bunq's sandbox. `python -m bunq_helpers.local_sandbox --operations` lists all of them.",
+        "pointing at bunq's sandbox. `.venv/bin/python -m bunq_helpers.local_sandbox --operations` lists all of them.",
         "",
         "| Family | Path (below `/v1`) | Emulated | bunq also has |",
         "|---|---|---|---|",

@@ -40,6 +40,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PLACEHOLDERS = ("<IPython.core.display", "IPython.core.display.JSON object", "<Exchange ")
+DRAWN = {"00_start_here": 1, "03_add_a_session": 1, "05_api_context_over_time": 1}
+"""Notebooks with pictures (inline SVG drawn from the run's exchanges): how many each shows."""
 
 pytestmark = pytest.mark.browser
 
@@ -107,6 +109,19 @@ class QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+def _shoot_diagrams(page, name: str, expected: int) -> None:
+    """Check the notebook's inline SVG pictures are drawn (sized, with text) and screenshot each."""
+    diagrams = page.locator("svg[role='img']")
+    assert diagrams.count() == expected, f"{name}: {diagrams.count()} diagrams, expected {expected}"
+    for index in range(expected):
+        diagram = diagrams.nth(index)
+        diagram.scroll_into_view_if_needed()
+        box = diagram.bounding_box()
+        assert box and box["width"] > 300 and box["height"] > 100, f"{name}: diagram {index} is not drawn"
+        assert diagram.locator("text").count() >= 5
+        diagram.screenshot(path=str(SCREENSHOTS / f"{name}-diagram-{index}.png"))
+
+
 def _watch_failures(page) -> list[str]:
     failures: list[str] = []
     page.on("requestfailed", lambda request: failures.append(f"failed {request.url}"))
@@ -140,8 +155,15 @@ def test_every_site_page_shows_its_exchanges_and_no_secret(browser, site) -> Non
         for secret in secrets:
             assert secret not in html, f"{notebook.stem} shows a secret"
         assert "Traceback" not in text
+        assert str(home) not in html and "/tmp/" not in html, f"{notebook.stem} shows the build's folders"
+        assert "https://127.0.0.1:<port>/v1/" in text and "<BUNQ_HELPERS_HOME>/bunq-local.conf" in text
+        if notebook.stem in DRAWN:
+            _shoot_diagrams(page, f"site-{notebook.stem}-light", DRAWN[notebook.stem])
         page.screenshot(path=str(SCREENSHOTS / f"site-{notebook.stem}.png"), full_page=True)
     page.emulate_media(color_scheme="dark")
+    for name in DRAWN:
+        page.goto(base + f"tutorial/{name}.html")
+        _shoot_diagrams(page, f"site-{name}-dark", DRAWN[name])
     page.goto(base + "tutorial/03_add_a_session.html")
     page.screenshot(path=str(SCREENSHOTS / "site-03_add_a_session-dark.png"))
     assert failures == []
@@ -287,8 +309,12 @@ def test_jupyterlab_runs_every_notebook_in_light_and_dark(browser, jupyterlab) -
         for secret in _secrets(home):
             assert secret not in html, f"{notebook.stem} shows a secret in JupyterLab"
         page.screenshot(path=str(SCREENSHOTS / f"lab-{notebook.stem}-light.png"))
+        if notebook.stem in DRAWN:
+            _shoot_diagrams(page, f"lab-{notebook.stem}-light", DRAWN[notebook.stem])
         _set_theme(page, "JupyterLab Dark")
         page.screenshot(path=str(SCREENSHOTS / f"lab-{notebook.stem}-dark.png"))
+        if notebook.stem in DRAWN:
+            _shoot_diagrams(page, f"lab-{notebook.stem}-dark", DRAWN[notebook.stem])
         _set_theme(page, "JupyterLab Light")
         _shutdown_kernels(page)
         page.close()
@@ -321,6 +347,11 @@ def test_untrusted_executed_notebook_still_renders_exchanges(browser, jupyterlab
     assert details.count() >= 5  # the exchange's sections survived the sanitiser
     assert "Values picked out" in page.inner_text(".jp-Notebook")
     page.screenshot(path=str(SCREENSHOTS / "lab-untrusted-light.png"))
+    # JupyterLab's sanitiser drops inline SVG from untrusted output; what is left reads as text.
+    drawn = page.locator(".jp-OutputArea-output", has_text="What you just did").last
+    drawn.scroll_into_view_if_needed()
+    assert "POST /v1/session-server" in drawn.inner_text()
+    drawn.screenshot(path=str(SCREENSHOTS / "lab-untrusted-diagram-as-text.png"))
     _set_theme(page, "JupyterLab Dark")
     page.screenshot(path=str(SCREENSHOTS / "lab-untrusted-dark.png"))
     _set_theme(page, "JupyterLab Light")

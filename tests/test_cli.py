@@ -10,9 +10,10 @@ import sys
 from pathlib import Path
 
 
-def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+def _run(*args: str, cwd: Path, **variables: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BUNQ_")}
     env["BUNQ_HELPERS_HOME"] = str(cwd / "home")
+    env.update(variables)
     return subprocess.run(
         [sys.executable, "-m", "bunq_helpers", *args],
         cwd=cwd,
@@ -54,8 +55,11 @@ def test_create_context_twice(tmp_path: Path) -> None:
 
     second = _run("create-context", "--context-file", "ctx.json", cwd=tmp_path)
     assert second.returncode == 0, second.stderr
-    assert "Calls made this run: none." in second.stdout
+    assert "Calls made this run: user." in second.stdout  # the one check that the server knows the session
     assert "/v1/installation" not in second.stdout and "/v1/device-server" not in second.stdout
+    assert "the server still knows it: GET /v1/user answered 200" in second.stdout
+    unchecked = _run("create-context", "--context-file", "ctx.json", "--no-check", cwd=tmp_path)
+    assert "Calls made this run: none." in unchecked.stdout
 
     shown = _run("show-context", "--context-file", "ctx.json", cwd=tmp_path)
     assert shown.returncode == 0 and "ApiContext(environment='local'" in shown.stdout
@@ -85,3 +89,59 @@ def test_a_malformed_context_file_is_one_line_and_a_readable_one_warns(tmp_path:
     warning, error = _run("show-context", "--context-file", "ctx.json", cwd=tmp_path).stderr.splitlines()
     assert warning.startswith("warning: The API context ctx.json can be read by others (mode 0644)")
     assert warning.endswith("chmod 600 ctx.json") and error.startswith("error: ")
+
+
+def test_after_a_reset_of_a_standalone_sandbox_nothing_is_reported_reused(tmp_path: Path) -> None:
+    from tests.conftest import standalone_sandbox
+
+    with standalone_sandbox(tmp_path / "state") as server:
+        where = {"BUNQ_BASE_URL": server.base_url, "BUNQ_CA_FILE": server.ca_file}
+        first = _run("create-context", "--context-file", "ctx.json", cwd=tmp_path, **where)
+        assert first.returncode == 0, first.stderr
+        reset = subprocess.run(
+            [sys.executable, "-m", "bunq_helpers.local_sandbox", "--reset", "--state-dir", str(server.state)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert reset.returncode == 0, reset.stderr
+        stale = _run("create-context", "--context-file", "ctx.json", cwd=tmp_path, **where)
+        assert stale.returncode == 1
+        assert "reused" not in stale.stdout and "Traceback" not in stale.stderr
+        assert "does not know the installation saved in ctx.json" in stale.stderr
+        assert "--start-over" in stale.stderr
+        again = _run("create-context", "--context-file", "ctx.json", "--start-over", cwd=tmp_path, **where)
+        assert again.returncode == 0, again.stderr
+        assert (
+            "Calls made this run: sandbox-user-person, installation, device-server, session-server."
+            in again.stdout
+        )
+        assert (tmp_path / "ctx.json.old").exists()
+        checked = _run("create-context", "--context-file", "ctx.json", cwd=tmp_path, **where)
+        assert "Calls made this run: user." in checked.stdout
+
+
+def test_a_refused_session_is_replaced_with_the_saved_installation(tmp_path: Path) -> None:
+    from tests.conftest import standalone_sandbox
+
+    with standalone_sandbox(tmp_path / "state") as server:
+        where = {"BUNQ_BASE_URL": server.base_url, "BUNQ_CA_FILE": server.ca_file}
+        assert _run("create-context", "--context-file", "ctx.json", cwd=tmp_path, **where).returncode == 0
+        saved = json.loads((tmp_path / "ctx.json").read_text())
+        saved["session_context"]["token"] = "0" * 64  # a session the server never issued
+        (tmp_path / "ctx.json").write_text(json.dumps(saved))
+        result = _run("create-context", "--context-file", "ctx.json", cwd=tmp_path, **where)
+        assert result.returncode == 0, result.stderr
+        assert "The saved session" in result.stdout and "was refused (401" in result.stdout
+        assert "Calls made this run: session-server." in result.stdout
+
+
+def test_export_shell_prints_the_secrets_only_when_asked(tmp_path: Path) -> None:
+    assert _run("create-context", "--context-file", "ctx.json", cwd=tmp_path).returncode == 0
+    context = json.loads((tmp_path / "ctx.json").read_text())
+    shown = _run("show-context", "--context-file", "ctx.json", cwd=tmp_path).stdout
+    exported = _run("show-context", "--context-file", "ctx.json", "--export-shell", cwd=tmp_path).stdout
+    assert context["api_key"] not in shown
+    assert f"export BUNQ_API_KEY={context['api_key']}" in exported
+    assert f"export BUNQ_INSTALLATION_TOKEN={context['installation_context']['token']}" in exported
+    assert f"export BUNQ_SESSION_TOKEN={context['session_context']['token']}" in exported

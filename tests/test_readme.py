@@ -45,3 +45,14 @@ def test_readme_operations_table_is_what_the_catalogue_and_routes_say() -> None:
     current = readme.split(script.START)[1].split(script.END)[0]
     assert "| handshake | `/installation` | GET, POST | – |" in current
     assert f"of bunq's {480} operations are emulated" in current
+
+
+def test_the_tutorial_setup_says_what_a_new_user_meets() -> None:
+    readme = (REPO / "README.md").read_text()
+    assert "--allow-root" in readme and "Running as root is not" in readme  # jupyter lab as root exits
+    bare = [m.group(0) for m in re.finditer(r"(?<![/\w.])python -m \S+", readme)]
+    assert bare == [], f"say .venv/bin/python where the project's venv is meant: {bare}"
+    assert re.search(r"The whole run takes about \d+ minutes", readme)
+    assert "asks which kernel" not in readme  # JupyterLab 4 starts the notebook's kernel by itself
+    assert "print(me)  # one line" not in readme
+    assert ".venv/bin/nbstripout --install" in readme

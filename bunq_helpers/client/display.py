@@ -1,7 +1,14 @@
 """Text, HTML and curl forms of an exchange, and of errors, with secrets masked unless asked otherwise.
 
 Display shows what was recorded and sends nothing: the transport records the bytes it signed and
-their SHA-256 when it signs, and this module only formats them.
+their SHA-256 when it signs, and this module only formats them. Request headers are listed bunq's
+first, then what ``requests`` adds; bodies longer than a screen start collapsed with a summary.
+
+The curl form is replayable and holds no secret: the base URL, the CA file and every secret come from
+shell variables (``$BUNQ_BASE_URL``, ``$BUNQ_CA_FILE``, ``$BUNQ_API_KEY``, ``$BUNQ_INSTALLATION_TOKEN``,
+``$BUNQ_SESSION_TOKEN``; ``python -m bunq_helpers show-context --export-shell`` prints them), each
+replay gets a new request id (bunq refuses a reused one), and the body is sent byte for byte, so the
+recorded signature still matches it.
 
 The HTML follows what survives every place a notebook is read (JupyterLab light and dark themes,
 untrusted notebooks, nbconvert, Sphinx): inline styles only, no ``<style>``, no ``<script>``,
@@ -12,11 +19,13 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import shlex
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from ..errors import ApiError
-from .masking import mask_text
+from .masking import API_KEY, mask_text
 
 if TYPE_CHECKING:
     from .exchange import Exchange
@@ -33,6 +42,26 @@ HEAD_CELL = (
 )
 SUMMARY = "cursor:pointer;font-weight:600;margin-top:4px"
 CELL = f"{MONO};padding:1px 10px 1px 0;vertical-align:top;text-align:left;word-break:break-all"
+LONG_LINES = 30
+MINUTE = 60
+"""A body or value with more lines than this starts collapsed, behind a one-line summary."""
+
+HEADER_ORDER = (
+    "x-bunq-client-authentication",
+    "x-bunq-client-signature",
+    "x-bunq-client-request-id",
+    "x-bunq-geolocation",
+    "x-bunq-language",
+    "x-bunq-region",
+    "cache-control",
+    "user-agent",
+    "content-type",
+)
+"""bunq's request headers (its Headers page), in the order they are listed; anything else comes after."""
+REQUESTS_DEFAULTS = {"content-length", "accept-encoding", "connection", "accept"}
+"""What ``requests`` adds on its own; left out of the curl form (curl adds its own)."""
+INSTALLATION_TOKEN_CALLS = ("/v1/device-server", "/v1/session-server")
+"""The calls that take the installation token; every other authenticated call takes the session token."""
 
 
 def _mask(exchange: Exchange, text: str, reveal: bool) -> str:
@@ -60,6 +89,44 @@ def _status(exchange: Exchange) -> str:
     return f"{exchange.status} {exchange.reason}".strip()
 
 
+def bunq_headers_first(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """bunq's headers in the order of its Headers page, then the others (``requests``' defaults) as sent."""
+
+    def rank(pair: tuple[str, str]) -> int:
+        name = pair[0].lower()
+        if name in HEADER_ORDER:
+            return HEADER_ORDER.index(name)
+        return len(HEADER_ORDER) + (1 if name in REQUESTS_DEFAULTS else 0)
+
+    return sorted(headers, key=rank)
+
+
+def human_duration(seconds: float) -> str:
+    """``604800`` -> ``7 days``; ``90`` -> ``1 min 30 s``; ``3`` -> ``3 s``."""
+    seconds = round(seconds)
+    sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
+    parts = []
+    for size, name in ((86400, "day"), (3600, "h"), (60, "min"), (1, "s")):
+        count, seconds = divmod(seconds, size)
+        if count:
+            parts.append(f"{count} {name}{'s' if name == 'day' and count != 1 else ''}")
+        if len(parts) == 2:
+            break
+    return sign + (" ".join(parts) or "0 s")
+
+
+def with_duration(name: str, value: Any) -> Any:
+    """A value in seconds, named so (``session_timeout``, ``…_seconds``), with its human form added."""
+    lowered = name.lower()
+    if (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and ("timeout" in lowered or lowered.endswith("seconds"))
+    ):
+        return f"{value} s ({human_duration(value)})" if value >= MINUTE else f"{value} s"
+    return value
+
+
 def _signature_lines(exchange: Exchange) -> list[str]:
     if exchange.signature is None:
         return ["Not signed (no X-Bunq-Client-Signature)."]
@@ -81,10 +148,11 @@ def _server_signature_line(exchange: Exchange) -> str:
 
 
 def _extracted(exchange: Exchange) -> list[tuple[str, str]]:
-    return [
-        (name, value if isinstance(value, str) else json.dumps(value))
-        for name, value in exchange.extracted.items()
-    ]
+    rows = []
+    for name, value in exchange.extracted.items():
+        value = with_duration(name, value)
+        rows.append((name, value if isinstance(value, str) else json.dumps(value)))
+    return rows
 
 
 def exchange_text(exchange: Exchange, *, reveal: bool = False) -> str:
@@ -93,7 +161,7 @@ def exchange_text(exchange: Exchange, *, reveal: bool = False) -> str:
         f"── {exchange.title} " + "─" * max(3, 60 - len(exchange.title)),
         f"{exchange.method} {exchange.url}",
     ]
-    lines += [f"{name}: {value}" for name, value in exchange.request_headers]
+    lines += [f"{name}: {value}" for name, value in bunq_headers_first(exchange.request_headers)]
     lines += ["", _body_text(exchange.request_body, pretty=False), ""]
     lines += _signature_lines(exchange)
     lines += ["", f"← {_status(exchange)}  ({exchange.elapsed * 1000:.0f} ms)"]
@@ -104,20 +172,88 @@ def exchange_text(exchange: Exchange, *, reveal: bool = False) -> str:
     if exchange.extracted:
         lines.append("Values picked out:")
         lines += [f"  {name} = {value}" for name, value in _extracted(exchange)]
-    lines += ["", "As curl:", curl_command(exchange, reveal=True)]
+    lines += ["", "As curl (secrets from shell variables):", replay_command(exchange)]
     return _mask(exchange, "\n".join(lines), reveal)
 
 
 def curl_command(exchange: Exchange, *, reveal: bool = False) -> str:
-    """An equivalent curl command line (add ``--cacert`` for the local sandbox)."""
-    skip = {"content-length", "accept-encoding", "connection", "accept"}
+    """The request as one curl command with every value inline (masked unless ``reveal``); see
+    ``replay_command`` for the form to run."""
     parts = ["curl", "--request", exchange.method, shlex.quote(exchange.url)]
-    for name, value in exchange.request_headers:
-        if name.lower() not in skip:
+    for name, value in bunq_headers_first(exchange.request_headers):
+        if name.lower() not in REQUESTS_DEFAULTS:
             parts += ["\\\n  --header", shlex.quote(f"{name}: {value}")]
     if exchange.request_body:
         parts += ["\\\n  --data-binary", shlex.quote(exchange.request_body.decode("utf-8", "replace"))]
     return _mask(exchange, " ".join(parts), reveal)
+
+
+def _is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+def _shell_variables(exchange: Exchange) -> dict[str, str]:
+    """Secret value -> the shell variable that holds it in the replayable form."""
+    token_variable = (
+        "BUNQ_INSTALLATION_TOKEN" if exchange.path in INSTALLATION_TOKEN_CALLS else "BUNQ_SESSION_TOKEN"
+    )
+    names = {
+        value: "BUNQ_API_KEY" if kind == API_KEY else token_variable
+        for value, kind in exchange.secrets.items()
+    }
+    auth = exchange.request_header("X-Bunq-Client-Authentication")
+    if auth:
+        names[auth] = token_variable
+    return names
+
+
+SHELL_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("$", "\\$"), ("`", "\\`"))
+
+
+def _double_quoted(text: str, variables: dict[str, str]) -> str:
+    """``text`` as one double-quoted shell word in which each secret is ``${VARIABLE}``; the rest is
+    escaped so the shell gives back exactly these bytes (``!`` is closed off for interactive bash)."""
+    secrets = sorted((value for value in variables if value), key=len, reverse=True)
+    out = []
+    for index, piece in enumerate(re.split("(" + "|".join(map(re.escape, secrets)) + ")", text)):
+        if index % 2:  # a captured secret
+            out.append("${" + variables[piece] + "}")
+            continue
+        for char, escaped in SHELL_ESCAPES:
+            piece = piece.replace(char, escaped)
+        out.append(piece.replace("!", "\"'!'\""))
+    return '"' + "".join(out) + '"'
+
+
+def replay_command(exchange: Exchange) -> str:
+    """A curl command to run again: base URL and CA file from ``$BUNQ_BASE_URL`` and ``$BUNQ_CA_FILE``,
+    secrets from shell variables (never inline), a new request id, the body byte for byte."""
+    variables = _shell_variables(exchange)
+    base = exchange.url.split("/v1/", 1)
+    url = f'"${{BUNQ_BASE_URL}}{base[1]}"' if len(base) == 2 else shlex.quote(exchange.url)
+    parts = ["curl", "--request", exchange.method, url]
+    if _is_loopback(exchange.url):
+        parts += ["--cacert", '"$BUNQ_CA_FILE"']
+    for name, value in bunq_headers_first(exchange.request_headers):
+        lowered = name.lower()
+        if lowered in REQUESTS_DEFAULTS:
+            continue
+        if lowered == "x-bunq-client-request-id":
+            header = '"X-Bunq-Client-Request-Id: curl-$(date +%s)-$RANDOM"'
+        elif value in variables:
+            header = f'"{name}: ${variables[value]}"'
+        else:
+            header = shlex.quote(f"{name}: {value}")
+        parts += ["\\\n  --header", header]
+    if exchange.request_body:
+        body = exchange.request_body.decode("utf-8", "replace")
+        secret_inside = any(value and value in body for value in variables)
+        parts += [
+            "\\\n  --data-binary",
+            _double_quoted(body, variables) if secret_inside else shlex.quote(body),
+        ]
+    return mask_text(" ".join(parts), exchange.secrets)
 
 
 def _esc(text: str) -> str:
@@ -140,6 +276,33 @@ def _details(summary: str, inner: str, *, open_: bool = True) -> str:
     return f"<details{' open' if open_ else ''}><summary style='{SUMMARY}'>{_esc(summary)}</summary>{inner}</details>"
 
 
+def long_summary(text: str) -> str | None:
+    """For text longer than a screen, a one-line summary of it (lines, and the JSON's outline); else None."""
+    lines = text.count("\n") + 1
+    if lines <= LONG_LINES:
+        return None
+    outline = ""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    if isinstance(value, dict) and isinstance(value.get("Response"), list):
+        names = [next(iter(item), "?") for item in value["Response"] if isinstance(item, dict) and item]
+        outline = f": {len(names)} items ({', '.join(sorted(set(names)))})"
+        if isinstance(value.get("Pagination"), dict):
+            outline += " and Pagination"
+    elif isinstance(value, dict):
+        outline = f": {len(value)} keys ({', '.join(list(value)[:6])}{', …' if len(value) > 6 else ''})"
+    return f"{lines} lines{outline}; click to open"
+
+
+def _body_details(title: str, text: str) -> str:
+    summary = long_summary(text)
+    if summary is None:
+        return _details(title, _pre(text))
+    return _details(f"{title}: {summary}", _pre(text), open_=False)
+
+
 def _pre(text: str) -> str:
     return f"<pre style='{PRE}'>{_esc(text)}</pre>"
 
@@ -160,25 +323,32 @@ def exchange_html(exchange: Exchange, *, reveal: bool = False) -> str:
         f" &middot; {exchange.elapsed * 1000:.0f} ms &middot; X-Bunq-Client-Response-Id {_esc(response_id)}</div>"
     )
     parts = [head]
-    parts.append(_details("Request headers", _table([(k, m(v)) for k, v in exchange.request_headers])))
-    parts.append(_details("Request body", _pre(m(_body_text(exchange.request_body, pretty=False)))))
+    headers = bunq_headers_first(exchange.request_headers)
+    parts.append(_details("Request headers (bunq's first)", _table([(k, m(v)) for k, v in headers])))
+    parts.append(_body_details("Request body", m(_body_text(exchange.request_body, pretty=False))))
     parts.append(
         _details(
             "Signature", _pre(m("\n".join(_signature_lines(exchange)))), open_=exchange.signature is not None
         )
     )
     parts.append(
-        _details("Response headers", _table([(k, m(v)) for k, v in exchange.response_headers]), open_=False)
+        _details(
+            "Response headers (X-Bunq-Server-Signature is here)",
+            _table([(k, m(v)) for k, v in exchange.response_headers]),
+        )
     )
     if exchange.status is not None:
-        parts.append(_details("Response body", _pre(m(_body_text(exchange.response_body, pretty=True)))))
+        parts.append(_body_details("Response body", m(_body_text(exchange.response_body, pretty=True))))
     sig_colour = {True: GOOD, False: BAD, None: "inherit"}[exchange.server_signature_valid]
     parts.append(
         f"<div style='margin-top:4px;color:{sig_colour}'>{_esc(m(_server_signature_line(exchange)))}</div>"
     )
     if exchange.extracted:
         parts.append(_details("Values picked out", _table([(k, m(v)) for k, v in _extracted(exchange)])))
-    parts.append(_details("As curl", _pre(curl_command(exchange, reveal=reveal)), open_=False))
+    replay = replay_command(exchange) if not reveal else curl_command(exchange, reveal=True)
+    parts.append(
+        _details("As curl (secrets from shell variables; see the README)", _pre(replay), open_=False)
+    )
     return f"<div style='{BOX}'>{''.join(parts)}</div>"
 
 
@@ -212,7 +382,28 @@ def error_html(error: BaseException, secrets: dict[str, str] | None = None) -> s
     return f"<div style='{BOX}'>{''.join(lines)}</div>"
 
 
+def _value_cell(value: str) -> str:
+    summary = long_summary(value)
+    if summary is None:
+        return _cell(value)
+    return _details(summary, _pre(value), open_=False)
+
+
 def values_html(title: str, rows: dict[str, Any]) -> str:
-    """A small titled table of values (already masked by the caller)."""
-    body = _table([(k, v if isinstance(v, str) else json.dumps(v)) for k, v in rows.items()])
+    """A small titled table of values (already masked by the caller); long ones start collapsed."""
+    cells = "".join(
+        f"<tr><th style='{HEAD_CELL}'>{_esc(k)}</th>"
+        f"<td style='{CELL}'>{_value_cell(v if isinstance(v, str) else json.dumps(v))}</td></tr>"
+        for k, v in rows.items()
+    )
+    body = f"<table style='border-collapse:collapse;margin:2px 0'>{cells}</table>"
     return f"<div style='{BOX}'><div style='font-weight:700'>{_esc(title)}</div>{body}</div>"
+
+
+def note_html(title: str, lines: list[str], *, colour: str = "inherit") -> str:
+    """A short titled note (a skipped cell, a decision, a saved file): paragraphs; a line starting with a dollar sign and a space is a command."""
+    body = "".join(
+        _pre(line[2:]) if line.startswith("$ ") else f"<div style='margin-top:3px'>{_esc(line)}</div>"
+        for line in lines
+    )
+    return f"<div style='{BOX}'><div style='font-weight:700;color:{colour}'>{_esc(title)}</div>{body}</div>"

@@ -9,7 +9,11 @@ time, saving the context file after each step that made something:
 3. a session, unless the file has one with more than 30 s left.
 
 Run it again and it makes no call it does not need (and connects to nothing if none is needed): an
-interrupted run resumes with the saved installation instead of making a second one.
+interrupted run resumes with the saved installation instead of making a second one. With
+``check=True`` (the command line's default) a saved context is first confirmed with the server: one
+``GET /v1/user`` with the saved session, or, if that is refused or the session has expired, a new
+session with the saved installation token. A server that knows neither (a sandbox was reset) gets a
+``ContextFileError`` that says so, instead of a report that everything was reused.
 ``ensure_session`` re-opens an expired session with the installation token, as the SDKs do.
 
 The step modules return records; only this module writes them into the ``ApiContext`` (which the
@@ -24,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..crypto.keys import generate_private_key
-from ..errors import ConfigurationError, HandshakeIncompleteError
+from ..errors import AuthorisationError, ConfigurationError, ContextFileError, HandshakeIncompleteError
 from .config import Environment, Settings, load_settings
 from .connect import connect
 from .context import ApiContext
@@ -114,8 +118,10 @@ def create_api_context(
     *,
     endpoint: Endpoint | None = None,
     report: Report = _silent,
+    check: bool = False,
 ) -> HandshakeRun:
-    """Run whatever handshake steps are missing, saving after each; see the module docstring."""
+    """Run whatever handshake steps are missing, saving after each; with ``check``, confirm a saved
+    context with the server first. See the module docstring."""
     settings = settings or load_settings()
     path = settings.context_file_path
     context = load_or_new_context(settings)
@@ -141,6 +147,9 @@ def create_api_context(
         done(
             StepResult("sandbox-user", Outcome.MADE, "Created a sandbox user and its API key.", user.exchange)
         )
+    checked: StepResult | None = None
+    if check and context.has_installation and context.device_registered and context.api_key:
+        checked = _confirm_with_server(context, lambda: run.client, path)
     if not context.private_key_pem:
         context.record_private_key(generate_private_key())
         done(StepResult("key-pair", Outcome.MADE, "Generated an RSA-2048 key pair."))
@@ -170,8 +179,44 @@ def create_api_context(
         )
         context.record_device(device)
         done(StepResult("device-server", Outcome.MADE, f"Registered device {device.id}.", device.exchange))
-    done(_session_step(context, lambda: run.client))
+    done(checked or _session_step(context, lambda: run.client))
     return run
+
+
+def _confirm_with_server(context: ApiContext, client: Callable[[], BunqClient], path: Path) -> StepResult:
+    """Confirm a saved context with the server; the session step's result. Raises ``ContextFileError`` if
+    the server does not know the saved installation (e.g. after a sandbox reset)."""
+    refused = ""
+    if context.is_session_active():
+        try:
+            exchange = client().request(
+                "GET", "user", token=context.session_token, title="Check the saved session"
+            )
+        except AuthorisationError as error:
+            refused = (
+                f"The saved session {context.session.id} was refused ({error.status} {error.description}); "
+            )
+            context.forget_session()
+        else:
+            summary = (
+                f"Session {context.session.id}: reused ({_time_left(context)} left; the server still knows "
+                "it: GET /v1/user answered 200)."
+            )
+            return StepResult("session-server", Outcome.REUSED, summary, exchange)
+    try:
+        session = open_session(client(), context.installation_token, context.api_key)
+    except AuthorisationError as error:
+        raise ContextFileError(
+            f"The server at {client().base_url} does not know the installation saved in {path} "
+            f"(session-server answered {error.status} {error.description}). A sandbox reset wipes "
+            "installations, devices, sessions and API keys. Start over with "
+            "`python -m bunq_helpers create-context --start-over` (it moves the old file aside), or "
+            "delete the file.",
+            exchange=error.exchange,
+        ) from None
+    context.record_session(session)
+    summary = f"{refused}Opened session {session.id} for user {session.user_id}."
+    return StepResult("session-server", Outcome.MADE, summary[0].upper() + summary[1:], session.exchange)
 
 
 def ensure_session(
@@ -194,6 +239,12 @@ def _session_step(context: ApiContext, client: Callable[[], BunqClient]) -> Step
             "This API context has no installation yet, so no session can be opened. Run "
             "create_api_context() (it does the missing steps); in the tutorial, run notebooks "
             "01_create_an_installation and 02_add_the_device first."
+        )
+    if not context.device_registered:
+        raise HandshakeIncompleteError(
+            f"Installation {context.installation_id} has no device registered yet, so bunq would refuse a "
+            "session ('Incorrect API key or IP address'). Run create_api_context() (it does the missing "
+            "steps); in the tutorial, run notebook 02_add_the_device first."
         )
     session = open_session(client(), context.installation_token, context.api_key)
     context.record_session(session)

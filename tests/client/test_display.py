@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import shutil
+import subprocess
 
 import pytest
 
@@ -75,3 +79,76 @@ def test_private_keys_and_key_shapes_are_masked_without_registration(run) -> Non
     key = "sandbox_" + "ab" * 28
     assert mask_text(f"key={key}") == "key=sandbox_abab…"
     assert mask_value("a4f9d888eea84f52") == "a4f9d8…"
+
+
+def test_bunqs_request_headers_come_first_and_response_headers_start_open(run) -> None:
+    session = next(e for e in run.exchanges if e.path == "/v1/session-server")
+    names = [line.split(":")[0] for line in session.text().split("\n\n")[0].splitlines()[2:]]
+    assert names[:3] == [
+        "X-Bunq-Client-Authentication",
+        "X-Bunq-Client-Signature",
+        "X-Bunq-Client-Request-Id",
+    ]
+    assert names.index("User-Agent") < names.index("Accept-Encoding")  # requests' defaults after bunq's
+    html = session.html()
+    assert (
+        "<details open><summary style='cursor:pointer;font-weight:600;margin-top:4px'>Response headers"
+        in html
+    )
+    assert html.index("X-Bunq-Client-Authentication") < html.index("Accept-Encoding")
+
+
+def test_long_bodies_start_collapsed_with_a_summary_and_seconds_say_how_long(run) -> None:
+    from bunq_helpers.client.display import human_duration, long_summary, values_html
+
+    listing = run.client.request("GET", "user", token=run.context.session_token)
+    html = listing.html()
+    assert re.search(
+        r"<details><summary[^>]*>Response body: \d+ lines: 1 items \(UserPerson\); click to open", html
+    )
+    assert "<details open><summary style='cursor:pointer;font-weight:600;margin-top:4px'>Request body" in html
+    assert long_summary("short") is None
+    assert "40 keys" in values_html("t", {"file": json.dumps({f"k{i}": i for i in range(40)}, indent=1)})
+    session = next(e for e in run.exchanges if e.path == "/v1/session-server")
+    assert "session_timeout = 604800 s (7 days)" in session.text()
+    assert [human_duration(s) for s in (604800, 90, 3, 1800, 93784)] == [
+        "7 days",
+        "1 min 30 s",
+        "3 s",
+        "30 min",
+        "1 day 2 h",
+    ]
+
+
+def test_the_curl_form_holds_no_secret_and_replays(run, sandbox) -> None:
+    context = run.context
+    session = next(e for e in run.exchanges if e.path == "/v1/session-server")
+    command = session.text().split("As curl (secrets from shell variables):\n")[1]
+    for secret in _secrets(run):
+        assert secret[:12] not in command
+    assert '"X-Bunq-Client-Authentication: $BUNQ_INSTALLATION_TOKEN"' in command
+    assert '"${BUNQ_BASE_URL}session-server" --cacert "$BUNQ_CA_FILE"' in command
+    assert "${BUNQ_API_KEY}" in command and "$RANDOM" in command
+    if shutil.which("curl") is None or shutil.which("bash") is None:
+        pytest.skip("curl and bash are needed to replay")
+    env = {
+        "PATH": os.environ["PATH"],
+        "BUNQ_BASE_URL": sandbox.base_url,
+        "BUNQ_CA_FILE": sandbox.ca_file,
+        "BUNQ_API_KEY": context.api_key,
+        "BUNQ_INSTALLATION_TOKEN": context.installation_token,
+    }
+    replayed = subprocess.run(
+        ["bash", "-c", command + " --silent --show-error"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert replayed.returncode == 0, replayed.stderr
+    answer = json.loads(replayed.stdout)
+    assert [next(iter(item)) for item in answer["Response"]] == [
+        "Id",
+        "Token",
+        "UserPerson",
+    ]  # signature matched
