@@ -1,6 +1,9 @@
-"""The WSGI application: every request goes through the same steps, in bunq's order.
+"""The application: every request goes through the same steps, in bunq's order.
 
-1. read the body (over ``max_body_bytes``: a 400 and the connection is closed);
+1. the HTTP layer (``http_server``) reads the request whole: a body over ``max_body_bytes`` (known
+   from Content-Length before reading, counted when chunked), headers over its hard limit, bad
+   framing or a request too slow to arrive get a signed 400 from ``refuse`` and the connection is
+   closed; headers over 16 KiB in all get the same 400 here;
 2. find the route: not under ``/v1/``, an unknown path or path tricks (``..``, encoded ``/``)
    are 404 ``Route not found.``; a known path with another method is 405;
 3. teaching faults, if any are armed; rate limits, if switched on;
@@ -18,9 +21,8 @@ from __future__ import annotations
 
 import logging
 import re
-import time
-from collections.abc import Callable, Iterable
-from typing import Any
+import threading
+from collections.abc import Callable
 
 from ..crypto.keys import load_public_key, public_key_to_pem
 from ..crypto.signing import verify_body
@@ -38,7 +40,7 @@ from .certificates import ServerCredentials
 from .endpoints import ROUTES
 from .events import EventLog
 from .faults import Faults
-from .http_io import API_PREFIX, Request, Response, build_response, error_payload, request_from_environ
+from .http_io import API_PREFIX, Disconnect, Request, Response, build_response, error_payload
 from .options import SandboxOptions
 from .rate_limits import RateLimiter
 from .routing import Auth, Caller, HandlerContext, Route, Router
@@ -49,15 +51,9 @@ log = logging.getLogger("bunq_helpers.local_sandbox")
 MAX_HEADER_BYTES = 16_384
 _PATH_TRICKS = re.compile(r"(%2f|%5c|%2e|\\|/\.\.?(/|$)|//)", re.IGNORECASE)
 
-StartResponse = Callable[[str, list[tuple[str, str]]], Any]
-
-
-class Disconnect(Exception):
-    """Raised to drop the connection without an answer (the ``disconnect`` fault)."""
-
 
 class SandboxApp:
-    """The local sandbox as a WSGI callable."""
+    """The local sandbox's answers: a whole request in, a signed response out (any HTTP server)."""
 
     def __init__(
         self,
@@ -75,41 +71,35 @@ class SandboxApp:
         self.events = EventLog(store, options.clock)
         self.context = HandlerContext(store, options, public_key_to_pem(credentials.signing_key), self.events)
         self._requests_seen = requests_seen
+        self._closing = threading.Event()  # cuts a ``slow`` fault short when the server stops
 
-    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        body, too_large = self._read_body(environ)
-        request = request_from_environ(environ, body)
-        if self._requests_seen is not None:
-            self._requests_seen(request)
+    def handle(self, request: Request) -> Response:
+        """Steps 2-6 for a request whose head and body arrived whole; raises ``Disconnect`` for that fault."""
+        self._seen(request)
         try:
-            response = self._respond(request, too_large)
+            return self._respond(request)
         except Disconnect:
             raise
         except Exception:  # the client never sees a traceback
             log.exception("unhandled error for %s %s", request.method, request.raw_path)
-            response = self._error(request, BunqError(500, UNHANDLED_EXCEPTION))
-        if too_large:
-            response.headers.append(("Connection", "close"))
-        start_response(response.status_line, response.headers)
-        return [response.body]
+            return self._error(request, BunqError(500, UNHANDLED_EXCEPTION))
 
-    def _read_body(self, environ: dict[str, Any]) -> tuple[bytes, bool]:
-        limit = self.options.max_body_bytes
-        stream = environ.get("wsgi.input")
-        if stream is None:
-            return b"", False
-        length = environ.get("CONTENT_LENGTH") or ""
-        if length.isdigit():
-            if int(length) > limit:
-                return b"", True
-            return stream.read(int(length)), False
-        data = stream.read(limit + 1) if environ.get("HTTP_TRANSFER_ENCODING") else b""
-        return (b"", True) if len(data) > limit else (data, False)
+    def refuse(self, request: Request | None, error: BunqError) -> Response:
+        """Step 1's answer: a request the HTTP layer would not take whole, in bunq's shape, signed."""
+        if request is not None:
+            self._seen(request)
+        return self._error(request, error)
 
-    def _respond(self, request: Request, too_large: bool) -> Response:
+    def close(self) -> None:
+        """The server is stopping: end any ``slow`` fault's wait now."""
+        self._closing.set()
+
+    def _seen(self, request: Request) -> None:
+        if self._requests_seen is not None:
+            self._requests_seen(request)
+
+    def _respond(self, request: Request) -> Response:
         try:
-            if too_large:
-                raise bad_request(f"The request body is larger than {self.options.max_body_bytes} bytes.")
             header_bytes = sum(len(k) + len(v) + 4 for k, v in request.headers.items())
             if header_bytes > MAX_HEADER_BYTES:
                 raise bad_request(f"The request headers are larger than {MAX_HEADER_BYTES} bytes in all.")
@@ -118,7 +108,7 @@ class SandboxApp:
             if "disconnect" in faults:
                 raise Disconnect()
             if "slow" in faults:
-                time.sleep(faults["slow"].seconds)
+                self._closing.wait(faults["slow"].seconds)
             if "server-error" in faults:
                 raise BunqError(500, UNHANDLED_EXCEPTION)
             if self.options.rate_limits:
@@ -159,8 +149,9 @@ class SandboxApp:
         if not verify_body(client_key, request.body, signature):
             raise BunqError(400, SIGNATURE_INVALID)
 
-    def _error(self, request: Request, error: BunqError) -> Response:
-        payload = error_payload(error.description, error.translated(request.language))
+    def _error(self, request: Request | None, error: BunqError) -> Response:
+        language = request.language if request is not None else None
+        payload = error_payload(error.description, error.translated(language))
         return build_response(error.status, payload, request, self.credentials.signing_key)
 
     @staticmethod

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,3 +116,11 @@ def load_or_create(state_dir: Path) -> ServerCredentials:
         pin=pin_of_certificate(first_cert),
         signing_key=signing_key,
     )
+
+
+def server_tls_context(credentials: ServerCredentials) -> ssl.SSLContext:
+    """The server side of TLS: the leaf certificate and its key, TLS 1.2 or newer."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(str(credentials.cert_file), str(credentials.key_file))
+    return context
