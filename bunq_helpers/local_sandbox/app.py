@@ -21,10 +21,9 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from collections.abc import Callable
 
-from ..crypto.keys import load_public_key, public_key_to_pem
+from ..crypto.keys import public_key_to_pem
 from ..crypto.signing import verify_body
 from .auth import authenticate
 from .bunq_errors import (
@@ -45,6 +44,7 @@ from .options import SandboxOptions
 from .rate_limits import RateLimiter
 from .routing import Auth, Caller, HandlerContext, Route, Router
 from .store import Store
+from .validation import client_public_key
 
 log = logging.getLogger("bunq_helpers.local_sandbox")
 
@@ -71,7 +71,6 @@ class SandboxApp:
         self.events = EventLog(store, options.clock)
         self.context = HandlerContext(store, options, public_key_to_pem(credentials.signing_key), self.events)
         self._requests_seen = requests_seen
-        self._closing = threading.Event()  # cuts a ``slow`` fault short when the server stops
 
     def handle(self, request: Request) -> Response:
         """Steps 2-6 for a request whose head and body arrived whole; raises ``Disconnect`` for that fault."""
@@ -90,10 +89,6 @@ class SandboxApp:
             self._seen(request)
         return self._error(request, error)
 
-    def close(self) -> None:
-        """The server is stopping: end any ``slow`` fault's wait now."""
-        self._closing.set()
-
     def _seen(self, request: Request) -> None:
         if self._requests_seen is not None:
             self._requests_seen(request)
@@ -107,8 +102,6 @@ class SandboxApp:
             faults = self.faults.take(request.route_path)
             if "disconnect" in faults:
                 raise Disconnect()
-            if "slow" in faults:
-                self._closing.wait(faults["slow"].seconds)
             if "server-error" in faults:
                 raise BunqError(500, UNHANDLED_EXCEPTION)
             if self.options.rate_limits:
@@ -120,6 +113,8 @@ class SandboxApp:
         except BunqError as error:
             response = self._error(request, error)
             faults = {}
+        if "slow" in faults:
+            response.hold_seconds = faults["slow"].seconds  # the server holds it back, no thread waits
         return self._apply_signature_faults(response, faults)
 
     def _route(self, request: Request) -> tuple[Route, dict[str, int]]:
@@ -145,7 +140,7 @@ class SandboxApp:
         signature = (request.header("X-Bunq-Client-Signature") or "").strip()
         if not signature:
             raise BunqError(466, SIGNATURE_REQUIRED)
-        client_key = load_public_key(caller.installation["client_public_key"])
+        client_key = client_public_key(caller.installation["client_public_key"])
         if not verify_body(client_key, request.body, signature):
             raise BunqError(400, SIGNATURE_INVALID)
 

@@ -9,9 +9,10 @@ re-serialise a body before checking its signature find out here rather than in p
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
-import uuid
+import random
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -84,13 +85,14 @@ def request_from_head(
     return Request(
         method=method.decode("latin-1").upper(),
         raw_path=raw_path,
-        query=dict(parse_qsl(raw_query, keep_blank_values=True)),
+        query=dict(parse_qsl(raw_query, keep_blank_values=True)) if raw_query else {},
         headers=joined,
         body=body,
         remote_addr=normal_ip(remote_addr),
     )
 
 
+@functools.lru_cache(maxsize=1024)
 def normal_ip(address: str) -> str:
     """An address in its canonical form; an IPv4-mapped IPv6 address (``::ffff:127.0.0.1``, what a
     dual-stack listener on ``::`` reports for IPv4 clients) becomes the IPv4 address it maps."""
@@ -116,6 +118,7 @@ class Response:
     status: int
     body: bytes
     headers: list[tuple[str, str]]
+    hold_seconds: float = 0.0  # the ``slow`` fault: how long the server holds the answer back
 
     @property
     def status_line(self) -> str:
@@ -134,13 +137,23 @@ def build_response(
     headers = [
         ("Content-Type", JSON_CONTENT_TYPE),
         ("Cache-Control", "no-cache"),
-        ("X-Bunq-Client-Response-Id", str(uuid.uuid4())),
+        ("X-Bunq-Client-Response-Id", response_id()),
     ]
     if request is not None and request.request_id is not None:
         headers.append(("X-Bunq-Client-Request-Id", request.request_id))
     headers.append(("X-Bunq-Server-Signature", sign_body(server_key, body)))
     headers.append(("Content-Length", str(len(body))))
     return Response(status, body, headers)
+
+
+_ids = random.Random()  # noqa: S311 - response ids must be unique, not secret: no system call per answer
+
+
+def response_id() -> str:
+    """A fresh random (version 4) UUID for X-Bunq-Client-Response-Id."""
+    bits = f"{_ids.getrandbits(128):032x}"
+    variant = "89ab"[int(bits[16], 16) & 3]
+    return f"{bits[:8]}-{bits[8:12]}-4{bits[13:16]}-{variant}{bits[17:20]}-{bits[20:]}"
 
 
 def error_payload(description: str, translated: str) -> dict[str, Any]:

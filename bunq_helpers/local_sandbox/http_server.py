@@ -26,11 +26,12 @@ import asyncio
 import contextlib
 import enum
 import logging
+import queue
 import socket
 import ssl
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import formatdate
 from typing import Any, Protocol
@@ -44,6 +45,7 @@ log = logging.getLogger("bunq_helpers.local_sandbox")
 
 HARD_HEADER_BYTES = 16_384  # what the app allows in all; the message for heads over the hard limit too
 STOP_GRACE_SECONDS = 5.0  # how long stop() lets requests already in the app finish
+SWEEP_SECONDS = 0.2  # how often deadlines are checked: cheaper than a timer per request, precise enough
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,69 @@ class App(Protocol):
 
     def refuse(self, request: Request | None, error: BunqError) -> Response: ...
 
-    def close(self) -> None: ...
+
+Outcome = Callable[[Any, BaseException | None], None]
+
+
+class _AppThreads:
+    """A few threads that run app calls and hand the results back to the loop, many per wake-up.
+
+    Handing work between threads costs more than a request's HTTP parsing here (the interpreter lock
+    changes hands, the loop is woken through a pipe), so results are batched: the loop is woken once
+    for everything that finished since it last looked.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, count: int) -> None:
+        self.loop = loop
+        self.jobs: queue.SimpleQueue[tuple[Callable[..., Any], tuple[Any, ...], Outcome] | None] = (
+            queue.SimpleQueue()
+        )
+        self.finished: list[tuple[Outcome, Any, BaseException | None]] = []
+        self.lock = threading.Lock()
+        self.running = 0  # calls submitted and not yet handed back
+        self.idle = asyncio.Event()
+        self.threads = [
+            threading.Thread(target=self._work, name=f"bunq-local-sandbox-app-{n}", daemon=True)
+            for n in range(count)
+        ]
+        for thread in self.threads:
+            thread.start()
+
+    def submit(self, function: Callable[..., Any], args: tuple[Any, ...], outcome: Outcome) -> None:
+        """Run ``function(*args)`` on a thread; ``outcome(result, error)`` is then called in the loop."""
+        self.running += 1
+        self.idle.clear()
+        self.jobs.put((function, args, outcome))
+
+    def _work(self) -> None:
+        while (job := self.jobs.get()) is not None:
+            function, args, outcome = job
+            try:
+                result, error = function(*args), None
+            except BaseException as exc:  # handed to the loop, which decides
+                result, error = None, exc
+            with self.lock:
+                self.finished.append((outcome, result, error))
+                wake = len(self.finished) == 1
+            if wake:
+                with contextlib.suppress(RuntimeError):  # the loop has ended: nobody waits any more
+                    self.loop.call_soon_threadsafe(self._hand_back)
+
+    def _hand_back(self) -> None:
+        with self.lock:
+            finished, self.finished = self.finished, []
+        for outcome, result, error in finished:
+            self.running -= 1
+            outcome(result, error)
+        if self.running == 0:
+            self.idle.set()
+
+    def stop(self) -> None:
+        """Let the threads finish what they run, then end them."""
+        for _ in self.threads:
+            self.jobs.put(None)
+        for thread in self.threads:
+            thread.join(timeout=STOP_GRACE_SECONDS)
 
 
 class _Phase(enum.Enum):
@@ -104,17 +168,15 @@ class HTTPServer:
         self._threads = threads
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
-        self._pool: ThreadPoolExecutor | None = None
         self._stopped: asyncio.Event | None = None
         self._failure: BaseException | None = None
         self.connections: set[_Connection] = set()
-        self.in_app: set[asyncio.Future[Any]] = set()
+        self.app_threads: _AppThreads | None = None
 
     def start(self) -> int:
         """Bind (errors such as a busy port are raised here), start serving, and return the port."""
         sock = _listening_socket(self.host, self.port)
         self.port = sock.getsockname()[1]
-        self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="bunq-local-sandbox-app")
         self._loop = asyncio.new_event_loop()
         ready = threading.Event()
         self._thread = threading.Thread(
@@ -130,14 +192,22 @@ class HTTPServer:
     def stop(self) -> None:
         """Close the port and every connection, let requests already in the app finish, join the threads."""
         loop, thread, self._thread = self._loop, self._thread, None
-        self.app.close()
         if loop is not None and thread is not None:
             with contextlib.suppress(RuntimeError):  # the loop already ended
                 loop.call_soon_threadsafe(self._request_stop)
             thread.join(timeout=STOP_GRACE_SECONDS + 5)
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
+        if self.app_threads is not None:
+            self.app_threads.stop()
+            self.app_threads = None
+
+    async def _sweep(self) -> None:
+        """Act on every connection whose deadline (TLS, head, body, idle, linger) has passed."""
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(SWEEP_SECONDS)
+            now = loop.time()
+            for connection in [c for c in self.connections if c.deadline is not None and c.deadline <= now]:
+                connection.expired()
 
     def _request_stop(self) -> None:
         if self._stopped is not None:
@@ -161,23 +231,19 @@ class HTTPServer:
     async def _serve(self, sock: socket.socket, ready: threading.Event) -> None:
         loop = asyncio.get_running_loop()
         self._stopped = asyncio.Event()
+        self.app_threads = _AppThreads(loop, self._threads)
         server = await loop.create_server(lambda: _Connection(self), sock=sock, backlog=128)
         ready.set()
+        sweeper = loop.create_task(self._sweep())
         await self._stopped.wait()
+        sweeper.cancel()
         server.close()
         for connection in list(self.connections):
             connection.abort()
-        if self.in_app:
-            await asyncio.wait(list(self.in_app), timeout=STOP_GRACE_SECONDS)
+        if self.app_threads.running:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self.app_threads.idle.wait(), STOP_GRACE_SECONDS)
         await server.wait_closed()
-
-    def run_in_app(self, function: Any, *args: Any) -> asyncio.Future[Any]:
-        """Run an app call in the thread pool, tracked so stop() can wait for it."""
-        assert self._loop is not None
-        future = self._loop.run_in_executor(self._pool, function, *args)
-        self.in_app.add(future)
-        future.add_done_callback(self.in_app.discard)
-        return future
 
 
 def _listening_socket(host: str, port: int) -> socket.socket:
@@ -223,7 +289,8 @@ class _Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.remote_addr = ""
         self.phase = _Phase.TLS
-        self.timer: asyncio.TimerHandle | None = None
+        self.deadline: float | None = None  # loop time by which the current phase must end
+        self.hold: asyncio.TimerHandle | None = None
         self.head: h11.Request | None = None
         self.body = bytearray()
         self.dropped = 0
@@ -242,7 +309,7 @@ class _Connection(asyncio.Protocol):
             self._open()
             return
         transport.pause_reading()  # the ClientHello is for start_tls, not for data_received
-        self._arm(self.limits.tls_timeout + 1, self.abort)  # start_tls enforces tls_timeout; this backs it
+        self._arm(self.limits.tls_timeout + 1)  # start_tls enforces tls_timeout; this backs it
         self.tls_task = self.loop.create_task(self._start_tls(transport))
 
     async def _start_tls(self, raw: asyncio.Transport) -> None:
@@ -294,29 +361,32 @@ class _Connection(asyncio.Protocol):
 
     def _forget(self) -> None:
         self.closed = True
-        self._cancel_timer()
+        self._clear_deadline()
         self.server.connections.discard(self)
 
     def _close(self) -> None:
-        self._cancel_timer()
+        self._clear_deadline()
         if self.transport is not None:
             self.transport.close()
         self._forget()
 
-    # -- timers -------------------------------------------------------------------------------
+    # -- deadlines ----------------------------------------------------------------------------
 
-    def _arm(self, seconds: float, callback: Any) -> None:
-        self._cancel_timer()
-        self.timer = self.loop.call_later(seconds, callback)
+    def _arm(self, seconds: float) -> None:
+        self.deadline = self.loop.time() + seconds
 
-    def _cancel_timer(self) -> None:
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
+    def _clear_deadline(self) -> None:
+        self.deadline = None
+        if self.hold is not None:
+            self.hold.cancel()
+            self.hold = None
 
-    def _expired(self) -> None:
-        self.timer = None
-        if self.phase is _Phase.IDLE:
+    def expired(self) -> None:
+        """The current phase ran out of time."""
+        self.deadline = None
+        if self.phase is _Phase.TLS:
+            self.abort()
+        elif self.phase is _Phase.IDLE:
             self._close()
         elif self.phase is _Phase.HEAD:
             self._refuse(
@@ -347,7 +417,7 @@ class _Connection(asyncio.Protocol):
             return
         if self.phase is _Phase.IDLE:
             self.phase = _Phase.HEAD
-            self._arm(self.limits.head_timeout, self._expired)
+            self._arm(self.limits.head_timeout)
         self.h11.receive_data(data)
         if self.phase is not _Phase.APP:
             self._next()
@@ -356,11 +426,11 @@ class _Connection(asyncio.Protocol):
         """Between requests: wait idle, or go on with the next one if it has begun to arrive."""
         if self.h11.trailing_data[0]:
             self.phase = _Phase.HEAD
-            self._arm(self.limits.head_timeout, self._expired)
+            self._arm(self.limits.head_timeout)
             self._next()
         else:
             self.phase = _Phase.IDLE
-            self._arm(self.limits.idle_timeout, self._expired)
+            self._arm(self.limits.idle_timeout)
 
     def _next(self) -> None:
         while self.phase in (_Phase.HEAD, _Phase.BODY):
@@ -386,7 +456,7 @@ class _Connection(asyncio.Protocol):
         self.head = head
         self.body = bytearray()
         self.phase = _Phase.BODY
-        self._arm(self.limits.body_timeout, self._expired)
+        self._arm(self.limits.body_timeout)
         for name, value in head.headers:
             if name == b"content-length" and int(value) > self.server.max_body_bytes:
                 self._refuse(self._request(), self._too_large())
@@ -422,22 +492,21 @@ class _Connection(asyncio.Protocol):
 
     def _call_app(self) -> None:
         self.phase = _Phase.APP
-        self._cancel_timer()
+        self._clear_deadline()
         self.transport.pause_reading()  # type: ignore[union-attr]
-        future = self.server.run_in_app(self.server.app.handle, self._request())
-        future.add_done_callback(self._answered)
+        self.server.app_threads.submit(self.server.app.handle, (self._request(),), self._answered)  # type: ignore[union-attr]
 
-    def _answered(self, future: asyncio.Future[Response]) -> None:
+    def _answered(self, response: Response | None, error: BaseException | None) -> None:
         if self.closed:
             return
-        try:
-            response = future.result()
-        except Disconnect:
+        if error is not None or response is None:
+            if not isinstance(error, Disconnect):
+                log.error("the app failed to answer", exc_info=error)
             self.abort()
             return
-        except Exception:
-            log.exception("the app failed to answer")
-            self.abort()
+        if response.hold_seconds > 0:  # the ``slow`` fault: carried out, answered later
+            hold, response.hold_seconds = response.hold_seconds, 0.0
+            self.hold = self.loop.call_later(hold, self._answered, response, None)
             return
         try:
             self._write(
@@ -467,18 +536,15 @@ class _Connection(asyncio.Protocol):
     def _refuse(self, request: Request | None, error: BunqError) -> None:
         """Answer with the app's signed error, then close (what is still arriving is dropped)."""
         self.phase = _Phase.APP
-        self._cancel_timer()
+        self._clear_deadline()
         self.transport.pause_reading()  # type: ignore[union-attr]
-        future = self.server.run_in_app(self.server.app.refuse, request, error)
-        future.add_done_callback(self._refused)
+        self.server.app_threads.submit(self.server.app.refuse, (request, error), self._refused)  # type: ignore[union-attr]
 
-    def _refused(self, future: asyncio.Future[Response]) -> None:
+    def _refused(self, response: Response | None, error: BaseException | None) -> None:
         if self.closed:
             return
-        try:
-            response = future.result()
-        except Exception:
-            log.exception("the app failed to refuse a request")
+        if error is not None or response is None:
+            log.error("the app failed to refuse a request", exc_info=error)
             self.abort()
             return
         lines = [f"HTTP/1.1 {response.status} {REASONS.get(response.status, 'Error')}"]
@@ -486,7 +552,7 @@ class _Connection(asyncio.Protocol):
         lines += [f"Date: {_http_date().decode()}", "Connection: close", "", ""]
         self._write("\r\n".join(lines).encode("latin-1") + response.body)
         self.phase = _Phase.CLOSING
-        self._arm(self.limits.linger_seconds, self._expired)
+        self._arm(self.limits.linger_seconds)
         self.transport.resume_reading()  # type: ignore[union-attr]
 
     def _write(self, data: bytes) -> None:

@@ -7,12 +7,14 @@ twice, a missing field or one of the wrong type each gets its own 400 message.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ..crypto.keys import PublicKey, load_public_key
 from .amounts import CURRENCY
 from .bunq_errors import BunqError, bad_request
 
@@ -122,6 +124,12 @@ def ip_or_wildcard(value: str, field: str) -> str:
         raise bad_request(f'Field "{field}" has "{value[:64]}", which is not an IP address or "*".') from None
 
 
+@functools.lru_cache(maxsize=4096)
+def client_public_key(pem: str) -> PublicKey:
+    """A client's public key from its installation PEM, parsed once per key (raises InvalidKeyError)."""
+    return load_public_key(pem)
+
+
 def required_amount(body: dict[str, Any], field: str) -> tuple[int, str]:
     """``{"value": "12.50", "currency": "EUR"}`` as (cents, currency); amounts are strings, positive."""
     amount = body.get(field)
@@ -170,6 +178,7 @@ def required_pointer(body: dict[str, Any], field: str) -> dict[str, str]:
 
 __all__ = [
     "BunqError",
+    "client_public_key",
     "ip_or_wildcard",
     "optional_ip_list",
     "optional_string",

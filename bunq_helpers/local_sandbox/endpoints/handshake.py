@@ -17,18 +17,17 @@ Choices where bunq's behaviour is not documented:
 
 from __future__ import annotations
 
-import ipaddress
 import uuid
 
-from ...crypto.keys import load_public_key
 from ...errors import InvalidKeyError
 from ..bunq_errors import bad_request, credentials_incorrect, not_found
-from ..http_io import Request
+from ..http_io import Request, normal_ip
+from ..options import DEFAULT_SESSION_TIMEOUT
 from ..pagination import paginate
 from ..render import device_object, iban_for, token_object, user_object, user_wrapper_name
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..store import new_api_key, new_token
-from ..validation import optional_ip_list, parse_object, required_string
+from ..validation import client_public_key, optional_ip_list, parse_object, required_string
 
 PERSON_NAMES = [("Sandy", "de Vries"), ("Noor", "Jansen"), ("Daan", "Bakker"), ("Emma", "Visser")]
 COMPANY_NAMES = ["Sandbox Trading B.V.", "Tulip Test B.V.", "Canal Commerce B.V."]
@@ -51,7 +50,7 @@ def _create_sandbox_user(ctx: HandlerContext, request: Request, kind: str) -> Re
             "INSERT INTO users (kind, first_name, last_name, name, display_name, public_nick_name,"
             " email, public_uuid, session_timeout, created, updated)"
             " VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?)",
-            (kind, first, last, name, display, nick, str(uuid.uuid4()), 604_800, now, now),
+            (kind, first, last, name, display, nick, str(uuid.uuid4()), DEFAULT_SESSION_TIMEOUT, now, now),
         )
         user_id = cursor.lastrowid
         email = f"sandbox.user.{user_id}@bunq.example"
@@ -90,7 +89,7 @@ def create_installation(ctx: HandlerContext, request: Request, caller: Caller, i
     body = parse_object(request.body)
     pem = required_string(body, "client_public_key", max_length=16_384)
     try:
-        load_public_key(pem)
+        client_public_key(pem)  # parsed once: the signature checks of this installation reuse it
     except InvalidKeyError as exc:
         raise bad_request(f'Field "client_public_key" is not usable: {exc}') from None
     now = ctx.now()
@@ -99,12 +98,12 @@ def create_installation(ctx: HandlerContext, request: Request, caller: Caller, i
             "INSERT INTO installations (client_public_key, created, updated) VALUES (?, ?, ?)",
             (pem, now, now),
         ).lastrowid
-        token_id = db.execute(
+        token = {"token": new_token(), "created": now, "updated": now}
+        token["id"] = db.execute(
             "INSERT INTO tokens (token, kind, installation_id, created, updated)"
             " VALUES (?, 'installation', ?, ?, ?)",
-            (new_token(), installation_id, now, now),
+            (token["token"], installation_id, now, now),
         ).lastrowid
-        token = db.execute("SELECT * FROM tokens WHERE id = ?", (token_id,)).fetchone()
     return Reply(
         [
             {"Id": {"id": installation_id}},
@@ -140,16 +139,9 @@ def _ip_permitted(db, credential, ip: str) -> bool:
         return True
     row = db.execute(
         "SELECT 1 FROM permitted_ips WHERE credential_id = ? AND ip = ? AND status = 'ACTIVE'",
-        (credential["id"], _normal_ip(ip)),
+        (credential["id"], normal_ip(ip)),
     ).fetchone()
     return row is not None
-
-
-def _normal_ip(ip: str) -> str:
-    try:
-        return str(ipaddress.ip_address(ip))
-    except ValueError:
-        return ip
 
 
 def _credential_for(db, api_key: str):
@@ -164,7 +156,7 @@ def create_device_server(ctx: HandlerContext, request: Request, caller: Caller, 
     description = required_string(body, "description", max_length=255)
     secret = required_string(body, "secret", max_length=255)
     listed = optional_ip_list(body, "permitted_ips")
-    caller_ip = _normal_ip(request.remote_addr)
+    caller_ip = normal_ip(request.remote_addr)
     now = ctx.now()
     with ctx.store.transaction() as db:
         credential = _credential_for(db, secret)
@@ -191,7 +183,7 @@ def create_device_server(ctx: HandlerContext, request: Request, caller: Caller, 
                     " VALUES (?, ?, 'ACTIVE', ?, ?)",
                     (credential["id"], ip, now, now),
                 )
-        if "*" in listed:
+        if "*" in listed and not credential["wildcard"]:
             db.execute(
                 "UPDATE credentials SET wildcard = 1, updated = ? WHERE id = ?", (now, credential["id"])
             )
@@ -248,17 +240,17 @@ def create_session_server(
             raise credentials_incorrect()
         user = db.execute("SELECT * FROM users WHERE id = ?", (credential["user_id"],)).fetchone()
         timeout = ctx.options.session_timeout or user["session_timeout"]
-        token_id = db.execute(
+        token = {"token": new_token(), "created": now, "updated": now}
+        token_id = token["id"] = db.execute(
             "INSERT INTO tokens (token, kind, installation_id, created, updated)"
             " VALUES (?, 'session', ?, ?, ?)",
-            (new_token(), caller.installation["id"], now, now),
+            (token["token"], caller.installation["id"], now, now),
         ).lastrowid
         db.execute(
             "INSERT INTO sessions (id, installation_id, device_id, user_id, timeout, expires_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             (token_id, caller.installation["id"], device["id"], user["id"], timeout, now + timeout),
         )
-        token = db.execute("SELECT * FROM tokens WHERE id = ?", (token_id,)).fetchone()
     return Reply(
         [
             {"Id": {"id": token_id}},
