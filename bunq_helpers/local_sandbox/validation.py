@@ -17,8 +17,12 @@ from typing import Any
 from ..crypto.keys import PublicKey, load_public_key
 from .amounts import CURRENCY
 from .bunq_errors import BunqError, bad_request
+from .http_io import normal_ip
 
-AMOUNT_PATTERN = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
+# ASCII digits only, nothing after them: "١.٠٠", "１.00" and "0.01\n" are not amounts.
+AMOUNT_PATTERN = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,2})?")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # how JSON text spells one (a pair's halves too)
 MAX_STRING = 10_000
 
 
@@ -57,7 +61,30 @@ def parse_object(body: bytes) -> dict[str, Any]:
         raise bad_request("The request body is nested too deeply.") from None
     if not isinstance(value, dict):
         raise bad_request(f"The request body must be a JSON object, not {type(value).__name__}.")
+    if _SURROGATE_ESCAPE.search(text):  # only an escape can put one in (UTF-8 cannot): find the field
+        _refuse_surrogates(value, "")
     return value
+
+
+def _refuse_surrogates(value: Any, path: str) -> None:
+    """A lone UTF-16 surrogate is not text (it cannot be stored or encoded): name where it is."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else key
+            if _SURROGATE.search(key):
+                raise bad_request(
+                    f'A field name in "{path or "the request body"}" contains a lone UTF-16 surrogate; '
+                    "send valid Unicode text."
+                )
+            _refuse_surrogates(item, where)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_surrogates(item, f"{path}[{index}]")
+    elif isinstance(value, str) and _SURROGATE.search(value):
+        raise bad_request(
+            f'Field "{path}" contains a lone UTF-16 surrogate (an unpaired \\uD800-\\uDFFF escape); '
+            "send valid Unicode text."
+        )
 
 
 def _type_name(value: Any) -> str:
@@ -114,12 +141,13 @@ def optional_ip_list(body: dict[str, Any], field: str) -> list[str]:
 
 
 def ip_or_wildcard(value: str, field: str) -> str:
-    """A normalised IP address, or ``*``."""
+    """A normalised IP address (IPv4-mapped IPv6 as the IPv4 address it maps), or ``*``."""
     value = value.strip()
     if value == "*":
         return value
     try:
-        return str(ipaddress.ip_address(value))
+        ipaddress.ip_address(value)
+        return normal_ip(value)
     except ValueError:
         raise bad_request(f'Field "{field}" has "{value[:64]}", which is not an IP address or "*".') from None
 
@@ -139,7 +167,7 @@ def required_amount(body: dict[str, Any], field: str) -> tuple[int, str]:
         raise bad_request(f'Field "{field}" must be an object with "value" and "currency".')
     value = amount.get("value")
     currency = amount.get("currency")
-    if not isinstance(value, str) or not AMOUNT_PATTERN.match(value):
+    if not isinstance(value, str) or not AMOUNT_PATTERN.fullmatch(value):
         raise bad_request(
             f'Field "{field}.value" must be a string amount such as "12.50", got {json.dumps(value)[:40]}.'
         )
