@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from requests.adapters import HTTPAdapter
 from bunq_helpers.config import Environment, Settings
 from bunq_helpers.crypto import keys, signing
 from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
+from bunq_helpers.local_sandbox.certificates import load_or_create
 from bunq_helpers.target import Target
 
 KEYS_DIR = Path(__file__).parent / "keys"
@@ -63,10 +65,29 @@ def client_key() -> keys.PrivateKey:
     return keys.load_private_key((KEYS_DIR / "throwaway-client-key.pem").read_bytes())
 
 
+@pytest.fixture(scope="session")
+def prepared_state(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A state directory with the CA, server certificate and response-signing key, made once per run."""
+    state = tmp_path_factory.mktemp("prepared-state")
+    load_or_create(state)
+    return state
+
+
 @pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[LocalSandbox]:
+def fresh_state(prepared_state: Path, tmp_path: Path) -> Callable[[str], Path]:
+    """``fresh_state("name")``: a new state directory in the test's folder, copied from the prepared one
+    (no users or keys yet; TLS material and signing key ready, so a sandbox starts in milliseconds)."""
+
+    def make(name: str = "state") -> Path:
+        return Path(shutil.copytree(prepared_state, tmp_path / name))
+
+    return make
+
+
+@pytest.fixture
+def sandbox(fresh_state: Callable[[str], Path]) -> Iterator[LocalSandbox]:
     """A running local sandbox on a fresh state directory."""
-    with LocalSandbox(tmp_path / "state") as running:
+    with LocalSandbox(fresh_state("state")) as running:
         yield running
 
 

@@ -16,18 +16,23 @@ from pathlib import Path
 
 from .faults import KINDS
 from .options import SandboxOptions
-from .server import WORKER_THREADS, LocalSandbox, reset_state
+from .server import APP_THREADS, DEFAULT_HOST, LocalSandbox, reset_state
 
 DEFAULT_STATE_DIR = Path(os.environ.get("BUNQ_HELPERS_HOME", Path.home() / ".bunq_helpers")) / "local-sandbox"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """The command line."""
+    """The command line; its defaults are ``SandboxOptions``' and ``LocalSandbox``'s own."""
+    defaults = SandboxOptions()
     parser = argparse.ArgumentParser(
         prog="python -m bunq_helpers.local_sandbox",
         description="Run a local stand-in for bunq's sandbox over HTTPS.",
     )
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to listen on; '::' takes IPv4 and IPv6 clients (default {DEFAULT_HOST})",
+    )
     parser.add_argument("--port", type=int, default=0, help="port; 0 picks a free one (default 0)")
     parser.add_argument(
         "--state-dir",
@@ -38,8 +43,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--threads",
         type=int,
-        default=WORKER_THREADS,
-        help=f"worker threads serving requests (default {WORKER_THREADS})",
+        default=APP_THREADS,
+        help=f"threads running the app; connections need none (default {APP_THREADS})",
     )
     parser.add_argument("--reset", action="store_true", help="wipe the state in --state-dir and exit")
     parser.add_argument(
@@ -51,16 +56,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--session-timeout",
         type=int,
-        default=None,
+        default=defaults.session_timeout,
         metavar="SECONDS",
         help="lifetime of new sessions (default: the user's, one week)",
     )
     parser.add_argument(
         "--sugardaddy-delay",
         type=float,
-        default=0.5,
+        default=defaults.sugardaddy_delay,
         metavar="SECONDS",
-        help="seconds until requested sandbox money arrives (default 0.5)",
+        help=f"seconds until requested sandbox money arrives (default {defaults.sugardaddy_delay:g})",
     )
     parser.add_argument(
         "--fault",

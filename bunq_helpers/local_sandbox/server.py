@@ -28,7 +28,6 @@ from .store import Store
 SERVER_INFO_FILE = "server.json"
 DEFAULT_HOST = "127.0.0.1"
 APP_THREADS = 4  # the app is CPU-bound under one interpreter lock; connections need no threads
-WORKER_THREADS = APP_THREADS  # the name the command line's --threads default had
 
 _started: weakref.WeakSet[LocalSandbox] = weakref.WeakSet()
 

@@ -8,7 +8,6 @@ import socket
 import ssl
 import threading
 import time
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -181,11 +180,11 @@ def test_amounts_are_ascii_digits_and_nothing_else(sandbox, raw: Raw, mine: Hand
     assert sandbox.store.snapshot() == before  # nothing paid
 
 
-def test_ipv4_clients_of_a_dual_stack_sandbox_match_ipv4_permitted_ips(tmp_path: Path, client_key) -> None:
+def test_ipv4_clients_of_a_dual_stack_sandbox_match_ipv4_permitted_ips(fresh_state, client_key) -> None:
     if not socket.has_ipv6:
         pytest.skip("no IPv6 on this machine")
     try:
-        sandbox = LocalSandbox(tmp_path / "v6", host="::").start()
+        sandbox = LocalSandbox(fresh_state("v6"), host="::").start()
     except OSError as exc:
         pytest.skip(f"cannot listen on '::': {exc}")
     try:
@@ -221,9 +220,9 @@ def test_idle_tls_connections_and_a_silent_tcp_connection_hold_nobody_up(sandbox
             sock.close()
 
 
-def test_slowloris_holds_nobody_up_and_gets_a_400_when_its_time_is_up(tmp_path: Path) -> None:
+def test_slowloris_holds_nobody_up_and_gets_a_400_when_its_time_is_up(fresh_state) -> None:
     limits = ConnectionLimits(head_timeout=1.0)
-    with LocalSandbox(tmp_path / "s", limits=limits) as sandbox:
+    with LocalSandbox(fresh_state("s"), limits=limits) as sandbox:
         drips = [tls_socket(sandbox) for _ in range(8)]
         for sock in drips:
             sock.sendall(b"POST /v1/installation HTTP/1.1\r\nHost: x\r\n")
@@ -249,9 +248,9 @@ def test_slowloris_holds_nobody_up_and_gets_a_400_when_its_time_is_up(tmp_path: 
             sock.close()
 
 
-def test_idle_keep_alive_and_unfinished_tls_are_closed_after_their_timeouts(tmp_path: Path) -> None:
+def test_idle_keep_alive_and_unfinished_tls_are_closed_after_their_timeouts(fresh_state) -> None:
     limits = ConnectionLimits(idle_timeout=0.5, tls_timeout=0.5)
-    with LocalSandbox(tmp_path / "s", limits=limits) as sandbox:
+    with LocalSandbox(fresh_state("s"), limits=limits) as sandbox:
         idle = tls_socket(sandbox)
         silent = socket.create_connection(("127.0.0.1", sandbox.port), timeout=5)
         started = time.monotonic()
@@ -262,8 +261,8 @@ def test_idle_keep_alive_and_unfinished_tls_are_closed_after_their_timeouts(tmp_
         silent.close()
 
 
-def test_open_connections_are_capped_with_a_clear_refusal(tmp_path: Path) -> None:
-    with LocalSandbox(tmp_path / "s", limits=ConnectionLimits(max_connections=3)) as sandbox:
+def test_open_connections_are_capped_with_a_clear_refusal(fresh_state) -> None:
+    with LocalSandbox(fresh_state("s"), limits=ConnectionLimits(max_connections=3)) as sandbox:
         held = [tls_socket(sandbox) for _ in range(3)]
         try:
             with tls_socket(sandbox) as fourth:

@@ -22,9 +22,9 @@ def _threads() -> set[threading.Thread]:
     return set(threading.enumerate())
 
 
-def test_stops_cleanly_leaving_no_thread_or_port(tmp_path: Path) -> None:
+def test_stops_cleanly_leaving_no_thread_or_port(tmp_path: Path, fresh_state) -> None:
     before = _threads()
-    with LocalSandbox(tmp_path / "s") as sandbox:
+    with LocalSandbox(fresh_state("s")) as sandbox:
         port = sandbox.port
         assert Raw(sandbox).call("POST", "sandbox-user-person").status_code == 200
     assert _threads() == before  # stop() joined them all
@@ -48,8 +48,9 @@ def test_temporary_state_dir_is_removed() -> None:
     assert not state.exists()
 
 
-def test_two_sandboxes_on_one_state_dir_share_everything(tmp_path: Path, client_key) -> None:
-    with LocalSandbox(tmp_path / "shared") as first, LocalSandbox(tmp_path / "shared") as second:
+def test_two_sandboxes_on_one_state_dir_share_everything(fresh_state, client_key) -> None:
+    shared = fresh_state("shared")
+    with LocalSandbox(shared) as first, LocalSandbox(shared) as second:
         assert first.pin == second.pin and first.ca_file == second.ca_file
         done = Raw(first).handshake(client_key)
         other = Raw(second)
