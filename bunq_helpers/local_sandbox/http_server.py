@@ -60,7 +60,7 @@ class ConnectionLimits:
     max_head_bytes: int = 65_536
     # After refusing a request whose body is still coming, read and drop up to this much for up to this
     # long, so the client reads the answer instead of a reset.
-    linger_bytes: int = 16 * 1024 * 1024
+    linger_bytes: int = 8 * 1024 * 1024
     linger_seconds: float = 2.0
 
 

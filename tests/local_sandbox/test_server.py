@@ -10,6 +10,7 @@ import stat
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -198,3 +199,30 @@ def test_serves_on_ipv6_loopback(tmp_path: Path, host: str) -> None:
         assert Raw(sandbox).call("POST", "sandbox-user-person").status_code == 200
     finally:
         sandbox.stop()
+
+
+def test_stops_in_milliseconds_with_connections_still_open(fresh_state) -> None:
+    """No polling: stop() wakes the event loop, closes everything and returns (issue 15: under 50 ms)."""
+    took = []
+    for number in range(3):
+        sandbox = LocalSandbox(fresh_state(f"s{number}")).start()
+        raw = Raw(sandbox)
+        assert raw.call("POST", "sandbox-user-person").status_code == 200  # a keep-alive connection stays
+        silent = socket.create_connection(("127.0.0.1", sandbox.port))  # and one still before TLS
+        started = time.perf_counter()
+        sandbox.stop()
+        took.append(time.perf_counter() - started)
+        silent.close()
+    assert min(took) < 0.05, took  # the best of three, so a busy machine does not fail it
+
+
+def test_starts_in_milliseconds_from_a_prepared_state(fresh_state) -> None:
+    """CA, certificate and signing key made once and reused (issue 15: under 40 ms)."""
+    took = []
+    for number in range(5):
+        state = fresh_state(f"s{number}")
+        started = time.perf_counter()
+        sandbox = LocalSandbox(state).start()
+        took.append(time.perf_counter() - started)
+        sandbox.stop()
+    assert min(took) < 0.04, took
