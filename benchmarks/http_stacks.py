@@ -23,7 +23,8 @@ Every server runs in its own process; its CPU is read from ``/proc``. Per stack:
    server's CPU per handshake, also as a multiple of the CPU of its three RSA signatures;
 3. behaviour: keep-alive, the raw request URI, bunq-shaped answers to a 100 KB header, to
    ``Content-Length: 99999999999999999999`` and to a bad chunk size, the ``disconnect`` fault, and
-   the time to stop an in-process server.
+   the time to stop an in-process server; for ``ours`` also ``LocalSandbox`` start (from a prepared
+   state) and stop, medians of 20.
 
 Throughput is measured in two rounds, in opposite orders, and reported as the median, each stack
 also as a ratio to cheroot measured in the same run. Loopback only; every loop is bounded.
@@ -607,6 +608,34 @@ def stop_time_ms(stack: str, prepared: Path) -> float | str:
         shutil.rmtree(state, ignore_errors=True)
 
 
+def lifecycle(prepared: Path, runs: int = 20) -> dict[str, float]:
+    """``LocalSandbox`` start from a prepared state and stop with a keep-alive connection open:
+    medians of ``runs``, in milliseconds."""
+    from bunq_helpers.local_sandbox import LocalSandbox
+
+    starts, stops = [], []
+    for _ in range(runs):
+        state = Path(tempfile.mkdtemp(prefix="lifecycle-"))
+        shutil.copytree(prepared, state, dirs_exist_ok=True)
+        started = time.perf_counter()
+        sandbox = LocalSandbox(state).start()
+        starts.append(time.perf_counter() - started)
+        connection = http.client.HTTPSConnection(
+            "127.0.0.1", sandbox.port, context=ssl.create_default_context(cafile=sandbox.ca_file)
+        )
+        connection.request("GET", "/v1/user")
+        connection.getresponse().read()
+        started = time.perf_counter()
+        sandbox.stop()
+        stops.append(time.perf_counter() - started)
+        connection.close()
+        shutil.rmtree(state, ignore_errors=True)
+    return {
+        "start_ms_median": round(statistics.median(starts) * 1000, 2),
+        "stop_ms_median": round(statistics.median(stops) * 1000, 2),
+    }
+
+
 def signing_cpu_ms() -> float:
     """CPU milliseconds of one RSA-2048 signature of a handshake-sized body, median of 5 batches."""
     key = keys.generate_private_key()
@@ -664,8 +693,13 @@ def main() -> None:
         if base.get("handshakes_per_s"):
             entry["handshakes_vs_cheroot"] = round(rate / base["handshakes_per_s"], 2)
             entry["cpu_vs_cheroot"] = round(cpu / base["server_cpu_ms_per_handshake"], 2)
+    ours_lifecycle = lifecycle(prepared) if "ours" in stacks else {}
     shutil.rmtree(prepared, ignore_errors=True)
-    print(json.dumps({"signature_cpu_ms": round(sign_ms, 3), "stacks": results}, indent=2))
+    print(
+        json.dumps(
+            {"signature_cpu_ms": round(sign_ms, 3), "ours": ours_lifecycle, "stacks": results}, indent=2
+        )
+    )
 
 
 if __name__ == "__main__":
