@@ -517,7 +517,7 @@ class _Connection(asyncio.Protocol):
                         reason=REASONS.get(response.status, "Error"),
                     )
                 )
-                + self.h11.send(h11.Data(data=response.body))
+                + (self.h11.send(h11.Data(data=response.body)) if not self._head_only() else b"")
                 + self.h11.send(h11.EndOfMessage())
             )
         except h11.LocalProtocolError:
@@ -532,6 +532,10 @@ class _Connection(asyncio.Protocol):
         self.body = bytearray()
         self.transport.resume_reading()  # type: ignore[union-attr]
         self._wait_for_request()
+
+    def _head_only(self) -> bool:
+        """A HEAD request: the answer's headers (Content-Length included), no body."""
+        return self.head is not None and self.head.method == b"HEAD"
 
     def _refuse(self, request: Request | None, error: BunqError) -> None:
         """Answer with the app's signed error, then close (what is still arriving is dropped)."""

@@ -326,3 +326,15 @@ def test_client_keys_with_the_throwaway_key_still_verify(sandbox, raw: Raw, clie
         "POST", "session-server", {"secret": first.api_key}, token=second.installation_token, sign_with=other
     )
     assert response.status_code == 400 and error_of(response) == "The request signature is invalid."
+
+
+def test_head_gets_the_headers_of_bunqs_405_and_no_body(sandbox) -> None:
+    with tls_socket(sandbox) as sock:
+        sock.sendall(head(sandbox, "HEAD /v1/user HTTP/1.1") + head(sandbox, "GET /v1/user HTTP/1.1"))
+        reader = sock.makefile("rb")
+        status = reader.readline()
+        while reader.readline() not in (b"\r\n", b""):
+            pass
+        assert status.startswith(b"HTTP/1.1 405")
+        assert reader.readline().startswith(b"HTTP/1.1 401")  # the next answer follows at once: no body
+        reader.close()

@@ -95,7 +95,7 @@ def test_keep_alive_reuses_one_connection(sandbox: LocalSandbox) -> None:
 
 def test_many_idle_keep_alive_connections_stay_open(sandbox: LocalSandbox) -> None:
     """Twenty clients taking turns (so all twenty sit idle at once) keep their connections, as with
-    bunq; cheroot's own default closes every one past ten, costing a new TLS handshake each time."""
+    bunq (a server that closes idle ones early costs every client a new TLS handshake)."""
     context = ssl.create_default_context(cafile=sandbox.info.ca_file)
     port = sandbox.port
     request = f"POST /v1/sandbox-user-person HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\n\r\n"
