@@ -132,7 +132,7 @@ class AsgiApp:
     def __init__(self, app: SandboxApp, max_body: int) -> None:
         self.app = app
         self.max_body = max_body
-        self.pool = ThreadPoolExecutor(4)
+        self.pool = ThreadPoolExecutor(2)  # as many as LocalSandbox runs the app in
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":

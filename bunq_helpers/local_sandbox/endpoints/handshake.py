@@ -231,14 +231,15 @@ def create_session_server(
         credential = _credential_for(db, secret)
         if credential is None:
             raise credentials_incorrect()
-        device = db.execute(
-            "SELECT * FROM devices WHERE installation_id = ? AND credential_id = ? AND status = 'ACTIVE'"
-            " ORDER BY id DESC LIMIT 1",
-            (caller.installation["id"], credential["id"]),
+        # the key's user, with the newest device this installation registered for the key (one statement)
+        user = db.execute(
+            "SELECT u.*, d.id AS device_id FROM devices d JOIN users u ON u.id = ?"
+            " WHERE d.installation_id = ? AND d.credential_id = ? AND d.status = 'ACTIVE'"
+            " ORDER BY d.id DESC LIMIT 1",
+            (credential["user_id"], caller.installation["id"], credential["id"]),
         ).fetchone()
-        if device is None or not _ip_permitted(db, credential, request.remote_addr):
+        if user is None or not _ip_permitted(db, credential, request.remote_addr):
             raise credentials_incorrect()
-        user = db.execute("SELECT * FROM users WHERE id = ?", (credential["user_id"],)).fetchone()
         timeout = ctx.options.session_timeout or user["session_timeout"]
         token = {"token": new_token(), "created": now, "updated": now}
         token_id = token["id"] = db.execute(
@@ -249,7 +250,7 @@ def create_session_server(
         db.execute(
             "INSERT INTO sessions (id, installation_id, device_id, user_id, timeout, expires_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (token_id, caller.installation["id"], device["id"], user["id"], timeout, now + timeout),
+            (token_id, caller.installation["id"], user["device_id"], user["id"], timeout, now + timeout),
         )
     return Reply(
         [
