@@ -42,13 +42,11 @@ import requests  # noqa: E402
 from cheroot import wsgi  # noqa: E402
 from cheroot.ssl.builtin import BuiltinSSLAdapter  # noqa: E402
 
-from bunq_helpers.config import Environment, Settings  # noqa: E402
+from bunq_helpers import ApiContext, BunqClient, Endpoint, Environment, Settings, create_api_context  # noqa: E402
+from bunq_helpers.client.device_server import register_device  # noqa: E402
+from bunq_helpers.client.installation import create_installation  # noqa: E402
+from bunq_helpers.client.session_server import open_session  # noqa: E402
 from bunq_helpers.crypto import keys, signing  # noqa: E402
-from bunq_helpers.device_server import register_device  # noqa: E402
-from bunq_helpers.handshake import create_api_context  # noqa: E402
-from bunq_helpers.installation import create_installation  # noqa: E402
-from bunq_helpers.session_server import open_session  # noqa: E402
-from bunq_helpers.target import Target  # noqa: E402
 
 SIGNS_PER_HANDSHAKE_SERVER = 3  # installation, device-server and session-server answers
 SIGNS_PER_HANDSHAKE_CLIENT = 2  # device-server and session-server requests
@@ -91,12 +89,14 @@ def timed_key() -> tuple[keys.PrivateKey, float]:
     return keys.generate_private_key(), time.perf_counter() - started
 
 
-def our_handshake(target: Target, api_key: str) -> tuple[float, float]:
+def our_handshake(endpoint: Endpoint, api_key: str) -> tuple[float, float]:
     """One full API-context creation with our client: (seconds in all, seconds of key generation)."""
     started = time.perf_counter()
     key, keygen = timed_key()
-    with target.client(private_key=key) as client:
+    context = ApiContext(Environment.LOCAL, api_key=api_key)
+    with BunqClient(endpoint, context=context) as client:
         installation = create_installation(client, key)
+        context.record_installation(installation, key)
         register_device(client, installation.token, api_key, "benchmark", ["*"])
         open_session(client, installation.token, api_key)
     return time.perf_counter() - started, keygen
@@ -308,16 +308,16 @@ def main() -> int:
         "machine": f"{platform.machine()}, {cores} cores, Python {platform.python_version()}"
     }
     try:
-        target = Target(Environment.LOCAL, info.base_url, info.ca_file, (info.pin,))
+        endpoint = Endpoint(info.base_url, info.ca_file, (info.pin,))
         api_key = new_api_key(info)
         floor_server = start_floor_server(str(state / "server-cert.pem"), str(state / "server-key.pem"))
         server_key = keys.load_private_key((state / "response-signing-key.pem").read_bytes())
         floor_url = f"https://127.0.0.1:{floor_server.bind_addr[1]}/"
-        our_handshake(target, api_key)  # warm-up
+        our_handshake(endpoint, api_key)  # warm-up
         floor_once(floor_url, info.ca_file, server_key)
         ours, floor = [], []
         for _ in range(runs):  # interleaved, so that the machine's noise falls on both alike
-            ours.append(our_handshake(target, api_key))
+            ours.append(our_handshake(endpoint, api_key))
             floor.append(floor_once(floor_url, info.ca_file, server_key))
         floor_server.stop()
 
@@ -341,17 +341,16 @@ def main() -> int:
         # Restore: a saved context with a live session, opened again.
         home = state / "restore-home"
         settings = Settings(environment=Environment.LOCAL, home=home, context_file=home / "ctx.json")
-        create_api_context(settings, target=target)
+        create_api_context(settings, endpoint=endpoint)
         reads, restores, calls = [], [], set()
         for _ in range(runs * 4):
             started = time.perf_counter()
             settings.context_file_path.read_bytes()
             reads.append(time.perf_counter() - started)
             started = time.perf_counter()
-            run = create_api_context(settings, target=target)
+            run = create_api_context(settings, endpoint=endpoint)
             restores.append(time.perf_counter() - started)
             calls.add(len(run.calls))
-            run.client.close()
         results["restore"] = {
             "calls": sorted(calls),
             "ms_total": median_ms(restores),

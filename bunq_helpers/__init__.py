@@ -1,3 +1,137 @@
-"""bunq_helpers: the bunq API handshake, one showable step at a time."""
+"""bunq_helpers: the bunq API handshake, one showable step at a time.
+
+What a learner or an integrator uses is one import away::
+
+    from bunq_helpers import create_api_context, load_settings
+
+    run = create_api_context(load_settings())      # resumes from the saved context file
+    me = run.client.request("GET", "user", token=run.context.session_token)
+
+The package has two rooms that share only ``crypto`` (keys, signatures, the atomic file writer) and
+the ``errors`` leaf: ``client/`` (settings, transport, one module per handshake step, the API
+context, display) and ``local_sandbox/`` (a stand-in for bunq's sandbox). ``cli`` is the command line.
+
+The names in ``__all__`` load on first use (PEP 562), so ``import bunq_helpers.local_sandbox`` and
+``python -m bunq_helpers.local_sandbox`` never load the client or requests. Only the error tree, a
+leaf with no imports, is loaded with the package.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .errors import (
+    ApiError,
+    AuthorisationError,
+    BadRequestError,
+    BunqHelpersError,
+    ConfigurationError,
+    ConnectionFailedError,
+    ContextFileError,
+    CredentialsError,
+    DeadlineExceededError,
+    HandshakeIncompleteError,
+    InsecureUrlError,
+    InvalidKeyError,
+    MethodNotAllowedError,
+    NotFoundError,
+    PinMismatchError,
+    RateLimitError,
+    ResponseSignatureError,
+    ResponseTooLargeError,
+    ServerError,
+    SignatureInvalidError,
+    SignatureRequiredError,
+    TlsVerificationError,
+    TransportError,
+    UnexpectedResponseError,
+)
+
+if TYPE_CHECKING:  # what __getattr__ loads, spelled out for type checkers and IDEs
+    from .client.callbacks import CallbackReceiver
+    from .client.config import Environment, Settings, load_settings
+    from .client.connect import connect
+    from .client.context import ApiContext
+    from .client.context_file import ContextFileWarning
+    from .client.endpoint import Endpoint
+    from .client.exchange import Exchange
+    from .client.handshake import create_api_context, end_session, ensure_session
+    from .client.notebook import start_notebook
+    from .client.transport import BunqClient
+    from .local_sandbox import LocalSandbox, SandboxOptions
 
 __version__ = "0.1.0"
+
+_LAZY: dict[str, tuple[str, ...]] = {
+    ".client.callbacks": ("CallbackReceiver",),
+    ".client.config": ("Environment", "Settings", "load_settings"),
+    ".client.context": ("ApiContext",),
+    ".client.context_file": ("ContextFileWarning",),
+    ".client.connect": ("connect",),
+    ".client.endpoint": ("Endpoint",),
+    ".client.exchange": ("Exchange",),
+    ".client.handshake": ("create_api_context", "end_session", "ensure_session"),
+    ".client.notebook": ("start_notebook",),
+    ".client.transport": ("BunqClient",),
+    ".local_sandbox": ("LocalSandbox", "SandboxOptions"),
+}
+_HOME = {name: module for module, names in _LAZY.items() for name in names}
+
+__all__ = [
+    "ApiContext",
+    "ApiError",
+    "AuthorisationError",
+    "BadRequestError",
+    "BunqClient",
+    "BunqHelpersError",
+    "CallbackReceiver",
+    "ConfigurationError",
+    "ConnectionFailedError",
+    "ContextFileError",
+    "ContextFileWarning",
+    "CredentialsError",
+    "DeadlineExceededError",
+    "Endpoint",
+    "Environment",
+    "Exchange",
+    "HandshakeIncompleteError",
+    "InsecureUrlError",
+    "InvalidKeyError",
+    "LocalSandbox",
+    "MethodNotAllowedError",
+    "NotFoundError",
+    "PinMismatchError",
+    "RateLimitError",
+    "ResponseSignatureError",
+    "ResponseTooLargeError",
+    "SandboxOptions",
+    "ServerError",
+    "Settings",
+    "SignatureInvalidError",
+    "SignatureRequiredError",
+    "TlsVerificationError",
+    "TransportError",
+    "UnexpectedResponseError",
+    "__version__",
+    "connect",
+    "create_api_context",
+    "end_session",
+    "ensure_session",
+    "load_settings",
+    "start_notebook",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """Load a front-door name from its module on first use, then keep it here."""
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -4,7 +4,8 @@
     python -m bunq_helpers show-context [--env ...] [--context-file PATH]
 
 ``create-context`` prints every exchange (secrets masked) and saves the context; run again with
-the same file, it makes no installation or device call and reuses a live session.
+the same file, it makes no installation or device call and reuses a live session (and, with nothing
+to do, connects to nothing). The command line only; no library module imports it.
 """
 
 from __future__ import annotations
@@ -14,11 +15,10 @@ import sys
 import warnings
 from pathlib import Path
 
-from .config import ProductionWarning, load_settings
-from .context import ApiContext
+from .client.config import ProductionWarning, load_settings
+from .client.context import ApiContext
+from .client.handshake import Outcome, StepResult, create_api_context
 from .errors import BunqHelpersError
-from .exchange import Exchange
-from .handshake import create_api_context
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,16 +44,23 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _print_step(step: str, exchange: Exchange | None) -> None:
-    if exchange is not None:
-        print(exchange.text(), end="\n\n", flush=True)
-    print(f"✓ {step}", end="\n\n", flush=True)
+def _print_step(step: StepResult) -> None:
+    """Each step as it happens: a new call's whole exchange (secrets masked), then one line."""
+    if step.exchange is not None:
+        print(step.exchange.text(), end="\n\n", flush=True)
+    print(f"✓ {step.summary}", end="\n\n" if step.outcome is Outcome.MADE else "\n", flush=True)
+
+
+def _show_warning(message: Warning | str, category: type[Warning], *args: object, **kwargs: object) -> None:
+    """A warning as one line, as errors are."""
+    print(f"warning: {message}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     args = _parser().parse_args(argv)
     warnings.simplefilter("always", ProductionWarning)
+    warnings.showwarning = _show_warning
     try:
         overrides: dict[str, object] = {}
         if args.env:
@@ -66,9 +73,6 @@ def main(argv: list[str] | None = None) -> int:
             print(repr(ApiContext.load(path)))
             return 0
         run = create_api_context(settings, report=_print_step)
-        for step in run.steps:
-            if "reused" in step:
-                print(f"✓ {step}")
         print(f"\nAPI context saved to {path} (mode 0600).")
         print(f"Calls made this run: {', '.join(run.calls) or 'none'}.")
     except BunqHelpersError as exc:

@@ -4,11 +4,14 @@
     ├── ConfigurationError        settings that cannot work (missing key, key for the other environment)
     ├── InvalidKeyError           a key that is not RSA PEM, or shorter than 2048 bits
     ├── ContextFileError          a saved API context that cannot be read or used
+    ├── HandshakeIncompleteError  a call needs a step the API context has not done yet (no session)
     ├── TransportError            nothing usable came back over HTTPS
     │   ├── InsecureUrlError      an http:// URL: bunq only speaks HTTPS
     │   ├── PinMismatchError      the server's key is not one of the pinned keys (nothing was sent)
     │   ├── TlsVerificationError  the certificate or host name did not verify
-    │   └── ConnectionFailedError the server could not be reached or stopped answering
+    │   ├── ConnectionFailedError the server could not be reached or stopped answering
+    │   │   └── DeadlineExceededError  the whole request took longer than the client's deadline
+    │   └── ResponseTooLargeError the answer was larger than the client's cap (after decompression)
     ├── ResponseSignatureError    X-Bunq-Server-Signature missing or wrong: the response is not trusted
     ├── UnexpectedResponseError   a 200 whose body is not what bunq sends for that call
     └── ApiError                  bunq answered with {"Error": [...]}
@@ -20,19 +23,29 @@
         ├── MethodNotAllowedError       405
         ├── RateLimitError              429
         ├── SignatureRequiredError      466
+        ├── NotEmulatedError            501 (the local sandbox only: an operation it does not emulate)
         └── ServerError                 5xx
 
-Every message names the problem and what to do about it. An ``ApiError`` keeps the HTTP status,
-bunq's error descriptions, ``X-Bunq-Client-Response-Id`` (bunq support asks for it) and the
-exchange that failed, whose display masks secrets.
+Every message names the problem and what to do about it. Every error that came from an HTTP
+exchange carries it as ``exchange`` (transport errors included; the original exception stays its
+``__cause__``). An ``ApiError`` also keeps the HTTP status, bunq's error descriptions and
+``X-Bunq-Client-Response-Id`` (bunq support asks for it).
+
+No message may hold a secret. What the client raises it first passes through ``redact`` with the
+masking the client knows (the context's secrets, secret-shaped text): a server that echoes the
+request in its error text does not put the API key into ``str(error)``.
+
+This module is a leaf: it imports nothing of the package, so every other module, on both sides, can
+raise these. Showing an error (HTML in a notebook, masked text) is ``client.display``'s job.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from .exchange import Exchange
+if TYPE_CHECKING:  # for type checkers only: at run time this module imports nothing of the package
+    from .client.exchange import Exchange
 
 __all__ = [
     "ApiError",
@@ -43,13 +56,17 @@ __all__ = [
     "ConnectionFailedError",
     "ContextFileError",
     "CredentialsError",
+    "DeadlineExceededError",
+    "HandshakeIncompleteError",
     "InsecureUrlError",
     "InvalidKeyError",
     "MethodNotAllowedError",
+    "NotEmulatedError",
     "NotFoundError",
     "PinMismatchError",
     "RateLimitError",
     "ResponseSignatureError",
+    "ResponseTooLargeError",
     "ServerError",
     "SignatureInvalidError",
     "SignatureRequiredError",
@@ -64,12 +81,16 @@ SIGNATURE_INVALID = "The request signature is invalid."
 
 
 class BunqHelpersError(Exception):
-    """Base of every error raised by bunq_helpers."""
+    """Base of every error raised by bunq_helpers; ``exchange`` is the HTTP exchange it came from, if any."""
 
-    def _repr_html_(self) -> str:
-        from .display import plain_error_html
+    def __init__(self, message: str = "", *, exchange: Exchange | None = None) -> None:
+        super().__init__(message)
+        self.exchange = exchange
 
-        return plain_error_html(self)
+    def redact(self, mask: Callable[[str], str]) -> BunqHelpersError:
+        """Pass everything this error says through ``mask`` (which hides secrets); returns the error."""
+        self.args = tuple(mask(arg) if isinstance(arg, str) else arg for arg in self.args)
+        return self
 
 
 class ConfigurationError(BunqHelpersError):
@@ -84,6 +105,10 @@ class ContextFileError(BunqHelpersError):
     """A saved API context that cannot be read, parsed or used."""
 
 
+class HandshakeIncompleteError(BunqHelpersError):
+    """The API context lacks a handshake step this call needs (no installation, or no session yet)."""
+
+
 class TransportError(BunqHelpersError):
     """The request did not get a usable HTTPS answer."""
 
@@ -95,8 +120,15 @@ class InsecureUrlError(TransportError):
 class PinMismatchError(TransportError):
     """The server's public key matched none of the configured pins; nothing was sent."""
 
-    def __init__(self, message: str, *, seen_pin: str, expected_pins: tuple[str, ...]) -> None:
-        super().__init__(message)
+    def __init__(
+        self,
+        message: str,
+        *,
+        seen_pin: str,
+        expected_pins: tuple[str, ...],
+        exchange: Exchange | None = None,
+    ) -> None:
+        super().__init__(message, exchange=exchange)
         self.seen_pin = seen_pin
         self.expected_pins = expected_pins
 
@@ -109,20 +141,20 @@ class ConnectionFailedError(TransportError):
     """The server could not be reached, or the connection broke before an answer came."""
 
 
+class DeadlineExceededError(ConnectionFailedError):
+    """The whole request (connecting, sending, the whole answer) took longer than the client's deadline."""
+
+
+class ResponseTooLargeError(TransportError):
+    """The answer was larger than the client's cap (counted after decompression); it was not kept."""
+
+
 class ResponseSignatureError(BunqHelpersError):
     """The response's X-Bunq-Server-Signature is missing or does not verify."""
-
-    def __init__(self, message: str, *, exchange: Exchange | None = None) -> None:
-        super().__init__(message)
-        self.exchange = exchange
 
 
 class UnexpectedResponseError(BunqHelpersError):
     """A successful response whose body lacks what bunq sends for this call."""
-
-    def __init__(self, message: str, *, exchange: Exchange | None = None) -> None:
-        super().__init__(message)
-        self.exchange = exchange
 
 
 class ApiError(BunqHelpersError):
@@ -143,7 +175,14 @@ class ApiError(BunqHelpersError):
         self.translated = list(translated or [])
         self.response_id = response_id
         self.exchange = exchange
-        super().__init__(self._message())
+        super().__init__(self._message(), exchange=exchange)
+
+    def redact(self, mask: Callable[[str], str]) -> ApiError:
+        """Mask bunq's descriptions (a server may echo the request in them), then the message built from them."""
+        self.descriptions = [mask(text) for text in self.descriptions]
+        self.translated = [mask(text) for text in self.translated]
+        self.args = (self._message(),)
+        return self
 
     @property
     def description(self) -> str:
@@ -160,11 +199,6 @@ class ApiError(BunqHelpersError):
             f"Response id (give it to bunq support): {self.response_id or '(none sent)'}",
         ]
         return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        from .display import error_html
-
-        return error_html(self)
 
 
 class BadRequestError(ApiError):
@@ -234,6 +268,15 @@ class SignatureRequiredError(ApiError):
     )
 
 
+class NotEmulatedError(ApiError):
+    """HTTP 501 from the local sandbox: bunq has this operation, the local sandbox does not emulate it."""
+
+    hint = (
+        "the call is right for bunq, but the local sandbox does not emulate it. Run it against "
+        "bunq's own sandbox: set BUNQ_ENVIRONMENT=sandbox (https://public-api.sandbox.bunq.com/v1/)."
+    )
+
+
 class ServerError(ApiError):
     """HTTP 5xx: something failed on the server's side."""
 
@@ -248,6 +291,7 @@ _BY_STATUS: dict[int, type[ApiError]] = {
     405: MethodNotAllowedError,
     429: RateLimitError,
     466: SignatureRequiredError,
+    501: NotEmulatedError,
 }
 
 
@@ -257,6 +301,6 @@ def api_error_for(status: int, descriptions: list[str], **kwargs: Any) -> ApiErr
         return CredentialsError(status, descriptions, **kwargs)
     if status == 400 and SIGNATURE_INVALID in descriptions:
         return SignatureInvalidError(status, descriptions, **kwargs)
-    if status >= 500:
+    if status >= 500 and status not in _BY_STATUS:
         return ServerError(status, descriptions, **kwargs)
     return _BY_STATUS.get(status, ApiError)(status, descriptions, **kwargs)

@@ -52,3 +52,6 @@ myst_enable_extensions = ["colon_fence"]
 
 autodoc_member_order = "bysource"
 autodoc_default_options = {"members": True, "undoc-members": False, "show-inheritance": True}
+# Client modules name LocalSandbox only for type checkers (they never import the sandbox's internals):
+# point the annotation at the one name the sandbox's package exports.
+autodoc_type_aliases = {"LocalSandbox": "bunq_helpers.local_sandbox.LocalSandbox"}

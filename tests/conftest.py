@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -12,20 +13,28 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
+from types import ModuleType, SimpleNamespace
 from typing import Any
 
 import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
-from bunq_helpers.config import Environment, Settings
+from bunq_helpers import Endpoint, Environment, Settings
 from bunq_helpers.crypto import keys, signing
 from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
 from bunq_helpers.local_sandbox.certificates import load_or_create
-from bunq_helpers.target import Target
 
 KEYS_DIR = Path(__file__).parent / "keys"
+SCRIPTS_DIR = Path(__file__).resolve().parents[1] / "scripts"
+
+
+def load_script(name: str) -> ModuleType:
+    """A script of ``scripts/`` as a module (scripts are not a package)."""
+    spec = importlib.util.spec_from_file_location(f"scripts_{name}", SCRIPTS_DIR / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @contextmanager
@@ -91,10 +100,21 @@ def sandbox(fresh_state: Callable[[str], Path]) -> Iterator[LocalSandbox]:
         yield running
 
 
+def endpoint_of(sandbox: LocalSandbox) -> Endpoint:
+    """Where a client reaches ``sandbox``: its URL, its CA, its pin."""
+    return Endpoint(sandbox.base_url, sandbox.ca_file, (sandbox.pin,))
+
+
 @pytest.fixture
-def target(sandbox: LocalSandbox) -> Target:
-    """The sandbox as a client target, pinned."""
-    return Target(Environment.LOCAL, sandbox.base_url, sandbox.ca_file, (sandbox.pin,))
+def endpoint(sandbox: LocalSandbox) -> Endpoint:
+    """The sandbox as a client endpoint, pinned."""
+    return endpoint_of(sandbox)
+
+
+@pytest.fixture
+def target(endpoint: Endpoint) -> Endpoint:
+    """The same endpoint under its name from before ``target.Target`` became ``endpoint.Endpoint``."""
+    return endpoint
 
 
 @pytest.fixture

@@ -69,3 +69,19 @@ def test_errors_are_one_clear_line_without_traceback(tmp_path: Path) -> None:
     (tmp_path / "broken.json").write_text("{")
     result = _run("create-context", "--context-file", "broken.json", cwd=tmp_path)
     assert result.returncode == 1 and "not valid JSON" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_malformed_context_file_is_one_line_and_a_readable_one_warns(tmp_path: Path) -> None:
+    path = tmp_path / "ctx.json"
+    wrong_type = b'{"environment_type": "SANDBOX", "installation_context": []}'
+    for content in (b"\xff", b"[" * 100_000, wrong_type):
+        path.write_bytes(content)
+        path.chmod(0o600)
+        result = _run("show-context", "--context-file", "ctx.json", cwd=tmp_path)
+        assert result.returncode == 1
+        assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: "), result.stderr
+    assert "installation_context is a list; expected an object" in result.stderr
+    path.chmod(0o644)
+    warning, error = _run("show-context", "--context-file", "ctx.json", cwd=tmp_path).stderr.splitlines()
+    assert warning.startswith("warning: The API context ctx.json can be read by others (mode 0644)")
+    assert warning.endswith("chmod 600 ctx.json") and error.startswith("error: ")

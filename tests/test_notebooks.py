@@ -67,6 +67,15 @@ SHOWN = {
         "RateLimitError",
         "ConfigurationError",
     ],
+    "07_callbacks": [
+        "/notification-filter-url",
+        "Callback PAYMENT_CREATED",
+        "Callback MUTATION_CREATED",
+        "Callback REQUEST_INQUIRY_CREATED",
+        "Server signature: verified",
+        "Callback rejected",
+        "Server signature: INVALID",
+    ],
 }
 
 

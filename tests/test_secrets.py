@@ -9,18 +9,19 @@ from pathlib import Path
 
 import pytest
 
+from bunq_helpers.client.display import error_html, error_text
+from bunq_helpers.client.handshake import create_api_context
+from bunq_helpers.client.session_server import open_session
 from bunq_helpers.errors import BunqHelpersError
-from bunq_helpers.handshake import create_api_context
-from bunq_helpers.session_server import open_session
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def test_api_key_and_tokens_never_in_urls_logs_or_messages(settings, target, sandbox, caplog) -> None:
+def test_api_key_and_tokens_never_in_urls_logs_or_messages(settings, endpoint, sandbox, caplog) -> None:
     caplog.set_level(logging.DEBUG)
     urls = []
     sandbox.observe(lambda request: urls.append(request.raw_path + "?" + "&".join(request.query)))
-    run = create_api_context(settings, target=target)
+    run = create_api_context(settings, endpoint=endpoint)
     context = run.context
     messages = []
     for action in (
@@ -36,7 +37,12 @@ def test_api_key_and_tokens_never_in_urls_logs_or_messages(settings, target, san
     ):
         with pytest.raises(BunqHelpersError) as caught:
             action()
-        messages += [str(caught.value), repr(caught.value), caught.value._repr_html_()]
+        messages += [
+            str(caught.value),
+            repr(caught.value),
+            error_html(caught.value),
+            error_text(caught.value),
+        ]
     secrets = list(context.secrets)
     for text in (*urls, *messages, caplog.text, repr(context), repr(settings)):
         for secret in secrets:
@@ -63,10 +69,20 @@ def test_no_secret_is_tracked_by_git() -> None:
         if path.is_file() and TRACKED_SECRET.search(path.read_text(errors="ignore")):
             offenders.append(name)
     assert offenders == []
+    # What the README and the notebooks suggest creating, and what a killed save leaves.
+    secret_files = [
+        ".env",
+        "bunq-local.conf",
+        "bunq.conf",
+        "my-context.conf",
+        "ctx.json",
+        ".ctx.json.12345.0a1b2c3d.tmp",
+        "client.pem",
+        ".bunq_helpers/x",
+        "sandbox-state/server.json",
+        "sandbox-state/state.sqlite3",
+    ]
     ignored = subprocess.run(
-        ["git", "check-ignore", ".env", "bunq-local.conf", "ctx.json", "client.pem", ".bunq_helpers/x"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
+        ["git", "check-ignore", *secret_files], cwd=REPO, capture_output=True, text=True
     ).stdout.split()
-    assert ignored == [".env", "bunq-local.conf", "ctx.json", "client.pem", ".bunq_helpers/x"]
+    assert ignored == secret_files

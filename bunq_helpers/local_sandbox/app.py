@@ -4,17 +4,22 @@
    from Content-Length before reading, counted when chunked), headers over its hard limit, bad
    framing or a request too slow to arrive get a signed 400 from ``refuse`` and the connection is
    closed; headers over 16 KiB in all get the same 400 here;
-2. find the route: not under ``/v1/``, an unknown path or path tricks (``..``, encoded ``/``)
-   are 404 ``Route not found.``; a known path with another method is 405;
+2. find the route: not under ``/v1/``, a path bunq's API does not have, or path tricks (``..``,
+   encoded ``/``) are 404 ``Route not found.``; an operation bunq has that no route emulates is
+   501 naming it (see ``catalogue``); a path with a method neither we nor bunq have is 405;
 3. teaching faults, if any are armed; rate limits, if switched on;
 4. the token: none, the installation token, or a live session token (else 401);
 5. the signature: required on session-server and payments (missing: 466, wrong: 400), on every
    call after installation in strict mode, ignored otherwise (the Postman collection sends stale
    and empty ones);
-6. the handler, then the answer, encoded and signed.
+6. the handler, then the answer, encoded and signed (a file's raw bytes are signed as they are).
 
 Nothing a client sends can produce a traceback in an answer: an unexpected failure is logged and
 answered with bunq's 500 ``Encountered unhandled exception.``
+
+Every answer, errors included, is shown to the callbacks in ``SandboxApp.answers_seen`` (a plain
+list shared by every app in the process) as an ``Answer``, just before it is sent; the tests use it
+to check each answer against bunq's spec.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
 
 from ..crypto.keys import public_key_to_pem
 from ..crypto.signing import verify_body
@@ -35,14 +42,23 @@ from .bunq_errors import (
     bad_request,
     not_found,
 )
+from .catalogue import load_catalogue, not_emulated
 from .certificates import ServerCredentials
 from .endpoints import ROUTES
 from .events import EventLog
 from .faults import Faults
-from .http_io import API_PREFIX, Disconnect, Request, Response, build_response, error_payload
+from .http_io import (
+    API_PREFIX,
+    Disconnect,
+    Request,
+    Response,
+    build_raw_response,
+    build_response,
+    error_payload,
+)
 from .options import SandboxOptions
 from .rate_limits import RateLimiter
-from .routing import Auth, Caller, HandlerContext, Route, Router
+from .routing import Auth, Caller, HandlerContext, RawReply, Route, Router
 from .store import Store
 from .validation import client_public_key
 
@@ -52,8 +68,23 @@ MAX_HEADER_BYTES = 16_384
 _PATH_TRICKS = re.compile(r"(%2f|%5c|%2e|\\|/\.\.?(/|$)|//)", re.IGNORECASE)
 
 
+@dataclass(frozen=True)
+class Answer:
+    """One answer as it leaves the app: the request (None when the HTTP layer could not read one),
+    the route that served it (None when routing failed), and the response (status, headers, signed body)."""
+
+    request: Request | None
+    route: Route | None
+    response: Response
+
+
+AnswerObserver = Callable[[Answer], None]
+
+
 class SandboxApp:
     """The local sandbox's answers: a whole request in, a signed response out (any HTTP server)."""
+
+    answers_seen: ClassVar[list[AnswerObserver]] = []
 
     def __init__(
         self,
@@ -67,6 +98,8 @@ class SandboxApp:
         self.options = options
         self.faults = faults
         self.router = Router(ROUTES)
+        self.catalogue = load_catalogue()
+        self._emulated = {(op.method, op.shape) for op, done in self.catalogue.coverage(ROUTES) if done}
         self.rate_limiter = RateLimiter(options.clock)
         self.events = EventLog(store, options.clock)
         self.context = HandlerContext(store, options, public_key_to_pem(credentials.signing_key), self.events)
@@ -76,18 +109,29 @@ class SandboxApp:
         """Steps 2-6 for a request whose head and body arrived whole; raises ``Disconnect`` for that fault."""
         self._seen(request)
         try:
-            return self._respond(request)
+            response = self._respond(request)
         except Disconnect:
             raise
         except Exception:  # the client never sees a traceback
             log.exception("unhandled error for %s %s", request.method, request.raw_path)
-            return self._error(request, BunqError(500, UNHANDLED_EXCEPTION))
+            response = self._error(request, BunqError(500, UNHANDLED_EXCEPTION))
+        self._show(Answer(request, request.context.get("route"), response))
+        return response
 
     def refuse(self, request: Request | None, error: BunqError) -> Response:
         """Step 1's answer: a request the HTTP layer would not take whole, in bunq's shape, signed."""
         if request is not None:
             self._seen(request)
-        return self._error(request, error)
+        response = self._error(request, error)
+        self._show(Answer(request, None, response))
+        return response
+
+    def _show(self, answer: Answer) -> None:
+        for observer in list(SandboxApp.answers_seen):
+            try:
+                observer(answer)
+            except Exception:  # an observer's bug must not change what the client gets
+                log.exception("answer observer %r failed", observer)
 
     def _seen(self, request: Request) -> None:
         if self._requests_seen is not None:
@@ -109,7 +153,11 @@ class SandboxApp:
             caller = self._authenticate(request, route)
             self._check_signature(request, route, caller)
             reply = route.handler(self.context, request, caller, ids)
-            response = build_response(200, reply.payload(), request, self.credentials.signing_key)
+            key = self.credentials.signing_key
+            if isinstance(reply, RawReply):
+                response = build_raw_response(200, reply.body, reply.content_type, request, key)
+            else:
+                response = build_response(200, reply.payload(), request, key)
         except BunqError as error:
             response = self._error(request, error)
             faults = {}
@@ -124,9 +172,18 @@ class SandboxApp:
         request.route_path = raw[len(API_PREFIX) :].rstrip("/")
         route, ids, allowed = self.router.resolve(request.method, request.route_path)
         if route is not None:
+            request.context["route"] = route
             return route, ids
-        if allowed:
-            raise BunqError(405, METHOD_NOT_ALLOWED.format(method=request.method, allowed=", ".join(allowed)))
+        bunq_has = {op.method: op for op in self.catalogue.at(request.route_path)}
+        operation = bunq_has.get(request.method)
+        if operation is not None:
+            # emulated, but the ids in this path do not fit our route: as unknown as any other path
+            if (operation.method, operation.shape) in self._emulated:
+                raise not_found()
+            raise not_emulated(operation)
+        methods = sorted(set(allowed) | set(bunq_has))
+        if methods:
+            raise BunqError(405, METHOD_NOT_ALLOWED.format(method=request.method, allowed=", ".join(methods)))
         raise not_found()
 
     def _authenticate(self, request: Request, route: Route) -> Caller:

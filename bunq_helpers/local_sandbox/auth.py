@@ -3,7 +3,10 @@
 An installation token is only good for device-server and session-server; a session token for
 every other authenticated call. Unknown, expired, closed and wrong-kind tokens all get bunq's 401
 ``Insufficient authorisation.`` (bunq's texts for these cases vary; this is the one its clients
-handle everywhere).
+handle everywhere), except one: session-server called with a session token gets bunq's
+``Authentication token already has a user session.``, the text bunqJSClient (``generateSession``)
+turns into its INSTALLATION_HAS_SESSION error code. bunq's status for it is not documented; 400,
+bunq's status for a request it refuses as given.
 
 Session extension: bunq's pages disagree. Its API reference says a request made in the last 30
 seconds extends the session by the auto-logout time, but never by more than 5 minutes; its API Keys
@@ -14,7 +17,7 @@ now + min(session timeout, ``MAX_EXTENSION``).
 
 from __future__ import annotations
 
-from .bunq_errors import unauthorised
+from .bunq_errors import ALREADY_HAS_SESSION, BunqError, unauthorised
 from .http_io import Request
 from .routing import Caller, HandlerContext
 
@@ -33,13 +36,16 @@ def authenticate(ctx: HandlerContext, request: Request, kind: str) -> Caller:
     if not token_value:
         raise unauthorised()
     db = ctx.store.read()
-    # the installation (and the token's id, for a session) in one statement
+    # the installation, the token's id (a session's id) and its kind in one statement
     installation = db.execute(
-        "SELECT i.*, t.id AS token_id FROM tokens t JOIN installations i ON i.id = t.installation_id"
-        " WHERE t.token = ? AND t.kind = ?",
-        (token_value, kind),
+        "SELECT i.*, t.id AS token_id, t.kind AS token_kind"
+        " FROM tokens t JOIN installations i ON i.id = t.installation_id WHERE t.token = ?",
+        (token_value,),
     ).fetchone()
-    if installation is None:
+    kind_sent = installation["token_kind"] if installation is not None else None
+    if kind_sent == "session" and request.route_path == "session-server":
+        raise BunqError(400, ALREADY_HAS_SESSION)
+    if kind_sent != kind:
         raise unauthorised()
     if kind == "installation":
         return Caller(installation=installation)

@@ -14,6 +14,7 @@ SIGNATURE_REQUIRED = (
     "For this operation a request signature is required. Check the urls for more information."
 )
 INSUFFICIENT_AUTHORISATION = "Insufficient authorisation."
+ALREADY_HAS_SESSION = "Authentication token already has a user session."
 ROUTE_NOT_FOUND = "Route not found."
 UNHANDLED_EXCEPTION = "Encountered unhandled exception."
 RATE_LIMITED = (
@@ -23,6 +24,10 @@ RATE_LIMITED = (
 # Our wording where bunq's is unknown.
 METHOD_NOT_ALLOWED = "Method {method} is not allowed for this route; it accepts {allowed}."
 OBJECT_NOT_FOUND = "{kind} with id {id} not found."
+NOT_EMULATED = (
+    "{operation} ({operation_id} in bunq's API) is not emulated by the local sandbox. "
+    "To call it, use bunq's own sandbox: set BUNQ_ENVIRONMENT=sandbox (base URL {sandbox_url})."
+)
 
 # The one translation bunq's own fixtures show; other texts are returned untranslated.
 TRANSLATIONS_NL = {INSUFFICIENT_AUTHORISATION: "Onvoldoende autorisatie."}

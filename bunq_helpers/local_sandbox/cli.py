@@ -2,7 +2,8 @@
 
 Serves until interrupted. Once listening it writes ``DIR/server.json`` (``base_url``, ``ca_file``,
 ``pin``) and prints the same JSON on one line, so scripts can wait for it and read it.
-``--reset`` wipes the state (users, keys, sessions, money) and exits.
+``--reset`` wipes the state (users, keys, sessions, money) and exits. ``--operations`` lists bunq's
+operations, each emulated or not, with the totals, and exits.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import sys
 import threading
 from pathlib import Path
 
+from .catalogue import operations_report
+from .endpoints import ROUTES
 from .faults import KINDS
 from .options import SandboxOptions
 from .server import APP_THREADS, DEFAULT_HOST, LocalSandbox, reset_state
@@ -48,6 +51,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--reset", action="store_true", help="wipe the state in --state-dir and exit")
     parser.add_argument(
+        "--operations",
+        action="store_true",
+        help="list bunq's operations, each emulated or not, with the totals, and exit",
+    )
+    parser.add_argument(
         "--strict-signatures",
         action="store_true",
         help="verify the signature of every call after installation",
@@ -65,7 +73,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=float,
         default=defaults.sugardaddy_delay,
         metavar="SECONDS",
-        help=f"seconds until requested sandbox money arrives (default {defaults.sugardaddy_delay:g})",
+        help=f"seconds until sugar daddy answers a request (default {defaults.sugardaddy_delay:g}; bunq shows 0.5-3)",
+    )
+    parser.add_argument(
+        "--callback-allow-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="also send callbacks to HOST, not only to loopback addresses (repeatable)",
+    )
+    parser.add_argument(
+        "--callback-ca-file",
+        default=None,
+        metavar="PEM",
+        help="CA bundle to verify HTTPS callback receivers against (default: the sandbox's own CA)",
+    )
+    parser.add_argument(
+        "--callback-retry-interval",
+        type=float,
+        default=defaults.callback_retry_interval,
+        metavar="SECONDS",
+        help=f"seconds between tries of a failed callback (default {defaults.callback_retry_interval:g}, as bunq)",
     )
     parser.add_argument(
         "--fault",
@@ -80,6 +108,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Run the sandbox until SIGINT or SIGTERM."""
     args = parse_args(argv)
+    if args.operations:
+        print(operations_report(ROUTES))
+        return 0
     if args.reset:
         if not (args.state_dir / "sandbox.sqlite3").exists():
             print(f"No local sandbox state in {args.state_dir}; nothing to wipe.")
@@ -96,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
             rate_limits=args.rate_limits,
             session_timeout=args.session_timeout,
             sugardaddy_delay=args.sugardaddy_delay,
+            callback_allowed_hosts=tuple(args.callback_allow_host),
+            callback_ca_file=args.callback_ca_file,
+            callback_retry_interval=args.callback_retry_interval,
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -111,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     for kind in args.fault:
         sandbox.faults.add(kind, times=None)
     stop = threading.Event()

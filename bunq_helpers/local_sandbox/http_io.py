@@ -1,6 +1,7 @@
 """Requests in from the HTTP layer and responses out, encoded and signed the way bunq does it.
 
-Every response, errors included, is ``Content-Type: application/json`` exactly, carries a fresh
+Every response, errors included, is ``Content-Type: application/json`` exactly (raw file contents,
+such as an attachment's, carry the file's own type instead), carries a fresh
 ``X-Bunq-Client-Response-Id``, echoes ``X-Bunq-Client-Request-Id`` when one was sent, and carries
 ``X-Bunq-Server-Signature``: the server key's RSA-SHA256 signature of the exact body bytes.
 JSON is compact and escapes ``/`` as ``\\/``, as bunq's PHP-style encoder does, so clients that
@@ -13,7 +14,7 @@ import functools
 import ipaddress
 import json
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -33,6 +34,7 @@ REASONS = {
     429: "Too Many Requests",
     466: "Request Signature Required",
     500: "Internal Server Error",
+    501: "Not Implemented",
     503: "Service Unavailable",
 }
 
@@ -52,6 +54,7 @@ class Request:
     body: bytes
     remote_addr: str
     route_path: str = ""  # the path below /v1/, no trailing slash
+    context: dict[str, Any] = field(default_factory=dict)  # what the app learnt (the route that served it)
 
     def header(self, name: str) -> str | None:
         """A request header by case-insensitive name."""
@@ -132,10 +135,20 @@ def build_response(
     request: Request | None,
     server_key: PrivateKey,
 ) -> Response:
-    """Encode, sign and head a response."""
-    body = encode_json(payload)
+    """Encode, sign and head a JSON response."""
+    return build_raw_response(status, encode_json(payload), JSON_CONTENT_TYPE, request, server_key)
+
+
+def build_raw_response(
+    status: int,
+    body: bytes,
+    content_type: str,
+    request: Request | None,
+    server_key: PrivateKey,
+) -> Response:
+    """Sign and head a response whose body is ready as bytes (JSON, or a file's exact contents)."""
     headers = [
-        ("Content-Type", JSON_CONTENT_TYPE),
+        ("Content-Type", content_type),
         ("Cache-Control", "no-cache"),
         ("X-Bunq-Client-Response-Id", response_id()),
     ]

@@ -8,7 +8,12 @@ from dataclasses import dataclass, field
 
 DEFAULT_SESSION_TIMEOUT = 604_800  # one week, bunq's default auto-logout time
 DEFAULT_MAX_BODY_BYTES = 1_048_576
-DEFAULT_SUGARDADDY_DELAY = 0.5  # seconds until requested sandbox money arrives
+# Seconds until sugar daddy answers. bunq shows 0.5 to about 3 s: its example RequestInquiry was answered
+# 3 s after it was made; its Python SDK's tests re-read after 0.5 s and tinker after 1 s, without polling.
+# The low end keeps those working here, and a read right after the request still finds no money yet.
+DEFAULT_SUGARDADDY_DELAY = 0.5
+DEFAULT_CALLBACK_RETRY_INTERVAL = 60.0  # bunq: "an interval of one minute between each try"
+DEFAULT_CALLBACK_TIMEOUT = 10.0  # seconds one callback attempt may take (bunq does not say)
 
 
 @dataclass
@@ -23,6 +28,12 @@ class SandboxOptions:
       (one week); e.g. 60 to watch a session expire.
     - ``sugardaddy_delay``: seconds until money requested from sugardaddy@bunq.com arrives.
     - ``max_body_bytes``: larger request bodies are refused with a 400.
+    - ``callback_allowed_hosts``: hosts besides loopback (127.0.0.0/8, ::1, ``localhost``) that
+      callbacks may be sent to; anything else is refused when the filter is registered.
+    - ``callback_ca_file``: the CA bundle HTTPS callback targets are verified against
+      (default: the sandbox's own CA, so a receiver with a certificate from it is trusted).
+    - ``callback_retry_interval``: seconds between tries of a failed callback (bunq: 60).
+    - ``callback_timeout``: seconds one callback attempt may take before it counts as failed.
     - ``clock``: the time source, replaceable in tests.
     """
 
@@ -31,6 +42,10 @@ class SandboxOptions:
     session_timeout: int | None = None
     sugardaddy_delay: float = DEFAULT_SUGARDADDY_DELAY
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    callback_allowed_hosts: tuple[str, ...] = ()
+    callback_ca_file: str | None = None
+    callback_retry_interval: float = DEFAULT_CALLBACK_RETRY_INTERVAL
+    callback_timeout: float = DEFAULT_CALLBACK_TIMEOUT
     clock: Callable[[], float] = field(default=time.time, repr=False)
 
     def __post_init__(self) -> None:
@@ -38,3 +53,19 @@ class SandboxOptions:
             raise ValueError("session_timeout must be at least 1 second")
         if self.max_body_bytes < 1024:
             raise ValueError("max_body_bytes must be at least 1024")
+        if self.callback_retry_interval < 0:
+            raise ValueError("callback_retry_interval must be 0 seconds or more")
+        if self.callback_timeout <= 0:
+            raise ValueError("callback_timeout must be more than 0 seconds")
+        hosts = self.callback_allowed_hosts
+        hosts = (hosts,) if isinstance(hosts, str) else hosts
+        self.callback_allowed_hosts = tuple(normalise_host(host) for host in hosts)
+        if self.callback_ca_file is not None:
+            self.callback_ca_file = str(self.callback_ca_file)
+
+
+def normalise_host(host: str) -> str:
+    """A host as callback targets are compared: lower case, no IPv6 brackets, no trailing dot."""
+    if not isinstance(host, str) or not host.strip():
+        raise ValueError(f"callback_allowed_hosts holds {host!r}, which is not a host name or IP address")
+    return host.strip().strip("[]").rstrip(".").lower()

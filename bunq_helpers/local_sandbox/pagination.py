@@ -25,32 +25,39 @@ def _int_param(request: Request, name: str, low: int, high: int) -> int | None:
     return int(raw)
 
 
-def paginate(request: Request, items: list[dict[str, Any]], wrapper: str) -> Reply:
-    """One page of ``items`` (dicts with an ``id``, newest first), each wrapped as ``{wrapper: item}``."""
+def paginate(
+    request: Request, items: list[dict[str, Any]], wrapper: str, ids: list[int] | None = None
+) -> Reply:
+    """One page of ``items`` (newest first), each wrapped as ``{wrapper: item}``.
+
+    Items are paged by id: their own ``id``, or ``ids`` (one per item) for objects whose answer
+    carries none (a ScheduledPayment, a PaymentBatch, ...), which bunq pages by id all the same.
+    """
     count = _int_param(request, "count", 1, MAX_COUNT) or DEFAULT_COUNT
     older_id = _int_param(request, "older_id", 0, 10**18)
     newer_id = _int_param(request, "newer_id", 0, 10**18)
     if older_id is not None and newer_id is not None:
         raise bad_request('Use either "older_id" or "newer_id", not both.')
-    ordered = sorted(items, key=lambda item: item["id"], reverse=True)
+    keyed = list(zip(ids if ids is not None else [item["id"] for item in items], items, strict=True))
+    ordered = sorted(keyed, key=lambda pair: pair[0], reverse=True)
     if newer_id is not None:
-        newer = [item for item in ordered if item["id"] > newer_id]
+        newer = [pair for pair in ordered if pair[0] > newer_id]
         page = newer[-count:]
     else:
         if older_id is not None:
-            ordered = [item for item in ordered if item["id"] < older_id]
+            ordered = [pair for pair in ordered if pair[0] < older_id]
         page = ordered[:count]
     base = API_PREFIX + request.route_path
 
     def url(**params: int) -> str:
         return f"{base}?{urlencode({'count': count, **params})}"
 
-    all_ids = [item["id"] for item in items]
-    has_older = bool(page) and min(all_ids) < page[-1]["id"]
-    has_newer = bool(page) and max(all_ids) > page[0]["id"]
+    all_ids = [item_id for item_id, _ in keyed]
+    has_older = bool(page) and min(all_ids) < page[-1][0]
+    has_newer = bool(page) and max(all_ids) > page[0][0]
     pagination = {
-        "older_url": url(older_id=page[-1]["id"]) if has_older else None,
-        "newer_url": url(newer_id=page[0]["id"]) if has_newer else None,
-        "future_url": url(newer_id=page[0]["id"] if page else (newer_id or 0)) if not has_newer else None,
+        "older_url": url(older_id=page[-1][0]) if has_older else None,
+        "newer_url": url(newer_id=page[0][0]) if has_newer else None,
+        "future_url": url(newer_id=page[0][0] if page else (newer_id or 0)) if not has_newer else None,
     }
-    return Reply([{wrapper: item} for item in page], pagination)
+    return Reply([{wrapper: item} for _, item in page], pagination)

@@ -19,7 +19,6 @@ SUGAR_DADDY_EMAIL = "sugardaddy@bunq.com"
 SUGAR_DADDY_NAME = "Sugar Daddy"
 SUGAR_DADDY_IBAN = "NL65BUNQ9900000188"
 DAILY_LIMIT_LOGIN_CENTS = 25_000
-ACCOUNT_DAILY_LIMIT_CENTS = 100_000
 
 
 _second: tuple[float, str] = (math.nan, "")
@@ -51,8 +50,9 @@ def iban_for(account_id: int) -> str:
     return f"NL{check:02d}{bban}"
 
 
-def _stamps(row: sqlite3.Row) -> dict[str, str]:
-    return {"created": timestamp(row["created"]), "updated": timestamp(row["updated"])}
+def id_and_stamps(row: sqlite3.Row) -> dict[str, Any]:
+    """The ``id``, ``created`` and ``updated`` every bunq object starts with."""
+    return {"id": row["id"], "created": timestamp(row["created"]), "updated": timestamp(row["updated"])}
 
 
 def user_wrapper_name(user: sqlite3.Row) -> str:
@@ -60,11 +60,12 @@ def user_wrapper_name(user: sqlite3.Row) -> str:
     return str(user["kind"])
 
 
-def user_object(user: sqlite3.Row, session_timeout: int | None = None) -> dict[str, Any]:
-    """A UserPerson or UserCompany object."""
+def user_object(
+    user: sqlite3.Row, session_timeout: int | None = None, profile: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A UserPerson or UserCompany object; ``profile`` holds the fields set with PUT (see endpoints.users)."""
     common: dict[str, Any] = {
-        "id": user["id"],
-        **_stamps(user),
+        **id_and_stamps(user),
         "public_uuid": user["public_uuid"],
         "display_name": user["display_name"],
         "public_nick_name": user["public_nick_name"],
@@ -86,24 +87,17 @@ def user_object(user: sqlite3.Row, session_timeout: int | None = None) -> dict[s
             last_name=user["last_name"],
             legal_name=f"{user['first_name']} {user['last_name']}",
         )
+    common.update(profile or {})
     return common
 
 
-def account_object(account: sqlite3.Row, user: sqlite3.Row) -> dict[str, Any]:
-    """A MonetaryAccountBank object."""
+def label_user(user: sqlite3.Row) -> dict[str, Any]:
+    """The LabelUser of one of our users."""
     return {
-        "id": account["id"],
-        **_stamps(account),
-        "alias": [{"type": "IBAN", "value": account["iban"], "name": user["display_name"]}],
-        "balance": amount(account["balance_cents"], account["currency"]),
+        "uuid": user["public_uuid"],
+        "display_name": user["display_name"],
+        "public_nick_name": user["public_nick_name"],
         "country": "NL",
-        "currency": account["currency"],
-        "daily_limit": amount(ACCOUNT_DAILY_LIMIT_CENTS, account["currency"]),
-        "description": account["description"],
-        "public_uuid": account["public_uuid"],
-        "status": account["status"],
-        "sub_status": "VALID",
-        "user_id": user["id"],
     }
 
 
@@ -113,12 +107,7 @@ def own_label(account: sqlite3.Row, user: sqlite3.Row) -> dict[str, Any]:
         "iban": account["iban"],
         "display_name": user["display_name"],
         "country": "NL",
-        "label_user": {
-            "uuid": user["public_uuid"],
-            "display_name": user["display_name"],
-            "public_nick_name": user["public_nick_name"],
-            "country": "NL",
-        },
+        "label_user": label_user(user),
     }
 
 
@@ -141,8 +130,7 @@ def counterparty_label(pointer: dict[str, str]) -> dict[str, Any]:
 def payment_object(payment: sqlite3.Row, account: sqlite3.Row, user: sqlite3.Row) -> dict[str, Any]:
     """A Payment object as seen from ``account``."""
     return {
-        "id": payment["id"],
-        **_stamps(payment),
+        **id_and_stamps(payment),
         "monetary_account_id": account["id"],
         "amount": amount(payment["amount_cents"], payment["currency"]),
         "description": payment["description"],
@@ -155,28 +143,32 @@ def payment_object(payment: sqlite3.Row, account: sqlite3.Row, user: sqlite3.Row
     }
 
 
-def request_inquiry_object(inquiry: sqlite3.Row, account: sqlite3.Row, user: sqlite3.Row) -> dict[str, Any]:
-    """A RequestInquiry object."""
-    accepted = inquiry["status"] == "ACCEPTED"
+def attachment_object(attachment: sqlite3.Row, content_url: str) -> dict[str, Any]:
+    """The Attachment inside AttachmentPublic and AttachmentUser: what the file is and where it is."""
     return {
-        "id": inquiry["id"],
-        **_stamps(inquiry),
-        "time_responded": timestamp(inquiry["updated"]) if accepted else None,
-        "monetary_account_id": account["id"],
-        "amount_inquired": amount(inquiry["amount_cents"], inquiry["currency"]),
-        "amount_responded": amount(inquiry["amount_cents"], inquiry["currency"]) if accepted else None,
-        "user_alias_created": own_label(account, user),
-        "counterparty_alias": counterparty_label(json.loads(inquiry["counterparty"])),
-        "description": inquiry["description"],
-        "status": inquiry["status"],
+        "description": attachment["description"],
+        "content_type": attachment["content_type"],
+        "urls": [{"type": "ORIGINAL", "url": content_url}],
     }
+
+
+def note_object(note: sqlite3.Row, author: sqlite3.Row, attachment: sqlite3.Row | None) -> dict[str, Any]:
+    """A NoteText (``content``) or NoteAttachment (``description`` and ``attachment``)."""
+    out: dict[str, Any] = {**id_and_stamps(note), "label_user_creator": label_user(author)}
+    if note["kind"] == "note-text":
+        out["content"] = note["content"]
+    else:
+        out["description"] = note["content"]
+        out["attachment"] = (
+            [{"id": attachment["id"], "monetary_account_id": attachment["account_id"]}] if attachment else []
+        )
+    return out
 
 
 def device_object(device: sqlite3.Row) -> dict[str, Any]:
     """A DeviceServer object."""
     return {
-        "id": device["id"],
-        **_stamps(device),
+        **id_and_stamps(device),
         "description": device["description"],
         "ip": device["ip"],
         "status": device["status"],
@@ -186,8 +178,7 @@ def device_object(device: sqlite3.Row) -> dict[str, Any]:
 def credential_object(credential: sqlite3.Row, device: sqlite3.Row | None) -> dict[str, Any]:
     """A CredentialPasswordIp object (an API key's IP whitelist holder)."""
     return {
-        "id": credential["id"],
-        **_stamps(credential),
+        **id_and_stamps(credential),
         "status": credential["status"],
         "expiry_time": None,
         "token_value": None,
@@ -198,10 +189,10 @@ def credential_object(credential: sqlite3.Row, device: sqlite3.Row | None) -> di
 
 
 def permitted_ip_object(row: sqlite3.Row) -> dict[str, Any]:
-    """A PermittedIp object."""
-    return {"id": row["id"], **_stamps(row), "ip": row["ip"], "status": row["status"]}
+    """A PermittedIp object: its IP and status only (no id or timestamps: bunq's spec and SDK have none)."""
+    return {"ip": row["ip"], "status": row["status"]}
 
 
 def token_object(token: sqlite3.Row | dict[str, Any]) -> dict[str, Any]:
     """The Token item of installation and session-server answers."""
-    return {"id": token["id"], **_stamps(token), "token": token["token"]}
+    return {**id_and_stamps(token), "token": token["token"]}

@@ -39,6 +39,14 @@ class Reply:
 
 
 @dataclass
+class RawReply:
+    """An answer that is not JSON: a file's exact bytes and its Content-Type (still signed)."""
+
+    body: bytes
+    content_type: str
+
+
+@dataclass
 class HandlerContext:
     """What every handler can use."""
 
@@ -61,14 +69,20 @@ class Caller:
     user: sqlite3.Row | None = None
 
 
-Handler = Callable[[HandlerContext, Request, Caller, dict[str, int]], Reply]
+Handler = Callable[[HandlerContext, Request, Caller, dict[str, int]], Reply | RawReply]
 
 _SEGMENT = re.compile(r"\{(\w+)\}")
+_ID = "[0-9]{1,18}"
+_UUID = "[0-9A-Za-z-]{1,64}"  # checked by the handler, so a wrong one is that object's 404
+
+
+def _is_uuid(name: str) -> bool:
+    return name.endswith("_uuid")
 
 
 @dataclass(frozen=True)
 class Route:
-    """One endpoint."""
+    """One endpoint. Path ids are integers, except placeholders named ``*_uuid``, which stay strings."""
 
     method: str
     template: str
@@ -79,7 +93,7 @@ class Route:
 
     def __post_init__(self) -> None:
         regex = _SEGMENT.sub(
-            lambda m: rf"(?P<{m.group(1)}>[0-9]{{1,18}})",
+            lambda m: f"(?P<{m.group(1)}>{_UUID if _is_uuid(m.group(1)) else _ID})",
             re.escape(self.template).replace(r"\{", "{").replace(r"\}", "}"),
         )
         object.__setattr__(self, "pattern", re.compile(rf"^{regex}$"))
@@ -89,7 +103,7 @@ class Route:
         found = self.pattern.match(path)
         if found is None:
             return None
-        return {name: int(value) for name, value in found.groupdict().items()}
+        return {name: value if _is_uuid(name) else int(value) for name, value in found.groupdict().items()}
 
 
 class Router:

@@ -3,6 +3,8 @@
 It serves with ``http_server.HTTPServer``: one asyncio event loop for every connection (TLS,
 keep-alive, request heads and bodies, each with its time and size limits) and a small thread pool
 for the app. ``stop()`` closes the port and every connection and returns within milliseconds.
+Callbacks go out from their own worker (``callbacks.CallbackDelivery``), started and stopped with
+the server.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .app import SandboxApp
+from .callbacks import CallbackDelivery
 from .certificates import load_or_create, server_tls_context
 from .faults import Faults
 from .http_io import Request
@@ -88,6 +91,7 @@ class LocalSandbox:
         self._observers: list[Callable[[Request], None]] = []
         self._stop_lock = threading.Lock()
         self.info: ServerInfo | None = None
+        self.callbacks: CallbackDelivery | None = None  # callback delivery and its log, while running
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -109,8 +113,14 @@ class LocalSandbox:
             limits=self._limits,
         )
         try:
+            self.callbacks = CallbackDelivery(
+                self._store, credentials.signing_key, self.options, credentials.ca_file
+            ).start(self.app.events)
             self.port = server.start()
         except BaseException:
+            if self.callbacks is not None:
+                self.callbacks.stop()
+                self.callbacks = None
             self._store.close()
             self._store = None
             raise
@@ -131,6 +141,8 @@ class LocalSandbox:
         _started.discard(self)
         if server is not None:
             server.stop()
+        if self.callbacks is not None:
+            self.callbacks.stop()
         if self._store is not None:
             self._store.close()
             self._store = None

@@ -7,10 +7,12 @@ twice, a missing field or one of the wrong type each gets its own 400 message.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import ipaddress
 import json
 import re
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -19,11 +21,13 @@ from .amounts import CURRENCY
 from .bunq_errors import BunqError, bad_request
 from .http_io import normal_ip
 
-# ASCII digits only, nothing after them: "١.٠٠", "１.00" and "0.01\n" are not amounts.
+# ASCII digits only, nothing after them: "١.٠٠", "１.00" and "0.01\n" are not amounts (use fullmatch).
 AMOUNT_PATTERN = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,2})?")
+DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # how JSON text spells one (a pair's halves too)
 MAX_STRING = 10_000
+CLIENT_KEY_MIN_BITS = 2047  # the smallest modulus two 1024-bit primes make (jsrsasign's keys)
 
 
 def _reject_constant(name: str) -> Any:
@@ -99,20 +103,27 @@ def _type_name(value: Any) -> str:
     }.get(type(value), type(value).__name__)
 
 
-def required_string(body: dict[str, Any], field: str, *, max_length: int = MAX_STRING) -> str:
-    """A non-empty string field."""
+def required_string(
+    body: dict[str, Any], field: str, *, max_length: int = MAX_STRING, where: str = ""
+) -> str:
+    """A non-empty string field (``where`` names the object it sits in, e.g. ``"entries[0]."``)."""
     if field not in body:
-        raise bad_request(f'Field "{field}" is required.')
-    return _string(body[field], field, max_length)
+        raise bad_request(f'Field "{where}{field}" is required.')
+    return _string(body[field], where + field, max_length)
 
 
 def optional_string(
-    body: dict[str, Any], field: str, default: str = "", *, max_length: int = MAX_STRING
-) -> str:
-    """A string field that may be absent."""
+    body: dict[str, Any],
+    field: str,
+    default: str | None = "",
+    *,
+    max_length: int = MAX_STRING,
+    where: str = "",
+) -> str | None:
+    """A string field that may be absent or null (then ``default``)."""
     if body.get(field) is None:
         return default
-    return _string(body[field], field, max_length)
+    return _string(body[field], where + field, max_length)
 
 
 def _string(value: Any, field: str, max_length: int) -> str:
@@ -154,15 +165,37 @@ def ip_or_wildcard(value: str, field: str) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def client_public_key(pem: str) -> PublicKey:
-    """A client's public key from its installation PEM, parsed once per key (raises InvalidKeyError)."""
-    return load_public_key(pem)
+    """A client's public key from its installation PEM, parsed once per key (raises InvalidKeyError).
+
+    At least ``CLIENT_KEY_MIN_BITS`` bits: see endpoints/handshake.py for why 2047, not 2048.
+    """
+    return load_public_key(pem, min_bits=CLIENT_KEY_MIN_BITS)
 
 
-def required_amount(body: dict[str, Any], field: str) -> tuple[int, str]:
+def required_amount(body: dict[str, Any], field: str, *, where: str = "") -> tuple[int, str]:
     """``{"value": "12.50", "currency": "EUR"}`` as (cents, currency); amounts are strings, positive."""
     amount = body.get(field)
+    field = where + field
     if amount is None:
         raise bad_request(f'Field "{field}" is required.')
+    return amount_cents(amount, field), CURRENCY
+
+
+def optional_amount(
+    body: dict[str, Any], field: str, *, minimum_cents: int = 0, maximum_cents: int | None = None
+) -> int | None:
+    """An Amount field that may be absent, in cents, within the bounds given."""
+    if body.get(field) is None:
+        return None
+    cents = amount_cents(body[field], field, minimum_cents=minimum_cents)
+    if maximum_cents is not None and cents > maximum_cents:
+        limit = f"{maximum_cents // 100}.{maximum_cents % 100:02d}"
+        raise bad_request(f'Field "{field}.value" must be at most {limit} {CURRENCY}.')
+    return cents
+
+
+def amount_cents(amount: Any, field: str, *, minimum_cents: int = 1) -> int:
+    """An Amount object's value in cents: a string of ASCII digits, in EUR, at least ``minimum_cents``."""
     if not isinstance(amount, dict):
         raise bad_request(f'Field "{field}" must be an object with "value" and "currency".')
     value = amount.get("value")
@@ -177,17 +210,183 @@ def required_amount(body: dict[str, Any], field: str) -> tuple[int, str]:
         cents = int((Decimal(value) * 100).to_integral_exact())
     except (InvalidOperation, ArithmeticError):
         raise bad_request(f'Field "{field}.value" is not a valid amount.') from None
-    if cents <= 0:
-        raise bad_request(f'Field "{field}.value" must be more than 0.00.')
-    return cents, currency
+    if cents < minimum_cents:
+        floor = f"{minimum_cents // 100}.{minimum_cents % 100:02d}"
+        relation = "more than 0.00" if minimum_cents == 1 else f"at least {floor}"
+        raise bad_request(f'Field "{field}.value" must be {relation}.')
+    return cents
+
+
+def optional_choice(
+    body: dict[str, Any], field: str, choices: Iterable[str], *, where: str = ""
+) -> str | None:
+    """A string field that must be one of ``choices``, or absent."""
+    value = body.get(field)
+    if value is None:
+        return None
+    choices = tuple(choices)
+    if not isinstance(value, str) or value not in choices:
+        shown = json.dumps(value)[:40]
+        raise bad_request(f'Field "{where}{field}" must be one of {", ".join(choices)}, got {shown}.')
+    return value
+
+
+def required_choice(body: dict[str, Any], field: str, choices: Iterable[str], *, where: str = "") -> str:
+    """A string field that must be present and one of ``choices``."""
+    choices = tuple(choices)
+    value = optional_choice(body, field, choices, where=where)
+    if value is None:
+        raise bad_request(f'Field "{where}{field}" is required; use one of {", ".join(choices)}.')
+    return value
+
+
+def optional_text(body: dict[str, Any], field: str, *, max_length: int = MAX_STRING) -> str | None:
+    """A string field that may be absent or empty."""
+    value = body.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise bad_request(f'Field "{field}" must be a string, not {_type_name(value)}.')
+    if len(value) > max_length:
+        raise bad_request(f'Field "{field}" is longer than {max_length} characters.')
+    return value
+
+
+def optional_int(body: dict[str, Any], field: str, low: int, high: int, *, where: str = "") -> int | None:
+    """A whole-number field within [low, high], or absent (``true`` is not a number here)."""
+    value = body.get(field)
+    name = where + field
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise bad_request(f'Field "{name}" must be a whole number, not {_type_name(value)}.')
+    if not low <= value <= high:
+        raise bad_request(f'Field "{name}" must be from {low} to {high}, got {value}.')
+    return value
+
+
+def required_int(body: dict[str, Any], field: str, *, low: int, high: int, where: str = "") -> int:
+    """Like ``optional_int``, but the field must be there."""
+    value = optional_int(body, field, low, high, where=where)
+    if value is None:
+        raise bad_request(f'Field "{where}{field}" is required.')
+    return value
+
+
+def optional_object(body: dict[str, Any], field: str, *, where: str = "") -> dict[str, Any] | None:
+    """A JSON-object field, or absent."""
+    value = body.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise bad_request(f'Field "{where}{field}" must be an object, not {_type_name(value)}.')
+    return value
+
+
+def required_object(body: dict[str, Any], field: str, *, where: str = "") -> dict[str, Any]:
+    """Like ``optional_object``, but the field must be there."""
+    value = optional_object(body, field, where=where)
+    if value is None:
+        raise bad_request(f'Field "{where}{field}" is required.')
+    return value
+
+
+def optional_list(body: dict[str, Any], field: str, *, max_items: int = 100) -> list[Any] | None:
+    """A JSON-array field, or absent."""
+    value = body.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise bad_request(f'Field "{field}" must be an array, not {_type_name(value)}.')
+    if len(value) > max_items:
+        raise bad_request(f'Field "{field}" has {len(value)} items; at most {max_items} are allowed.')
+    return value
+
+
+def required_list(body: dict[str, Any], field: str, *, max_items: int) -> list[Any]:
+    """A non-empty JSON-array field of at most ``max_items`` items."""
+    value = optional_list(body, field, max_items=max_items)
+    if value is None:
+        raise bad_request(f'Field "{field}" is required.')
+    if not value:
+        raise bad_request(f'Field "{field}" must not be empty.')
+    return value
+
+
+def optional_bool(body: dict[str, Any], field: str, default: bool = False) -> bool:
+    """A true/false field; absent or null is ``default``."""
+    value = body.get(field)
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise bad_request(f'Field "{field}" must be true or false, not {_type_name(value)}.')
+    return value
+
+
+def required_date(body: dict[str, Any], field: str) -> dt.date:
+    """A ``YYYY-MM-DD`` date (ASCII digits), present."""
+    value = body.get(field)
+    if value is None:
+        raise bad_request(f'Field "{field}" is required.')
+    return parse_date(value, field)
+
+
+def parse_date(value: Any, field: str) -> dt.date:
+    """``YYYY-MM-DD`` as a date, or bunq's 400 naming the field."""
+    if not isinstance(value, str) or not DATE_PATTERN.fullmatch(value):
+        raise bad_request(f'Field "{field}" must be a date as "YYYY-MM-DD", got {json.dumps(value)[:40]}.')
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise bad_request(f'Field "{field}" is not a real date: {value}.') from None
+
+
+TIMESTAMP_PATTERN = re.compile(
+    r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(Z|\+00:00)?$", re.ASCII
+)
+
+
+def optional_timestamp(body: dict[str, Any], field: str, *, where: str = "") -> float | None:
+    """A UTC time as bunq writes it (``2024-05-01 09:30:00.000000``; ISO ``T`` and a date alone also do)."""
+    value = body.get(field)
+    name = where + field
+    if value is None:
+        return None
+    if not isinstance(value, str) or not TIMESTAMP_PATTERN.fullmatch(value):
+        raise bad_request(
+            f'Field "{name}" must be a UTC time such as "2024-05-01 09:30:00.000000", '
+            f"got {json.dumps(value)[:40]}."
+        )
+    text = value.removesuffix("Z").removesuffix("+00:00").replace("T", " ")
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise bad_request(f'Field "{name}" is not a real date and time: {value[:40]}.') from None
+    return moment.replace(tzinfo=dt.timezone.utc).timestamp()
+
+
+def required_timestamp(body: dict[str, Any], field: str, *, where: str = "") -> float:
+    """Like ``optional_timestamp``, but the field must be there."""
+    moment = optional_timestamp(body, field, where=where)
+    if moment is None:
+        raise bad_request(f'Field "{where}{field}" is required.')
+    return moment
+
+
+def refuse_fields(body: dict[str, Any], fields: Iterable[str], why: str) -> None:
+    """A 400 naming the first of ``fields`` that ``body`` has, with ``why`` (e.g. not emulated)."""
+    for field in fields:
+        if body.get(field) is not None:
+            raise bad_request(f'Field "{field}" {why}')
 
 
 POINTER_TYPES = ("EMAIL", "IBAN", "PHONE_NUMBER")
 
 
-def required_pointer(body: dict[str, Any], field: str) -> dict[str, str]:
+def required_pointer(body: dict[str, Any], field: str, *, where: str = "") -> dict[str, str]:
     """A counterparty pointer ``{"type": "EMAIL"|"IBAN"|"PHONE_NUMBER", "value": ..., "name"?}``."""
     pointer = body.get(field)
+    field = where + field
     if pointer is None:
         raise bad_request(f'Field "{field}" is required.')
     if not isinstance(pointer, dict):
@@ -206,12 +405,29 @@ def required_pointer(body: dict[str, Any], field: str) -> dict[str, str]:
 
 __all__ = [
     "BunqError",
+    "amount_cents",
     "client_public_key",
     "ip_or_wildcard",
+    "optional_amount",
+    "optional_bool",
+    "optional_choice",
+    "optional_int",
     "optional_ip_list",
+    "optional_list",
+    "optional_object",
     "optional_string",
+    "optional_text",
+    "optional_timestamp",
+    "parse_date",
     "parse_object",
+    "refuse_fields",
     "required_amount",
+    "required_choice",
+    "required_date",
+    "required_int",
+    "required_list",
+    "required_object",
     "required_pointer",
     "required_string",
+    "required_timestamp",
 ]

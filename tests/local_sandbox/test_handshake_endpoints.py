@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bunq_helpers.crypto import keys, signing
 from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
@@ -52,6 +53,39 @@ def test_slashes_are_escaped_where_an_answer_always_has_one(raw: Raw, client_key
 def test_installation_accepts_the_pem_forms_clients_send(raw: Raw, client_key, variant) -> None:
     pem = variant(keys.public_key_to_pem(client_key))
     assert raw.call("POST", "installation", {"client_public_key": pem}).status_code == 200
+
+
+def _key_with_modulus_bits(bits: int) -> keys.PrivateKey:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
+    assert key.key_size == bits and key.public_key().public_numbers().n.bit_length() == bits
+    return key
+
+
+def test_a_2047_bit_key_as_jsrsasign_makes_them_does_the_whole_handshake(raw: Raw) -> None:
+    """bunq's Postman collection asks jsrsasign for 2048 bits and gets a 2047-bit modulus 39% of the
+    time; bunq takes those keys, so installation, the device and a signed session-server must too."""
+    key = _key_with_modulus_bits(2047)
+    done = raw.handshake(key)
+    assert raw.call("GET", "user", token=done.session_token).status_code == 200
+    forged = raw.call(
+        "POST",
+        "session-server",
+        {"secret": done.api_key},
+        token=done.installation_token,
+        headers={"X-Bunq-Client-Signature": signing.sign_body(key, b"another body")},
+    )
+    assert (forged.status_code, error_of(forged)) == (400, "The request signature is invalid.")
+
+
+@pytest.mark.parametrize("bits", [2046, 1024])
+def test_keys_under_2047_bits_are_refused_with_bunqs_400(raw: Raw, bits: int) -> None:
+    pem = keys.public_key_to_pem(_key_with_modulus_bits(bits).public_key())
+    response = raw.call("POST", "installation", {"client_public_key": pem})
+    assert response.status_code == 400
+    assert error_of(response) == (
+        f'Field "client_public_key" is not usable: The RSA key has {bits} bits; bunq requires 2048-bit '
+        "keys. Generate a new one with generate_private_key()."
+    )
 
 
 def test_postman_style_device_server_with_empty_signature_and_tabs(raw: Raw, client_key) -> None:
@@ -166,6 +200,20 @@ def test_session_server_signature_missing_forged_and_wrong_key(raw: Raw, client_
             headers={"X-Bunq-Client-Signature": signature},
         )
         assert forged.status_code == 400 and error_of(forged) == "The request signature is invalid."
+
+
+def test_session_server_with_a_session_token_says_the_token_already_has_a_session(
+    raw: Raw, client_key
+) -> None:
+    """bunq's text, which bunqJSClient turns into INSTALLATION_HAS_SESSION (found by tests/js)."""
+    done = raw.handshake(client_key)
+    again = raw.call(
+        "POST", "session-server", {"secret": done.api_key}, token=done.session_token, sign_with=client_key
+    )
+    assert again.status_code == 400
+    assert error_of(again) == "Authentication token already has a user session."
+    # ... and the session it already has is untouched.
+    assert raw.call("GET", f"user/{done.user_id}", token=done.session_token).status_code == 200
 
 
 def test_tokens_only_work_where_bunq_accepts_them(raw: Raw, client_key) -> None:

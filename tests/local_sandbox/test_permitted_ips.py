@@ -13,7 +13,7 @@ def test_list_add_deactivate_and_their_effect(sandbox: LocalSandbox, raw: Raw, c
     cred = credential["CredentialPasswordIp"]
     assert cred["status"] == "ACTIVE" and cred["permitted_device"]["ip"] == "127.0.0.1"
     ips = raw.call("GET", f"{base}/{cred['id']}/ip", token=done.session_token).json()["Response"]
-    assert [i["PermittedIp"]["ip"] for i in ips] == ["127.0.0.1"]
+    assert ips == [{"PermittedIp": {"ip": "127.0.0.1", "status": "ACTIVE"}}]  # bunq's fields: no id
 
     elsewhere = Raw(sandbox, source="127.0.0.2")
 
@@ -43,9 +43,8 @@ def test_rules_bunq_documents(raw: Raw, client_key) -> None:
     assert wildcard.status_code == 400 and "wildcard" in error_of(wildcard)
     duplicate = raw.call("POST", f"{base}/{cred_id}/ip", {"ip": "127.0.0.1"}, token=done.session_token)
     assert duplicate.status_code == 400 and "already listed" in error_of(duplicate)
-    ip_id = raw.call("GET", f"{base}/{cred_id}/ip", token=done.session_token).json()["Response"][0][
-        "PermittedIp"
-    ]["id"]
+    added = raw.call("POST", f"{base}/{cred_id}/ip", {"ip": "10.0.0.2"}, token=done.session_token)
+    ip_id = added.json()["Response"][0]["Id"]["id"]
     edit = raw.call("PUT", f"{base}/{cred_id}/ip/{ip_id}", {"ip": "10.0.0.1"}, token=done.session_token)
     assert edit.status_code == 400 and "INACTIVE and add a new one" in error_of(edit)
     other_user = raw.call("GET", f"user/{done.user_id + 1}/credential-password-ip", token=done.session_token)

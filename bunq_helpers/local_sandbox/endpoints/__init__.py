@@ -7,11 +7,24 @@ the router tries them. A new family is a new module plus one line below.
 from __future__ import annotations
 
 from . import (
+    attachments,
+    bunqme_tabs,
+    cards,
+    customer_statements,
+    draft_payments,
     handshake,
     monetary_accounts,
+    notes,
+    notification_filters,
+    payment_batches,
     payments,
     permitted_ips,
     request_inquiries,
+    request_inquiry_batches,
+    request_responses,
+    scheduled_payments,
+    schedules,
+    user_events,
     users,
 )
 
@@ -22,4 +35,17 @@ ROUTES = [
     *request_inquiries.ROUTES,
     *payments.ROUTES,
     *permitted_ips.ROUTES,
+    *request_responses.ROUTES,
+    *request_inquiry_batches.ROUTES,
+    *draft_payments.ROUTES,
+    *payment_batches.ROUTES,
+    *scheduled_payments.ROUTES,
+    *schedules.ROUTES,
+    *bunqme_tabs.ROUTES,
+    *attachments.ROUTES,
+    *notes.ROUTES,
+    *user_events.ROUTES,
+    *cards.ROUTES,
+    *customer_statements.ROUTES,
+    *notification_filters.ROUTES,
 ]

@@ -13,6 +13,13 @@ Choices where bunq's behaviour is not documented:
 - ``DELETE session/{id}`` closes the calling session whatever the id (the SDKs send 0) and
   answers ``{"Response": []}``.
 - The API key's one-hour activation window is not enforced.
+- Client keys: RSA with a modulus of at least ``validation.CLIENT_KEY_MIN_BITS`` (2047) bits. bunq asks for
+  2048-bit keys, but bunq's Postman collection makes its key with jsrsasign, which multiplies two
+  1024-bit primes without checking the product's length: 39% of its "2048-bit" keys have a
+  2047-bit modulus, and bunq accepts them (shared/bunq-protocol.md §17). 2047 is the smallest
+  modulus a client asking for 2048 bits gets from two 1024-bit primes, so it is the threshold:
+  tolerant of every real client we know, and still refusing weaker keys (1024 bits or a
+  1536-bit key are refused with bunq's 400) that no source shows bunq taking.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from ..render import device_object, iban_for, token_object, user_object, user_wr
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..store import new_api_key, new_token
 from ..validation import client_public_key, optional_ip_list, parse_object, required_string
+from .users import profile_of
 
 PERSON_NAMES = [("Sandy", "de Vries"), ("Noor", "Jansen"), ("Daan", "Bakker"), ("Emma", "Visser")]
 COMPANY_NAMES = ["Sandbox Trading B.V.", "Tulip Test B.V.", "Canal Commerce B.V."]
@@ -256,7 +264,11 @@ def create_session_server(
         [
             {"Id": {"id": token_id}},
             {"Token": token_object(token)},
-            {user_wrapper_name(user): user_object(user, session_timeout=timeout)},
+            {
+                user_wrapper_name(user): user_object(
+                    user, session_timeout=timeout, profile=profile_of(db, user["id"])
+                )
+            },
         ]
     )
 

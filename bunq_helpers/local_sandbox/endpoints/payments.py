@@ -7,66 +7,22 @@ from __future__ import annotations
 
 import sqlite3
 
-from ..amounts import cents_to_value
-from ..bunq_errors import bad_request, not_found
-from ..events import renders
 from ..http_io import Request
 from ..pagination import paginate
 from ..render import payment_object
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
-from ..validation import parse_object, required_amount, required_pointer, required_string
-from .ledger import credit, insert_payment
-from .lookups import own_account
+from ..validation import parse_object
+from .lookups import own_account, own_item, payable_account
 from .monetary_accounts import ACCOUNT
-
-
-def _local_account_for(db: sqlite3.Connection, pointer: dict[str, str]) -> sqlite3.Row | None:
-    if pointer["type"] == "IBAN":
-        return db.execute(
-            "SELECT * FROM accounts WHERE iban = ?", (pointer["value"].replace(" ", "").upper(),)
-        ).fetchone()
-    if pointer["type"] == "EMAIL":
-        return db.execute(
-            "SELECT a.* FROM accounts a JOIN users u ON u.id = a.user_id WHERE lower(u.email) = ?"
-            " ORDER BY a.id LIMIT 1",
-            (pointer["value"].lower(),),
-        ).fetchone()
-    return None
+from .transfers import read_order, transfer
 
 
 def create_payment(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """POST …/payment (signed): pay from this account; the balance must cover it."""
-    account = own_account(ctx, caller, ids)
-    body = parse_object(request.body)
-    cents, currency = required_amount(body, "amount")
-    pointer = required_pointer(body, "counterparty_alias")
-    description = required_string(body, "description", max_length=140)
-    now = ctx.now()
+    account = payable_account(ctx, caller, ids)
+    order = read_order(parse_object(request.body))
     with ctx.store.transaction() as db:
-        balance = db.execute("SELECT balance_cents FROM accounts WHERE id = ?", (account["id"],)).fetchone()[
-            0
-        ]
-        if balance < cents:
-            raise bad_request(
-                f"The balance of monetary account {account['id']} ({cents_to_value(balance)} EUR) "
-                f"does not cover this payment of {cents_to_value(cents)} EUR."
-            )
-        target = _local_account_for(db, pointer)
-        if target is not None and target["id"] == account["id"]:
-            raise bad_request('Field "counterparty_alias" points at the paying account itself.')
-        balance_after = credit(db, account["id"], -cents, now)
-        counterparty = {**pointer, "iban": target["iban"] if target else None}
-        payment_id = insert_payment(
-            db, account["id"], -cents, currency, description, counterparty, "PAYMENT", balance_after, now
-        )
-        ctx.events.record(db, "Payment", payment_id, user_id=caller.user["id"], account_id=account["id"])
-        if target is not None:
-            payer = {"type": "IBAN", "value": account["iban"], "name": caller.user["display_name"]}
-            target_balance = credit(db, target["id"], cents, now)
-            received_id = insert_payment(
-                db, target["id"], cents, currency, description, payer, "PAYMENT", target_balance, now
-            )
-            ctx.events.record(db, "Payment", received_id, user_id=target["user_id"], account_id=target["id"])
+        payment_id = transfer(ctx, db, account, caller.user, order)
     return Reply([{"Id": {"id": payment_id}}])
 
 
@@ -79,28 +35,17 @@ def list_payments(ctx: HandlerContext, request: Request, caller: Caller, ids: di
     return paginate(request, [payment_object(row, account, caller.user) for row in rows], "Payment")
 
 
+def find_payment(db: sqlite3.Connection, account_id: int, payment_id: int) -> sqlite3.Row | None:
+    """Payment ``payment_id`` as booked on account ``account_id`` (each side of a payment is its own)."""
+    return db.execute(
+        "SELECT * FROM payments WHERE id = ? AND account_id = ?", (payment_id, account_id)
+    ).fetchone()
+
+
 def read_payment(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """GET …/payment/{id}."""
-    account = own_account(ctx, caller, ids)
-    row = (
-        ctx.store.read()
-        .execute("SELECT * FROM payments WHERE id = ? AND account_id = ?", (ids["payment_id"], account["id"]))
-        .fetchone()
-    )
-    if row is None:
-        raise not_found("Payment", ids["payment_id"])
+    account, row = own_item(ctx, caller, ids, find_payment, "Payment", key="payment_id")
     return Reply([{"Payment": payment_object(row, account, caller.user)}])
-
-
-@renders("Payment")
-def payment_for_event(db: sqlite3.Connection, payment_id: int) -> dict | None:
-    """A payment as an event shows it, seen from the account it was booked on."""
-    row = db.execute("SELECT * FROM payments WHERE id = ?", (payment_id,)).fetchone()
-    if row is None:
-        return None
-    account = db.execute("SELECT * FROM accounts WHERE id = ?", (row["account_id"],)).fetchone()
-    user = db.execute("SELECT * FROM users WHERE id = ?", (account["user_id"],)).fetchone()
-    return {"Payment": payment_object(row, account, user)}
 
 
 ROUTES = [

@@ -70,7 +70,10 @@ def list_permitted_ips(ctx: HandlerContext, request: Request, caller: Caller, id
         .execute("SELECT * FROM permitted_ips WHERE credential_id = ?", (credential["id"],))
         .fetchall()
     )
-    return paginate(request, [permitted_ip_object(row) for row in rows], "PermittedIp")
+    page = paginate(request, [{"id": row["id"], **permitted_ip_object(row)} for row in rows], "PermittedIp")
+    for item in page.items:
+        del item["PermittedIp"]["id"]  # the id orders the page; bunq's PermittedIp does not show it
+    return page
 
 
 def _own_ip(ctx: HandlerContext, caller: Caller, ids: dict[str, int]) -> sqlite3.Row:

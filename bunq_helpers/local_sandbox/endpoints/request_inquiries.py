@@ -1,63 +1,181 @@
-"""Asking for money: ``request-inquiry`` create, list and read (sugardaddy@bunq.com pays up to 500 EUR)."""
+"""Asking for money: ``request-inquiry`` create, list, read and revoke (``PUT`` with status REVOKED).
+
+A request to the e-mail address or IBAN of another sandbox account shows up there as a
+``RequestResponse`` (``request_responses.py``), whose answer moves the money and sets this request's
+status. A request to ``sugardaddy@bunq.com`` is answered by sugar daddy after ``sugardaddy_delay``
+(``sugar_daddy.py``). Any other counterparty never answers: the request stays PENDING until revoked.
+"""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass
+from typing import Any
 
-from ..amounts import cents_to_value
-from ..bunq_errors import bad_request, not_found
+from ..amounts import amount
+from ..bunq_errors import bad_request
 from ..events import renders
 from ..http_io import Request
 from ..pagination import paginate
-from ..render import SUGAR_DADDY_EMAIL, SUGAR_DADDY_IBAN, SUGAR_DADDY_NAME, request_inquiry_object
+from ..render import (
+    SUGAR_DADDY_EMAIL,
+    SUGAR_DADDY_IBAN,
+    SUGAR_DADDY_NAME,
+    counterparty_label,
+    id_and_stamps,
+    label_user,
+    own_label,
+    timestamp,
+)
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
-from ..validation import parse_object, required_amount, required_pointer, required_string
-from .lookups import own_account
+from ..validation import (
+    optional_bool,
+    parse_object,
+    required_amount,
+    required_choice,
+    required_pointer,
+    required_string,
+)
+from .ledger import account_and_owner
+from .lookups import own_account, own_item, payable_account
 from .monetary_accounts import ACCOUNT
-from .sugar_daddy import SUGAR_DADDY_MAX_CENTS
+from .transfers import MAX_DESCRIPTION, local_account_for
+
+# bunq's spec answers a PUT with the RequestInquiry less these two fields.
+UPDATE_OMITS = ("bunqme_share_url", "redirect_url")
+
+
+@dataclass(frozen=True)
+class InquiryOrder:
+    """A request for money, checked, before it is stored."""
+
+    cents: int
+    currency: str
+    description: str
+    pointer: dict[str, str]
+    allow_amount_lower: bool
+    allow_amount_higher: bool
+
+
+def read_inquiry(body: Any, where: str = "") -> InquiryOrder:
+    """amount_inquired, counterparty_alias, description, allow_bunqme and the allow_amount_* switches."""
+    if not isinstance(body, dict):
+        raise bad_request(
+            f'Field "{where}" must be an object with "amount_inquired", "counterparty_alias", ...'
+        )
+    prefix = f"{where}." if where else ""
+    cents, currency = required_amount(body, "amount_inquired", where=prefix)
+    pointer = required_pointer(body, "counterparty_alias", where=prefix)
+    description = required_string(body, "description", max_length=MAX_DESCRIPTION, where=prefix)
+    for switch in ("allow_bunqme", "want_tip"):
+        optional_bool(body, switch)  # accepted and checked; the sandbox has no bunq.me page or tips
+    return InquiryOrder(
+        cents,
+        currency,
+        description,
+        pointer,
+        optional_bool(body, "allow_amount_lower"),
+        optional_bool(body, "allow_amount_higher"),
+    )
+
+
+def is_sugar_daddy(pointer: dict[str, str]) -> bool:
+    """Whether a pointer names sugardaddy@bunq.com."""
+    return pointer["type"] == "EMAIL" and pointer["value"].lower() == SUGAR_DADDY_EMAIL
+
+
+def insert_inquiry(
+    ctx: HandlerContext, db: sqlite3.Connection, account: sqlite3.Row, user: sqlite3.Row, order: InquiryOrder
+) -> int:
+    """Store a PENDING request (and the payee's RequestResponse when the payee is a sandbox account)."""
+    now = ctx.now()
+    pointer, payee = order.pointer, None
+    if is_sugar_daddy(pointer):
+        pointer = {**pointer, "name": SUGAR_DADDY_NAME, "iban": SUGAR_DADDY_IBAN}
+    else:
+        payee = local_account_for(db, pointer)
+        if payee is not None and payee["id"] == account["id"]:
+            raise bad_request('Field "counterparty_alias" points at the requesting account itself.')
+    inquiry_id = db.execute(
+        "INSERT INTO request_inquiries (account_id, amount_cents, currency, description,"
+        " counterparty, status, credit_at, created, updated) VALUES (?, ?, ?, ?, ?, 'PENDING', ?, ?, ?)",
+        (
+            account["id"],
+            order.cents,
+            order.currency,
+            order.description,
+            json.dumps(pointer),
+            now + ctx.options.sugardaddy_delay,
+            now,
+            now,
+        ),
+    ).lastrowid
+    ctx.events.record(db, "RequestInquiry", inquiry_id, user_id=user["id"], account_id=account["id"])
+    if payee is not None:
+        response_id = db.execute(
+            "INSERT INTO request_responses (account_id, inquiry_id, allow_amount_lower, allow_amount_higher,"
+            " created, updated) VALUES (?, ?, ?, ?, ?, ?)",
+            (payee["id"], inquiry_id, order.allow_amount_lower, order.allow_amount_higher, now, now),
+        ).lastrowid
+        ctx.events.record(
+            db, "RequestResponse", response_id, user_id=payee["user_id"], account_id=payee["id"]
+        )
+    return int(inquiry_id)
+
+
+def find_request_inquiry(db: sqlite3.Connection, account_id: int, inquiry_id: int) -> sqlite3.Row | None:
+    """Request inquiry ``inquiry_id`` made from account ``account_id``, if it is one."""
+    return db.execute(
+        "SELECT * FROM request_inquiries WHERE id = ? AND account_id = ?", (inquiry_id, account_id)
+    ).fetchone()
+
+
+def inquiry_object(
+    db: sqlite3.Connection, inquiry: sqlite3.Row, account: sqlite3.Row, user: sqlite3.Row
+) -> dict:
+    """A RequestInquiry, seen by the account that made it."""
+    response = db.execute("SELECT * FROM request_responses WHERE inquiry_id = ?", (inquiry["id"],)).fetchone()
+    status = inquiry["status"]
+    if response is not None:
+        responded_cents, responded_at = response["amount_responded_cents"], response["time_responded"]
+        counterparty = own_label(*account_and_owner(db, response["account_id"]))
+    else:  # sugar daddy, or a counterparty outside the sandbox
+        answered = status in ("ACCEPTED", "REJECTED")
+        responded_cents = inquiry["amount_cents"] if status == "ACCEPTED" else None
+        responded_at = inquiry["updated"] if answered else None
+        counterparty = counterparty_label(json.loads(inquiry["counterparty"]))
+    return {
+        **id_and_stamps(inquiry),
+        "time_responded": timestamp(responded_at) if responded_at is not None else None,
+        "time_expiry": None,
+        "monetary_account_id": account["id"],
+        "amount_inquired": amount(inquiry["amount_cents"], inquiry["currency"]),
+        "amount_responded": amount(responded_cents, inquiry["currency"])
+        if responded_cents is not None
+        else None,
+        "user_alias_created": label_user(user),  # a LabelUser, as bunq's spec and SDK have it
+        "user_alias_revoked": label_user(user) if status == "REVOKED" else None,
+        "counterparty_alias": counterparty,
+        "description": inquiry["description"],
+        "merchant_reference": None,
+        "attachment": [],
+        "status": status,
+        "batch_id": None,
+        "scheduled_id": None,
+        "bunqme_share_url": None,
+        "redirect_url": None,
+    }
 
 
 def create_request_inquiry(
     ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
 ) -> Reply:
-    """POST …/request-inquiry: ask for money; sugardaddy@bunq.com pays up to 500 EUR shortly after."""
-    account = own_account(ctx, caller, ids)
-    body = parse_object(request.body)
-    cents, currency = required_amount(body, "amount_inquired")
-    pointer = required_pointer(body, "counterparty_alias")
-    description = required_string(body, "description", max_length=140)
-    allow_bunqme = body.get("allow_bunqme", False)
-    if not isinstance(allow_bunqme, bool):
-        raise bad_request('Field "allow_bunqme" must be true or false.')
-    is_sugar_daddy = pointer["type"] == "EMAIL" and pointer["value"].lower() == SUGAR_DADDY_EMAIL
-    if is_sugar_daddy and cents > SUGAR_DADDY_MAX_CENTS:
-        raise bad_request(
-            f"You can request at most {cents_to_value(SUGAR_DADDY_MAX_CENTS)} EUR from "
-            f"{SUGAR_DADDY_EMAIL} at a time; you asked for {cents_to_value(cents)} EUR."
-        )
-    if is_sugar_daddy:
-        pointer = {**pointer, "name": SUGAR_DADDY_NAME, "iban": SUGAR_DADDY_IBAN}
-    now = ctx.now()
+    """POST …/request-inquiry: ask for money; the answer is just the new request's id."""
+    account = payable_account(ctx, caller, ids)
+    order = read_inquiry(parse_object(request.body))
     with ctx.store.transaction() as db:
-        inquiry_id = db.execute(
-            "INSERT INTO request_inquiries (account_id, amount_cents, currency, description,"
-            " counterparty, status, credit_at, created, updated)"
-            " VALUES (?, ?, ?, ?, ?, 'PENDING', ?, ?, ?)",
-            (
-                account["id"],
-                cents,
-                currency,
-                description,
-                json.dumps(pointer),
-                now + ctx.options.sugardaddy_delay,
-                now,
-                now,
-            ),
-        ).lastrowid
-        ctx.events.record(
-            db, "RequestInquiry", inquiry_id, user_id=caller.user["id"], account_id=account["id"]
-        )
+        inquiry_id = insert_inquiry(ctx, db, account, caller.user, order)
     return Reply([{"Id": {"id": inquiry_id}}])
 
 
@@ -66,29 +184,64 @@ def list_request_inquiries(
 ) -> Reply:
     """GET …/request-inquiry."""
     account = own_account(ctx, caller, ids)
-    rows = (
-        ctx.store.read()
-        .execute("SELECT * FROM request_inquiries WHERE account_id = ?", (account["id"],))
-        .fetchall()
+    db = ctx.store.read()
+    rows = db.execute("SELECT * FROM request_inquiries WHERE account_id = ?", (account["id"],)).fetchall()
+    return paginate(
+        request, [inquiry_object(db, row, account, caller.user) for row in rows], "RequestInquiry"
     )
-    items = [request_inquiry_object(row, account, caller.user) for row in rows]
-    return paginate(request, items, "RequestInquiry")
 
 
 def read_request_inquiry(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """GET …/request-inquiry/{id}."""
-    account = own_account(ctx, caller, ids)
-    row = (
-        ctx.store.read()
-        .execute(
-            "SELECT * FROM request_inquiries WHERE id = ? AND account_id = ?",
-            (ids["inquiry_id"], account["id"]),
+    account, row = own_item(ctx, caller, ids, find_request_inquiry, "RequestInquiry")
+    return Reply([{"RequestInquiry": inquiry_object(ctx.store.read(), row, account, caller.user)}])
+
+
+def revoke(ctx: HandlerContext, db: sqlite3.Connection, inquiry: sqlite3.Row, user: sqlite3.Row) -> None:
+    """Mark a PENDING request REVOKED (and its RequestResponse with it), in the caller's transaction."""
+    current = db.execute("SELECT status FROM request_inquiries WHERE id = ?", (inquiry["id"],)).fetchone()[0]
+    if current != "PENDING":
+        raise bad_request(
+            f"RequestInquiry {inquiry['id']} is {current}; only a PENDING request can be revoked."
         )
-        .fetchone()
+    db.execute(
+        "UPDATE request_inquiries SET status = 'REVOKED', updated = ? WHERE id = ?",
+        (ctx.now(), inquiry["id"]),
     )
-    if row is None:
-        raise not_found("RequestInquiry", ids["inquiry_id"])
-    return Reply([{"RequestInquiry": request_inquiry_object(row, account, caller.user)}])
+    ctx.events.record(
+        db,
+        "RequestInquiry",
+        inquiry["id"],
+        user_id=user["id"],
+        account_id=inquiry["account_id"],
+        action="UPDATE",
+    )
+    response = db.execute("SELECT * FROM request_responses WHERE inquiry_id = ?", (inquiry["id"],)).fetchone()
+    if response is not None:
+        payee_account, payee_user = account_and_owner(db, response["account_id"])
+        ctx.events.record(
+            db,
+            "RequestResponse",
+            response["id"],
+            user_id=payee_user["id"],
+            account_id=payee_account["id"],
+            action="UPDATE",
+        )
+
+
+def update_request_inquiry(
+    ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
+) -> Reply:
+    """PUT …/request-inquiry/{id} with status REVOKED: take back a request nobody has answered yet."""
+    account, row = own_item(ctx, caller, ids, find_request_inquiry, "RequestInquiry")
+    required_choice(parse_object(request.body), "status", ("REVOKED",))
+    with ctx.store.transaction() as db:
+        revoke(ctx, db, row, caller.user)
+        row = find_request_inquiry(db, account["id"], row["id"])
+        shown = inquiry_object(db, row, account, caller.user)
+    for absent in UPDATE_OMITS:
+        shown.pop(absent)
+    return Reply([{"RequestInquiry": shown}])
 
 
 @renders("RequestInquiry")
@@ -97,13 +250,14 @@ def request_inquiry_for_event(db: sqlite3.Connection, inquiry_id: int) -> dict |
     row = db.execute("SELECT * FROM request_inquiries WHERE id = ?", (inquiry_id,)).fetchone()
     if row is None:
         return None
-    account = db.execute("SELECT * FROM accounts WHERE id = ?", (row["account_id"],)).fetchone()
-    user = db.execute("SELECT * FROM users WHERE id = ?", (account["user_id"],)).fetchone()
-    return {"RequestInquiry": request_inquiry_object(row, account, user)}
+    account, user = account_and_owner(db, row["account_id"])
+    return {"RequestInquiry": inquiry_object(db, row, account, user)}
 
 
+INQUIRY = ACCOUNT + "/request-inquiry"
 ROUTES = [
-    Route("POST", ACCOUNT + "/request-inquiry", create_request_inquiry, Auth.SESSION),
-    Route("GET", ACCOUNT + "/request-inquiry", list_request_inquiries, Auth.SESSION),
-    Route("GET", ACCOUNT + "/request-inquiry/{inquiry_id}", read_request_inquiry, Auth.SESSION),
+    Route("POST", INQUIRY, create_request_inquiry, Auth.SESSION),
+    Route("GET", INQUIRY, list_request_inquiries, Auth.SESSION),
+    Route("GET", INQUIRY + "/{item_id}", read_request_inquiry, Auth.SESSION),
+    Route("PUT", INQUIRY + "/{item_id}", update_request_inquiry, Auth.SESSION),
 ]

@@ -1,7 +1,9 @@
-"""Sandbox money: ``sugardaddy@bunq.com`` pays requests of up to 500 EUR ``sugardaddy_delay`` seconds later.
+"""Sandbox money: ``sugardaddy@bunq.com`` answers requests ``sugardaddy_delay`` seconds after they are made.
 
-Credits are settled when the account or its lists are next read, so no background thread is
-needed and two sandboxes on one state directory agree.
+As bunq's sandbox documents it, sugar daddy accepts requests of up to 500 EUR (and pays them) and
+rejects larger ones; either way the request itself was answered with just its id, so the learner
+finds out by reading the request or the balance again. Answers are settled when the account or its
+lists are next read (``settlement.py``).
 """
 
 from __future__ import annotations
@@ -14,37 +16,40 @@ from .ledger import credit, insert_payment
 
 SUGAR_DADDY_MAX_CENTS = 50_000
 
+_DUE = (
+    "SELECT r.* FROM request_inquiries r JOIN accounts a ON a.id = r.account_id"
+    " WHERE a.user_id = ? AND r.status = 'PENDING' AND r.credit_at <= ?"
+    " AND lower(json_extract(r.counterparty, '$.value')) = ? ORDER BY r.id"
+)
+
 
 def settle_sugar_daddy(ctx: HandlerContext, user_id: int) -> None:
-    """Credit every accepted-but-unpaid sugardaddy request whose time has come."""
+    """Answer every pending sugar daddy request of this user whose time has come."""
     now = ctx.now()
-    due_query = (
-        "SELECT r.* FROM request_inquiries r JOIN accounts a ON a.id = r.account_id"
-        " WHERE a.user_id = ? AND r.status = 'PENDING' AND r.credit_at <= ? ORDER BY r.id"
-    )
-    if not ctx.store.read().execute(due_query, (user_id, now)).fetchone():
+    if not ctx.store.read().execute(_DUE, (user_id, now, SUGAR_DADDY_EMAIL)).fetchone():
         return
     with ctx.store.transaction() as db:
-        for inquiry in db.execute(due_query, (user_id, now)).fetchall():
-            if json.loads(inquiry["counterparty"])["value"].lower() != SUGAR_DADDY_EMAIL:
-                continue
-            balance = credit(db, inquiry["account_id"], inquiry["amount_cents"], now)
-            counterparty = json.loads(inquiry["counterparty"])
-            payment_id = insert_payment(
-                db,
-                inquiry["account_id"],
-                inquiry["amount_cents"],
-                inquiry["currency"],
-                inquiry["description"],
-                counterparty,
-                "REQUEST",
-                balance,
-                now,
-            )
-            ctx.events.record(db, "Payment", payment_id, user_id=user_id, account_id=inquiry["account_id"])
+        for inquiry in db.execute(_DUE, (user_id, now, SUGAR_DADDY_EMAIL)).fetchall():
+            status = "ACCEPTED" if inquiry["amount_cents"] <= SUGAR_DADDY_MAX_CENTS else "REJECTED"
+            if status == "ACCEPTED":
+                balance = credit(db, inquiry["account_id"], inquiry["amount_cents"], now)
+                payment_id = insert_payment(
+                    db,
+                    inquiry["account_id"],
+                    inquiry["amount_cents"],
+                    inquiry["currency"],
+                    inquiry["description"],
+                    json.loads(inquiry["counterparty"]),
+                    "REQUEST",
+                    balance,
+                    now,
+                )
+                ctx.events.record(
+                    db, "Payment", payment_id, user_id=user_id, account_id=inquiry["account_id"]
+                )
             db.execute(
-                "UPDATE request_inquiries SET status = 'ACCEPTED', updated = ? WHERE id = ?",
-                (now, inquiry["id"]),
+                "UPDATE request_inquiries SET status = ?, updated = ? WHERE id = ?",
+                (status, now, inquiry["id"]),
             )
             ctx.events.record(
                 db,

@@ -1,31 +1,302 @@
-"""The session's user: ``GET user`` and ``GET user/{id}``."""
+"""The session's user: ``user``, ``user/{id}``, ``user-person/{id}`` and ``user-company/{id}`` (read and PUT).
+
+PUT takes the fields bunq's reference lists for ``UserPerson``/``UserCompany`` updates and answers
+``{"Id": {"id": …}}`` as bunq's SDK reads it. Names, nick name and session timeout live in the users
+table; the rest (addresses, date of birth, language, ...) in ``user_profiles``, shown as bunq shows
+them. What bunq forbids or the local sandbox does not keep is refused with a 400 naming the field:
+``status`` (bunq: not to be updated with PUT), ``sub_status`` (only in RECOVERY), avatars, identity
+documents, tax residence, legal guardians. Choices where bunq is silent: ``session_timeout`` from 60
+seconds to one week (bunq's default, 604800); it applies to sessions opened after the change.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import re
+import sqlite3
 from typing import Any
 
+from ..amounts import amount
+from ..bunq_errors import bad_request, not_found
 from ..http_io import Request
 from ..render import user_object, user_wrapper_name
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..validation import (
+    optional_amount,
+    optional_choice,
+    optional_int,
+    optional_list,
+    optional_object,
+    optional_text,
+    parse_date,
+    parse_object,
+    refuse_fields,
+)
 from .lookups import own_user
+
+MIN_SESSION_TIMEOUT = 60
+MAX_SESSION_TIMEOUT = 604_800
+MAX_LOGIN_LIMIT_CENTS = 1_000_000
+LOCALE = re.compile(r"^[a-z]{2}_[A-Z]{2}$", re.ASCII)
+COUNTRY = re.compile(r"^[A-Z]{2}$", re.ASCII)
+ADDRESS_REQUIRED = ("street", "house_number", "postal_code", "city", "country")
+ADDRESS_OPTIONAL = ("po_box", "extra", "mailbox_name")
+GENDERS = ("MALE", "FEMALE", "UNKNOWN")
+NOT_KEPT = "is not emulated by the local sandbox; leave it out."
+PERSON_NOT_KEPT = (
+    "avatar_uuid",
+    "tax_resident",
+    "document_type",
+    "document_number",
+    "document_country_of_issuance",
+    "document_front_attachment_id",
+    "document_back_attachment_id",
+    "legal_guardian_alias",
+    "subscription_type",
+    "signup_track_type",
+)
+COMPANY_NOT_KEPT = ("avatar_uuid",)
+
+
+# --- showing users -----------------------------------------------------------------------------
+
+
+def profile_of(db: sqlite3.Connection, user_id: int) -> dict[str, Any]:
+    """The fields set with PUT that the users table has no column for."""
+    row = db.execute("SELECT data FROM user_profiles WHERE user_id = ?", (user_id,)).fetchone()
+    return json.loads(row["data"]) if row else {}
+
+
+def user_view(ctx: HandlerContext, user: sqlite3.Row) -> dict[str, Any]:
+    """The user as bunq shows it to itself, with the session timeout new sessions get."""
+    timeout = ctx.options.session_timeout or user["session_timeout"]
+    return user_object(user, session_timeout=timeout, profile=profile_of(ctx.store.read(), user["id"]))
 
 
 def list_users(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """GET user: the session's user, wrapped as UserPerson or UserCompany."""
-    return Reply([{user_wrapper_name(caller.user): _user_view(caller)}])
+    return Reply([{user_wrapper_name(caller.user): user_view(ctx, caller.user)}])
 
 
 def read_user(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """GET user/{id}."""
     own_user(caller, ids)
-    return Reply([{user_wrapper_name(caller.user): _user_view(caller)}])
+    return Reply([{user_wrapper_name(caller.user): user_view(ctx, caller.user)}])
 
 
-def _user_view(caller: Caller) -> dict[str, Any]:
-    return user_object(caller.user, session_timeout=caller.session["timeout"])
+def _own_user_of_kind(caller: Caller, ids: dict[str, int], kind: str) -> sqlite3.Row:
+    if ids["user_id"] != caller.user["id"] or caller.user["kind"] != kind:
+        raise not_found(kind, ids["user_id"])
+    return caller.user
+
+
+def read_user_person(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """GET user-person/{id}: the session's user, if it is a person."""
+    user = _own_user_of_kind(caller, ids, "UserPerson")
+    return Reply([{"UserPerson": user_view(ctx, user)}])
+
+
+def read_user_company(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """GET user-company/{id}: the session's user, if it is a company."""
+    user = _own_user_of_kind(caller, ids, "UserCompany")
+    return Reply([{"UserCompany": user_view(ctx, user)}])
+
+
+def list_company_names(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """GET user-company/{id}/name: the names the company is registered under (here: its name)."""
+    user = _own_user_of_kind(caller, ids, "UserCompany")
+    return Reply([{"UserCompanyNameArray": {"name_array": [user["name"]]}}])
+
+
+# --- checking what PUT sends -------------------------------------------------------------------
+
+
+def _name(body: dict[str, Any], field: str, *, may_be_empty: bool = False) -> str | None:
+    value = optional_text(body, field, max_length=255)
+    if value is not None and not may_be_empty and not value.strip():
+        raise bad_request(f'Field "{field}" must not be empty.')
+    return value.strip() if value is not None else None
+
+
+def _pattern(body: dict[str, Any], field: str, pattern: re.Pattern[str], example: str) -> str | None:
+    value = body.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not pattern.match(value):
+        raise bad_request(f'Field "{field}" must look like "{example}", got {json.dumps(value)[:40]}.')
+    return value
+
+
+def _address(body: dict[str, Any], field: str) -> dict[str, Any] | None:
+    given = optional_object(body, field)
+    if given is None:
+        return None
+    unknown = [key for key in given if key not in ADDRESS_REQUIRED + ADDRESS_OPTIONAL]
+    if unknown:
+        raise bad_request(f'Field "{field}.{unknown[0]}" is not part of an Address.')
+    address: dict[str, Any] = {}
+    for key in ADDRESS_REQUIRED + ADDRESS_OPTIONAL:
+        value = optional_text(given, key, max_length=255)
+        if key in ADDRESS_REQUIRED and (value is None or not value.strip()):
+            raise bad_request(f'Field "{field}.{key}" is required in an address.')
+        if value is not None:
+            address[key] = value.strip()
+    if not COUNTRY.match(address["country"]):
+        raise bad_request(f'Field "{field}.country" must be a country code such as "NL".')
+    return address
+
+
+def _date_of_birth(body: dict[str, Any], field: str, today: dt.date) -> str | None:
+    if body.get(field) is None:
+        return None
+    born = parse_date(body[field], field)
+    if born >= today:
+        raise bad_request(f'Field "{field}" must be a date in the past.')
+    return born.isoformat()
+
+
+def _countries(body: dict[str, Any], field: str) -> list[str] | None:
+    given = optional_list(body, field, max_items=10)
+    if given is None:
+        return None
+    for index, code in enumerate(given):
+        if not isinstance(code, str) or not COUNTRY.match(code):
+            raise bad_request(f'Field "{field}[{index}]" must be a country code such as "NL".')
+    return list(given)
+
+
+def _ubo(body: dict[str, Any], today: dt.date) -> list[dict[str, str]] | None:
+    given = optional_list(body, "ubo", max_items=25)
+    if given is None:
+        return None
+    owners = []
+    for index, entry in enumerate(given):
+        field = f"ubo[{index}]"
+        if not isinstance(entry, dict):
+            raise bad_request(
+                f'Field "{field}" must be an object with "name", "date_of_birth", "nationality".'
+            )
+        name = optional_text(entry, "name", max_length=255)
+        if not name or not name.strip():
+            raise bad_request(f'Field "{field}.name" is required.')
+        owner = {"name": name.strip()}
+        born = _date_of_birth(entry, "date_of_birth", today)
+        if born:
+            owner["date_of_birth"] = born
+        nationality = entry.get("nationality")
+        if nationality is not None:
+            if not isinstance(nationality, str) or not COUNTRY.match(nationality):
+                raise bad_request(f'Field "{field}.nationality" must be a country code such as "NL".')
+            owner["nationality"] = nationality
+        owners.append(owner)
+    return owners
+
+
+def _keep(target: dict[str, Any], key: str, value: Any) -> None:
+    """Record a change, if the field was sent."""
+    if value is not None:
+        target[key] = value
+
+
+def _common(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(columns, profile fields) both kinds of user may change."""
+    if body.get("status") is not None:
+        raise bad_request('Field "status" cannot be updated with PUT (bunq\'s rule).')
+    if body.get("sub_status") is not None:
+        raise bad_request(
+            'Field "sub_status" can only be set to SUBMIT by a user in RECOVERY; this user is ACTIVE.'
+        )
+    columns: dict[str, Any] = {}
+    profile: dict[str, Any] = {}
+    _keep(columns, "public_nick_name", _name(body, "public_nick_name"))
+    _keep(
+        columns,
+        "session_timeout",
+        optional_int(body, "session_timeout", MIN_SESSION_TIMEOUT, MAX_SESSION_TIMEOUT),
+    )
+    limit = optional_amount(
+        body, "daily_limit_without_confirmation_login", minimum_cents=0, maximum_cents=MAX_LOGIN_LIMIT_CENTS
+    )
+    _keep(profile, "daily_limit_without_confirmation_login", None if limit is None else amount(limit))
+    for field in ("language", "region"):
+        _keep(profile, field, _pattern(body, field, LOCALE, "en_US"))
+    for field in ("address_main", "address_postal"):
+        _keep(profile, field, _address(body, field))
+    return columns, profile
+
+
+def _person_changes(
+    body: dict[str, Any], user: sqlite3.Row, today: dt.date
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    refuse_fields(body, PERSON_NOT_KEPT, NOT_KEPT)
+    columns, profile = _common(body)
+    for field in ("first_name", "last_name", "display_name"):
+        _keep(columns, field, _name(body, field))
+    _keep(profile, "middle_name", _name(body, "middle_name", may_be_empty=True))
+    if "first_name" in columns or "last_name" in columns:
+        first = columns.get("first_name", user["first_name"])
+        last = columns.get("last_name", user["last_name"])
+        profile["legal_name"] = f"{first} {last}"
+    _keep(profile, "date_of_birth", _date_of_birth(body, "date_of_birth", today))
+    _keep(profile, "nationality", _pattern(body, "nationality", COUNTRY, "NL"))
+    _keep(profile, "all_nationality", _countries(body, "all_nationality"))
+    _keep(profile, "gender", optional_choice(body, "gender", GENDERS))
+    return columns, profile
+
+
+def _company_changes(
+    body: dict[str, Any], user: sqlite3.Row, today: dt.date
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    refuse_fields(body, COMPANY_NOT_KEPT, NOT_KEPT)
+    columns, profile = _common(body)
+    name = _name(body, "name")
+    if name is not None:
+        columns["name"] = columns["display_name"] = name
+    for field in ("chamber_of_commerce_number", "legal_form"):
+        _keep(profile, field, _name(body, field))
+    _keep(profile, "country", _pattern(body, "country", COUNTRY, "NL"))
+    _keep(profile, "ubo", _ubo(body, today))
+    return columns, profile
+
+
+def _update(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int], kind: str) -> Reply:
+    user = _own_user_of_kind(caller, ids, kind)
+    body = parse_object(request.body)
+    changes = _person_changes if kind == "UserPerson" else _company_changes
+    now = ctx.now()
+    columns, profile = changes(body, user, dt.datetime.fromtimestamp(now, dt.timezone.utc).date())
+    with ctx.store.transaction() as db:
+        if columns or profile:
+            columns["updated"] = now
+            assignments = ", ".join(f"{column} = ?" for column in columns)
+            db.execute(f"UPDATE users SET {assignments} WHERE id = ?", (*columns.values(), user["id"]))  # noqa: S608
+        if profile:
+            merged = {**profile_of(db, user["id"]), **profile}
+            db.execute(
+                "INSERT INTO user_profiles (user_id, data) VALUES (?, ?)"
+                " ON CONFLICT(user_id) DO UPDATE SET data = excluded.data",
+                (user["id"], json.dumps(merged)),
+            )
+    return Reply([{"Id": {"id": user["id"]}}])
+
+
+def update_user_person(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """PUT user-person/{id}: change the fields bunq lets a person change."""
+    return _update(ctx, request, caller, ids, "UserPerson")
+
+
+def update_user_company(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """PUT user-company/{id}: change the fields bunq lets a company change."""
+    return _update(ctx, request, caller, ids, "UserCompany")
 
 
 ROUTES = [
     Route("GET", "user", list_users, Auth.SESSION),
     Route("GET", "user/{user_id}", read_user, Auth.SESSION),
+    Route("GET", "user-person/{user_id}", read_user_person, Auth.SESSION),
+    Route("PUT", "user-person/{user_id}", update_user_person, Auth.SESSION),
+    Route("GET", "user-company/{user_id}", read_user_company, Auth.SESSION),
+    Route("PUT", "user-company/{user_id}", update_user_company, Auth.SESSION),
+    Route("GET", "user-company/{user_id}/name", list_company_names, Auth.SESSION),
 ]

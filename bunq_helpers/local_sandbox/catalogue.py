@@ -1,0 +1,153 @@
+"""bunq's operations, from ``catalogue.json``: which ones the local sandbox emulates, and the answer for the rest.
+
+``catalogue.json`` is derived from bunq's OpenAPI description by ``scripts/derive_catalogue.py``
+(paths, methods, operation ids, field names and JSON types; none of bunq's texts). Coverage is
+measured against it: an operation is emulated when a route in ``endpoints.ROUTES`` has its method
+and path (parameter names aside), so a new endpoint family counts the moment its routes are listed.
+
+A request for an operation bunq has but the sandbox does not emulate is answered with bunq's error
+shape, signed like every answer, naming the operation and pointing at bunq's own sandbox, under
+**501 Not Implemented**. Why 501: it is HTTP's status for "the server does not support the
+functionality required" (RFC 9110 §15.6.2), and bunq never sends it, so a client cannot mistake it
+for one of bunq's answers about its request: 404 would read as a typo in the path or a missing
+object (bunq answers both with 404), 405 would claim bunq lacks the method, 400 would blame the
+body. bunq's SDKs turn an unknown status into a generic API error that carries the text, so the
+learner sees the explanation. Paths bunq does not have stay 404 ``Route not found.``; a method
+bunq's description lacks on a path it has stays 405.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from .bunq_errors import NOT_EMULATED, BunqError
+
+CATALOGUE_FILE = Path(__file__).with_name("catalogue.json")
+SANDBOX_BASE_URL = "https://public-api.sandbox.bunq.com/v1/"
+
+_PARAM = re.compile(r"\{([^}]+)\}")
+_ID = "[0-9]{1,18}"
+_UUID = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
+
+class RouteLike(Protocol):
+    """What coverage needs of a route: its method and path template."""
+
+    method: str
+    template: str
+
+
+def shape_of(template: str) -> str:
+    """A path template with parameter names dropped and no leading ``/``: ``user/{}/payment``."""
+    return _PARAM.sub("{}", template.strip("/"))
+
+
+def _segments(path: str) -> int:
+    return len(path.strip("/").split("/"))
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One of bunq's operations, as the catalogue describes it."""
+
+    method: str
+    path: str  # bunq's template, e.g. /user/{userID}/monetary-account/{itemId}
+    operation_id: str
+    params: dict[str, str]  # parameter -> "id" or "uuid"
+    request: dict[str, Any] | None
+    response: dict[str, Any]
+
+    @property
+    def shape(self) -> str:
+        """The template without parameter names (how routes are matched to operations)."""
+        return shape_of(self.path)
+
+    @property
+    def label(self) -> str:
+        """``GET /user/{userID}`` form."""
+        return f"{self.method} {self.path}"
+
+
+class Catalogue:
+    """bunq's operations, looked up by method and template or by a concrete path."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.operations = [Operation(**entry) for entry in data["operations"]]
+        self.schemas: dict[str, dict[str, Any]] = data["schemas"]
+        self.spec_sha256: str = data["spec_sha256"]
+        self._by_shape: dict[tuple[str, str], Operation] = {
+            (op.method, op.shape): op for op in self.operations
+        }
+        self._paths: dict[int, list[tuple[re.Pattern[str], list[Operation]]]] = {}
+        grouped: dict[str, list[Operation]] = {}
+        for op in self.operations:
+            grouped.setdefault(op.path, []).append(op)
+        for path, ops in grouped.items():
+            regex = _PARAM.sub(
+                lambda m, kinds=ops[0].params: _UUID if kinds.get(m.group(1)) == "uuid" else _ID,
+                re.escape(path.strip("/")).replace(r"\{", "{").replace(r"\}", "}"),
+            )
+            self._paths.setdefault(_segments(path), []).append((re.compile(rf"^{regex}$"), ops))
+
+    def get(self, method: str, template: str) -> Operation | None:
+        """The operation for a method and a template (parameter names may differ from bunq's)."""
+        return self._by_shape.get((method.upper(), shape_of(template)))
+
+    def at(self, path: str) -> list[Operation]:
+        """bunq's operations on a concrete path below ``/v1/`` (``user/7/monetary-account``)."""
+        path = path.strip("/")
+        for pattern, ops in self._paths.get(_segments(path), []):
+            if pattern.match(path):
+                return ops
+        return []
+
+    def coverage(self, routes: Iterable[RouteLike]) -> list[tuple[Operation, bool]]:
+        """Every operation, with whether a route emulates it."""
+        emulated = {(route.method, shape_of(route.template)) for route in routes}
+        return [(op, (op.method, op.shape) in emulated) for op in self.operations]
+
+    def unknown_routes(self, routes: Iterable[RouteLike]) -> list[RouteLike]:
+        """Routes whose method and path bunq's description does not have."""
+        return [route for route in routes if self.get(route.method, route.template) is None]
+
+
+@functools.cache
+def load_catalogue() -> Catalogue:
+    """The catalogue shipped with the package (parsed once per process)."""
+    return Catalogue(json.loads(CATALOGUE_FILE.read_text(encoding="utf-8")))
+
+
+def not_emulated(operation: Operation) -> BunqError:
+    """The 501 answer for an operation bunq has and the local sandbox does not emulate."""
+    return BunqError(
+        501,
+        NOT_EMULATED.format(
+            operation=operation.label, operation_id=operation.operation_id, sandbox_url=SANDBOX_BASE_URL
+        ),
+    )
+
+
+def operations_report(routes: Iterable[RouteLike]) -> str:
+    """One line per operation, emulated or not, then the totals (``--operations``)."""
+    routes = list(routes)
+    catalogue = load_catalogue()
+    coverage = catalogue.coverage(routes)
+    lines = [
+        f"{'emulated' if done else 'not emulated':<13} {op.method:<7}{op.path}  ({op.operation_id})"
+        for op, done in coverage
+    ]
+    extra = catalogue.unknown_routes(routes)
+    if extra:
+        lines.append("")
+        lines.append("Routes the sandbox has that bunq's description lacks:")
+        lines.extend(f"  {route.method} /{route.template}" for route in extra)
+    done = sum(1 for _, emulated in coverage if emulated)
+    lines.append("")
+    lines.append(f"{done} of {len(coverage)} operations emulated ({done / len(coverage):.0%}).")
+    return "\n".join(lines)

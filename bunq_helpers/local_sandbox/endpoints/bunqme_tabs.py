@@ -1,0 +1,155 @@
+"""bunq.me payment links: ``bunqme-tab`` create, list, read and update (cancel).
+
+A tab has one ``bunqme_tab_entry`` (amount, description, optional ``redirect_url``; no amount lets the
+payer choose) and a share URL in bunq's format, ``https://bunq.me/t/<entry uuid>``. The local sandbox
+has no bunq.me page, so nobody can pay through that URL and ``result_inquiries`` stays empty.
+``PUT`` with status CANCELLED closes a tab that is still WAITING_FOR_PAYMENT. bunq does not document
+how long a tab lives; the sandbox gives it ``TAB_LIFETIME`` and shows it EXPIRED after that.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from typing import Any
+
+from ..amounts import amount
+from ..bunq_errors import bad_request
+from ..events import renders
+from ..http_io import Request
+from ..pagination import paginate
+from ..render import id_and_stamps, own_label, timestamp
+from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..validation import optional_string, parse_object, required_amount, required_choice, required_object
+from .ledger import account_and_owner
+from .lookups import own_account, own_item, payable_account
+from .monetary_accounts import ACCOUNT
+from .transfers import MAX_DESCRIPTION
+
+SHARE_URL = "https://bunq.me/t/{uuid}"
+TAB_LIFETIME = 30 * 24 * 3600  # seconds; an assumption, see the module docstring
+
+
+def find_bunqme_tab(db: sqlite3.Connection, account_id: int, tab_id: int) -> sqlite3.Row | None:
+    """bunq.me tab ``tab_id`` of account ``account_id``, if it is one."""
+    return db.execute(
+        "SELECT * FROM bunqme_tabs WHERE id = ? AND account_id = ?", (tab_id, account_id)
+    ).fetchone()
+
+
+def shown_status(tab: sqlite3.Row, now: float) -> str:
+    """WAITING_FOR_PAYMENT, CANCELLED, or EXPIRED once ``time_expiry`` has passed."""
+    if tab["status"] == "WAITING_FOR_PAYMENT" and now >= tab["time_expiry"]:
+        return "EXPIRED"
+    return str(tab["status"])
+
+
+def tab_object(db: sqlite3.Connection, tab: sqlite3.Row, now: float) -> dict[str, Any]:
+    """A BunqMeTab."""
+    account, user = account_and_owner(db, tab["account_id"])
+    status = shown_status(tab, now)
+    entry = {
+        "uuid": tab["uuid"],
+        "amount_inquired": amount(tab["amount_cents"], tab["currency"])
+        if tab["amount_cents"] is not None
+        else None,
+        "alias": own_label(account, user),
+        "description": tab["description"],
+        "status": status,
+        "redirect_url": tab["redirect_url"],
+        "merchant_available": [],
+    }
+    return {
+        **id_and_stamps(tab),
+        "time_expiry": timestamp(tab["time_expiry"]),
+        "monetary_account_id": account["id"],
+        "status": status,
+        "type": "BUNQ_ME",
+        "alias_monetary_account": own_label(account, user),
+        "bunqme_tab_share_url": SHARE_URL.format(uuid=tab["uuid"]),
+        "bunqme_tab_entry": entry,
+        "bunqme_tab_entries": [],
+        "result_inquiries": [],
+    }
+
+
+def create_tab(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """POST …/bunqme-tab: a payment link for an amount (or any amount) and a description."""
+    account = payable_account(ctx, caller, ids)
+    body = parse_object(request.body)
+    entry = required_object(body, "bunqme_tab_entry")
+    where = "bunqme_tab_entry."
+    cents = None
+    if entry.get("amount_inquired") is not None:
+        cents, _ = required_amount(entry, "amount_inquired", where=where)
+    description = optional_string(entry, "description", max_length=MAX_DESCRIPTION, where=where)
+    redirect_url = optional_string(entry, "redirect_url", default=None, max_length=2048, where=where)
+    if redirect_url is not None and not redirect_url.startswith(("https://", "http://")):
+        raise bad_request(f'Field "{where}redirect_url" must be an http(s) URL.')
+    now = ctx.now()
+    with ctx.store.transaction() as db:
+        tab_id = db.execute(
+            "INSERT INTO bunqme_tabs (account_id, uuid, status, amount_cents, currency, description, redirect_url,"
+            " time_expiry, created, updated) VALUES (?, ?, 'WAITING_FOR_PAYMENT', ?, 'EUR', ?, ?, ?, ?, ?)",
+            (
+                account["id"],
+                str(uuid.uuid4()),
+                cents,
+                description,
+                redirect_url,
+                now + TAB_LIFETIME,
+                now,
+                now,
+            ),
+        ).lastrowid
+        ctx.events.record(db, "BunqMeTab", tab_id, user_id=caller.user["id"], account_id=account["id"])
+    return Reply([{"Id": {"id": tab_id}}])
+
+
+def list_tabs(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """GET …/bunqme-tab."""
+    account = own_account(ctx, caller, ids)
+    db = ctx.store.read()
+    rows = db.execute("SELECT * FROM bunqme_tabs WHERE account_id = ?", (account["id"],)).fetchall()
+    return paginate(request, [tab_object(db, row, ctx.now()) for row in rows], "BunqMeTab")
+
+
+def read_tab(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """GET …/bunqme-tab/{id}."""
+    _, row = own_item(ctx, caller, ids, find_bunqme_tab, "BunqMeTab")
+    return Reply([{"BunqMeTab": tab_object(ctx.store.read(), row, ctx.now())}])
+
+
+def update_tab(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """PUT …/bunqme-tab/{id} with status CANCELLED: close the link."""
+    account, row = own_item(ctx, caller, ids, find_bunqme_tab, "BunqMeTab")
+    required_choice(parse_object(request.body), "status", ("CANCELLED",))
+    now = ctx.now()
+    with ctx.store.transaction() as db:
+        row = find_bunqme_tab(db, account["id"], row["id"])
+        current = shown_status(row, now)
+        if current != "WAITING_FOR_PAYMENT":
+            raise bad_request(
+                f"BunqMeTab {row['id']} is {current}; only a tab WAITING_FOR_PAYMENT can be cancelled."
+            )
+        db.execute("UPDATE bunqme_tabs SET status = 'CANCELLED', updated = ? WHERE id = ?", (now, row["id"]))
+        ctx.events.record(
+            db, "BunqMeTab", row["id"], user_id=caller.user["id"], account_id=account["id"], action="UPDATE"
+        )
+    return Reply([{"Id": {"id": row["id"]}}])
+
+
+@renders("BunqMeTab")
+def tab_for_event(db: sqlite3.Connection, tab_id: int) -> dict | None:
+    """A bunq.me tab as an event shows it (its status as of its last change)."""
+    row = db.execute("SELECT * FROM bunqme_tabs WHERE id = ?", (tab_id,)).fetchone()
+    return {"BunqMeTab": tab_object(db, row, row["updated"])} if row is not None else None
+
+
+TAB = ACCOUNT + "/bunqme-tab"
+ROUTES = [
+    Route("POST", TAB, create_tab, Auth.SESSION),
+    Route("GET", TAB, list_tabs, Auth.SESSION),
+    Route("GET", TAB + "/{item_id}", read_tab, Auth.SESSION),
+    Route("PUT", TAB + "/{item_id}", update_tab, Auth.SESSION),
+]

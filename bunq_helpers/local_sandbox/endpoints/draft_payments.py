@@ -1,0 +1,224 @@
+"""Payments that wait for a yes: ``draft-payment`` create, list, read and update.
+
+At bunq a draft payment waits until the account holder accepts it in the bunq app. The local sandbox
+has no app, so the holder accepts through the API instead: ``PUT`` with status ACCEPTED (signed, as
+bunq requires for "accept a draft payment"). Accepting pays the entries then and there (one entry
+as a Payment, several as a PaymentBatch, all or none), or, for a draft with a ``schedule``, starts
+that schedule (``scheduling.py``). REJECTED and CANCELLED close a draft without paying. A ``PUT``
+may also replace the entries of a PENDING draft; ``previous_updated_timestamp``, if sent, must be the
+draft's current ``updated`` (bunq's guard against two edits racing).
+
+``number_of_required_accepts`` must be 1 (bunq: "currently only 1 is valid").
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from ..bunq_errors import bad_request
+from ..events import renders
+from ..http_io import Request
+from ..pagination import paginate
+from ..render import label_user, timestamp
+from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..validation import (
+    optional_choice,
+    optional_string,
+    parse_object,
+    required_choice,
+    required_int,
+    required_list,
+)
+from .ledger import account_and_owner
+from .lookups import own_account, own_item, payable_account
+from .monetary_accounts import ACCOUNT
+from .scheduling import insert_schedule, read_schedule, schedule_json, spec_from_json, spec_to_json
+from .transfers import (
+    MAX_BATCH,
+    PaymentOrder,
+    execute_orders,
+    order_object,
+    payee_account,
+    read_order,
+    result_object,
+)
+
+ANSWERS = ("ACCEPTED", "REJECTED", "CANCELLED")
+
+
+def find_draft_payment(db: sqlite3.Connection, account_id: int, draft_id: int) -> sqlite3.Row | None:
+    """Draft payment ``draft_id`` of account ``account_id``, if it is one."""
+    return db.execute(
+        "SELECT * FROM draft_payments WHERE id = ? AND account_id = ?", (draft_id, account_id)
+    ).fetchone()
+
+
+def _entries(db: sqlite3.Connection, draft_id: int) -> list[sqlite3.Row]:
+    return db.execute(
+        "SELECT * FROM draft_payment_entries WHERE draft_id = ? ORDER BY id", (draft_id,)
+    ).fetchall()
+
+
+def _order(entry: sqlite3.Row) -> PaymentOrder:
+    return PaymentOrder(
+        entry["amount_cents"], entry["currency"], entry["description"], json.loads(entry["counterparty"])
+    )
+
+
+def draft_object(db: sqlite3.Connection, draft: sqlite3.Row) -> dict[str, Any]:
+    """A DraftPayment. No ``created``/``updated``: bunq's spec and SDK have none, and no documented
+    answer carries the "updated_timestamp" that ``previous_updated_timestamp`` repeats; the sandbox
+    still refuses a stale one."""
+    account, user = account_and_owner(db, draft["account_id"])
+    entries = [
+        {"id": entry["id"], **order_object(_order(entry), account, user)}
+        for entry in _entries(db, draft["id"])
+    ]
+    schedule = None
+    if draft["schedule"] is not None:
+        started = None
+        if draft["result_kind"] in ("ScheduledPayment", "ScheduledPaymentBatch"):
+            started = db.execute(
+                "SELECT status FROM schedules WHERE id = ?", (draft["result_id"],)
+            ).fetchone()[0]
+        schedule = schedule_json(spec_from_json(draft["schedule"]), started)
+    answered = draft["status"] != "PENDING"
+    return {
+        "id": draft["id"],
+        "monetary_account_id": account["id"],
+        "user_alias_created": label_user(user),
+        "responses": [{"status": draft["status"], "user_alias_created": label_user(user)}]
+        if answered
+        else [],
+        "status": draft["status"],
+        "entries": entries,
+        "object": result_object(db, draft["result_kind"], draft["result_id"]),
+        "request_reference_split_the_bill": [],
+        "schedule": schedule,
+    }
+
+
+def _read_entries(body: dict[str, Any]) -> list[PaymentOrder]:
+    items = required_list(body, "entries", max_items=MAX_BATCH)
+    return [read_order(item, f"entries[{index}]") for index, item in enumerate(items)]
+
+
+def _insert_entries(
+    db: sqlite3.Connection, account: sqlite3.Row, draft_id: int, orders: list[PaymentOrder]
+) -> None:
+    for index, order in enumerate(orders):
+        payee_account(db, account, order.pointer, f"entries[{index}].counterparty_alias")
+        db.execute(
+            "INSERT INTO draft_payment_entries (draft_id, amount_cents, currency, description, counterparty)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (draft_id, order.cents, order.currency, order.description, json.dumps(order.pointer)),
+        )
+
+
+def create_draft_payment(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """POST …/draft-payment: entries to pay once the holder accepts, optionally on a schedule."""
+    account = payable_account(ctx, caller, ids)
+    body = parse_object(request.body)
+    orders = _read_entries(body)
+    required_int(body, "number_of_required_accepts", low=1, high=1)
+    if body.get("status") is not None:
+        required_choice(body, "status", ("PENDING",))
+    spec = read_schedule(body) if body.get("schedule") is not None else None
+    now = ctx.now()
+    with ctx.store.transaction() as db:
+        draft_id = db.execute(
+            "INSERT INTO draft_payments (account_id, status, schedule, created, updated) VALUES (?, 'PENDING', ?, ?, ?)",
+            (account["id"], spec_to_json(spec) if spec else None, now, now),
+        ).lastrowid
+        _insert_entries(db, account, draft_id, orders)
+        ctx.events.record(db, "DraftPayment", draft_id, user_id=caller.user["id"], account_id=account["id"])
+    return Reply([{"Id": {"id": draft_id}}])
+
+
+def list_draft_payments(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """GET …/draft-payment."""
+    account = own_account(ctx, caller, ids)
+    db = ctx.store.read()
+    rows = db.execute("SELECT * FROM draft_payments WHERE account_id = ?", (account["id"],)).fetchall()
+    return paginate(request, [draft_object(db, row) for row in rows], "DraftPayment")
+
+
+def read_draft_payment(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """GET …/draft-payment/{id}."""
+    _, row = own_item(ctx, caller, ids, find_draft_payment, "DraftPayment")
+    return Reply([{"DraftPayment": draft_object(ctx.store.read(), row)}])
+
+
+def _accept(
+    ctx: HandlerContext, db: sqlite3.Connection, draft: sqlite3.Row, account: sqlite3.Row, user
+) -> None:
+    orders = [_order(entry) for entry in _entries(db, draft["id"])]
+    if draft["schedule"] is None:
+        kind, result_id = execute_orders(ctx, db, account, user, orders)
+    else:
+        kind = "ScheduledPayment" if len(orders) == 1 else "ScheduledPaymentBatch"
+        scheduled = "Payment" if len(orders) == 1 else "PaymentBatch"
+        result_id = insert_schedule(ctx, db, account, scheduled, orders, spec_from_json(draft["schedule"]))
+    db.execute(
+        "UPDATE draft_payments SET result_kind = ?, result_id = ? WHERE id = ?",
+        (kind, result_id, draft["id"]),
+    )
+
+
+def update_draft_payment(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """PUT …/draft-payment/{id} (signed): accept, reject or cancel it, or replace its entries."""
+    account, row = own_item(ctx, caller, ids, find_draft_payment, "DraftPayment")
+    body = parse_object(request.body)
+    status = optional_choice(body, "status", ANSWERS)
+    orders = _read_entries(body) if body.get("entries") is not None else None
+    if status is None and orders is None:
+        raise bad_request('Send "status" (ACCEPTED, REJECTED or CANCELLED) or new "entries".')
+    previous = optional_string(body, "previous_updated_timestamp", default=None, max_length=40)
+    now = ctx.now()
+    with ctx.store.transaction() as db:
+        row = find_draft_payment(db, account["id"], row["id"])
+        if previous is not None and previous != timestamp(row["updated"]):
+            raise bad_request(
+                f'Field "previous_updated_timestamp" is {previous}, but this DraftPayment was updated at '
+                f"{timestamp(row['updated'])}: check what changed, then retry with that time."
+            )
+        if row["status"] != "PENDING":
+            raise bad_request(
+                f"DraftPayment {row['id']} is {row['status']}; only a PENDING draft can change."
+            )
+        if orders is not None:
+            db.execute("DELETE FROM draft_payment_entries WHERE draft_id = ?", (row["id"],))
+            _insert_entries(db, account, row["id"], orders)
+        if status == "ACCEPTED":
+            _accept(ctx, db, row, account, caller.user)
+        db.execute(
+            "UPDATE draft_payments SET status = ?, updated = ? WHERE id = ?",
+            (status or "PENDING", now, row["id"]),
+        )
+        ctx.events.record(
+            db,
+            "DraftPayment",
+            row["id"],
+            user_id=caller.user["id"],
+            account_id=account["id"],
+            action="UPDATE",
+        )
+    return Reply([{"Id": {"id": row["id"]}}])
+
+
+@renders("DraftPayment")
+def draft_for_event(db: sqlite3.Connection, draft_id: int) -> dict | None:
+    """A draft payment as an event shows it."""
+    row = db.execute("SELECT * FROM draft_payments WHERE id = ?", (draft_id,)).fetchone()
+    return {"DraftPayment": draft_object(db, row)} if row is not None else None
+
+
+DRAFT = ACCOUNT + "/draft-payment"
+ROUTES = [
+    Route("POST", DRAFT, create_draft_payment, Auth.SESSION),
+    Route("GET", DRAFT, list_draft_payments, Auth.SESSION),
+    Route("GET", DRAFT + "/{item_id}", read_draft_payment, Auth.SESSION),
+    Route("PUT", DRAFT + "/{item_id}", update_draft_payment, Auth.SESSION, signature_required=True),
+]

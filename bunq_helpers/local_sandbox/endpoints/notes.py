@@ -1,0 +1,240 @@
+"""Notes on any object bunq lets you annotate: ``note-text`` and ``note-attachment``, list, create, read,
+update and delete, from one set of handlers.
+
+Where bunq has notes comes from bunq's own API description (``note_parents.py``, generated). Which of
+those parents the local sandbox holds is ``PARENTS`` below: one line per parent kind, naming how to
+tell whether such an object exists on the caller's account (mostly the family's own ``find_*``). A parent kind that is not listed gets no
+routes, so its note operations stay "not emulated" rather than answering 404 for objects that
+cannot exist. A note on an object that is missing, or someone else's, is bunq's 404.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+
+from ..bunq_errors import bad_request, not_found
+from ..http_io import Request
+from ..pagination import paginate
+from ..render import note_object
+from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..validation import optional_string, parse_object, required_string
+from .attachments import own_attachment
+from .draft_payments import find_draft_payment
+from .lookups import Finder, own_account
+from .note_parents import NOTE_PARENTS
+from .payments import find_payment
+from .request_inquiries import find_request_inquiry
+from .request_inquiry_batches import find_request_inquiry_batch
+from .request_responses import find_request_response
+from .scheduled_payments import find_scheduled_batch, find_scheduled_payment
+from .schedules import find_schedule_instance
+from .transfers import find_payment_batch
+
+# (db, the caller's account the path names, the path's ids) -> does the parent exist on that account?
+ParentLookup = Callable[[sqlite3.Connection, sqlite3.Row, dict[str, int]], bool]
+
+
+def found_by(finder: Finder) -> ParentLookup:
+    """The usual parent: what ``finder`` finds on that account under the path's parent id."""
+
+    def exists(db: sqlite3.Connection, account: sqlite3.Row, ids: dict[str, int]) -> bool:
+        return finder(db, account["id"], ids["parent_id"]) is not None
+
+    return exists
+
+
+def _schedule_instance(db: sqlite3.Connection, account: sqlite3.Row, ids: dict[str, int]) -> bool:
+    """A run of the schedule the path names (``…/schedule/{schedule_id}/schedule-instance/{id}``)."""
+    row = find_schedule_instance(db, account["id"], ids["parent_id"])
+    return row is not None and row["schedule_id"] == ids["schedule_id"]
+
+
+# The parents the sandbox holds: bunq's path segment -> lookup. Registering a parent is one line here.
+PARENTS: dict[str, ParentLookup] = {
+    "payment": found_by(find_payment),
+    "request-inquiry": found_by(find_request_inquiry),
+    "request-response": found_by(find_request_response),
+    "request-inquiry-batch": found_by(find_request_inquiry_batch),
+    "draft-payment": found_by(find_draft_payment),
+    "payment-batch": found_by(find_payment_batch),
+    "schedule-payment": found_by(find_scheduled_payment),
+    "schedule-payment-batch": found_by(find_scheduled_batch),
+    "schedule-instance": _schedule_instance,
+}
+
+WRAPPERS = {"note-text": "NoteText", "note-attachment": "NoteAttachment"}
+MAX_CONTENT = 10_000
+
+
+# The object names the parents' own reads use in their 404s, where the path segment does not give them.
+_NAMES = {
+    "schedule-payment": "ScheduledPayment",
+    "schedule-payment-batch": "ScheduledPaymentBatch",
+    "schedule-instance": "ScheduledInstance",
+}
+
+
+def _kind_name(parent: str) -> str:
+    """``request-inquiry`` -> ``RequestInquiry``, for 404 messages (as the parent's own read says it)."""
+    return _NAMES.get(parent) or "".join(part.capitalize() for part in parent.split("-"))
+
+
+def _parent(ctx: HandlerContext, caller: Caller, ids: dict[str, int], parent: str) -> sqlite3.Row:
+    """The caller's account, once the parent object is known to exist on it; else 404."""
+    account = own_account(ctx, caller, ids)
+    if not PARENTS[parent](ctx.store.read(), account, ids):
+        raise not_found(_kind_name(parent), ids["parent_id"])
+    return account
+
+
+def _note(
+    ctx: HandlerContext, account: sqlite3.Row, ids: dict[str, int], parent: str, kind: str
+) -> sqlite3.Row:
+    row = (
+        ctx.store.read()
+        .execute(
+            "SELECT * FROM notes WHERE id = ? AND kind = ? AND parent_kind = ? AND parent_id = ?"
+            " AND account_id = ?",
+            (ids["note_id"], kind, parent, ids["parent_id"], account["id"]),
+        )
+        .fetchone()
+    )
+    if row is None:
+        raise not_found(WRAPPERS[kind], ids["note_id"])
+    return row
+
+
+def _render(db: sqlite3.Connection, note: sqlite3.Row) -> dict[str, Any]:
+    author = db.execute("SELECT * FROM users WHERE id = ?", (note["user_id"],)).fetchone()
+    attachment = None
+    if note["attachment_id"] is not None:
+        attachment = db.execute("SELECT * FROM attachments WHERE id = ?", (note["attachment_id"],)).fetchone()
+    return note_object(note, author, attachment)
+
+
+def _attachment_id(
+    db: sqlite3.Connection, caller: Caller, body: dict[str, Any], required: bool
+) -> int | None:
+    value = body.get("attachment_id")
+    if value is None:
+        if required:
+            raise bad_request(
+                'Field "attachment_id" is required: upload the file with POST '
+                "user/{userID}/monetary-account/{monetary-accountID}/attachment and give the id it answers."
+            )
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
+        raise bad_request('Field "attachment_id" must be a whole number, the id of an uploaded attachment.')
+    if own_attachment(db, caller.user["id"], value) is None:
+        raise bad_request(
+            f'Field "attachment_id": there is no attachment {value} on your monetary accounts; '
+            "upload the file with POST …/monetary-account/{id}/attachment first."
+        )
+    return value
+
+
+def _fields(ctx: HandlerContext, caller: Caller, kind: str, body: dict[str, Any], creating: bool) -> dict:
+    """The columns a create or update sets, checked; absent (or null) fields are left alone on update."""
+    if kind == "note-text":
+        if creating or body.get("content") is not None:
+            return {"content": required_string(body, "content", max_length=MAX_CONTENT)}
+        return {}
+    fields: dict[str, Any] = {}
+    attachment_id = _attachment_id(ctx.store.read(), caller, body, required=creating)
+    if attachment_id is not None:
+        fields["attachment_id"] = attachment_id
+    if body.get("description") is not None or creating:
+        fields["content"] = optional_string(body, "description", max_length=MAX_CONTENT)
+    return fields
+
+
+def _handlers(parent: str, kind: str) -> dict[str, Callable[..., Reply]]:
+    """The five handlers of one note kind on one parent kind."""
+    wrapper = WRAPPERS[kind]
+
+    def list_notes(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+        account = _parent(ctx, caller, ids, parent)
+        db = ctx.store.read()
+        rows = db.execute(
+            "SELECT * FROM notes WHERE kind = ? AND parent_kind = ? AND parent_id = ? AND account_id = ?",
+            (kind, parent, ids["parent_id"], account["id"]),
+        ).fetchall()
+        return paginate(request, [_render(db, row) for row in rows], wrapper)
+
+    def create_note(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+        account = _parent(ctx, caller, ids, parent)
+        fields = _fields(ctx, caller, kind, parse_object(request.body), creating=True)
+        now = ctx.now()
+        with ctx.store.transaction() as db:
+            note_id = db.execute(
+                "INSERT INTO notes (kind, parent_kind, parent_id, account_id, user_id, content, attachment_id,"
+                " created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    kind,
+                    parent,
+                    ids["parent_id"],
+                    account["id"],
+                    caller.user["id"],
+                    fields["content"],
+                    fields.get("attachment_id"),
+                    now,
+                    now,
+                ),
+            ).lastrowid
+        return Reply([{"Id": {"id": note_id}}])
+
+    def read_note(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+        account = _parent(ctx, caller, ids, parent)
+        return Reply([{wrapper: _render(ctx.store.read(), _note(ctx, account, ids, parent, kind))}])
+
+    def update_note(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+        account = _parent(ctx, caller, ids, parent)
+        note = _note(ctx, account, ids, parent, kind)
+        fields = _fields(ctx, caller, kind, parse_object(request.body), creating=False)
+        with ctx.store.transaction() as db:
+            for column, value in fields.items():  # column names come from _fields, never from the client
+                db.execute(f"UPDATE notes SET {column} = ? WHERE id = ?", (value, note["id"]))  # noqa: S608
+            db.execute("UPDATE notes SET updated = ? WHERE id = ?", (ctx.now(), note["id"]))
+        return Reply([{"Id": {"id": note["id"]}}])
+
+    def delete_note(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+        account = _parent(ctx, caller, ids, parent)
+        note = _note(ctx, account, ids, parent, kind)
+        with ctx.store.transaction() as db:
+            db.execute("DELETE FROM notes WHERE id = ?", (note["id"],))
+        return Reply([])
+
+    return {
+        "list": list_notes,
+        "create": create_note,
+        "read": read_note,
+        "update": update_note,
+        "delete": delete_note,
+    }
+
+
+def note_routes(parents: dict[str, ParentLookup]) -> list[Route]:
+    """The ten routes of every registered parent, at bunq's paths."""
+    unknown = set(parents) - set(NOTE_PARENTS)
+    if unknown:
+        raise ValueError(
+            f"bunq's API has no notes on {sorted(unknown)}; it has them on {sorted(NOTE_PARENTS)}"
+        )
+    routes = []
+    for parent in parents:
+        for kind in WRAPPERS:
+            base = f"{NOTE_PARENTS[parent]}/{kind}"
+            handlers = _handlers(parent, kind)
+            routes += [
+                Route("GET", base, handlers["list"], Auth.SESSION),
+                Route("POST", base, handlers["create"], Auth.SESSION),
+                Route("GET", base + "/{note_id}", handlers["read"], Auth.SESSION),
+                Route("PUT", base + "/{note_id}", handlers["update"], Auth.SESSION),
+                Route("DELETE", base + "/{note_id}", handlers["delete"], Auth.SESSION),
+            ]
+    return routes
+
+
+ROUTES = note_routes(PARENTS)

@@ -1,0 +1,51 @@
+"""Several payments at once: ``payment-batch`` create (signed, like a payment), list and read.
+
+The body's ``payments`` is a list of ``{"amount", "counterparty_alias", "description"}`` (what bunq's
+SDKs send; the spec's ``{"Payment": [...]}`` is accepted too), and answers list them the same way. The balance must cover the total
+before anything moves, so the batch is paid in full or not at all.
+"""
+
+from __future__ import annotations
+
+from ..http_io import Request
+from ..pagination import paginate
+from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..validation import parse_object
+from .lookups import own_account, own_item, payable_account
+from .monetary_accounts import ACCOUNT
+from .transfers import batch_object, execute_orders, find_payment_batch, payee_account, read_orders
+
+
+def create_payment_batch(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """POST …/payment-batch (signed): pay every order, or none if the balance does not cover them all."""
+    account = payable_account(ctx, caller, ids)
+    orders = read_orders(parse_object(request.body), "payments")
+    with ctx.store.transaction() as db:
+        for index, order in enumerate(orders):
+            payee_account(db, account, order.pointer, f"payments[{index}].counterparty_alias")
+        _, batch_id = execute_orders(ctx, db, account, caller.user, orders, as_batch=True)
+    return Reply([{"Id": {"id": batch_id}}])
+
+
+def list_payment_batches(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """GET …/payment-batch."""
+    account = own_account(ctx, caller, ids)
+    db = ctx.store.read()
+    rows = db.execute("SELECT * FROM payment_batches WHERE account_id = ?", (account["id"],)).fetchall()
+    return paginate(
+        request, [batch_object(db, row) for row in rows], "PaymentBatch", ids=[row["id"] for row in rows]
+    )
+
+
+def read_payment_batch(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """GET …/payment-batch/{id}."""
+    _, row = own_item(ctx, caller, ids, find_payment_batch, "PaymentBatch")
+    return Reply([{"PaymentBatch": batch_object(ctx.store.read(), row)}])
+
+
+BATCH = ACCOUNT + "/payment-batch"
+ROUTES = [
+    Route("POST", BATCH, create_payment_batch, Auth.SESSION, signature_required=True),
+    Route("GET", BATCH, list_payment_batches, Auth.SESSION),
+    Route("GET", BATCH + "/{item_id}", read_payment_batch, Auth.SESSION),
+]

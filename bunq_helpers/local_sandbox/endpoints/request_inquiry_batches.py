@@ -1,0 +1,138 @@
+"""Several requests for money at once: ``request-inquiry-batch`` create, list, read and update.
+
+Every request in the batch is an ordinary RequestInquiry (answered by its payee, or by sugar daddy);
+the batch is made whole or not at all. ``total_amount_inquired``, if sent, must be the sum of the
+requests. ``PUT`` with status REVOKED revokes every request of the batch that is still PENDING.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from ..amounts import amount, cents_to_value
+from ..bunq_errors import bad_request
+from ..events import renders
+from ..http_io import Request
+from ..pagination import paginate
+from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..validation import parse_object, required_amount, required_choice, required_list
+from .ledger import account_and_owner
+from .lookups import own_account, own_item, payable_account
+from .monetary_accounts import ACCOUNT
+from .request_inquiries import find_request_inquiry, inquiry_object, insert_inquiry, read_inquiry, revoke
+
+MAX_REQUESTS = 100  # bunq's own limit is not documented
+
+
+def find_request_inquiry_batch(db: sqlite3.Connection, account_id: int, batch_id: int) -> sqlite3.Row | None:
+    """Request inquiry batch ``batch_id`` of account ``account_id``, if it is one."""
+    return db.execute(
+        "SELECT * FROM request_inquiry_batches WHERE id = ? AND account_id = ?", (batch_id, account_id)
+    ).fetchone()
+
+
+def batch_object(db: sqlite3.Connection, batch: sqlite3.Row) -> dict:
+    """A RequestInquiryBatch: its requests and the total asked (no ``id``: bunq's spec and SDK have none)."""
+    account, user = account_and_owner(db, batch["account_id"])
+    inquiries = [
+        inquiry_object(db, find_request_inquiry(db, account["id"], inquiry_id), account, user)
+        for inquiry_id in json.loads(batch["inquiry_ids"])
+    ]
+    return {
+        "request_inquiries": inquiries,
+        "total_amount_inquired": amount(batch["total_cents"], batch["currency"]),
+        "reference_split_the_bill": None,
+    }
+
+
+def create_batch(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """POST …/request-inquiry-batch: several requests, all made or none."""
+    account = payable_account(ctx, caller, ids)
+    body = parse_object(request.body)
+    items = required_list(body, "request_inquiries", max_items=MAX_REQUESTS)
+    orders = [read_inquiry(item, f"request_inquiries[{index}]") for index, item in enumerate(items)]
+    total = sum(order.cents for order in orders)
+    if body.get("total_amount_inquired") is not None:
+        stated, _ = required_amount(body, "total_amount_inquired")
+        if stated != total:
+            raise bad_request(
+                f'Field "total_amount_inquired" is {cents_to_value(stated)} EUR but the requests add up to '
+                f"{cents_to_value(total)} EUR."
+            )
+    now = ctx.now()
+    with ctx.store.transaction() as db:
+        inquiry_ids = [insert_inquiry(ctx, db, account, caller.user, order) for order in orders]
+        batch_id = db.execute(
+            "INSERT INTO request_inquiry_batches (account_id, total_cents, currency, inquiry_ids, created, updated)"
+            " VALUES (?, ?, 'EUR', ?, ?, ?)",
+            (account["id"], total, json.dumps(inquiry_ids), now, now),
+        ).lastrowid
+        ctx.events.record(
+            db, "RequestInquiryBatch", batch_id, user_id=caller.user["id"], account_id=account["id"]
+        )
+    return Reply([{"Id": {"id": batch_id}}])
+
+
+def list_batches(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """GET …/request-inquiry-batch."""
+    account = own_account(ctx, caller, ids)
+    db = ctx.store.read()
+    rows = db.execute(
+        "SELECT * FROM request_inquiry_batches WHERE account_id = ?", (account["id"],)
+    ).fetchall()
+    return paginate(
+        request,
+        [batch_object(db, row) for row in rows],
+        "RequestInquiryBatch",
+        ids=[row["id"] for row in rows],
+    )
+
+
+def read_batch(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """GET …/request-inquiry-batch/{id}."""
+    _, row = own_item(ctx, caller, ids, find_request_inquiry_batch, "RequestInquiryBatch")
+    return Reply([{"RequestInquiryBatch": batch_object(ctx.store.read(), row)}])
+
+
+def update_batch(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """PUT …/request-inquiry-batch/{id} with status REVOKED: revoke the requests still PENDING."""
+    account, row = own_item(ctx, caller, ids, find_request_inquiry_batch, "RequestInquiryBatch")
+    required_choice(parse_object(request.body), "status", ("REVOKED",))
+    with ctx.store.transaction() as db:
+        pending = [
+            inquiry
+            for inquiry in (
+                find_request_inquiry(db, account["id"], i) for i in json.loads(row["inquiry_ids"])
+            )
+            if inquiry["status"] == "PENDING"
+        ]
+        if not pending:
+            raise bad_request(f"RequestInquiryBatch {row['id']} has no PENDING request left to revoke.")
+        for inquiry in pending:
+            revoke(ctx, db, inquiry, caller.user)
+        ctx.events.record(
+            db,
+            "RequestInquiryBatch",
+            row["id"],
+            user_id=caller.user["id"],
+            account_id=account["id"],
+            action="UPDATE",
+        )
+    return Reply([{"Id": {"id": row["id"]}}])
+
+
+@renders("RequestInquiryBatch")
+def batch_for_event(db: sqlite3.Connection, batch_id: int) -> dict | None:
+    """A request inquiry batch as an event shows it."""
+    row = db.execute("SELECT * FROM request_inquiry_batches WHERE id = ?", (batch_id,)).fetchone()
+    return {"RequestInquiryBatch": batch_object(db, row)} if row is not None else None
+
+
+BATCH = ACCOUNT + "/request-inquiry-batch"
+ROUTES = [
+    Route("POST", BATCH, create_batch, Auth.SESSION),
+    Route("GET", BATCH, list_batches, Auth.SESSION),
+    Route("GET", BATCH + "/{item_id}", read_batch, Auth.SESSION),
+    Route("PUT", BATCH + "/{item_id}", update_batch, Auth.SESSION),
+]

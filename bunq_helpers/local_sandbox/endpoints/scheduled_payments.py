@@ -1,0 +1,209 @@
+"""Payments on a schedule: ``schedule-payment`` (create, list, read, update, delete) and
+``schedule-payment-batch`` (create, read, update, delete; bunq's spec has no list for it).
+
+Creating either is signed (bunq: "create a scheduled payment" must be signed). The body holds the
+payment (or ``payments``) and a ``schedule``: ``time_start``, optional ``time_end``,
+``recurrence_unit`` and ``recurrence_size``. Runs happen when an account is next read
+(``scheduling.py``). ``DELETE`` cancels: the schedule stays visible under ``schedule`` as CANCELLED,
+and ``schedule-payment/{id}`` answers 404 from then on.
+
+bunq's Python SDK reads a ``ScheduledPayment`` object from ``PUT schedule-payment/{id}`` where the
+spec says ``Id``; the sandbox answers what the SDK reads. Wrapper names are bunq's:
+``ScheduledPayment`` and ``ScheduledPaymentBatch``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from ..bunq_errors import bad_request
+from ..http_io import Request
+from ..pagination import paginate
+from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..validation import optional_string, parse_object, required_object
+from .lookups import Finder, own_account, own_item, payable_account
+from .monetary_accounts import ACCOUNT
+from .scheduling import (
+    cancel_schedule,
+    change_schedule,
+    insert_schedule,
+    read_schedule,
+    scheduled_batch_object,
+    scheduled_payment_object,
+)
+from .transfers import PaymentOrder, payee_account, read_order, read_orders
+
+
+def _live_schedule(
+    db: sqlite3.Connection, account_id: int, schedule_id: int, kind: str
+) -> sqlite3.Row | None:
+    return db.execute(
+        "SELECT * FROM schedules WHERE id = ? AND account_id = ? AND kind = ? AND status != 'CANCELLED'",
+        (schedule_id, account_id, kind),
+    ).fetchone()
+
+
+def find_scheduled_payment(db: sqlite3.Connection, account_id: int, schedule_id: int) -> sqlite3.Row | None:
+    """Scheduled payment ``schedule_id`` of account ``account_id``, unless deleted."""
+    return _live_schedule(db, account_id, schedule_id, "Payment")
+
+
+def find_scheduled_batch(db: sqlite3.Connection, account_id: int, schedule_id: int) -> sqlite3.Row | None:
+    """Scheduled payment batch ``schedule_id`` of account ``account_id``, unless deleted."""
+    return _live_schedule(db, account_id, schedule_id, "PaymentBatch")
+
+
+def _payment(body: dict[str, Any]) -> PaymentOrder:
+    return read_order(required_object(body, "payment"), "payment")
+
+
+def _check_payees(
+    db: sqlite3.Connection, account: sqlite3.Row, orders: list[PaymentOrder], field: str
+) -> None:
+    for index, order in enumerate(orders):
+        where = field if field == "payment" else f"{field}[{index}]"
+        payee_account(db, account, order.pointer, f"{where}.counterparty_alias")
+
+
+def create_scheduled_payment(
+    ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
+) -> Reply:
+    """POST …/schedule-payment (signed): one payment on a schedule."""
+    account = payable_account(ctx, caller, ids)
+    body = parse_object(request.body)
+    order = _payment(body)
+    spec = read_schedule(body)
+    purpose = optional_string(body, "purpose", default=None, max_length=140)
+    with ctx.store.transaction() as db:
+        _check_payees(db, account, [order], "payment")
+        schedule_id = insert_schedule(ctx, db, account, "Payment", [order], spec, purpose)
+    return Reply([{"Id": {"id": schedule_id}}])
+
+
+def list_scheduled_payments(
+    ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
+) -> Reply:
+    """GET …/schedule-payment."""
+    account = own_account(ctx, caller, ids)
+    db = ctx.store.read()
+    rows = db.execute(
+        "SELECT * FROM schedules WHERE account_id = ? AND kind = 'Payment' AND status != 'CANCELLED'",
+        (account["id"],),
+    ).fetchall()
+    return paginate(
+        request,
+        [scheduled_payment_object(db, row) for row in rows],
+        "ScheduledPayment",
+        ids=[row["id"] for row in rows],
+    )
+
+
+def read_scheduled_payment(
+    ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
+) -> Reply:
+    """GET …/schedule-payment/{id}."""
+    _, row = own_item(ctx, caller, ids, find_scheduled_payment, "ScheduledPayment")
+    return Reply([{"ScheduledPayment": scheduled_payment_object(ctx.store.read(), row)}])
+
+
+def _changes(body: dict[str, Any], orders_field: str) -> tuple[list[PaymentOrder] | None, Any]:
+    if body.get(orders_field) is None and body.get("schedule") is None:
+        raise bad_request(f'Send "{orders_field}", "schedule" or both to change this scheduled payment.')
+    orders = None
+    if body.get(orders_field) is not None:
+        orders = [_payment(body)] if orders_field == "payment" else read_orders(body, orders_field)
+    spec = read_schedule(body) if body.get("schedule") is not None else None
+    return orders, spec
+
+
+def _change(
+    ctx: HandlerContext,
+    request: Request,
+    caller: Caller,
+    ids: dict[str, int],
+    finder: Finder,
+    kind: str,
+    field: str,
+) -> sqlite3.Row:
+    """PUT of a scheduled payment or batch: new orders (``field``) and/or schedule; the row as it is now."""
+    account, row = own_item(ctx, caller, ids, finder, kind)
+    orders, spec = _changes(parse_object(request.body), field)
+    with ctx.store.transaction() as db:
+        if orders is not None:
+            _check_payees(db, account, orders, field)
+        change_schedule(ctx, db, row, orders, spec)
+    return finder(ctx.store.read(), account["id"], row["id"])
+
+
+def _cancel(ctx: HandlerContext, caller: Caller, ids: dict[str, int], finder: Finder, kind: str) -> Reply:
+    """DELETE of a scheduled payment or batch: cancel it; bunq answers an empty list."""
+    _, row = own_item(ctx, caller, ids, finder, kind)
+    with ctx.store.transaction() as db:
+        cancel_schedule(ctx, db, row)
+    return Reply([])
+
+
+def update_scheduled_payment(
+    ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
+) -> Reply:
+    """PUT …/schedule-payment/{id}: a new payment and/or schedule; answers the ScheduledPayment."""
+    row = _change(ctx, request, caller, ids, find_scheduled_payment, "ScheduledPayment", "payment")
+    return Reply([{"ScheduledPayment": scheduled_payment_object(ctx.store.read(), row)}])
+
+
+def delete_scheduled_payment(
+    ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
+) -> Reply:
+    """DELETE …/schedule-payment/{id}: cancel it."""
+    return _cancel(ctx, caller, ids, find_scheduled_payment, "ScheduledPayment")
+
+
+def create_scheduled_batch(
+    ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
+) -> Reply:
+    """POST …/schedule-payment-batch (signed): several payments on one schedule."""
+    account = payable_account(ctx, caller, ids)
+    body = parse_object(request.body)
+    orders = read_orders(body, "payments")
+    spec = read_schedule(body)
+    with ctx.store.transaction() as db:
+        _check_payees(db, account, orders, "payments")
+        schedule_id = insert_schedule(ctx, db, account, "PaymentBatch", orders, spec)
+    return Reply([{"Id": {"id": schedule_id}}])
+
+
+def read_scheduled_batch(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """GET …/schedule-payment-batch/{id}."""
+    _, row = own_item(ctx, caller, ids, find_scheduled_batch, "ScheduledPaymentBatch")
+    return Reply([{"ScheduledPaymentBatch": scheduled_batch_object(ctx.store.read(), row)}])
+
+
+def update_scheduled_batch(
+    ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
+) -> Reply:
+    """PUT …/schedule-payment-batch/{id}: new payments and/or schedule; answers the id."""
+    row = _change(ctx, request, caller, ids, find_scheduled_batch, "ScheduledPaymentBatch", "payments")
+    return Reply([{"Id": {"id": row["id"]}}])
+
+
+def delete_scheduled_batch(
+    ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
+) -> Reply:
+    """DELETE …/schedule-payment-batch/{id}: cancel it."""
+    return _cancel(ctx, caller, ids, find_scheduled_batch, "ScheduledPaymentBatch")
+
+
+PAYMENT = ACCOUNT + "/schedule-payment"
+BATCH = ACCOUNT + "/schedule-payment-batch"
+ROUTES = [
+    Route("POST", PAYMENT, create_scheduled_payment, Auth.SESSION, signature_required=True),
+    Route("GET", PAYMENT, list_scheduled_payments, Auth.SESSION),
+    Route("GET", PAYMENT + "/{item_id}", read_scheduled_payment, Auth.SESSION),
+    Route("PUT", PAYMENT + "/{item_id}", update_scheduled_payment, Auth.SESSION),
+    Route("DELETE", PAYMENT + "/{item_id}", delete_scheduled_payment, Auth.SESSION),
+    Route("POST", BATCH, create_scheduled_batch, Auth.SESSION, signature_required=True),
+    Route("GET", BATCH + "/{item_id}", read_scheduled_batch, Auth.SESSION),
+    Route("PUT", BATCH + "/{item_id}", update_scheduled_batch, Auth.SESSION),
+    Route("DELETE", BATCH + "/{item_id}", delete_scheduled_batch, Auth.SESSION),
+]

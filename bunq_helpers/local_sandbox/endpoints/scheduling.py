@@ -1,0 +1,312 @@
+"""Schedules of payments: storing them, showing them, and running what has fallen due.
+
+Objects here carry no ``id``: bunq's spec and its Python SDK (1.28.0) have none for Schedule,
+ScheduledPayment, ScheduledPaymentBatch or ScheduledInstance. A client keeps the id the create
+answer gave it (``{"Id": {"id": N}}``), which is also the Schedule's id.
+
+A schedule (from ``schedule-payment``, ``schedule-payment-batch`` or an accepted scheduled draft)
+holds one or more payment orders and a recurrence (``recurrence.py``). Like sugar daddy's money, due
+runs happen when an account is next read, not on a background thread: each due run is a real
+payment (or batch) and a ``ScheduledInstance``. A run the balance does not cover moves nothing and is
+recorded as ``FAILED_USER_ERROR`` with bunq's error shape; the schedule carries on. At most
+``MAX_CATCH_UP`` runs of one schedule happen per read, so a long-past hourly schedule cannot stall a
+request; the rest follow on later reads.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from ..bunq_errors import BunqError, bad_request
+from ..events import renders
+from ..recurrence import UNITS, next_run
+from ..render import timestamp
+from ..routing import HandlerContext
+from ..validation import (
+    optional_timestamp,
+    required_choice,
+    required_int,
+    required_object,
+    required_timestamp,
+)
+from .ledger import account_and_owner
+from .transfers import (
+    PaymentOrder,
+    check_payable,
+    execute_orders,
+    order_object,
+    result_object,
+)
+
+MAX_CATCH_UP = 50
+MAX_RECURRENCE_SIZE = 1000
+# What the scheduled object is called: in bunq's wrappers, events and object anchors.
+WRAPPERS = {"Payment": "ScheduledPayment", "PaymentBatch": "ScheduledPaymentBatch"}
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    """When a schedule runs."""
+
+    time_start: float
+    time_end: float | None
+    unit: str
+    size: int
+
+
+def read_schedule(body: dict[str, Any], field: str = "schedule") -> ScheduleSpec:
+    """The ``schedule`` object of a request body: time_start, time_end?, recurrence_unit, recurrence_size."""
+    schedule = required_object(body, field)
+    where = f"{field}."
+    time_start = required_timestamp(schedule, "time_start", where=where)
+    time_end = optional_timestamp(schedule, "time_end", where=where)
+    unit = required_choice(schedule, "recurrence_unit", UNITS, where=where)
+    if unit == "ONCE" and schedule.get("recurrence_size") is None:
+        size = 1
+    else:
+        size = required_int(schedule, "recurrence_size", low=1, high=MAX_RECURRENCE_SIZE, where=where)
+    if time_end is not None and time_end < time_start:
+        raise bad_request(f'Field "{where}time_end" is before "{where}time_start".')
+    return ScheduleSpec(time_start, time_end, unit, size)
+
+
+def spec_to_json(spec: ScheduleSpec) -> str:
+    """A schedule spec as a draft payment keeps it until it is accepted."""
+    return json.dumps(
+        {"time_start": spec.time_start, "time_end": spec.time_end, "unit": spec.unit, "size": spec.size}
+    )
+
+
+def spec_from_json(text: str) -> ScheduleSpec:
+    """The spec ``spec_to_json`` wrote."""
+    data = json.loads(text)
+    return ScheduleSpec(data["time_start"], data["time_end"], data["unit"], data["size"])
+
+
+def schedule_json(spec: ScheduleSpec, status: str | None) -> dict[str, Any]:
+    """The Schedule fields of a spec (``object`` is added by the caller when there is one)."""
+    return {
+        "time_start": timestamp(spec.time_start),
+        "time_end": timestamp(spec.time_end) if spec.time_end is not None else None,
+        "recurrence_unit": spec.unit,
+        "recurrence_size": spec.size,
+        "status": status,
+    }
+
+
+def insert_schedule(
+    ctx: HandlerContext,
+    db: sqlite3.Connection,
+    account: sqlite3.Row,
+    kind: str,
+    orders: list[PaymentOrder],
+    spec: ScheduleSpec,
+    purpose: str | None = None,
+) -> int:
+    """Store a new ACTIVE schedule of ``orders`` (kind ``Payment`` or ``PaymentBatch``); record its event."""
+    now = ctx.now()
+    due = next_run(spec.time_start, spec.time_end, spec.unit, spec.size, 0)
+    schedule_id = db.execute(
+        "INSERT INTO schedules (account_id, kind, entries, purpose, time_start, time_end, recurrence_unit,"
+        " recurrence_size, status, runs, next_run, created, updated)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+        (
+            account["id"],
+            kind,
+            json.dumps([order.to_json() for order in orders]),
+            purpose,
+            spec.time_start,
+            spec.time_end,
+            spec.unit,
+            spec.size,
+            "ACTIVE" if due is not None else "FINISHED",
+            due,
+            now,
+            now,
+        ),
+    ).lastrowid
+    ctx.events.record(db, WRAPPERS[kind], schedule_id, user_id=account["user_id"], account_id=account["id"])
+    return int(schedule_id)
+
+
+def change_schedule(
+    ctx: HandlerContext,
+    db: sqlite3.Connection,
+    row: sqlite3.Row,
+    orders: list[PaymentOrder] | None,
+    spec: ScheduleSpec | None,
+) -> None:
+    """Replace a schedule's orders and/or timing (a new timing starts counting runs afresh)."""
+    now = ctx.now()
+    if orders is not None:
+        db.execute(
+            "UPDATE schedules SET entries = ?, updated = ? WHERE id = ?",
+            (json.dumps([order.to_json() for order in orders]), now, row["id"]),
+        )
+    if spec is not None:
+        due = next_run(spec.time_start, spec.time_end, spec.unit, spec.size, 0)
+        db.execute(
+            "UPDATE schedules SET time_start = ?, time_end = ?, recurrence_unit = ?, recurrence_size = ?,"
+            " runs = 0, next_run = ?, status = ?, updated = ? WHERE id = ?",
+            (
+                spec.time_start,
+                spec.time_end,
+                spec.unit,
+                spec.size,
+                due,
+                "ACTIVE" if due is not None else "FINISHED",
+                now,
+                row["id"],
+            ),
+        )
+    _record(ctx, db, row, "UPDATE")
+
+
+def cancel_schedule(ctx: HandlerContext, db: sqlite3.Connection, row: sqlite3.Row) -> None:
+    """DELETE of a scheduled payment (batch): no further runs; the schedule stays listed as CANCELLED."""
+    db.execute(
+        "UPDATE schedules SET status = 'CANCELLED', next_run = NULL, updated = ? WHERE id = ?",
+        (ctx.now(), row["id"]),
+    )
+    _record(ctx, db, row, "DELETE")
+
+
+def _record(ctx: HandlerContext, db: sqlite3.Connection, row: sqlite3.Row, action: str) -> None:
+    _, user = account_and_owner(db, row["account_id"])
+    ctx.events.record(
+        db, WRAPPERS[row["kind"]], row["id"], user_id=user["id"], account_id=row["account_id"], action=action
+    )
+
+
+def find_schedule(db: sqlite3.Connection, account_id: int, schedule_id: int) -> sqlite3.Row | None:
+    """Schedule ``schedule_id`` of account ``account_id`` (any kind, any status)."""
+    return db.execute(
+        "SELECT * FROM schedules WHERE id = ? AND account_id = ?", (schedule_id, account_id)
+    ).fetchone()
+
+
+def orders_of(row: sqlite3.Row) -> list[PaymentOrder]:
+    """The payment orders a schedule runs."""
+    return [PaymentOrder.from_json(item) for item in json.loads(row["entries"])]
+
+
+def spec_of(row: sqlite3.Row) -> ScheduleSpec:
+    """The timing of a stored schedule."""
+    return ScheduleSpec(row["time_start"], row["time_end"], row["recurrence_unit"], row["recurrence_size"])
+
+
+def scheduled_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
+    """The ScheduleAnchorObject: ``{"Payment": …}`` or ``{"PaymentBatch": …}`` of what will be paid."""
+    account, user = account_and_owner(db, row["account_id"])
+    entries = [order_object(order, account, user) for order in orders_of(row)]
+    if row["kind"] == "Payment":
+        return {"Payment": entries[0]}
+    return {"PaymentBatch": {"payments": entries}}  # a plain list, as in batch_object
+
+
+def schedule_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
+    """A Schedule: as ``schedule`` lists it, and inside a scheduled payment (batch)."""
+    return {**schedule_json(spec_of(row), row["status"]), "object": scheduled_object(db, row)}
+
+
+def scheduled_payment_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
+    """A ScheduledPayment (schedule-payment)."""
+    account, user = account_and_owner(db, row["account_id"])
+    return {
+        "payment": order_object(orders_of(row)[0], account, user),
+        "schedule": schedule_object(db, row),
+        "status": row["status"],
+        "purpose": row["purpose"],
+    }
+
+
+def scheduled_batch_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
+    """A ScheduledPaymentBatch (schedule-payment-batch)."""
+    account, user = account_and_owner(db, row["account_id"])
+    return {
+        "payments": [order_object(order, account, user) for order in orders_of(row)],
+        "schedule": schedule_object(db, row),
+    }
+
+
+def instance_object(db: sqlite3.Connection, instance: sqlite3.Row) -> dict[str, Any]:
+    """A ScheduledInstance: one run of a schedule and what it made (or why it failed)."""
+    schedule = db.execute("SELECT * FROM schedules WHERE id = ?", (instance["schedule_id"],)).fetchone()
+    errors = []
+    if instance["error"]:
+        errors = [{"error_description": instance["error"], "error_description_translated": instance["error"]}]
+    return {
+        "state": instance["state"],
+        "time_start": timestamp(instance["time_start"]),
+        "time_end": timestamp(instance["time_end"]),
+        "error_message": errors,
+        "scheduled_object": scheduled_object(db, schedule),
+        "result_object": result_object(db, instance["result_kind"], instance["result_id"]),
+        "request_reference_split_the_bill": [],
+    }
+
+
+@renders("ScheduledPayment")
+def scheduled_payment_for_event(db: sqlite3.Connection, schedule_id: int) -> dict | None:
+    """A scheduled payment as an event shows it."""
+    row = db.execute("SELECT * FROM schedules WHERE id = ?", (schedule_id,)).fetchone()
+    return {"ScheduledPayment": scheduled_payment_object(db, row)} if row is not None else None
+
+
+@renders("ScheduledPaymentBatch")
+def scheduled_batch_for_event(db: sqlite3.Connection, schedule_id: int) -> dict | None:
+    """A scheduled payment batch as an event shows it."""
+    row = db.execute("SELECT * FROM schedules WHERE id = ?", (schedule_id,)).fetchone()
+    return {"ScheduledPaymentBatch": scheduled_batch_object(db, row)} if row is not None else None
+
+
+@renders("ScheduledInstance")
+def instance_for_event(db: sqlite3.Connection, instance_id: int) -> dict | None:
+    """A schedule run as an event shows it."""
+    row = db.execute("SELECT * FROM schedule_instances WHERE id = ?", (instance_id,)).fetchone()
+    return {"ScheduledInstance": instance_object(db, row)} if row is not None else None
+
+
+_DUE = "SELECT id FROM schedules WHERE status = 'ACTIVE' AND next_run IS NOT NULL AND next_run <= ? ORDER BY next_run, id"
+
+
+def run_due_schedules(ctx: HandlerContext) -> None:
+    """Run every schedule whose time has come (in the whole sandbox, so payees see incoming runs too)."""
+    now = ctx.now()
+    if ctx.store.read().execute(_DUE + " LIMIT 1", (now,)).fetchone() is None:
+        return
+    with ctx.store.transaction() as db:
+        for (schedule_id,) in db.execute(_DUE, (now,)).fetchall():
+            for _ in range(MAX_CATCH_UP):
+                row = db.execute("SELECT * FROM schedules WHERE id = ?", (schedule_id,)).fetchone()
+                if row["status"] != "ACTIVE" or row["next_run"] is None or row["next_run"] > now:
+                    break
+                _run_once(ctx, db, row)
+
+
+def _run_once(ctx: HandlerContext, db: sqlite3.Connection, row: sqlite3.Row) -> None:
+    now = ctx.now()
+    account, user = account_and_owner(db, row["account_id"])
+    orders = orders_of(row)
+    state, error, kind, result_id = "FINISHED_SUCCESSFULLY", None, None, None
+    try:  # everything that could refuse the run is checked before anything moves
+        check_payable(ctx, db, account, orders, "this scheduled run")
+    except BunqError as refused:
+        state, error = "FAILED_USER_ERROR", refused.description
+    else:
+        kind, result_id = execute_orders(ctx, db, account, user, orders)
+    instance_id = db.execute(
+        "INSERT INTO schedule_instances (schedule_id, state, time_start, time_end, error, result_kind, result_id,"
+        " created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (row["id"], state, row["next_run"], now, error, kind, result_id, now, now),
+    ).lastrowid
+    ctx.events.record(db, "ScheduledInstance", instance_id, user_id=user["id"], account_id=account["id"])
+    runs = row["runs"] + 1
+    due = next_run(row["time_start"], row["time_end"], row["recurrence_unit"], row["recurrence_size"], runs)
+    db.execute(
+        "UPDATE schedules SET runs = ?, next_run = ?, status = ?, updated = ? WHERE id = ?",
+        (runs, due, "ACTIVE" if due is not None else "FINISHED", now, row["id"]),
+    )
