@@ -22,6 +22,7 @@ from bunq_helpers.config import Environment, Settings
 from bunq_helpers.crypto import keys, signing
 from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
 from bunq_helpers.target import Target
+from tests.executed_notebooks import ExecutedNotebooks, execute_in_order
 
 KEYS_DIR = Path(__file__).parent / "keys"
 
@@ -61,6 +62,12 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
 def client_key() -> keys.PrivateKey:
     """The committed throwaway RSA-2048 key."""
     return keys.load_private_key((KEYS_DIR / "throwaway-client-key.pem").read_bytes())
+
+
+@pytest.fixture(scope="session")
+def executed_notebooks(tmp_path_factory: pytest.TempPathFactory) -> ExecutedNotebooks:
+    """Notebooks 00-06 executed once per test run, in order, in fresh kernels (see tests/executed_notebooks.py)."""
+    return execute_in_order(tmp_path_factory.mktemp("executed"))
 
 
 @pytest.fixture
