@@ -17,10 +17,14 @@ from bunq_helpers.errors import ConfigurationError, ConnectionFailedError, Conte
 from bunq_helpers.handshake import create_api_context, end_session, ensure_session
 
 
-def test_full_handshake_saves_an_owner_only_context(settings, target) -> None:
+def test_full_handshake_saves_an_owner_only_context(settings, target, client_key) -> None:
+    path = settings.context_file_path
+    path.unlink()  # from nothing: this run generates its own key pair
     run = create_api_context(settings, target=target)
     assert run.calls == ["sandbox-user-person", "installation", "device-server", "session-server"]
-    path = settings.context_file_path
+    assert "Generated an RSA-2048 key pair." in run.steps
+    assert run.context.private_key.key_size == 2048
+    assert run.context.private_key.private_numbers() != client_key.private_numbers()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     context = ApiContext.load(path)
     assert context.installation_id == run.context.installation_id
