@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from bunq_helpers.crypto import keys, signing
+from bunq_helpers.crypto import signing
 from bunq_helpers.local_sandbox import LocalSandbox
 from tests.conftest import KEYS_DIR, Handshake, Raw, error_of
 
@@ -1528,9 +1528,9 @@ def raw(sandbox) -> Raw:
 
 
 @pytest.fixture(scope="module")
-def world(raw: Raw, client_key) -> tuple[Handshake, Handshake]:
+def world(raw: Raw, client_key, other_key) -> tuple[Handshake, Handshake]:
     mine = raw.handshake(client_key)
-    other = raw.handshake(keys.generate_private_key())
+    other = raw.handshake(other_key)
     return mine, other
 
 
