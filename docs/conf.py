@@ -16,13 +16,16 @@ DOCS = Path(__file__).resolve().parent
 REPO = DOCS.parent
 sys.path.insert(0, str(REPO))
 
-# The notebooks live in notebooks/; Sphinx reads them from a copy inside the source tree.
+# The notebooks live in notebooks/; Sphinx reads them from a copy inside the source tree. The tests
+# set DOCS_EXECUTED_NOTEBOOKS to a folder of notebooks they already executed against the local
+# sandbox: the build then shows those outputs as they are instead of executing the notebooks again.
+EXECUTED = os.environ.get("DOCS_EXECUTED_NOTEBOOKS")
 NOTEBOOK_COPY = DOCS / "tutorial"
 if NOTEBOOK_COPY.exists():
     shutil.rmtree(NOTEBOOK_COPY)
 NOTEBOOK_COPY.mkdir()
 for notebook in sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb")):
-    shutil.copy2(notebook, NOTEBOOK_COPY / notebook.name)
+    shutil.copy2(Path(EXECUTED) / notebook.name if EXECUTED else notebook, NOTEBOOK_COPY / notebook.name)
 
 # Always the local sandbox, in a state folder of the build's own (DOCS_BUNQ_HELPERS_HOME to choose it,
 # and keep it), and never a developer's .env: the notebooks run in order and continue from each
@@ -44,7 +47,7 @@ html_theme = "furo"
 html_title = "bunq_helpers: the bunq API handshake, step by step"
 html_static_path: list[str] = []
 
-nb_execution_mode = "force"
+nb_execution_mode = "off" if EXECUTED else "force"
 nb_execution_timeout = 180
 nb_execution_raise_on_error = True
 nb_execution_in_temp = False

@@ -5,10 +5,11 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,9 +20,11 @@ import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
-from bunq_helpers import Endpoint, Environment, Settings
+from bunq_helpers import ApiContext, Endpoint, Environment, Settings
 from bunq_helpers.crypto import keys, signing
 from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
+from bunq_helpers.local_sandbox.certificates import load_or_create
+from tests.executed_notebooks import ExecutedNotebooks, execute_in_order
 
 KEYS_DIR = Path(__file__).parent / "keys"
 SCRIPTS_DIR = Path(__file__).resolve().parents[1] / "scripts"
@@ -72,10 +75,41 @@ def client_key() -> keys.PrivateKey:
     return keys.load_private_key((KEYS_DIR / "throwaway-client-key.pem").read_bytes())
 
 
+@pytest.fixture(scope="session")
+def other_key() -> keys.PrivateKey:
+    """A second committed throwaway RSA-2048 key: another client's."""
+    return keys.load_private_key((KEYS_DIR / "throwaway-other-key.pem").read_bytes())
+
+
+@pytest.fixture(scope="session")
+def executed_notebooks(tmp_path_factory: pytest.TempPathFactory) -> ExecutedNotebooks:
+    """Notebooks 00-07 executed once per test run, in order, in fresh kernels (see tests/executed_notebooks.py)."""
+    return execute_in_order(tmp_path_factory.mktemp("executed"))
+
+
+@pytest.fixture(scope="session")
+def prepared_state(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A state directory with the CA, server certificate and response-signing key, made once per run."""
+    state = tmp_path_factory.mktemp("prepared-state")
+    load_or_create(state)
+    return state
+
+
 @pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[LocalSandbox]:
+def fresh_state(prepared_state: Path, tmp_path: Path) -> Callable[[str], Path]:
+    """``fresh_state("name")``: a new state directory in the test's folder, copied from the prepared one
+    (no users or keys yet; TLS material and signing key ready, so a sandbox starts in milliseconds)."""
+
+    def make(name: str = "state") -> Path:
+        return Path(shutil.copytree(prepared_state, tmp_path / name))
+
+    return make
+
+
+@pytest.fixture
+def sandbox(fresh_state: Callable[[str], Path]) -> Iterator[LocalSandbox]:
     """A running local sandbox on a fresh state directory."""
-    with LocalSandbox(tmp_path / "state") as running:
+    with LocalSandbox(fresh_state("state")) as running:
         yield running
 
 
@@ -97,9 +131,16 @@ def target(endpoint: Endpoint) -> Endpoint:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    """Local settings with the context file in the test's folder."""
-    return Settings(environment=Environment.LOCAL, home=tmp_path / "home", context_file=tmp_path / "ctx.json")
+def settings(tmp_path: Path, client_key: keys.PrivateKey) -> Settings:
+    """Local settings with the context file in the test's folder. The file starts with the committed
+    throwaway key in it, so ``create_api_context`` uses that key instead of generating one."""
+    settings = Settings(
+        environment=Environment.LOCAL, home=tmp_path / "home", context_file=tmp_path / "ctx.json"
+    )
+    ApiContext(Environment.LOCAL, private_key_pem=keys.private_key_to_pem(client_key)).save(
+        settings.context_file_path
+    )
+    return settings
 
 
 class _SourceAdapter(HTTPAdapter):

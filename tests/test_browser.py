@@ -1,18 +1,17 @@
 """The documentation site and JupyterLab, checked in a real browser (Debian's Chromium via Playwright).
 
+Both show the outputs of the notebooks as the ``executed_notebooks`` fixture executed them, once per
+test run: the site is built from them with execution off, JupyterLab opens them (signed as trusted,
+as a notebook run there would be, and once unsigned). Every wait is for an event, never for a time.
 Screenshots go to ``test-artifacts/screenshots/``; the tests fail on missing content, not on pixels.
 Without Chromium the tests skip, except under CI (``.ci/run`` installs it), where they fail.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import json
 import os
-import shutil
 import socket
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -24,7 +23,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from nbformat.sign import NotebookNotary
 
+from tests.executed_notebooks import ExecutedNotebooks
 from tests.test_notebooks import NOTEBOOKS, SHOWN
 
 REPO = Path(__file__).resolve().parents[1]
@@ -64,28 +65,15 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
-def _secrets(home: Path) -> list[str]:
-    """Every token, API key and private-key line that exists so far under ``home``."""
-    found: list[str] = []
-    database = home / "local-sandbox" / "sandbox.sqlite3"
-    if database.exists():
-        with sqlite3.connect(database) as db:
-            found += [row[0] for row in db.execute("SELECT token FROM tokens")]
-            found += [row[0] for row in db.execute("SELECT api_key FROM credentials")]
-    context_file = home / "bunq-local.conf"
-    if context_file.exists():
-        context = json.loads(context_file.read_text())
-        private_key = (context.get("installation_context") or {}).get("private_key_client") or ""
-        found += private_key.splitlines()[1:-1]  # a context is saved before its installation exists
-    return found
-
-
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Iterator[tuple[str, Path]]:
-    """The documentation built with the README's command, served over HTTP on loopback."""
+def site(tmp_path_factory, executed_notebooks: ExecutedNotebooks) -> Iterator[str]:
+    """The documentation built with the README's command from the executed notebooks, served on loopback."""
     out = tmp_path_factory.mktemp("site")
-    home = out / "home"
-    env = {**os.environ, "DOCS_BUNQ_HELPERS_HOME": str(home)}
+    env = {
+        **os.environ,
+        "DOCS_BUNQ_HELPERS_HOME": str(out / "home"),  # unused: the build executes nothing
+        "DOCS_EXECUTED_NOTEBOOKS": str(executed_notebooks.folder),
+    }
     started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", "docs", str(out / "html")],
@@ -100,7 +88,7 @@ def site(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     handler = functools.partial(QuietHandler, directory=str(out / "html"))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/", home
+    yield f"http://127.0.0.1:{server.server_port}/"
     server.shutdown()
 
 
@@ -134,10 +122,8 @@ def _watch_failures(page) -> list[str]:
     return failures
 
 
-def test_every_site_page_shows_its_exchanges_and_no_secret(browser, site) -> None:
-    base, home = site
-    secrets = _secrets(home)
-    assert secrets
+def test_every_site_page_shows_its_exchanges_and_no_secret(browser, site, executed_notebooks) -> None:
+    base, secrets = site, executed_notebooks.secrets()
     page = browser.new_page(viewport={"width": 1280, "height": 1600})
     failures = _watch_failures(page)
     for name in ("index", "local-sandbox", "api"):
@@ -177,12 +163,16 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def jupyterlab(tmp_path_factory) -> Iterator[tuple[str, Path, Path]]:
-    """JupyterLab on loopback over a copy of the notebooks, with the tutorial's state in a temp folder."""
+def jupyterlab(tmp_path_factory, executed_notebooks: ExecutedNotebooks) -> Iterator[tuple[str, Path]]:
+    """JupyterLab on loopback over the executed notebooks, signed as trusted by the notary it uses."""
     root = tmp_path_factory.mktemp("lab")
-    for notebook in NOTEBOOKS:
-        shutil.copy2(notebook, root / notebook.name)
-    home = root / ".home"
+    data = root / ".data"  # JupyterLab's notary keeps its secret and its signatures here
+    data.mkdir()
+    with NotebookNotary(data_dir=str(data)) as notary:
+        for name, notebook in executed_notebooks.notebooks.items():
+            notary.sign(notebook)  # as if run in this JupyterLab: its HTML output is trusted
+            nbformat.write(notebook, root / f"{name}.ipynb")
+    home = root / ".home"  # the kernels opened here execute nothing; their state stays apart
     settings = root / ".settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text(
@@ -195,7 +185,10 @@ def jupyterlab(tmp_path_factory) -> Iterator[tuple[str, Path, Path]]:
     port, token = _free_port(), "browser-test-token"
     env = {k: v for k, v in os.environ.items() if not k.startswith("BUNQ_")}
     env.update(
-        BUNQ_HELPERS_HOME=str(home), BUNQ_ENVIRONMENT="local", JUPYTER_CONFIG_DIR=str(root / ".jupyter")
+        BUNQ_HELPERS_HOME=str(home),
+        BUNQ_ENVIRONMENT="local",
+        JUPYTER_CONFIG_DIR=str(root / ".jupyter"),
+        JUPYTER_DATA_DIR=str(data),
     )
     process = subprocess.Popen(
         [
@@ -230,8 +223,8 @@ def jupyterlab(tmp_path_factory) -> Iterator[tuple[str, Path, Path]]:
             if time.monotonic() > deadline or process.poll() is not None:
                 process.kill()
                 pytest.fail("JupyterLab did not start: " + (process.stderr.read() if process.stderr else ""))
-            time.sleep(0.5)
-    yield f"{base}/lab/tree/{{name}}?token={token}&reset", root, home
+            time.sleep(0.1)  # polls a server that is starting; bounded by the deadline
+    yield f"{base}/lab?token={token}&reset", root
     process.terminate()
     try:
         process.wait(timeout=20)
@@ -239,11 +232,33 @@ def jupyterlab(tmp_path_factory) -> Iterator[tuple[str, Path, Path]]:
         process.kill()
 
 
-RUN_ALL_DONE = """() => {
+# JupyterLab covers the page with its splash screen while it loads and while it switches themes, and
+# removes it once done (after a 200 ms fade).
+SPLASH_GONE = "() => !document.getElementById('jupyterlab-splash')"
+
+
+@pytest.fixture(scope="module")
+def lab_page(browser, jupyterlab) -> Iterator[object]:
+    """One JupyterLab page for the module: loaded once, each notebook opened in it and closed again."""
+    url, _root = jupyterlab
+    page = browser.new_page(viewport={"width": 1400, "height": 1800})
+    page.goto(url)
+    page.wait_for_function("() => window.jupyterapp", timeout=60_000)
+    page.evaluate("() => window.jupyterapp.restored")  # resolves once the workspace is restored
+    page.wait_for_function(SPLASH_GONE, timeout=30_000)
+    yield page
+    page.close()
+
+
+EVERY_CELL_RAN = """() => {
   const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')].map(p => p.textContent.trim());
   return prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:$/.test(p));
 }"""
 
+NOTEBOOK_SHOWN = """(path) => {
+  const widget = window.jupyterapp.shell.currentWidget;
+  return widget && widget.context && widget.context.path === path && widget.node.querySelector('.jp-Notebook .jp-Cell');
+}"""
 
 KERNEL_IDLE = """() => {
   const widget = window.jupyterapp && window.jupyterapp.shell.currentWidget;
@@ -251,40 +266,63 @@ KERNEL_IDLE = """() => {
   return kernel && kernel.status === 'idle';
 }"""
 
+# JupyterLab 4 may ask which kernel to start, or start the notebook's own: whichever comes first.
+KERNEL_DIALOG_OR_IDLE = f"""() => {{
+  if (document.querySelector('.jp-Dialog')) return 'dialog';
+  return ({KERNEL_IDLE})() ? 'idle' : false;
+}}"""
 
-def _open_notebook(browser, url: str):
-    """Open a notebook as a person would: JupyterLab 4 asks which kernel to start; choose the preferred one."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1800})
-    page.goto(url)
-    page.wait_for_function(
-        "() => window.jupyterapp && document.querySelector('.jp-Notebook .jp-Cell')", timeout=60_000
-    )
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+# A theme has taken effect once the notebook's text is painted in its colours (light text on dark)
+# and the splash screen is gone.
+THEME_PAINTED = f"""(dark) => {{
+  const [r, g, b] = getComputedStyle(document.querySelector('.jp-Notebook')).color.match(/[\\d.]+/g).map(Number);
+  const light_text = (0.299 * r + 0.587 * g + 0.114 * b) / 255 > 0.5;
+  return light_text === dark && ({SPLASH_GONE})() && !document.querySelector('.jp-Spinner');
+}}"""
 
-    select = page.locator(".jp-Dialog").get_by_role("button", name="Select")
-    with contextlib.suppress(PlaywrightTimeout):  # no dialog: the kernel started by itself
-        select.wait_for(timeout=10_000)
-        select.click()
-    page.wait_for_function(KERNEL_IDLE, timeout=60_000)
-    return page
+THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
 
 
-def _command(page, command: str, args: str = "{}") -> None:
+def _command(page, command: str, args: object = None) -> None:
     """Run a JupyterLab command without waiting on its promise (some wait for a dialog)."""
-    page.evaluate(f"() => {{ window.jupyterapp.commands.execute('{command}', {args}); }}")
+    page.evaluate(
+        "([command, args]) => { window.jupyterapp.commands.execute(command, args); }", [command, args or {}]
+    )
 
 
-def _shutdown_kernels(page) -> None:
+def _open_notebook(page, path: str) -> None:
+    """Open a notebook as a person would: if JupyterLab asks which kernel to start, choose the preferred one."""
+    _command(page, "docmanager:open", {"path": path, "factory": "Notebook"})
+    page.wait_for_function(NOTEBOOK_SHOWN, arg=path, timeout=60_000)
+    if page.wait_for_function(KERNEL_DIALOG_OR_IDLE, timeout=60_000).json_value() == "dialog":
+        page.locator(".jp-Dialog").get_by_role("button", name="Select").click()
+        page.wait_for_function(KERNEL_IDLE, timeout=60_000)
+    page.wait_for_function(SPLASH_GONE, timeout=30_000)
+
+
+def _close_notebook(page) -> None:
+    """Shut its kernel down and close it, so the page shows no notebook."""
     page.evaluate("() => window.jupyterapp.serviceManager.sessions.shutdownAll()")
+    page.evaluate("() => window.jupyterapp.shell.currentWidget.dispose()")
+    page.wait_for_function("() => !document.querySelector('.jp-Notebook')", timeout=30_000)
 
 
 def _set_theme(page, theme: str) -> None:
-    _command(page, "apputils:change-theme", f"{{theme: '{theme}'}}")
-    page.wait_for_function(f"() => document.body.dataset.jpThemeName === '{theme}'", timeout=30_000)
-    page.wait_for_function(
-        "() => !document.querySelector('.jp-Spinner')", timeout=30_000
-    )  # the switch is done
-    page.wait_for_timeout(300)
+    if page.evaluate("() => document.body.dataset.jpThemeName") != theme:
+        _command(page, "apputils:change-theme", {"theme": theme})
+        page.wait_for_function(f"() => document.body.dataset.jpThemeName === '{theme}'", timeout=30_000)
+    page.wait_for_function(THEME_PAINTED, arg="Dark" in theme, timeout=30_000)
+
+
+def _screenshots_in_both_themes(page, name: str, diagrams: int = 0) -> None:
+    """``<name>-light.png`` and ``<name>-dark.png`` (and each diagram in both themes): the theme on
+    now first, so one switch does."""
+    now = "dark" if "Dark" in page.evaluate("() => document.body.dataset.jpThemeName") else "light"
+    for theme in (now, "light" if now == "dark" else "dark"):
+        _set_theme(page, THEMES[theme])
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{theme}.png"))
+        if diagrams:
+            _shoot_diagrams(page, f"{name}-{theme}", diagrams)
 
 
 def _check_rendered(page, name: str) -> None:
@@ -296,64 +334,40 @@ def _check_rendered(page, name: str) -> None:
     assert "Where this notebook talks to" in text, f"{name}: the exchange and value blocks did not render"
 
 
-def test_jupyterlab_runs_every_notebook_in_light_and_dark(browser, jupyterlab) -> None:
-    url, _root, home = jupyterlab
+def test_jupyterlab_shows_every_executed_notebook_in_light_and_dark(lab_page, executed_notebooks) -> None:
+    page, secrets = lab_page, executed_notebooks.secrets()
     for notebook in NOTEBOOKS:
-        page = _open_notebook(browser, url.format(name=notebook.name))
-        _command(page, "notebook:run-all-cells")
-        page.wait_for_function(RUN_ALL_DONE, timeout=120_000)
+        _open_notebook(page, notebook.name)
+        page.wait_for_function(EVERY_CELL_RAN, timeout=60_000)
         _check_rendered(page, notebook.stem)
         text, html = page.inner_text(".jp-Notebook"), page.content()
         for expected in SHOWN[notebook.stem]:
             assert expected in text or expected in html, f"{notebook.stem}: {expected!r} not shown"
-        for secret in _secrets(home):
+        for secret in secrets:
             assert secret not in html, f"{notebook.stem} shows a secret in JupyterLab"
-        page.screenshot(path=str(SCREENSHOTS / f"lab-{notebook.stem}-light.png"))
-        if notebook.stem in DRAWN:
-            _shoot_diagrams(page, f"lab-{notebook.stem}-light", DRAWN[notebook.stem])
-        _set_theme(page, "JupyterLab Dark")
-        page.screenshot(path=str(SCREENSHOTS / f"lab-{notebook.stem}-dark.png"))
-        if notebook.stem in DRAWN:
-            _shoot_diagrams(page, f"lab-{notebook.stem}-dark", DRAWN[notebook.stem])
-        _set_theme(page, "JupyterLab Light")
-        _shutdown_kernels(page)
-        page.close()
-    assert _secrets(home)  # the checks above had secrets to look for
+        _screenshots_in_both_themes(page, f"lab-{notebook.stem}", DRAWN.get(notebook.stem, 0))
+        _close_notebook(page)
 
 
-def test_untrusted_executed_notebook_still_renders_exchanges(browser, jupyterlab) -> None:
-    from nbclient import NotebookClient
-
-    url, root, home = jupyterlab
-    source = root / "03_add_a_session.ipynb"
-    executed = nbformat.read(source, as_version=4)
-    env_before = dict(os.environ)
-    os.environ.update(BUNQ_HELPERS_HOME=str(home), BUNQ_ENVIRONMENT="local")
-    try:
-        NotebookClient(
-            executed, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(root)}}
-        ).execute()
-    finally:
-        os.environ.clear()
-        os.environ.update(env_before)
+def test_untrusted_executed_notebook_still_renders_exchanges(
+    lab_page, jupyterlab, executed_notebooks
+) -> None:
+    page, (_url, root) = lab_page, jupyterlab
     name = "untrusted-03_add_a_session.ipynb"
-    nbformat.write(executed, root / name)  # not signed by this server's notary: opened untrusted
-    page = _open_notebook(browser, url.format(name=name))
+    # The executed file as nbclient wrote it, not signed by this server's notary: opened untrusted.
+    (root / name).write_bytes((executed_notebooks.folder / "03_add_a_session.ipynb").read_bytes())
+    _open_notebook(page, name)
     assert page.locator(".jp-Notebook .jp-OutputArea-output").count() > 5
     _check_rendered(page, name)
     html = page.content()
-    assert all(secret not in html for secret in _secrets(home)), f"{name} shows a secret"
+    assert all(secret not in html for secret in executed_notebooks.secrets()), f"{name} shows a secret"
     details = page.locator(".jp-RenderedHTMLCommon details")
     assert details.count() >= 5  # the exchange's sections survived the sanitiser
     assert "Values picked out" in page.inner_text(".jp-Notebook")
-    page.screenshot(path=str(SCREENSHOTS / "lab-untrusted-light.png"))
     # JupyterLab's sanitiser drops inline SVG from untrusted output; what is left reads as text.
     drawn = page.locator(".jp-OutputArea-output", has_text="What you just did").last
     drawn.scroll_into_view_if_needed()
     assert "POST /v1/session-server" in drawn.inner_text()
     drawn.screenshot(path=str(SCREENSHOTS / "lab-untrusted-diagram-as-text.png"))
-    _set_theme(page, "JupyterLab Dark")
-    page.screenshot(path=str(SCREENSHOTS / "lab-untrusted-dark.png"))
-    _set_theme(page, "JupyterLab Light")
-    _shutdown_kernels(page)
-    page.close()
+    _screenshots_in_both_themes(page, "lab-untrusted")
+    _close_notebook(page)

@@ -1,4 +1,5 @@
-"""The notebooks: committed clean, and executed in order, each in a fresh kernel, against the local sandbox.
+"""The notebooks: committed clean, and executed in order, each in a fresh kernel, against the local sandbox
+(once per test run, by the ``executed_notebooks`` fixture; the docs build and the browser tests reuse it).
 
 After the run every secret the run produced is known: the sandbox's database holds every API key and
 token it issued, the context file holds the private key. None of them may appear in any output.
@@ -8,16 +9,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import sqlite3
-import time
 from pathlib import Path
 
 import nbformat
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+from tests.executed_notebooks import NOTEBOOKS, ExecutedNotebooks
 
 # What each notebook must show: request lines and the names of values picked out of answers.
 SHOWN = {
@@ -111,40 +108,12 @@ def _outputs_text(notebook: nbformat.NotebookNode) -> str:
     return "\n".join(parts)
 
 
-def _secrets(home: Path) -> list[str]:
-    database = home / "local-sandbox" / "sandbox.sqlite3"
-    with sqlite3.connect(database) as db:
-        tokens = [row[0] for row in db.execute("SELECT token FROM tokens")]
-        api_keys = [row[0] for row in db.execute("SELECT api_key FROM credentials")]
-    context = json.loads((home / "bunq-local.conf").read_text())
-    private_lines = context["installation_context"]["private_key_client"].splitlines()[1:-1]
-    assert tokens and api_keys and private_lines
-    return tokens + api_keys + private_lines
-
-
 @pytest.mark.notebooks
-def test_notebooks_run_in_order_in_fresh_kernels(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from nbclient import NotebookClient
-
-    home = tmp_path / "tutorial-home"
-    work = tmp_path / "notebooks"
-    shutil.copytree(REPO / "notebooks", work)
-    monkeypatch.setenv("BUNQ_HELPERS_HOME", str(home))
-    monkeypatch.setenv("BUNQ_ENVIRONMENT", "local")
-    executed = {}
-    started = time.perf_counter()
-    for path in NOTEBOOKS:
-        notebook = nbformat.read(work / path.name, as_version=4)
-        NotebookClient(
-            notebook, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(work)}}
-        ).execute()
-        executed[path.stem] = notebook
-        nbformat.write(notebook, tmp_path / f"executed-{path.name}")
-    elapsed = time.perf_counter() - started
-    print(f"\nall {len(NOTEBOOKS)} notebooks executed in {elapsed:.1f} s")
-
-    secrets = _secrets(home)
-    for name, notebook in executed.items():
+def test_notebooks_run_in_order_in_fresh_kernels(executed_notebooks: ExecutedNotebooks) -> None:
+    print(f"\nall {len(NOTEBOOKS)} notebooks executed in {executed_notebooks.seconds:.1f} s")
+    assert list(executed_notebooks.notebooks) == [path.stem for path in NOTEBOOKS]
+    secrets = executed_notebooks.secrets()
+    for name, notebook in executed_notebooks.notebooks.items():
         text = _outputs_text(notebook)
         for expected in SHOWN[name]:
             assert expected in text, f"{name} does not show {expected!r}"

@@ -15,7 +15,8 @@ Choices made where bunq's behaviour is undocumented are listed in ``endpoints.ha
 """
 
 from .faults import KINDS as FAULT_KINDS
+from .http_server import ConnectionLimits
 from .options import SandboxOptions
 from .server import LocalSandbox, ServerInfo, reset_state
 
-__all__ = ["FAULT_KINDS", "LocalSandbox", "SandboxOptions", "ServerInfo", "reset_state"]
+__all__ = ["FAULT_KINDS", "ConnectionLimits", "LocalSandbox", "SandboxOptions", "ServerInfo", "reset_state"]

@@ -1,6 +1,9 @@
-"""The WSGI application: every request goes through the same steps, in bunq's order.
+"""The application: every request goes through the same steps, in bunq's order.
 
-1. read the body (over ``max_body_bytes``: a 400 and the connection is closed);
+1. the HTTP layer (``http_server``) reads the request whole: a body over ``max_body_bytes`` (known
+   from Content-Length before reading, counted when chunked), headers over its hard limit, bad
+   framing or a request too slow to arrive get a signed 400 from ``refuse`` and the connection is
+   closed; headers over 16 KiB in all get the same 400 here;
 2. find the route: not under ``/v1/``, a path bunq's API does not have, or path tricks (``..``,
    encoded ``/``) are 404 ``Route not found.``; an operation bunq has that no route emulates is
    501 naming it (see ``catalogue``); a path with a method neither we nor bunq have is 405;
@@ -23,12 +26,11 @@ from __future__ import annotations
 
 import logging
 import re
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from ..crypto.keys import load_public_key, public_key_to_pem
+from ..crypto.keys import public_key_to_pem
 from ..crypto.signing import verify_body
 from .auth import authenticate
 from .bunq_errors import (
@@ -43,41 +45,35 @@ from .bunq_errors import (
 from .catalogue import load_catalogue, not_emulated
 from .certificates import ServerCredentials
 from .endpoints import ROUTES
-from .endpoints.handshake import CLIENT_KEY_MIN_BITS
 from .events import EventLog
 from .faults import Faults
 from .http_io import (
     API_PREFIX,
+    Disconnect,
     Request,
     Response,
     build_raw_response,
     build_response,
     error_payload,
-    request_from_environ,
 )
 from .options import SandboxOptions
 from .rate_limits import RateLimiter
 from .routing import Auth, Caller, HandlerContext, RawReply, Route, Router
 from .store import Store
+from .validation import client_public_key
 
 log = logging.getLogger("bunq_helpers.local_sandbox")
 
 MAX_HEADER_BYTES = 16_384
 _PATH_TRICKS = re.compile(r"(%2f|%5c|%2e|\\|/\.\.?(/|$)|//)", re.IGNORECASE)
 
-StartResponse = Callable[[str, list[tuple[str, str]]], Any]
-
-
-class Disconnect(Exception):
-    """Raised to drop the connection without an answer (the ``disconnect`` fault)."""
-
 
 @dataclass(frozen=True)
 class Answer:
-    """One answer as it leaves the app: the request, the route that served it (None when routing
-    failed), and the response (status, headers, signed body)."""
+    """One answer as it leaves the app: the request (None when the HTTP layer could not read one),
+    the route that served it (None when routing failed), and the response (status, headers, signed body)."""
 
-    request: Request
+    request: Request | None
     route: Route | None
     response: Response
 
@@ -86,7 +82,7 @@ AnswerObserver = Callable[[Answer], None]
 
 
 class SandboxApp:
-    """The local sandbox as a WSGI callable."""
+    """The local sandbox's answers: a whole request in, a signed response out (any HTTP server)."""
 
     answers_seen: ClassVar[list[AnswerObserver]] = []
 
@@ -109,23 +105,26 @@ class SandboxApp:
         self.context = HandlerContext(store, options, public_key_to_pem(credentials.signing_key), self.events)
         self._requests_seen = requests_seen
 
-    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        body, too_large = self._read_body(environ)
-        request = request_from_environ(environ, body)
-        if self._requests_seen is not None:
-            self._requests_seen(request)
+    def handle(self, request: Request) -> Response:
+        """Steps 2-6 for a request whose head and body arrived whole; raises ``Disconnect`` for that fault."""
+        self._seen(request)
         try:
-            response = self._respond(request, too_large)
+            response = self._respond(request)
         except Disconnect:
             raise
         except Exception:  # the client never sees a traceback
             log.exception("unhandled error for %s %s", request.method, request.raw_path)
             response = self._error(request, BunqError(500, UNHANDLED_EXCEPTION))
-        if too_large:
-            response.headers.append(("Connection", "close"))
         self._show(Answer(request, request.context.get("route"), response))
-        start_response(response.status_line, response.headers)
-        return [response.body]
+        return response
+
+    def refuse(self, request: Request | None, error: BunqError) -> Response:
+        """Step 1's answer: a request the HTTP layer would not take whole, in bunq's shape, signed."""
+        if request is not None:
+            self._seen(request)
+        response = self._error(request, error)
+        self._show(Answer(request, None, response))
+        return response
 
     def _show(self, answer: Answer) -> None:
         for observer in list(SandboxApp.answers_seen):
@@ -134,23 +133,12 @@ class SandboxApp:
             except Exception:  # an observer's bug must not change what the client gets
                 log.exception("answer observer %r failed", observer)
 
-    def _read_body(self, environ: dict[str, Any]) -> tuple[bytes, bool]:
-        limit = self.options.max_body_bytes
-        stream = environ.get("wsgi.input")
-        if stream is None:
-            return b"", False
-        length = environ.get("CONTENT_LENGTH") or ""
-        if length.isdigit():
-            if int(length) > limit:
-                return b"", True
-            return stream.read(int(length)), False
-        data = stream.read(limit + 1) if environ.get("HTTP_TRANSFER_ENCODING") else b""
-        return (b"", True) if len(data) > limit else (data, False)
+    def _seen(self, request: Request) -> None:
+        if self._requests_seen is not None:
+            self._requests_seen(request)
 
-    def _respond(self, request: Request, too_large: bool) -> Response:
+    def _respond(self, request: Request) -> Response:
         try:
-            if too_large:
-                raise bad_request(f"The request body is larger than {self.options.max_body_bytes} bytes.")
             header_bytes = sum(len(k) + len(v) + 4 for k, v in request.headers.items())
             if header_bytes > MAX_HEADER_BYTES:
                 raise bad_request(f"The request headers are larger than {MAX_HEADER_BYTES} bytes in all.")
@@ -158,8 +146,6 @@ class SandboxApp:
             faults = self.faults.take(request.route_path)
             if "disconnect" in faults:
                 raise Disconnect()
-            if "slow" in faults:
-                time.sleep(faults["slow"].seconds)
             if "server-error" in faults:
                 raise BunqError(500, UNHANDLED_EXCEPTION)
             if self.options.rate_limits:
@@ -175,6 +161,8 @@ class SandboxApp:
         except BunqError as error:
             response = self._error(request, error)
             faults = {}
+        if "slow" in faults:
+            response.hold_seconds = faults["slow"].seconds  # the server holds it back, no thread waits
         return self._apply_signature_faults(response, faults)
 
     def _route(self, request: Request) -> tuple[Route, dict[str, int]]:
@@ -209,12 +197,13 @@ class SandboxApp:
         signature = (request.header("X-Bunq-Client-Signature") or "").strip()
         if not signature:
             raise BunqError(466, SIGNATURE_REQUIRED)
-        client_key = load_public_key(caller.installation["client_public_key"], min_bits=CLIENT_KEY_MIN_BITS)
+        client_key = client_public_key(caller.installation["client_public_key"])
         if not verify_body(client_key, request.body, signature):
             raise BunqError(400, SIGNATURE_INVALID)
 
-    def _error(self, request: Request, error: BunqError) -> Response:
-        payload = error_payload(error.description, error.translated(request.language))
+    def _error(self, request: Request | None, error: BunqError) -> Response:
+        language = request.language if request is not None else None
+        payload = error_payload(error.description, error.translated(language))
         return build_response(error.status, payload, request, self.credentials.signing_key)
 
     @staticmethod

@@ -36,20 +36,21 @@ def authenticate(ctx: HandlerContext, request: Request, kind: str) -> Caller:
     if not token_value:
         raise unauthorised()
     db = ctx.store.read()
-    token = db.execute("SELECT * FROM tokens WHERE token = ?", (token_value,)).fetchone()
-    if token is not None and token["kind"] == "session" and request.route_path == "session-server":
-        raise BunqError(400, ALREADY_HAS_SESSION)
-    if token is None or token["kind"] != kind:
-        raise unauthorised()
+    # the installation, the token's id (a session's id) and its kind in one statement
     installation = db.execute(
-        "SELECT * FROM installations WHERE id = ?", (token["installation_id"],)
+        "SELECT i.*, t.id AS token_id, t.kind AS token_kind"
+        " FROM tokens t JOIN installations i ON i.id = t.installation_id WHERE t.token = ?",
+        (token_value,),
     ).fetchone()
-    if installation is None:
+    kind_sent = installation["token_kind"] if installation is not None else None
+    if kind_sent == "session" and request.route_path == "session-server":
+        raise BunqError(400, ALREADY_HAS_SESSION)
+    if kind_sent != kind:
         raise unauthorised()
     if kind == "installation":
         return Caller(installation=installation)
     now = ctx.now()
-    session = db.execute("SELECT * FROM sessions WHERE id = ?", (token["id"],)).fetchone()
+    session = db.execute("SELECT * FROM sessions WHERE id = ?", (installation["token_id"],)).fetchone()
     if session is None or session["closed"] or session["expires_at"] <= now:
         raise unauthorised()
     if session["expires_at"] - now < EXTENSION_WINDOW:

@@ -366,9 +366,9 @@ class CallbackDelivery:
             # also during the TLS handshake (wrapping takes the first descriptor away).
             handle = raw.dup()
             with self._lock:
-                if self._stopping:
+                if self._stopping:  # the connection is open already: the try had begun
                     raw.close()
-                    return None, "the sandbox stopped before this try"
+                    return None, "the sandbox stopped during this try"
                 self._in_flight = handle
             connection.sock = self._tls.wrap_socket(raw, server_hostname=host)
             connection.request("POST", path, body=delivery.body, headers=headers)

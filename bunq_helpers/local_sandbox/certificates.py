@@ -7,25 +7,29 @@ made once and reused, so the CA file, the pin and the server's response-signing 
 across restarts: a context saved today, with its pinned key and ``ServerPublicKey``, still works
 tomorrow. Private keys are written owner-only (0600). ``ca.pem`` only means something to clients
 that were told to trust it; no system trust store is touched.
+
+Starting from a prepared state directory is cheap: the CA is only loaded when a certificate must be
+issued, the certificate is parsed once per content (its expiry and pin remembered), and the signing
+key, which this module wrote itself, is loaded without OpenSSL's slow RSA consistency check.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
+import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-import trustme
-from cryptography import x509
+from typing import Any
 
 from ..crypto.atomic_file import write_atomically
 from ..crypto.keys import (
     PrivateKey,
     generate_private_key,
     load_private_key,
-    pin_of_certificate,
+    pin_of_public_key,
     private_key_to_pem,
 )
 
@@ -70,27 +74,41 @@ def _exclusive(state_dir: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _leaf_needs_renewal(cert_file: Path, now: dt.datetime) -> bool:
-    if not cert_file.exists():
-        return True
-    cert = x509.load_pem_x509_certificate(cert_file.read_bytes())
-    return cert.not_valid_after_utc - now < RENEW_BEFORE
+@functools.lru_cache(maxsize=16)
+def _leaf_facts(chain_pem: bytes) -> tuple[dt.datetime, str]:
+    """(expiry, SPKI pin) of the first certificate in a PEM chain, parsed once per content."""
+    from cryptography import x509  # imported here: a warm start from prepared state never needs it
+    from cryptography.hazmat.primitives import serialization
+
+    cert = x509.load_pem_x509_certificate(chain_pem)
+    spki = cert.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return cert.not_valid_after_utc, pin_of_public_key(spki)
+
+
+def _certificate_authority(paths: dict[str, Path]) -> Any:
+    """The state directory's CA (a ``trustme.CA``), made on first use."""
+    import trustme  # only needed to issue a certificate
+
+    if paths[CA_CERT].exists() and paths[CA_KEY].exists():
+        return trustme.CA.from_pem(paths[CA_CERT].read_bytes(), paths[CA_KEY].read_bytes())
+    ca = trustme.CA(organization_name="bunq_helpers local sandbox CA")
+    write_atomically(paths[CA_KEY], ca.private_key_pem.bytes(), mode=0o600)
+    write_atomically(paths[CA_CERT], ca.cert_pem.bytes(), mode=0o644)
+    paths[SERVER_CERT].unlink(missing_ok=True)  # issued by another CA: issue a new one
+    return ca
 
 
 def load_or_create(state_dir: Path) -> ServerCredentials:
-    """The state directory's TLS files and signing key, made on first use."""
+    """The state directory's TLS files and signing key, made on first use (or when due for renewal)."""
     state_dir.mkdir(parents=True, exist_ok=True)
     paths = {name: state_dir / name for name in (CA_CERT, CA_KEY, SERVER_CERT, SERVER_KEY, SIGNING_KEY)}
     with _exclusive(state_dir):
-        if paths[CA_CERT].exists() and paths[CA_KEY].exists():
-            ca = trustme.CA.from_pem(paths[CA_CERT].read_bytes(), paths[CA_KEY].read_bytes())
-        else:
-            ca = trustme.CA(organization_name="bunq_helpers local sandbox CA")
-            write_atomically(paths[CA_KEY], ca.private_key_pem.bytes(), mode=0o600)
-            write_atomically(paths[CA_CERT], ca.cert_pem.bytes(), mode=0o644)
-            paths[SERVER_CERT].unlink(missing_ok=True)
         now = dt.datetime.now(dt.timezone.utc)
-        if _leaf_needs_renewal(paths[SERVER_CERT], now) or not paths[SERVER_KEY].exists():
+        usable = all(paths[name].exists() for name in (CA_CERT, CA_KEY, SERVER_CERT, SERVER_KEY))
+        if not usable or _leaf_facts(paths[SERVER_CERT].read_bytes())[0] - now < RENEW_BEFORE:
+            ca = _certificate_authority(paths)
             leaf = ca.issue_cert(
                 *SERVER_NAMES,
                 common_name="bunq local sandbox",
@@ -102,16 +120,24 @@ def load_or_create(state_dir: Path) -> ServerCredentials:
                 paths[SERVER_CERT], b"".join(blob.bytes() for blob in leaf.cert_chain_pems), mode=0o644
             )
         if paths[SIGNING_KEY].exists():
-            signing_key = load_private_key(paths[SIGNING_KEY].read_bytes())
+            # written by this module, owner-only: skip the RSA check (about 40 ms), as for saved contexts
+            signing_key = load_private_key(paths[SIGNING_KEY].read_bytes(), trusted=True)
         else:
             signing_key = generate_private_key()
             write_atomically(paths[SIGNING_KEY], private_key_to_pem(signing_key).encode("ascii"), mode=0o600)
-    leaf_pem = paths[SERVER_CERT].read_text("ascii")
-    first_cert = leaf_pem[: leaf_pem.index("-----END CERTIFICATE-----") + len("-----END CERTIFICATE-----")]
+        chain = paths[SERVER_CERT].read_bytes()
     return ServerCredentials(
         ca_file=paths[CA_CERT],
         cert_file=paths[SERVER_CERT],
         key_file=paths[SERVER_KEY],
-        pin=pin_of_certificate(first_cert),
+        pin=_leaf_facts(chain)[1],
         signing_key=signing_key,
     )
+
+
+def server_tls_context(credentials: ServerCredentials) -> ssl.SSLContext:
+    """The server side of TLS: the leaf certificate and its key, TLS 1.2 or newer."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(str(credentials.cert_file), str(credentials.key_file))
+    return context

@@ -18,19 +18,24 @@ from pathlib import Path
 from .catalogue import operations_report
 from .endpoints import ROUTES
 from .faults import KINDS
-from .options import DEFAULT_CALLBACK_RETRY_INTERVAL, DEFAULT_SUGARDADDY_DELAY, SandboxOptions
-from .server import WORKER_THREADS, LocalSandbox, reset_state
+from .options import SandboxOptions
+from .server import APP_THREADS, DEFAULT_HOST, LocalSandbox, reset_state
 
 DEFAULT_STATE_DIR = Path(os.environ.get("BUNQ_HELPERS_HOME", Path.home() / ".bunq_helpers")) / "local-sandbox"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """The command line."""
+    """The command line; its defaults are ``SandboxOptions``' and ``LocalSandbox``'s own."""
+    defaults = SandboxOptions()
     parser = argparse.ArgumentParser(
         prog="python -m bunq_helpers.local_sandbox",
         description="Run a local stand-in for bunq's sandbox over HTTPS.",
     )
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to listen on; '::' takes IPv4 and IPv6 clients (default {DEFAULT_HOST})",
+    )
     parser.add_argument("--port", type=int, default=0, help="port; 0 picks a free one (default 0)")
     parser.add_argument(
         "--state-dir",
@@ -41,8 +46,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--threads",
         type=int,
-        default=WORKER_THREADS,
-        help=f"worker threads serving requests (default {WORKER_THREADS})",
+        default=APP_THREADS,
+        help=f"threads running the app; connections need none (default {APP_THREADS})",
     )
     parser.add_argument("--reset", action="store_true", help="wipe the state in --state-dir and exit")
     parser.add_argument(
@@ -59,16 +64,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--session-timeout",
         type=int,
-        default=None,
+        default=defaults.session_timeout,
         metavar="SECONDS",
         help="lifetime of new sessions (default: the user's, one week)",
     )
     parser.add_argument(
         "--sugardaddy-delay",
         type=float,
-        default=DEFAULT_SUGARDADDY_DELAY,
+        default=defaults.sugardaddy_delay,
         metavar="SECONDS",
-        help=f"seconds until sugar daddy answers a request (default {DEFAULT_SUGARDADDY_DELAY}; bunq shows 0.5-3)",
+        help=f"seconds until sugar daddy answers a request (default {defaults.sugardaddy_delay:g}; bunq shows 0.5-3)",
     )
     parser.add_argument(
         "--callback-allow-host",
@@ -86,9 +91,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--callback-retry-interval",
         type=float,
-        default=DEFAULT_CALLBACK_RETRY_INTERVAL,
+        default=defaults.callback_retry_interval,
         metavar="SECONDS",
-        help=f"seconds between tries of a failed callback (default {DEFAULT_CALLBACK_RETRY_INTERVAL:g}, as bunq)",
+        help=f"seconds between tries of a failed callback (default {defaults.callback_retry_interval:g}, as bunq)",
     )
     parser.add_argument(
         "--fault",

@@ -1,4 +1,4 @@
-"""Requests in from WSGI and responses out, encoded and signed the way bunq does it.
+"""Requests in from the HTTP layer and responses out, encoded and signed the way bunq does it.
 
 Every response, errors included, is ``Content-Type: application/json`` exactly (raw file contents,
 such as an attachment's, carry the file's own type instead), carries a fresh
@@ -10,8 +10,10 @@ re-serialise a body before checking its signature find out here rather than in p
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 import json
-import uuid
+import random
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -33,7 +35,12 @@ REASONS = {
     466: "Request Signature Required",
     500: "Internal Server Error",
     501: "Not Implemented",
+    503: "Service Unavailable",
 }
+
+
+class Disconnect(Exception):
+    """Raised by the app to drop the connection without an answer (the ``disconnect`` fault)."""
 
 
 @dataclass
@@ -47,7 +54,7 @@ class Request:
     body: bytes
     remote_addr: str
     route_path: str = ""  # the path below /v1/, no trailing slash
-    context: dict[str, Any] = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)  # what the app learnt (the route that served it)
 
     def header(self, name: str) -> str | None:
         """A request header by case-insensitive name."""
@@ -64,27 +71,41 @@ class Request:
         return self.header("X-Bunq-Language")
 
 
-def request_from_environ(environ: dict[str, Any], body: bytes) -> Request:
-    """Build a Request from a WSGI environ and the body already read."""
-    headers = {}
-    for key, value in environ.items():
-        if key.startswith("HTTP_"):
-            headers[key[5:].replace("_", "-").lower()] = value
-    if environ.get("CONTENT_TYPE"):
-        headers["content-type"] = environ["CONTENT_TYPE"]
-    raw_uri = environ.get("REQUEST_URI") or environ.get("RAW_URI") or environ.get("PATH_INFO", "/")
-    raw_path, _, raw_query = raw_uri.partition("?")
-    if not raw_query:
-        raw_query = environ.get("QUERY_STRING", "")
-    query = dict(parse_qsl(raw_query, keep_blank_values=True))
+def request_from_head(
+    method: bytes, target: bytes, headers: list[tuple[bytes, bytes]], body: bytes, remote_addr: str
+) -> Request:
+    """Build a Request from what the HTTP layer read: the literal request target, never normalised.
+
+    Bytes are decoded as ISO-8859-1, as WSGI does, so nothing a client sends fails to decode.
+    A header sent twice is joined with ``", "``.
+    """
+    joined: dict[str, str] = {}
+    for name, value in headers:
+        key = name.decode("latin-1").lower()
+        text = value.decode("latin-1")
+        joined[key] = f"{joined[key]}, {text}" if key in joined else text
+    raw_path, _, raw_query = target.decode("latin-1").partition("?")
     return Request(
-        method=environ.get("REQUEST_METHOD", "GET").upper(),
+        method=method.decode("latin-1").upper(),
         raw_path=raw_path,
-        query=query,
-        headers=headers,
+        query=dict(parse_qsl(raw_query, keep_blank_values=True)) if raw_query else {},
+        headers=joined,
         body=body,
-        remote_addr=environ.get("REMOTE_ADDR", ""),
+        remote_addr=normal_ip(remote_addr),
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def normal_ip(address: str) -> str:
+    """An address in its canonical form; an IPv4-mapped IPv6 address (``::ffff:127.0.0.1``, what a
+    dual-stack listener on ``::`` reports for IPv4 clients) becomes the IPv4 address it maps."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ip)
 
 
 def encode_json(payload: Any) -> bytes:
@@ -95,11 +116,12 @@ def encode_json(payload: Any) -> bytes:
 
 @dataclass
 class Response:
-    """Status, headers and body bytes, ready for WSGI."""
+    """Status, headers and body bytes, ready to send."""
 
     status: int
     body: bytes
     headers: list[tuple[str, str]]
+    hold_seconds: float = 0.0  # the ``slow`` fault: how long the server holds the answer back
 
     @property
     def status_line(self) -> str:
@@ -112,13 +134,9 @@ def build_response(
     payload: Any,
     request: Request | None,
     server_key: PrivateKey,
-    *,
-    extra_headers: list[tuple[str, str]] | None = None,
 ) -> Response:
     """Encode, sign and head a JSON response."""
-    return build_raw_response(
-        status, encode_json(payload), JSON_CONTENT_TYPE, request, server_key, extra_headers=extra_headers
-    )
+    return build_raw_response(status, encode_json(payload), JSON_CONTENT_TYPE, request, server_key)
 
 
 def build_raw_response(
@@ -127,21 +145,28 @@ def build_raw_response(
     content_type: str,
     request: Request | None,
     server_key: PrivateKey,
-    *,
-    extra_headers: list[tuple[str, str]] | None = None,
 ) -> Response:
     """Sign and head a response whose body is ready as bytes (JSON, or a file's exact contents)."""
     headers = [
         ("Content-Type", content_type),
         ("Cache-Control", "no-cache"),
-        ("X-Bunq-Client-Response-Id", str(uuid.uuid4())),
+        ("X-Bunq-Client-Response-Id", response_id()),
     ]
     if request is not None and request.request_id is not None:
         headers.append(("X-Bunq-Client-Request-Id", request.request_id))
     headers.append(("X-Bunq-Server-Signature", sign_body(server_key, body)))
-    headers.extend(extra_headers or [])
     headers.append(("Content-Length", str(len(body))))
     return Response(status, body, headers)
+
+
+_ids = random.Random()  # noqa: S311 - response ids must be unique, not secret: no system call per answer
+
+
+def response_id() -> str:
+    """A fresh random (version 4) UUID for X-Bunq-Client-Response-Id."""
+    bits = f"{_ids.getrandbits(128):032x}"
+    variant = "89ab"[int(bits[16], 16) & 3]
+    return f"{bits[:8]}-{bits[8:12]}-4{bits[13:16]}-{variant}{bits[17:20]}-{bits[20:]}"
 
 
 def error_payload(description: str, translated: str) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,13 +13,14 @@ from .routing import Reply
 
 DEFAULT_COUNT = 10
 MAX_COUNT = 200
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,19}")  # ASCII digits: "²" and "٣" are digits to str.isdigit()
 
 
 def _int_param(request: Request, name: str, low: int, high: int) -> int | None:
     raw = request.query.get(name)
     if raw is None:
         return None
-    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+    if not _WHOLE_NUMBER.fullmatch(raw) or not low <= int(raw) <= high:
         raise bad_request(f'Query parameter "{name}" must be a whole number from {low} to {high}.')
     return int(raw)
 

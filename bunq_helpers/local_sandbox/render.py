@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import sqlite3
 from typing import Any
 
@@ -20,9 +21,25 @@ SUGAR_DADDY_IBAN = "NL65BUNQ9900000188"
 DAILY_LIMIT_LOGIN_CENTS = 25_000
 
 
+_second: tuple[float, str] = (math.nan, "")
+
+
 def timestamp(epoch: float) -> str:
-    """bunq's time format, in UTC."""
-    return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+    """bunq's time format, in UTC (what ``datetime.fromtimestamp`` gives, the second formatted once)."""
+    global _second
+    fraction, whole = math.modf(epoch)
+    micro = round(fraction * 1e6)
+    if micro >= 1_000_000:
+        whole, micro = whole + 1, micro - 1_000_000
+    elif micro < 0:
+        whole, micro = whole - 1, micro + 1_000_000
+    second = _second  # one read: other threads may replace it meanwhile
+    if second[0] != whole:
+        second = _second = (
+            whole,
+            dt.datetime.fromtimestamp(whole, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),
+        )
+    return f"{second[1]}.{micro:06d}"
 
 
 def iban_for(account_id: int) -> str:
@@ -176,6 +193,6 @@ def permitted_ip_object(row: sqlite3.Row) -> dict[str, Any]:
     return {"ip": row["ip"], "status": row["status"]}
 
 
-def token_object(token: sqlite3.Row) -> dict[str, Any]:
+def token_object(token: sqlite3.Row | dict[str, Any]) -> dict[str, Any]:
     """The Token item of installation and session-server answers."""
     return {**id_and_stamps(token), "token": token["token"]}

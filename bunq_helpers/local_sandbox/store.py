@@ -136,6 +136,8 @@ CREATE TABLE IF NOT EXISTS events (         -- what happened, pointing at the ob
     object_id INTEGER NOT NULL,
     created REAL NOT NULL, updated REAL NOT NULL
 );
+CREATE INDEX IF NOT EXISTS devices_by_installation ON devices(installation_id, credential_id);
+CREATE INDEX IF NOT EXISTS permitted_ips_by_credential ON permitted_ips(credential_id, ip);
 CREATE TABLE IF NOT EXISTS request_inquiries (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     account_id INTEGER NOT NULL REFERENCES accounts(id),

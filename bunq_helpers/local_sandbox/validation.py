@@ -8,6 +8,7 @@ twice, a missing field or one of the wrong type each gets its own 400 message.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import ipaddress
 import json
 import re
@@ -15,13 +16,18 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ..crypto.keys import PublicKey, load_public_key
 from .amounts import CURRENCY
 from .bunq_errors import BunqError, bad_request
+from .http_io import normal_ip
 
-# ASCII digits only: without re.ASCII, \d (and Decimal after it) would also take "١٠.٠٠" or "１０".
-AMOUNT_PATTERN = re.compile(r"^\d{1,9}(\.\d{1,2})?$", re.ASCII)
-DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+# ASCII digits only, nothing after them: "١.٠٠", "１.00" and "0.01\n" are not amounts (use fullmatch).
+AMOUNT_PATTERN = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,2})?")
+DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # how JSON text spells one (a pair's halves too)
 MAX_STRING = 10_000
+CLIENT_KEY_MIN_BITS = 2047  # the smallest modulus two 1024-bit primes make (jsrsasign's keys)
 
 
 def _reject_constant(name: str) -> Any:
@@ -59,14 +65,30 @@ def parse_object(body: bytes) -> dict[str, Any]:
         raise bad_request("The request body is nested too deeply.") from None
     if not isinstance(value, dict):
         raise bad_request(f"The request body must be a JSON object, not {type(value).__name__}.")
-    try:  # "\ud800" is valid JSON but not text: it could be neither stored nor sent back
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise bad_request(
-            f"The request body has an unpaired surrogate \\u{ord(exc.object[exc.start]):04x} in a string; "
-            "send each character whole (a \\ud83d\\ude00 pair, or the character itself)."
-        ) from None
+    if _SURROGATE_ESCAPE.search(text):  # only an escape can put one in (UTF-8 cannot): find the field
+        _refuse_surrogates(value, "")
     return value
+
+
+def _refuse_surrogates(value: Any, path: str) -> None:
+    """A lone UTF-16 surrogate is not text (it cannot be stored or encoded): name where it is."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else key
+            if _SURROGATE.search(key):
+                raise bad_request(
+                    f'A field name in "{path or "the request body"}" contains a lone UTF-16 surrogate; '
+                    "send valid Unicode text."
+                )
+            _refuse_surrogates(item, where)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_surrogates(item, f"{path}[{index}]")
+    elif isinstance(value, str) and _SURROGATE.search(value):
+        raise bad_request(
+            f'Field "{path}" contains a lone UTF-16 surrogate (an unpaired \\uD800-\\uDFFF escape); '
+            "send valid Unicode text."
+        )
 
 
 def _type_name(value: Any) -> str:
@@ -130,14 +152,24 @@ def optional_ip_list(body: dict[str, Any], field: str) -> list[str]:
 
 
 def ip_or_wildcard(value: str, field: str) -> str:
-    """A normalised IP address, or ``*``."""
+    """A normalised IP address (IPv4-mapped IPv6 as the IPv4 address it maps), or ``*``."""
     value = value.strip()
     if value == "*":
         return value
     try:
-        return str(ipaddress.ip_address(value))
+        ipaddress.ip_address(value)
+        return normal_ip(value)
     except ValueError:
         raise bad_request(f'Field "{field}" has "{value[:64]}", which is not an IP address or "*".') from None
+
+
+@functools.lru_cache(maxsize=4096)
+def client_public_key(pem: str) -> PublicKey:
+    """A client's public key from its installation PEM, parsed once per key (raises InvalidKeyError).
+
+    At least ``CLIENT_KEY_MIN_BITS`` bits: see endpoints/handshake.py for why 2047, not 2048.
+    """
+    return load_public_key(pem, min_bits=CLIENT_KEY_MIN_BITS)
 
 
 def required_amount(body: dict[str, Any], field: str, *, where: str = "") -> tuple[int, str]:
@@ -168,7 +200,7 @@ def amount_cents(amount: Any, field: str, *, minimum_cents: int = 1) -> int:
         raise bad_request(f'Field "{field}" must be an object with "value" and "currency".')
     value = amount.get("value")
     currency = amount.get("currency")
-    if not isinstance(value, str) or not AMOUNT_PATTERN.match(value):
+    if not isinstance(value, str) or not AMOUNT_PATTERN.fullmatch(value):
         raise bad_request(
             f'Field "{field}.value" must be a string amount such as "12.50", got {json.dumps(value)[:40]}.'
         )
@@ -301,7 +333,7 @@ def required_date(body: dict[str, Any], field: str) -> dt.date:
 
 def parse_date(value: Any, field: str) -> dt.date:
     """``YYYY-MM-DD`` as a date, or bunq's 400 naming the field."""
-    if not isinstance(value, str) or not DATE_PATTERN.match(value):
+    if not isinstance(value, str) or not DATE_PATTERN.fullmatch(value):
         raise bad_request(f'Field "{field}" must be a date as "YYYY-MM-DD", got {json.dumps(value)[:40]}.')
     try:
         return dt.date.fromisoformat(value)
@@ -320,7 +352,7 @@ def optional_timestamp(body: dict[str, Any], field: str, *, where: str = "") -> 
     name = where + field
     if value is None:
         return None
-    if not isinstance(value, str) or not TIMESTAMP_PATTERN.match(value):
+    if not isinstance(value, str) or not TIMESTAMP_PATTERN.fullmatch(value):
         raise bad_request(
             f'Field "{name}" must be a UTC time such as "2024-05-01 09:30:00.000000", '
             f"got {json.dumps(value)[:40]}."
@@ -374,6 +406,7 @@ def required_pointer(body: dict[str, Any], field: str, *, where: str = "") -> di
 __all__ = [
     "BunqError",
     "amount_cents",
+    "client_public_key",
     "ip_or_wildcard",
     "optional_amount",
     "optional_bool",

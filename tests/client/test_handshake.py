@@ -20,7 +20,8 @@ from bunq_helpers import (
 from bunq_helpers.client.handshake import Outcome
 
 
-def test_full_handshake_saves_an_owner_only_context(settings, endpoint) -> None:
+def test_full_handshake_saves_an_owner_only_context(settings, endpoint, client_key) -> None:
+    settings.context_file_path.unlink()  # from nothing: this run generates its own key pair
     reported = []
     run = create_api_context(settings, endpoint=endpoint, report=reported.append)
     assert run.calls == ["sandbox-user-person", "installation", "device-server", "session-server"]
@@ -33,6 +34,8 @@ def test_full_handshake_saves_an_owner_only_context(settings, endpoint) -> None:
         ("session-server", Outcome.MADE, True),
     ]
     assert run.steps[2].summary == f"Created installation {run.context.installation_id}."
+    assert run.context.private_key.key_size == 2048
+    assert run.context.private_key.private_numbers() != client_key.private_numbers()
     path = settings.context_file_path
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     context = ApiContext.load(path)

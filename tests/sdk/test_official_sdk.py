@@ -24,7 +24,6 @@ from bunq_helpers import (
     ContextFileWarning,
     Endpoint,
     Environment,
-    Settings,
     create_api_context,
 )
 from tests.conftest import standalone_sandbox
@@ -83,11 +82,8 @@ def test_sdk_creates_a_context_and_lists_users_against_the_standalone_sandbox(
 
 
 def test_sdk_restores_a_context_we_saved_and_makes_an_authenticated_call(
-    sdk_python, standalone, tmp_path
+    sdk_python, standalone, settings
 ) -> None:
-    settings = Settings(
-        environment=Environment.LOCAL, home=tmp_path / "home", context_file=tmp_path / "ours.conf"
-    )
     endpoint = Endpoint(standalone.base_url, standalone.ca_file, (standalone.pin,))
     run = create_api_context(settings, endpoint=endpoint)
     seen = _run_sdk(

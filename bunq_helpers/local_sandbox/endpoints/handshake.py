@@ -13,7 +13,7 @@ Choices where bunq's behaviour is not documented:
 - ``DELETE session/{id}`` closes the calling session whatever the id (the SDKs send 0) and
   answers ``{"Response": []}``.
 - The API key's one-hour activation window is not enforced.
-- Client keys: RSA with a modulus of at least ``CLIENT_KEY_MIN_BITS`` (2047) bits. bunq asks for
+- Client keys: RSA with a modulus of at least ``validation.CLIENT_KEY_MIN_BITS`` (2047) bits. bunq asks for
   2048-bit keys, but bunq's Postman collection makes its key with jsrsasign, which multiplies two
   1024-bit primes without checking the product's length: 39% of its "2048-bit" keys have a
   2047-bit modulus, and bunq accepts them (shared/bunq-protocol.md §17). 2047 is the smallest
@@ -24,21 +24,18 @@ Choices where bunq's behaviour is not documented:
 
 from __future__ import annotations
 
-import ipaddress
 import uuid
 
-from ...crypto.keys import load_public_key
 from ...errors import InvalidKeyError
 from ..bunq_errors import bad_request, credentials_incorrect, not_found
-from ..http_io import Request
+from ..http_io import Request, normal_ip
+from ..options import DEFAULT_SESSION_TIMEOUT
 from ..pagination import paginate
 from ..render import device_object, iban_for, token_object, user_object, user_wrapper_name
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..store import new_api_key, new_token
-from ..validation import optional_ip_list, parse_object, required_string
+from ..validation import client_public_key, optional_ip_list, parse_object, required_string
 from .users import profile_of
-
-CLIENT_KEY_MIN_BITS = 2047
 
 PERSON_NAMES = [("Sandy", "de Vries"), ("Noor", "Jansen"), ("Daan", "Bakker"), ("Emma", "Visser")]
 COMPANY_NAMES = ["Sandbox Trading B.V.", "Tulip Test B.V.", "Canal Commerce B.V."]
@@ -61,7 +58,7 @@ def _create_sandbox_user(ctx: HandlerContext, request: Request, kind: str) -> Re
             "INSERT INTO users (kind, first_name, last_name, name, display_name, public_nick_name,"
             " email, public_uuid, session_timeout, created, updated)"
             " VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?)",
-            (kind, first, last, name, display, nick, str(uuid.uuid4()), 604_800, now, now),
+            (kind, first, last, name, display, nick, str(uuid.uuid4()), DEFAULT_SESSION_TIMEOUT, now, now),
         )
         user_id = cursor.lastrowid
         email = f"sandbox.user.{user_id}@bunq.example"
@@ -100,7 +97,7 @@ def create_installation(ctx: HandlerContext, request: Request, caller: Caller, i
     body = parse_object(request.body)
     pem = required_string(body, "client_public_key", max_length=16_384)
     try:
-        load_public_key(pem, min_bits=CLIENT_KEY_MIN_BITS)
+        client_public_key(pem)  # parsed once: the signature checks of this installation reuse it
     except InvalidKeyError as exc:
         raise bad_request(f'Field "client_public_key" is not usable: {exc}') from None
     now = ctx.now()
@@ -109,12 +106,12 @@ def create_installation(ctx: HandlerContext, request: Request, caller: Caller, i
             "INSERT INTO installations (client_public_key, created, updated) VALUES (?, ?, ?)",
             (pem, now, now),
         ).lastrowid
-        token_id = db.execute(
+        token = {"token": new_token(), "created": now, "updated": now}
+        token["id"] = db.execute(
             "INSERT INTO tokens (token, kind, installation_id, created, updated)"
             " VALUES (?, 'installation', ?, ?, ?)",
-            (new_token(), installation_id, now, now),
+            (token["token"], installation_id, now, now),
         ).lastrowid
-        token = db.execute("SELECT * FROM tokens WHERE id = ?", (token_id,)).fetchone()
     return Reply(
         [
             {"Id": {"id": installation_id}},
@@ -150,16 +147,9 @@ def _ip_permitted(db, credential, ip: str) -> bool:
         return True
     row = db.execute(
         "SELECT 1 FROM permitted_ips WHERE credential_id = ? AND ip = ? AND status = 'ACTIVE'",
-        (credential["id"], _normal_ip(ip)),
+        (credential["id"], normal_ip(ip)),
     ).fetchone()
     return row is not None
-
-
-def _normal_ip(ip: str) -> str:
-    try:
-        return str(ipaddress.ip_address(ip))
-    except ValueError:
-        return ip
 
 
 def _credential_for(db, api_key: str):
@@ -174,7 +164,7 @@ def create_device_server(ctx: HandlerContext, request: Request, caller: Caller, 
     description = required_string(body, "description", max_length=255)
     secret = required_string(body, "secret", max_length=255)
     listed = optional_ip_list(body, "permitted_ips")
-    caller_ip = _normal_ip(request.remote_addr)
+    caller_ip = normal_ip(request.remote_addr)
     now = ctx.now()
     with ctx.store.transaction() as db:
         credential = _credential_for(db, secret)
@@ -201,7 +191,7 @@ def create_device_server(ctx: HandlerContext, request: Request, caller: Caller, 
                     " VALUES (?, ?, 'ACTIVE', ?, ?)",
                     (credential["id"], ip, now, now),
                 )
-        if "*" in listed:
+        if "*" in listed and not credential["wildcard"]:
             db.execute(
                 "UPDATE credentials SET wildcard = 1, updated = ? WHERE id = ?", (now, credential["id"])
             )
@@ -249,26 +239,27 @@ def create_session_server(
         credential = _credential_for(db, secret)
         if credential is None:
             raise credentials_incorrect()
-        device = db.execute(
-            "SELECT * FROM devices WHERE installation_id = ? AND credential_id = ? AND status = 'ACTIVE'"
-            " ORDER BY id DESC LIMIT 1",
-            (caller.installation["id"], credential["id"]),
+        # the key's user, with the newest device this installation registered for the key (one statement)
+        user = db.execute(
+            "SELECT u.*, d.id AS device_id FROM devices d JOIN users u ON u.id = ?"
+            " WHERE d.installation_id = ? AND d.credential_id = ? AND d.status = 'ACTIVE'"
+            " ORDER BY d.id DESC LIMIT 1",
+            (credential["user_id"], caller.installation["id"], credential["id"]),
         ).fetchone()
-        if device is None or not _ip_permitted(db, credential, request.remote_addr):
+        if user is None or not _ip_permitted(db, credential, request.remote_addr):
             raise credentials_incorrect()
-        user = db.execute("SELECT * FROM users WHERE id = ?", (credential["user_id"],)).fetchone()
         timeout = ctx.options.session_timeout or user["session_timeout"]
-        token_id = db.execute(
+        token = {"token": new_token(), "created": now, "updated": now}
+        token_id = token["id"] = db.execute(
             "INSERT INTO tokens (token, kind, installation_id, created, updated)"
             " VALUES (?, 'session', ?, ?, ?)",
-            (new_token(), caller.installation["id"], now, now),
+            (token["token"], caller.installation["id"], now, now),
         ).lastrowid
         db.execute(
             "INSERT INTO sessions (id, installation_id, device_id, user_id, timeout, expires_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (token_id, caller.installation["id"], device["id"], user["id"], timeout, now + timeout),
+            (token_id, caller.installation["id"], user["device_id"], user["id"], timeout, now + timeout),
         )
-        token = db.execute("SELECT * FROM tokens WHERE id = ?", (token_id,)).fetchone()
     return Reply(
         [
             {"Id": {"id": token_id}},

@@ -1,0 +1,65 @@
+"""The tutorial notebooks executed once per test run, for every test that needs their outputs.
+
+Notebooks 00-07 run in order, each in a fresh kernel, against the local sandbox, in a folder of the
+run's own. ``tests/test_notebooks.py`` checks what they show; the documentation build (myst-nb with
+execution off) and the browser tests (the site and JupyterLab) render the same outputs instead of
+executing the notebooks again. The run's home holds every secret it made (the sandbox's database and
+the context file), so each of those tests can check that none is shown.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+@dataclass(frozen=True)
+class ExecutedNotebooks:
+    """Where the executed notebooks are, and the tutorial state their run left behind."""
+
+    folder: Path  # a copy of notebooks/, every numbered notebook with its outputs
+    home: Path  # the run's BUNQ_HELPERS_HOME: local-sandbox/sandbox.sqlite3 and bunq-local.conf
+    notebooks: dict[str, nbformat.NotebookNode]  # by stem, in order
+    seconds: float
+
+    def secrets(self) -> list[str]:
+        """Every token and API key the run's sandbox issued, and the lines of the saved private key."""
+        with sqlite3.connect(self.home / "local-sandbox" / "sandbox.sqlite3") as db:
+            tokens = [row[0] for row in db.execute("SELECT token FROM tokens")]
+            api_keys = [row[0] for row in db.execute("SELECT api_key FROM credentials")]
+        context = json.loads((self.home / "bunq-local.conf").read_text())
+        private_lines = context["installation_context"]["private_key_client"].splitlines()[1:-1]
+        assert tokens and api_keys and private_lines
+        return tokens + api_keys + private_lines
+
+
+def execute_in_order(workdir: Path) -> ExecutedNotebooks:
+    """Copy notebooks/ into ``workdir`` and execute 00-07 there, in order, each in a fresh kernel."""
+    from nbclient import NotebookClient
+
+    folder, home = workdir / "notebooks", workdir / "tutorial-home"
+    shutil.copytree(REPO / "notebooks", folder)
+    # Only the local sandbox and this run's home; never a developer's BUNQ_* settings or .env.
+    env = {name: value for name, value in os.environ.items() if not name.startswith("BUNQ_")}
+    env.update(BUNQ_HELPERS_HOME=str(home), BUNQ_ENVIRONMENT="local")
+    executed = {}
+    started = time.perf_counter()
+    for path in NOTEBOOKS:
+        notebook = nbformat.read(folder / path.name, as_version=4)
+        client = NotebookClient(
+            notebook, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(folder)}}
+        )
+        client.execute(env=env)
+        nbformat.write(notebook, folder / path.name)
+        executed[path.stem] = notebook
+    return ExecutedNotebooks(folder, home, executed, time.perf_counter() - started)
