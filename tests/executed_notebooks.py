@@ -52,6 +52,9 @@ def execute_in_order(workdir: Path) -> ExecutedNotebooks:
     # Only the local sandbox and this run's home; never a developer's BUNQ_* settings or .env.
     env = {name: value for name, value in os.environ.items() if not name.startswith("BUNQ_")}
     env.update(BUNQ_HELPERS_HOME=str(home), BUNQ_ENVIRONMENT="local")
+    # Executed as the documentation build executes them (its paths and ports shown as placeholders),
+    # since the docs build and the browser tests publish these very outputs.
+    env["DOCS_BUNQ_HELPERS_BUILD"] = "1"
     executed = {}
     started = time.perf_counter()
     for path in NOTEBOOKS:

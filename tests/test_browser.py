@@ -141,7 +141,9 @@ def test_every_site_page_shows_its_exchanges_and_no_secret(browser, site, execut
         for secret in secrets:
             assert secret not in html, f"{notebook.stem} shows a secret"
         assert "Traceback" not in text
-        assert str(home) not in html and "/tmp/" not in html, f"{notebook.stem} shows the build's folders"
+        assert str(executed_notebooks.home) not in html and "/tmp/" not in html, (
+            f"{notebook.stem} shows the build's folders"
+        )
         assert "https://127.0.0.1:<port>/v1/" in text and "<BUNQ_HELPERS_HOME>/bunq-local.conf" in text
         if notebook.stem in DRAWN:
             _shoot_diagrams(page, f"site-{notebook.stem}-light", DRAWN[notebook.stem])
