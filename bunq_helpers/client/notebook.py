@@ -227,7 +227,7 @@ class NotebookRun:
                 then = f", then {', '.join(rest)}" if rest else ""
                 raise NotebookOrderError(
                     f"This notebook continues from {after}, and the saved API context "
-                    f"({self._path(self.settings.context_file_path)}) has no {what.split(' ', 1)[1]} yet.\n"
+                    f"({self.shown_path(self.settings.context_file_path)}) has no {what.split(' ', 1)[1]} yet.\n"
                     f"Run {name} first{then}; then run this notebook again."
                 )
 
@@ -278,7 +278,7 @@ class NotebookRun:
         return Note(
             "Saved the API context",
             [
-                f"{self._path(path)}, readable only by you (0600).",
+                f"{self.shown_path(path)}, readable only by you (0600).",
                 f"It holds: {', '.join(held) or 'nothing yet'}.",
             ],
         )
@@ -406,7 +406,7 @@ class NotebookRun:
             options.setdefault("public_url", self.settings.callback_url)
         return CallbackReceiver(self.context, **options).start()
 
-    def _path(self, path: Path | str) -> str:
+    def shown_path(self, path: Path | str) -> str:
         """A path as a reader should see it: under the tutorial's home as a placeholder in the docs build,
         else with the user's home folder as ``~``."""
         path = Path(path)
@@ -434,14 +434,14 @@ class NotebookRun:
             "environment": self.settings.environment.value,
             "server": self.server,
             "base URL": self._url(self.endpoint.base_url),
-            "context file": self._path(self.settings.context_file_path),
-            "certificate check": f"CA file {self._path(verify)}"
+            "context file": self.shown_path(self.settings.context_file_path),
+            "certificate check": f"CA file {self.shown_path(verify)}"
             if isinstance(verify, str)
             else "system CA store",
             "pinned keys": ", ".join(self.endpoint.pins) or "(none)",
         }
         if self.has_in_process_sandbox:
-            rows["local sandbox state"] = self._path(self.settings.local_state_dir)
+            rows["local sandbox state"] = self.shown_path(self.settings.local_state_dir)
         return Values("Where this notebook talks to", rows)
 
     def state(self) -> Values:
@@ -458,14 +458,14 @@ class NotebookRun:
             if present
         ]
         if self.has_in_process_sandbox:
-            sandbox = self._path(self.settings.local_state_dir)
+            sandbox = self.shown_path(self.settings.local_state_dir)
         elif self.is_local:
             sandbox = "kept by the standalone sandbox, in the --state-dir it was started with"
         else:
             sandbox = "(not used: bunq keeps it)"
         return self.show(
             "Where this tutorial keeps its state",
-            context_file=self._path(self.settings.context_file_path),
+            context_file=self.shown_path(self.settings.context_file_path),
             local_sandbox_state=sandbox,
             saved_already=", ".join(saved) or "nothing yet",
         )
@@ -475,7 +475,7 @@ class NotebookRun:
         ca = self.endpoint.verify
         where = f"export BUNQ_BASE_URL={self._url(self.endpoint.base_url)}"
         if isinstance(ca, str):
-            where += f" BUNQ_CA_FILE={self._path(ca)}"
+            where += f" BUNQ_CA_FILE={self.shown_path(ca)}"
         lines = [
             "1. In a terminal, in the project folder, say where the calls go (nothing secret):",
             f"$ {where}",
