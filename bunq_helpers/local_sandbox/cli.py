@@ -19,7 +19,7 @@ from .catalogue import operations_report
 from .endpoints import ROUTES
 from .faults import KINDS
 from .options import SandboxOptions
-from .server import APP_THREADS, DEFAULT_HOST, LocalSandbox, reset_state
+from .server import DEFAULT_HOST, LocalSandbox, reset_state
 
 DEFAULT_STATE_DIR = Path(os.environ.get("BUNQ_HELPERS_HOME", Path.home() / ".bunq_helpers")) / "local-sandbox"
 
@@ -42,12 +42,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=Path,
         default=DEFAULT_STATE_DIR,
         help=f"where state, CA and keys live (default {DEFAULT_STATE_DIR})",
-    )
-    parser.add_argument(
-        "--threads",
-        type=int,
-        default=APP_THREADS,
-        help=f"threads running the app; connections need none (default {APP_THREADS})",
     )
     parser.add_argument("--reset", action="store_true", help="wipe the state in --state-dir and exit")
     parser.add_argument(
@@ -149,12 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.threads < 1:
-        print("error: --threads must be at least 1", file=sys.stderr)
-        return 2
-    sandbox = LocalSandbox(
-        args.state_dir, host=args.host, port=args.port, options=options, threads=args.threads
-    )
+    sandbox = LocalSandbox(args.state_dir, host=args.host, port=args.port, options=options)
     try:
         sandbox.start()
     except OSError as exc:

@@ -1,10 +1,10 @@
-"""The local sandbox's HTTP/1.1 server: asyncio for connections, h11 for the protocol, threads for the app.
+"""The local sandbox's HTTP/1.1 server: one asyncio event loop for connections and the app, h11 for the protocol.
 
 One event-loop thread owns every connection: accepting, TLS, reading request heads and bodies,
-writing answers. An idle, slow or silent connection is a little state in that loop, never a thread,
-so it keeps nobody waiting (a thread-per-connection server stalled for seconds behind a few idle TLS
-connections). The app, which signs with RSA and writes SQLite, runs in a small thread pool, one
-whole request at a time; the loop never runs it.
+calling the app, writing answers. An idle, slow or silent connection is a little state in that loop,
+never a thread, so it keeps nobody waiting (a thread-per-connection server stalled for seconds behind
+a few idle TLS connections). The app (about a millisecond: RSA signing, SQLite) runs in the loop
+itself; handing it to worker threads and back cost more CPU than it saved.
 
 h11 (python-hyper's HTTP/1.1 state machine) parses and frames: keep-alive, chunked bodies,
 pipelining, the literal request target. What a client can get wrong at this level is answered by the
@@ -26,7 +26,6 @@ import asyncio
 import contextlib
 import enum
 import logging
-import queue
 import socket
 import ssl
 import threading
@@ -44,7 +43,7 @@ from .http_io import REASONS, Disconnect, Request, Response, request_from_head
 log = logging.getLogger("bunq_helpers.local_sandbox")
 
 HARD_HEADER_BYTES = 16_384  # what the app allows in all; the message for heads over the hard limit too
-STOP_GRACE_SECONDS = 5.0  # how long stop() lets requests already in the app finish
+STOP_GRACE_SECONDS = 5.0  # how long stop() waits for the loop to close its connections and end
 SWEEP_SECONDS = 0.2  # how often deadlines are checked: cheaper than a timer per request, precise enough
 
 
@@ -72,68 +71,12 @@ class App(Protocol):
     def refuse(self, request: Request | None, error: BunqError) -> Response: ...
 
 
-Outcome = Callable[[Any, BaseException | None], None]
-
-
-class _AppThreads:
-    """A few threads that run app calls and hand the results back to the loop, many per wake-up.
-
-    Handing work between threads costs more than a request's HTTP parsing here (the interpreter lock
-    changes hands, the loop is woken through a pipe), so results are batched: the loop is woken once
-    for everything that finished since it last looked.
-    """
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, count: int) -> None:
-        self.loop = loop
-        self.jobs: queue.SimpleQueue[tuple[Callable[..., Any], tuple[Any, ...], Outcome] | None] = (
-            queue.SimpleQueue()
-        )
-        self.finished: list[tuple[Outcome, Any, BaseException | None]] = []
-        self.lock = threading.Lock()
-        self.running = 0  # calls submitted and not yet handed back
-        self.idle = asyncio.Event()
-        self.threads = [
-            threading.Thread(target=self._work, name=f"bunq-local-sandbox-app-{n}", daemon=True)
-            for n in range(count)
-        ]
-        for thread in self.threads:
-            thread.start()
-
-    def submit(self, function: Callable[..., Any], args: tuple[Any, ...], outcome: Outcome) -> None:
-        """Run ``function(*args)`` on a thread; ``outcome(result, error)`` is then called in the loop."""
-        self.running += 1
-        self.idle.clear()
-        self.jobs.put((function, args, outcome))
-
-    def _work(self) -> None:
-        while (job := self.jobs.get()) is not None:
-            function, args, outcome = job
-            try:
-                result, error = function(*args), None
-            except BaseException as exc:  # handed to the loop, which decides
-                result, error = None, exc
-            with self.lock:
-                self.finished.append((outcome, result, error))
-                wake = len(self.finished) == 1
-            if wake:
-                with contextlib.suppress(RuntimeError):  # the loop has ended: nobody waits any more
-                    self.loop.call_soon_threadsafe(self._hand_back)
-
-    def _hand_back(self) -> None:
-        with self.lock:
-            finished, self.finished = self.finished, []
-        for outcome, result, error in finished:
-            self.running -= 1
-            outcome(result, error)
-        if self.running == 0:
-            self.idle.set()
-
-    def stop(self) -> None:
-        """Let the threads finish what they run, then end them."""
-        for _ in self.threads:
-            self.jobs.put(None)
-        for thread in self.threads:
-            thread.join(timeout=STOP_GRACE_SECONDS)
+def _outcome(function: Callable[..., Response], *args: Any) -> tuple[Response | None, BaseException | None]:
+    """``function(*args)`` as (answer, None), or (None, what it raised): the caller decides."""
+    try:
+        return function(*args), None
+    except BaseException as exc:
+        return None, exc
 
 
 class _Phase(enum.Enum):
@@ -141,12 +84,17 @@ class _Phase(enum.Enum):
     IDLE = "idle"  # waiting for a request's first byte
     HEAD = "head"  # reading request line and headers
     BODY = "body"  # reading the body
-    APP = "app"  # the app is answering; reading is paused
+    APP = "app"  # the app is answering, or its answer is held back (the ``slow`` fault)
     CLOSING = "closing"  # answered and closing; what still arrives is dropped
 
 
 class HTTPServer:
-    """Serves ``app`` on ``host:port`` (HTTPS when given an SSL context) from a background thread."""
+    """Serves ``app`` on ``host:port`` (HTTPS when given an SSL context) from one event-loop thread.
+
+    The loop calls the app itself for each request: no hand-off between threads. Measured
+    (``benchmarks/run.py``), a worker pool cost 0.5 ms more CPU per handshake, and two loops sharing
+    the port cost more still (they contend for the interpreter lock), for 5% more handshakes/s.
+    """
 
     def __init__(
         self,
@@ -156,7 +104,6 @@ class HTTPServer:
         port: int,
         ssl_context: ssl.SSLContext | None,
         max_body_bytes: int,
-        threads: int,
         limits: ConnectionLimits | None = None,
     ) -> None:
         self.app = app
@@ -165,13 +112,11 @@ class HTTPServer:
         self.ssl_context = ssl_context
         self.max_body_bytes = max_body_bytes
         self.limits = limits or ConnectionLimits()
-        self._threads = threads
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._stopped: asyncio.Event | None = None
         self._failure: BaseException | None = None
         self.connections: set[_Connection] = set()
-        self.app_threads: _AppThreads | None = None
 
     def start(self) -> int:
         """Bind (errors such as a busy port are raised here), start serving, and return the port."""
@@ -190,15 +135,12 @@ class HTTPServer:
         return self.port
 
     def stop(self) -> None:
-        """Close the port and every connection, let requests already in the app finish, join the threads."""
+        """Close the port and every connection, and end the loop (an answer being made is finished first)."""
         loop, thread, self._thread = self._loop, self._thread, None
         if loop is not None and thread is not None:
             with contextlib.suppress(RuntimeError):  # the loop already ended
                 loop.call_soon_threadsafe(self._request_stop)
-            thread.join(timeout=STOP_GRACE_SECONDS + 5)
-        if self.app_threads is not None:
-            self.app_threads.stop()
-            self.app_threads = None
+            thread.join(timeout=STOP_GRACE_SECONDS)
 
     async def _sweep(self) -> None:
         """Act on every connection whose deadline (TLS, head, body, idle, linger) has passed."""
@@ -231,7 +173,6 @@ class HTTPServer:
     async def _serve(self, sock: socket.socket, ready: threading.Event) -> None:
         loop = asyncio.get_running_loop()
         self._stopped = asyncio.Event()
-        self.app_threads = _AppThreads(loop, self._threads)
         server = await loop.create_server(lambda: _Connection(self), sock=sock, backlog=128)
         ready.set()
         sweeper = loop.create_task(self._sweep())
@@ -240,9 +181,6 @@ class HTTPServer:
         server.close()
         for connection in list(self.connections):
             connection.abort()
-        if self.app_threads.running:
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self.app_threads.idle.wait(), STOP_GRACE_SECONDS)
         await server.wait_closed()
 
 
@@ -427,13 +365,13 @@ class _Connection(asyncio.Protocol):
         if self.h11.trailing_data[0]:
             self.phase = _Phase.HEAD
             self._arm(self.limits.head_timeout)
-            self._next()
+            self.loop.call_soon(self._next)  # later, not nested: pipelined requests must not recurse
         else:
             self.phase = _Phase.IDLE
             self._arm(self.limits.idle_timeout)
 
     def _next(self) -> None:
-        while self.phase in (_Phase.HEAD, _Phase.BODY):
+        while not self.closed and self.phase in (_Phase.HEAD, _Phase.BODY):
             try:
                 event = self.h11.next_event()
             except h11.RemoteProtocolError as exc:
@@ -493,8 +431,7 @@ class _Connection(asyncio.Protocol):
     def _call_app(self) -> None:
         self.phase = _Phase.APP
         self._clear_deadline()
-        self.transport.pause_reading()  # type: ignore[union-attr]
-        self.server.app_threads.submit(self.server.app.handle, (self._request(),), self._answered)  # type: ignore[union-attr]
+        self._answered(*_outcome(self.server.app.handle, self._request()))
 
     def _answered(self, response: Response | None, error: BaseException | None) -> None:
         if self.closed:
@@ -506,7 +443,8 @@ class _Connection(asyncio.Protocol):
             return
         if response.hold_seconds > 0:  # the ``slow`` fault: carried out, answered later
             hold, response.hold_seconds = response.hold_seconds, 0.0
-            self.hold = self.loop.call_later(hold, self._answered, response, None)
+            self.transport.pause_reading()  # type: ignore[union-attr]  # nothing piles up meanwhile
+            self.hold = self.loop.call_later(hold, self._answer_held, response)
             return
         try:
             self._write(
@@ -530,8 +468,13 @@ class _Connection(asyncio.Protocol):
         self.h11.start_next_cycle()
         self.head = None
         self.body = bytearray()
-        self.transport.resume_reading()  # type: ignore[union-attr]
         self._wait_for_request()
+
+    def _answer_held(self, response: Response) -> None:
+        self.hold = None
+        if self.transport is not None and not self.closed:
+            self.transport.resume_reading()
+        self._answered(response, None)
 
     def _head_only(self) -> bool:
         """A HEAD request: the answer's headers (Content-Length included), no body."""
@@ -541,8 +484,7 @@ class _Connection(asyncio.Protocol):
         """Answer with the app's signed error, then close (what is still arriving is dropped)."""
         self.phase = _Phase.APP
         self._clear_deadline()
-        self.transport.pause_reading()  # type: ignore[union-attr]
-        self.server.app_threads.submit(self.server.app.refuse, (request, error), self._refused)  # type: ignore[union-attr]
+        self._refused(*_outcome(self.server.app.refuse, request, error))
 
     def _refused(self, response: Response | None, error: BaseException | None) -> None:
         if self.closed:
@@ -557,7 +499,6 @@ class _Connection(asyncio.Protocol):
         self._write("\r\n".join(lines).encode("latin-1") + response.body)
         self.phase = _Phase.CLOSING
         self._arm(self.limits.linger_seconds)
-        self.transport.resume_reading()  # type: ignore[union-attr]
 
     def _write(self, data: bytes) -> None:
         if self.transport is not None and not self.transport.is_closing():

@@ -1,8 +1,8 @@
 """``LocalSandbox``: the HTTPS server, in-process (``with LocalSandbox() as sandbox:``) or standalone.
 
 It serves with ``http_server.HTTPServer``: one asyncio event loop for every connection (TLS,
-keep-alive, request heads and bodies, each with its time and size limits) and a small thread pool
-for the app. ``stop()`` closes the port and every connection and returns within milliseconds.
+keep-alive, request heads and bodies, each with its time and size limits), which also calls the
+app. ``stop()`` closes the port and every connection and returns within milliseconds.
 Callbacks go out from their own worker (``callbacks.CallbackDelivery``), started and stopped with
 the server.
 """
@@ -30,7 +30,6 @@ from .store import Store
 
 SERVER_INFO_FILE = "server.json"
 DEFAULT_HOST = "127.0.0.1"
-APP_THREADS = 2  # CPU-bound under one interpreter lock: 2 cost least per handshake (1, 2, 4 measured)
 
 _started: weakref.WeakSet[LocalSandbox] = weakref.WeakSet()
 
@@ -63,7 +62,7 @@ class LocalSandbox:
     ``state_dir=None`` uses a fresh temporary directory removed on stop; give a directory to keep
     users, keys and sessions between runs and share them with other sandboxes on it.
     ``port=0`` picks a free port. ``options`` holds the teaching switches, all off by default.
-    ``threads`` run the app; ``limits`` bound what one connection may take (``ConnectionLimits``).
+    ``limits`` bound what one connection may take (``ConnectionLimits``).
     """
 
     def __init__(
@@ -73,7 +72,6 @@ class LocalSandbox:
         host: str = DEFAULT_HOST,
         port: int = 0,
         options: SandboxOptions | None = None,
-        threads: int = APP_THREADS,
         limits: ConnectionLimits | None = None,
     ) -> None:
         self._temporary = state_dir is None
@@ -84,7 +82,6 @@ class LocalSandbox:
         self.port = port
         self.options = options or SandboxOptions()
         self.faults = Faults()
-        self._threads = threads
         self._limits = limits
         self._server: HTTPServer | None = None
         self._store: Store | None = None
@@ -109,7 +106,6 @@ class LocalSandbox:
             port=self.port,
             ssl_context=server_tls_context(credentials),
             max_body_bytes=self.options.max_body_bytes,
-            threads=self._threads,
             limits=self._limits,
         )
         try:

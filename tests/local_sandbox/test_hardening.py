@@ -316,6 +316,19 @@ def test_pipelined_requests_are_answered_in_order(sandbox) -> None:
     assert first.status == 200 and second.status == 401
 
 
+def test_hundreds_of_pipelined_requests_are_answered_without_recursing(sandbox) -> None:
+    """The loop answers each request itself; the next pipelined one must wait its turn, not nest."""
+    count = 400  # at about 5 frames per nested answer, past Python's recursion limit
+    request = head(sandbox, "GET /v1/user HTTP/1.1")
+    with tls_socket(sandbox) as sock:
+        sender = threading.Thread(target=sock.sendall, args=(request * count,))
+        sender.start()
+        answers = [read_answer(sock) for _ in range(count)]
+        sender.join()
+    assert [a.status for a in answers] == [401] * count
+    assert len({a.headers["x-bunq-client-response-id"] for a in answers}) == count
+
+
 def test_client_keys_with_the_throwaway_key_still_verify(sandbox, raw: Raw, client_key) -> None:
     """The parsed-key cache is keyed by the PEM: a second installation of the same key verifies too."""
     first = raw.handshake(client_key)
