@@ -7,6 +7,7 @@ connection is closed and ``PinMismatchError`` names the pin that was seen. Certi
 name verification still run first: a pin narrows trust, it never replaces it.
 
 Every connection of the adapter is one of these, pins or not, so every request has its deadline.
+Its connections verify with a shared context per CA file (see ``trust``), not one made per connection.
 
 Python before 3.13 exposes only the server's own certificate, not the verified chain, so the pin
 is compared with the leaf certificate's key.
@@ -16,12 +17,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from requests import PreparedRequest
 from requests.adapters import HTTPAdapter
 from urllib3.connectionpool import HTTPSConnectionPool
 
 from ..crypto.keys import pin_of_certificate
 from ..errors import PinMismatchError
 from .limits import DeadlineConnection
+from .trust import trust_context
 
 
 class PinnedHTTPSConnection(DeadlineConnection):
@@ -67,6 +70,23 @@ class BunqAdapter(HTTPAdapter):
             **self.poolmanager.pool_classes_by_scheme,
             "https": pool_class,
         }
+
+    def build_connection_pool_key_attributes(
+        self, request: PreparedRequest, verify: bool | str, cert: Any = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """requests' pool key, with the shared context for ``verify`` instead of a CA file to load."""
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
+        if verify is not False and host_params.get("scheme") == "https":
+            pool_kwargs.pop("ca_certs", None)
+            pool_kwargs.pop("ca_cert_dir", None)
+            pool_kwargs["ssl_context"] = trust_context(verify)
+        return host_params, pool_kwargs
+
+    def cert_verify(self, conn: Any, url: str, verify: bool | str, cert: Any) -> None:
+        """As requests does, but the CA is already in the pool's context: nothing to load per connection."""
+        super().cert_verify(conn, url, verify, cert)
+        if verify is not False and getattr(conn, "conn_kw", {}).get("ssl_context") is not None:
+            conn.ca_certs = conn.ca_cert_dir = None
 
     def __getstate__(self) -> dict[str, Any]:
         state = super().__getstate__()

@@ -25,6 +25,9 @@ verifies, so what the handshake records there is what the next request uses. Wha
   No error message holds a secret: each is masked with the exchange's secrets (the context's, the
   token, what the step registered) and the secret-shaped patterns before it is raised.
 - The connection pool is closed by ``close()``, by ``with``, or when the client is collected.
+- No ``requests.Session``: the client sends through requests' adapter itself (a Session's cookies,
+  hooks and merged settings cost more per request than the HTTP parsing, and bunq uses none of
+  them); proxies come from the environment as a Session's would, never for localhost.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 import urllib3
 from requests.auth import AuthBase
+from requests.utils import resolve_proxies
 
 from .. import __version__
 from ..crypto.keys import PrivateKey, PublicKey
@@ -79,15 +83,18 @@ HISTORY_SIZE = 200
 
 
 def default_headers() -> dict[str, str]:
-    """The headers bunq's SDKs send on every request (a new request id each time)."""
+    """The headers bunq's SDKs send on every request (a new request id each time), after the ones
+    ``requests`` sends by default, in its order."""
     return {
         "User-Agent": USER_AGENT,
+        "Accept-Encoding": "identity",  # no compression: the bytes signed are the bytes sent
+        "Accept": "*/*",
+        "Connection": "keep-alive",
         "X-Bunq-Client-Request-Id": str(uuid.uuid4()),
         "X-Bunq-Geolocation": "0 0 0 0 000",
         "X-Bunq-Language": "en_US",
         "X-Bunq-Region": "nl_NL",
         "Cache-Control": "no-cache",
-        "Accept-Encoding": "identity",  # no compression: the bytes signed are the bytes sent
     }
 
 
@@ -204,10 +211,12 @@ class BunqClient:
         self.deadline = deadline
         self.max_response_bytes = max_response_bytes
         self.history: deque[Exchange] = deque(maxlen=HISTORY_SIZE)
-        self.session = requests.Session()
-        self.session.trust_env = not _is_loopback(self.base_url)  # no proxy between us and localhost
-        self.session.mount("https://", BunqAdapter(pins=self.endpoint.pins, source_address=source_address))
-        self._close = weakref.finalize(self, self.session.close)
+        # requests' adapter without a Session: no cookies, hooks, redirects or merged settings to
+        # carry, each of which costs time on every request; proxies come from the environment, as a
+        # Session's would, except for localhost.
+        self.trust_env = not _is_loopback(self.base_url)
+        self.adapter = BunqAdapter(pins=self.endpoint.pins, source_address=source_address)
+        self._close = weakref.finalize(self, self.adapter.close)
 
     @property
     def base_url(self) -> str:
@@ -298,8 +307,9 @@ class BunqClient:
                 )
         signer = self.context.private_key if (sign and token is not None) else None
         auth = BunqAuth(token, signer, signature)
-        prepared = self.session.prepare_request(
-            requests.Request(exchange.method, exchange.url, data=data or None, headers=headers, auth=auth)
+        prepared = requests.PreparedRequest()
+        prepared.prepare(
+            method=exchange.method, url=exchange.url, headers=headers, data=data or None, auth=auth
         )
         exchange.request_headers = list(prepared.headers.items())
         exchange.request_body = data
@@ -308,12 +318,12 @@ class BunqClient:
         started = time.perf_counter()
         try:
             with Deadline(self.deadline) as deadline, self._failures(exchange, deadline):
-                response = self.session.send(
+                response = self.adapter.send(
                     prepared,
-                    verify=self.endpoint.verify,
-                    timeout=self.timeout,
-                    allow_redirects=False,
                     stream=True,
+                    timeout=self.timeout,
+                    verify=self.endpoint.verify,
+                    proxies=resolve_proxies(prepared, {}, self.trust_env),
                 )
                 try:
                     exchange.status = response.status_code

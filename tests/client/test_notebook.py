@@ -34,7 +34,7 @@ def test_the_client_closes_when_the_notebook_is_gone(sandbox, settings, endpoint
         base_url=sandbox.base_url, ca_file=sandbox.ca_file, context_file=settings.context_file_path
     )
     run.client.request("POST", "sandbox-user-person")
-    pools = run.client.session.get_adapter(sandbox.base_url).poolmanager.pools
+    pools = run.client.adapter.poolmanager.pools
     assert len(pools) == 1
     del run
     gc.collect()

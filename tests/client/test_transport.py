@@ -4,6 +4,9 @@ and against a server echoing the request in its errors: no secret in any error."
 from __future__ import annotations
 
 import json
+import shutil
+import socket
+import threading
 
 import pytest
 
@@ -14,6 +17,7 @@ from bunq_helpers.client.endpoint import Endpoint
 from bunq_helpers.client.installation import create_installation
 from bunq_helpers.client.sandbox_user import create_sandbox_user
 from bunq_helpers.client.transport import BunqClient
+from bunq_helpers.client.trust import trust_context
 from bunq_helpers.crypto import keys
 from bunq_helpers.errors import (
     ApiError,
@@ -266,3 +270,45 @@ def test_a_token_with_a_line_break_is_refused_unsent_and_unshown(tmp_path, clien
     assert served.requests == []  # nothing was sent
     _assert_nothing_leaks(caught.value, [SESSION_TOKEN[:30], SESSION_TOKEN[30:]])
     assert caught.value.__cause__ is None and caught.value.__context__ is None
+
+
+def test_clients_share_one_tls_context_per_ca_file_and_a_new_ca_gets_a_new_one(tmp_path) -> None:
+    """A context is made once per CA file, not per connection; a CA written anew is not missed."""
+    state = tmp_path / "state"
+    with LocalSandbox(state) as first:
+        ca_file = first.ca_file
+        assert (
+            BunqClient(Endpoint(first.base_url, ca_file)).request("POST", "sandbox-user-person").status == 200
+        )
+        shared = trust_context(ca_file)
+        assert trust_context(ca_file) is shared
+    shutil.rmtree(state)  # a new state: a new CA at the same path
+    with LocalSandbox(state) as second:
+        assert second.ca_file == ca_file
+        assert (
+            BunqClient(Endpoint(second.base_url, ca_file)).request("POST", "sandbox-user-person").status
+            == 200
+        )
+        assert trust_context(ca_file) is not shared
+
+
+def test_a_proxy_from_the_environment_is_used_for_bunq_but_not_for_localhost(monkeypatch) -> None:
+    """As a requests Session would: HTTPS_PROXY carries calls to bunq (CONNECT), never loopback ones."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    seen: list[bytes] = []
+
+    def proxy() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            seen.append(conn.recv(4096))
+
+    thread = threading.Thread(target=proxy, daemon=True)
+    thread.start()
+    monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{listener.getsockname()[1]}")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with pytest.raises(ConnectionFailedError):
+        BunqClient("https://public-api.sandbox.bunq.com/v1/").request("POST", "sandbox-user-person")
+    thread.join(timeout=10)
+    listener.close()
+    assert seen and seen[0].startswith(b"CONNECT public-api.sandbox.bunq.com:443 ")
