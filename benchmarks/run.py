@@ -38,7 +38,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -50,8 +49,6 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import requests  # noqa: E402
-from cheroot import wsgi  # noqa: E402
-from cheroot.ssl.builtin import BuiltinSSLAdapter  # noqa: E402
 
 from bunq_helpers import ApiContext, BunqClient, Endpoint, Environment, Settings, create_api_context  # noqa: E402
 from bunq_helpers.client.device_server import register_device  # noqa: E402
@@ -164,17 +161,23 @@ def floor_once(server_url: str, ca_file: str, key: keys.PrivateKey, server_key: 
     return time.perf_counter() - started
 
 
-def start_floor_server(cert_file: str, key_file: str) -> wsgi.Server:
-    def app(environ, start_response):
-        environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
-        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", "2")])
-        return [b"{}"]
+def start_floor_server(cert_file: str, key_file: str) -> subprocess.Popen:
+    """The floor's do-nothing server (``floor_server.py``) as its own process, as ours runs; its
+    port is in ``.port``. Closing its standard input stops it."""
+    process = subprocess.Popen(
+        [sys.executable, str(REPO / "benchmarks" / "floor_server.py"), cert_file, key_file],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
+    process.port = int(process.stdout.readline())
+    return process
 
-    server = wsgi.Server(("127.0.0.1", 0), app, numthreads=4)
-    server.ssl_adapter = BuiltinSSLAdapter(cert_file, key_file)
-    server.prepare()
-    threading.Thread(target=server.serve, daemon=True).start()
-    return server
+
+def stop_floor_server(process: subprocess.Popen) -> None:
+    process.stdin.close()
+    process.wait(timeout=15)
 
 
 class SdkWorker:
@@ -233,6 +236,7 @@ def latency(
     floor: Callable[[keys.PrivateKey], float],
     sdk: SdkWorker | None,
     server_pid: int,
+    floor_pid: int,
     runs: int,
 ) -> dict[str, object]:
     """Rounds of: a key generation, then ours, the floor and the SDK in rotating order. Besides wall
@@ -241,7 +245,7 @@ def latency(
         name: []
         for name in (
             *("key_generation", "ours", "floor", "sdk", "sdk_key_generation"),
-            *("ours_client_cpu", "ours_server_cpu", "floor_cpu"),
+            *("ours_client_cpu", "ours_server_cpu", "floor_client_cpu", "floor_server_cpu"),
         )
     }
     names = ["ours", "floor", "sdk"] if sdk else ["ours", "floor"]
@@ -250,14 +254,19 @@ def latency(
         rounds["key_generation"].append(key_generation)
         shift = number % len(names)
         for name in names[shift:] + names[:shift]:
-            cpu, server_cpu = time.process_time(), threads_cpu_seconds(server_pid)
+            cpu, server_cpu, floor_cpu = (
+                time.process_time(),
+                threads_cpu_seconds(server_pid),
+                threads_cpu_seconds(floor_pid),
+            )
             if name == "ours":
                 rounds["ours"].append(our_handshake(endpoint, api_key, key))
                 rounds["ours_client_cpu"].append(time.process_time() - cpu)
                 rounds["ours_server_cpu"].append(threads_cpu_seconds(server_pid) - server_cpu)
-            elif name == "floor":  # its server is threads of this process: process_time counts them
+            elif name == "floor":
                 rounds["floor"].append(floor(key))
-                rounds["floor_cpu"].append(time.process_time() - cpu)
+                rounds["floor_client_cpu"].append(time.process_time() - cpu)
+                rounds["floor_server_cpu"].append(threads_cpu_seconds(floor_pid) - floor_cpu)
             else:
                 total, sdk_key_generation = sdk.create()
                 rounds["sdk"].append(total)
@@ -278,7 +287,8 @@ def latency(
         "cpu_ms": {
             "ours_client": ms(statistics.median(rounds["ours_client_cpu"])),
             "ours_server": ms(statistics.median(rounds["ours_server_cpu"])),
-            "floor_client_and_server": ms(statistics.median(rounds["floor_cpu"])),
+            "floor_client": ms(statistics.median(rounds["floor_client_cpu"])),
+            "floor_server": ms(statistics.median(rounds["floor_server_cpu"])),
         },
         "ours_over_floor": median_ratio(ours, floor_s),
         "ours_over_floor_with_key_generation": median_ratio(
@@ -499,8 +509,8 @@ def main() -> int:
         }
 
         floor_server = start_floor_server(str(state / "server-cert.pem"), str(state / "server-key.pem"))
-        cleanup.callback(floor_server.stop)  # its worker threads would keep the interpreter from exiting
-        floor_url = f"https://127.0.0.1:{floor_server.bind_addr[1]}/"
+        cleanup.callback(stop_floor_server, floor_server)
+        floor_url = f"https://127.0.0.1:{floor_server.port}/"
         sdk = None
         try:
             sdk = SdkWorker(info, new_api_key(info))
@@ -514,6 +524,7 @@ def main() -> int:
             lambda key: floor_once(floor_url, info.ca_file, key, server_key),
             sdk,
             process.pid,
+            floor_server.pid,
             runs,
         )
         results["restore"] = restore(endpoint, state / "restore-home", 100)

@@ -38,6 +38,7 @@ class Exchange:
     elapsed: float = 0.0
     error: str | None = None
     secrets: dict[str, str] = field(default_factory=dict, repr=False)
+    _parsed: tuple[bytes, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
     # -- reading it -----------------------------------------------------------------------
 
@@ -72,11 +73,15 @@ class Exchange:
         return self.response_header("X-Bunq-Client-Response-Id")
 
     def response_json(self) -> Any:
-        """The response body parsed as JSON (None if it is not JSON)."""
-        try:
-            return json.loads(self.response_body)
-        except ValueError:
-            return None
+        """The response body parsed as JSON (None if it is not JSON); parsed once per body, and the
+        same object returned each time: read it, do not change it."""
+        if self._parsed is None or self._parsed[0] is not self.response_body:
+            try:
+                parsed = json.loads(self.response_body)
+            except ValueError:
+                parsed = None
+            self._parsed = (self.response_body, parsed)
+        return self._parsed[1]
 
     def add_secret(self, value: str | None, kind: str) -> None:
         """Register a value to mask wherever it appears."""
