@@ -260,15 +260,12 @@ def create_session_server(
             " VALUES (?, ?, ?, ?, ?, ?)",
             (token_id, caller.installation["id"], user["device_id"], user["id"], timeout, now + timeout),
         )
+        profile = profile_of(db, user["id"])  # in the transaction: no read transaction of its own after it
     return Reply(
         [
             {"Id": {"id": token_id}},
             {"Token": token_object(token)},
-            {
-                user_wrapper_name(user): user_object(
-                    user, session_timeout=timeout, profile=profile_of(db, user["id"])
-                )
-            },
+            {user_wrapper_name(user): user_object(user, session_timeout=timeout, profile=profile)},
         ]
     )
 
