@@ -15,6 +15,7 @@ is compared with the leaf certificate's key.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from requests import PreparedRequest
@@ -64,11 +65,9 @@ class BunqAdapter(HTTPAdapter):
         if self.source_address:
             pool_kwargs["source_address"] = (self.source_address, 0)
         super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
-        connection_class = type("PinnedConnection", (PinnedHTTPSConnection,), {"pins": self.pins})
-        pool_class = type("PinnedPool", (HTTPSConnectionPool,), {"ConnectionCls": connection_class})
         self.poolmanager.pool_classes_by_scheme = {
             **self.poolmanager.pool_classes_by_scheme,
-            "https": pool_class,
+            "https": _pool_class(self.pins),
         }
 
     def build_connection_pool_key_attributes(
@@ -92,3 +91,10 @@ class BunqAdapter(HTTPAdapter):
         state = super().__getstate__()
         state.update(pins=self.pins, source_address=self.source_address)
         return state
+
+
+@functools.lru_cache(maxsize=64)
+def _pool_class(pins: tuple[str, ...]) -> type[HTTPSConnectionPool]:
+    """A urllib3 pool class whose connections check ``pins``: made once per set of pins, not per client."""
+    connection_class = type("PinnedConnection", (PinnedHTTPSConnection,), {"pins": pins})
+    return type("PinnedPool", (HTTPSConnectionPool,), {"ConnectionCls": connection_class})

@@ -9,6 +9,7 @@ the form OkHttp and bunq's Java SDK use.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import os
 from pathlib import Path
@@ -140,8 +141,10 @@ def pin_of_public_key(key: PublicKey | PrivateKey | bytes) -> str:
     return PIN_PREFIX + base64.b64encode(hashlib.sha256(spki).digest()).decode("ascii")
 
 
+@functools.lru_cache(maxsize=64)
 def pin_of_certificate(certificate: bytes | str) -> str:
-    """The SPKI pin of a certificate given as DER bytes or PEM text."""
+    """The SPKI pin of a certificate given as DER bytes or PEM text (worked out once per certificate:
+    every new connection checks it)."""
     from cryptography import x509  # only pinning reads certificates; keeps a run without a call fast
 
     if isinstance(certificate, str):
