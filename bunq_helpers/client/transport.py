@@ -307,10 +307,12 @@ class BunqClient:
                 )
         signer = self.context.private_key if (sign and token is not None) else None
         auth = BunqAuth(token, signer, signature)
-        prepared = requests.PreparedRequest()
-        prepared.prepare(
-            method=exchange.method, url=exchange.url, headers=headers, data=data or None, auth=auth
-        )
+        prepared = requests.PreparedRequest()  # prepared step by step: no cookies to carry, nor hooks
+        prepared.prepare_method(exchange.method)
+        prepared.prepare_url(exchange.url, None)
+        prepared.prepare_headers(headers)
+        prepared.prepare_body(data or None, None)
+        prepared.prepare_auth(auth, exchange.url)
         exchange.request_headers = list(prepared.headers.items())
         exchange.request_body = data
         exchange.signed_bytes, exchange.signed_digest = auth.signed_bytes, auth.signed_digest
