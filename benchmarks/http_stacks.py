@@ -11,7 +11,7 @@ Stacks (the app is always ``SandboxApp``: same routes, store, signatures):
   as cheroot can be configured (and patched) to keep TLS and idle connections off its workers.
 - ``uvicorn`` and ``hypercorn``: ASGI servers, the app served natively as ASGI (the body read from
   ``receive``, refused from Content-Length before reading; the handler in a thread pool).
-- ``ours``: ``LocalSandbox``, asyncio + h11 (``bunq_helpers.local_sandbox.http_server``).
+- ``ours``: ``LocalSandbox``, asyncio + httptools (``bunq_helpers.local_sandbox.http_server``).
 
 Every server runs in its own process; its CPU is read from ``/proc``. Per stack:
 
