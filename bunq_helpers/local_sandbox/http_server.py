@@ -390,9 +390,11 @@ class _Connection(asyncio.Protocol):
             self.parser.feed_data(data)
         except httptools.HttpParserCallbackError as exc:
             cause = exc.__context__
-            if not isinstance(cause, _Refusal):
-                raise
-            self.refusal = (self._partial_request(), cause.error)
+            if isinstance(cause, _Refusal):
+                self.refusal = (self._partial_request(), cause.error)
+            else:  # a bug of ours in a callback: the client still gets bunq's shape, not a dropped line
+                log.error("reading a request failed", exc_info=cause)
+                self.refusal = (None, bad_request("The request could not be read as HTTP/1.1."))
         except httptools.HttpParserUpgrade:
             pass  # a request asking to switch protocols is answered like any other; it is queued
         except httptools.HttpParserError as exc:
