@@ -162,9 +162,9 @@ def floor_once(server_url: str, ca_file: str, key: keys.PrivateKey, server_key: 
     return time.perf_counter() - started
 
 
-def start_floor_server(cert_file: str, key_file: str) -> subprocess.Popen:
-    """The floor's do-nothing server (``floor_server.py``) as its own process, as ours runs; its
-    port is in ``.port``. Closing its standard input stops it."""
+def start_floor_server(cert_file: str, key_file: str) -> tuple[subprocess.Popen, int]:
+    """The floor's do-nothing server (``floor_server.py``) as its own process, as ours runs, and its
+    port. Closing its standard input stops it."""
     process = subprocess.Popen(
         [sys.executable, str(REPO / "benchmarks" / "floor_server.py"), cert_file, key_file],
         stdin=subprocess.PIPE,
@@ -172,8 +172,7 @@ def start_floor_server(cert_file: str, key_file: str) -> subprocess.Popen:
         text=True,
         cwd=REPO,
     )
-    process.port = int(process.stdout.readline())
-    return process
+    return process, int(process.stdout.readline())
 
 
 def stop_floor_server(process: subprocess.Popen) -> None:
@@ -509,9 +508,11 @@ def main() -> int:
             "limit_handshakes_per_s": round(results["machine"]["cores"] / signing_cpu_ms * 1000, 1),
         }
 
-        floor_server = start_floor_server(str(state / "server-cert.pem"), str(state / "server-key.pem"))
+        floor_server, floor_port = start_floor_server(
+            str(state / "server-cert.pem"), str(state / "server-key.pem")
+        )
         cleanup.callback(stop_floor_server, floor_server)
-        floor_url = f"https://127.0.0.1:{floor_server.port}/"
+        floor_url = f"https://127.0.0.1:{floor_port}/"
         sdk = None
         try:
             sdk = SdkWorker(info, new_api_key(info))

@@ -509,17 +509,22 @@ class _Connection(asyncio.Protocol):
 
     def _answer(self, response: Response, keep_alive: bool, head_only: bool) -> bool:
         """Write one answer; False if the connection closes after it (or could not take it)."""
-        framing = [] if keep_alive else [("Connection", "close")]
+        if not self._send(response, keep_alive=keep_alive, head_only=head_only):
+            return False
+        if not keep_alive:
+            self._close()
+            return False
+        return True
+
+    def _send(self, response: Response, *, keep_alive: bool, head_only: bool = False) -> bool:
+        """Frame and write ``response``; an answer that cannot be framed drops the connection (False)."""
         try:
-            head = _head(response, framing)
+            head = _head(response, [] if keep_alive else [("Connection", "close")])
         except ValueError:
             log.exception("the answer could not be framed")
             self.abort()
             return False
         self._write(head + (b"" if head_only else response.body))
-        if not keep_alive:
-            self._close()
-            return False
         return True
 
     def _refuse(self, request: Request | None, error: BunqError) -> None:
@@ -535,13 +540,8 @@ class _Connection(asyncio.Protocol):
             log.error("the app failed to refuse a request", exc_info=failure)
             self.abort()
             return
-        try:
-            head = _head(response, [("Connection", "close")])
-        except ValueError:
-            log.exception("the refusal could not be framed")
-            self.abort()
+        if not self._send(response, keep_alive=False):
             return
-        self._write(head + response.body)
         self.phase = _Phase.CLOSING
         self._arm(self.limits.linger_seconds)
 
