@@ -170,6 +170,7 @@ class CallbackDelivery:
         self._log: list[Delivery] = []
         self._due: list[tuple[float, int, Delivery]] = []  # a heap by due time (monotonic)
         self._order = itertools.count()
+        self._clock_due: dict[int, float] = {}  # delivery id -> when it is due on the sandbox clock
         self._ids = itertools.count(1)
         self._stopping = False
         self._in_flight: socket.socket | None = None  # the socket of the try under way
@@ -212,6 +213,7 @@ class CallbackDelivery:
             for _, _, delivery in self._due:
                 delivery.outcome = ABANDONED
             self._due.clear()
+            self._clock_due.clear()
             self._lock.notify_all()
 
     # -- what the tests and the notebook read ----------------------------------------------
@@ -290,6 +292,7 @@ class CallbackDelivery:
             self._log.append(delivery)
             self._trim_log()
             heapq.heappush(self._due, (time.monotonic(), next(self._order), delivery))
+            self._clock_due[delivery.id] = self._options.clock()
             self._lock.notify_all()
 
     def _trim_log(self) -> None:
@@ -309,16 +312,37 @@ class CallbackDelivery:
             self._try(delivery)
 
     def _next_due(self) -> Delivery | None:
-        """The next delivery whose time has come, waiting for it; None once stopping (lock held)."""
+        """The next delivery whose time has come, waiting for it; None once stopping (lock held).
+
+        A retry is due when its interval has passed in real time or on the sandbox clock (moved
+        forward by ``/_sandbox/clock``; ``wake`` is called then).
+        """
         while not self._stopping:
             if not self._due:
                 self._lock.wait()
                 continue
             wait = self._due[0][0] - time.monotonic()
             if wait <= 0:
-                return heapq.heappop(self._due)[2]
+                return self._pop(0)
+            now = self._options.clock()
+            for index, (_, _, delivery) in enumerate(self._due):
+                if self._clock_due.get(delivery.id, now + 1) <= now:
+                    return self._pop(index)
             self._lock.wait(wait)
         return None
+
+    def _pop(self, index: int) -> Delivery:
+        delivery = self._due[index][2]
+        self._due[index] = self._due[-1]
+        self._due.pop()
+        heapq.heapify(self._due)
+        self._clock_due.pop(delivery.id, None)
+        return delivery
+
+    def wake(self) -> None:
+        """The sandbox clock moved: send what fell due on it now."""
+        with self._lock:
+            self._lock.notify_all()
 
     def _try(self, delivery: Delivery) -> None:
         problem = target_problem(delivery.target_url, self._options.callback_allowed_hosts)
@@ -344,6 +368,7 @@ class CallbackDelivery:
             else:
                 due = time.monotonic() + self._options.callback_retry_interval
                 heapq.heappush(self._due, (due, next(self._order), delivery))
+                self._clock_due[delivery.id] = self._options.clock() + self._options.callback_retry_interval
             self._lock.notify_all()
 
     def _post(self, delivery: Delivery) -> tuple[int | None, str | None]:

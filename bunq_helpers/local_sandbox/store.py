@@ -57,6 +57,8 @@ ID_BASES = {
     "schedules": 46_000_000,
     "schedule_instances": 47_000_000,
     "bunqme_tabs": 48_000_000,
+    # Card transactions at merchants (made by /_sandbox/trigger/card-payment).
+    "card_actions": 49_000_000,
 }
 
 SCHEMA = """
@@ -288,6 +290,16 @@ CREATE TABLE IF NOT EXISTS bunqme_tabs (
     time_expiry REAL NOT NULL,
     created REAL NOT NULL, updated REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS card_actions (    -- MasterCardAction: a card payment at a merchant, allowed or not
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    card_id INTEGER,
+    amount_cents INTEGER NOT NULL, currency TEXT NOT NULL, description TEXT NOT NULL,
+    merchant TEXT NOT NULL, city TEXT NOT NULL, merchant_category_code TEXT NOT NULL,
+    decision TEXT NOT NULL,             -- ALLOWED, or why not (INSUFFICIENT_BALANCE, CARD_BLOCKED, ...)
+    payment_id INTEGER,                 -- the Payment an allowed action booked
+    created REAL NOT NULL, updated REAL NOT NULL
+);
 """
 
 # Tables keyed by another table's id, so not in ID_BASES; included in snapshots and resets.
@@ -388,6 +400,7 @@ class Store:
         """Delete all users, keys, installations, sessions, money and files, like a bunq sandbox reset."""
         with self.transaction() as db:
             for table in (
+                "card_actions",
                 "notes",
                 "attachments",
                 "customer_statements",
