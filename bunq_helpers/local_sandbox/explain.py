@@ -107,14 +107,10 @@ def _json_variants(body: bytes) -> Iterator[tuple[str, bytes]]:
         return
     for indent in (None, 2, 4, "\t"):
         for sort_keys in (False, True):
-            for separators in ((",", ":"), (", ", ": ")):
+            for separators in ((",", ":"), (", ", ": "), (",", ": ")):
                 for ensure_ascii in (True, False):
                     text = json.dumps(
-                        value,
-                        indent=indent,
-                        sort_keys=sort_keys,
-                        separators=separators,
-                        ensure_ascii=ensure_ascii,
+                        value, indent=indent, sort_keys=sort_keys, separators=separators, ensure_ascii=ensure_ascii
                     )
                     changes = []
                     if indent is not None:
@@ -123,6 +119,8 @@ def _json_variants(body: bytes) -> Iterator[tuple[str, bytes]]:
                         changes.append("keys sorted")
                     if separators == (", ", ": ") and indent is None:
                         changes.append("a space after each ',' and ':'")
+                    elif separators == (",", ": ") and indent is None:
+                        changes.append("a space after each ':'")
                     if not ensure_ascii:
                         changes.append("non-ASCII unescaped")
                     how = ", ".join(changes) or "compact"
