@@ -154,7 +154,7 @@ class SandboxApi:
                 raise BunqError(
                     403, f"Requests from another origin ({origin}) may not use the sandbox's API."
                 )
-        if request.method in ("POST", "DELETE", "PUT") and not request.raw_path.startswith(f"{PREFIX}/ui/"):
+        if request.method == "POST" and not request.raw_path.startswith(f"{PREFIX}/ui/"):
             content_type = (request.header("Content-Type") or "").split(";")[0].strip().lower()
             if content_type != JSON:
                 raise BunqError(

@@ -29,7 +29,7 @@ from .endpoints.ledger import account_and_owner, credit, insert_payment, require
 from .endpoints.request_inquiries import InquiryOrder, insert_inquiry
 from .endpoints.transfers import require_cover
 from .events import renders
-from .render import counterparty_label, id_and_stamps, own_label
+from .render import counterparty_label, own_label
 from .routing import HandlerContext
 from .validation import optional_choice, optional_int, optional_string, required_amount
 
@@ -243,7 +243,7 @@ def card_action_for_event(db: sqlite3.Connection, action_id: int) -> dict | None
     allowed = row["decision"] == "ALLOWED"
     return {
         "MasterCardAction": {
-            **id_and_stamps(row),
+            "id": row["id"],  # bunq's MasterCardAction has no created/updated
             "monetary_account_id": row["account_id"],
             "card_id": row["card_id"],
             "amount_local": money,
