@@ -327,6 +327,7 @@ def test_callback_retries_follow_the_clock(sandbox: LocalSandbox, raw: Raw, clie
         register(raw, hs, user_filters(hs), ("MUTATION", failing.url))
         sandbox.trigger("incoming-payment", account_id=hs.account_id)
         failing.wait(1)
+        sandbox.callbacks.wait_for(1, finished=False, where=lambda d: len(d.attempts) == 1)  # the retry is queued
         assert sandbox.options.callback_retry_interval == 60
         sandbox.advance_clock(61)
         failing.wait(2, timeout=5)  # well before a real minute
