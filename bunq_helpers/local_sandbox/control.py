@@ -17,7 +17,7 @@ from .app import SandboxApp
 from .callbacks import CallbackDelivery
 from .explain import mask
 from .scenarios import describe as describe_scenarios
-from .scenarios import load_scenario
+from .scenarios import load_scenario, new_user
 from .snapshots import Snapshots
 from .triggers import describe as describe_triggers
 from .triggers import run_trigger
@@ -67,6 +67,10 @@ class SandboxControl:
         loaded = load_scenario(self.app.context, name)
         self.app.journal.forget_tokens(tokens, self.clock())
         return loaded
+
+    def create_user(self, company: bool = False) -> dict[str, Any]:
+        """A new sandbox user (person or company) with its account and API key."""
+        return new_user(self.app.context, company=company)
 
     def trigger(self, name: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         """Make an event happen (see ``triggers``)."""

@@ -110,7 +110,11 @@ def _json_variants(body: bytes) -> Iterator[tuple[str, bytes]]:
             for separators in ((",", ":"), (", ", ": "), (",", ": ")):
                 for ensure_ascii in (True, False):
                     text = json.dumps(
-                        value, indent=indent, sort_keys=sort_keys, separators=separators, ensure_ascii=ensure_ascii
+                        value,
+                        indent=indent,
+                        sort_keys=sort_keys,
+                        separators=separators,
+                        ensure_ascii=ensure_ascii,
                     )
                     changes = []
                     if indent is not None:

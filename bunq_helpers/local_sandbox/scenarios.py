@@ -60,7 +60,8 @@ def load_scenario(ctx: HandlerContext, name: str) -> dict[str, Any]:
     return {"scenario": name, "users": function(ctx)}
 
 
-def _user(ctx: HandlerContext, company: bool = False) -> dict[str, Any]:
+def new_user(ctx: HandlerContext, company: bool = False) -> dict[str, Any]:
+    """A sandbox user with an empty EUR account and an API key, as POST sandbox-user-person makes it."""
     make = create_sandbox_user_company if company else create_sandbox_user_person
     request = Request("POST", "/v1/sandbox-user", {}, {}, b"", "127.0.0.1")
     api_key = make(ctx, request, Caller(), {}).items[0]["ApiKey"]["api_key"]
@@ -88,7 +89,7 @@ def _receive(ctx: HandlerContext, db, account_id: int, cents: int, description: 
 @scenario("two-friends")
 def two_friends(ctx: HandlerContext) -> list[dict[str, Any]]:
     """Two people who know each other: payments both ways and a pending request."""
-    sandy, noor = _user(ctx), _user(ctx)
+    sandy, noor = new_user(ctx), new_user(ctx)
     now = ctx.now()
     with ctx.store.transaction() as db:
         for person in (sandy, noor):
@@ -135,7 +136,7 @@ _BUSY = (
 @scenario("busy-account")
 def busy_account(ctx: HandlerContext) -> list[dict[str, Any]]:
     """One account with 300 payments over the past 300 hours, for pagination."""
-    person = _user(ctx)
+    person = new_user(ctx)
     now = ctx.now()
     with ctx.store.transaction() as db:
         for index in range(300):
@@ -155,7 +156,7 @@ def busy_account(ctx: HandlerContext) -> list[dict[str, Any]]:
 @scenario("company")
 def company(ctx: HandlerContext) -> list[dict[str, Any]]:
     """A company user (UserCompany) with 2500 EUR on its account."""
-    business = _user(ctx, company=True)
+    business = new_user(ctx, company=True)
     with ctx.store.transaction() as db:
         _receive(ctx, db, business["account_id"], 250_000, "Share capital", ctx.now())
     return [business]

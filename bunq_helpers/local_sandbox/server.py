@@ -268,6 +268,10 @@ class LocalSandbox:
         """Wipe the state and seed scenario ``name``; answers its users with their API keys."""
         return self._require_control().load_scenario(name)
 
+    def create_user(self, company: bool = False) -> dict[str, Any]:
+        """A new sandbox user: ``name``, ``user_id``, ``account_id``, ``iban`` and its ``api_key``."""
+        return self._require_control().create_user(company=company)
+
     def trigger(self, name: str, **params: Any) -> dict[str, Any]:
         """Make an event happen: ``incoming-payment``, ``card-payment``, ``request``, ``direct-debit``."""
         return self._require_control().trigger(name, params)

@@ -17,7 +17,11 @@ from cryptography.hazmat.primitives.asymmetric import padding
 
 from bunq_helpers.crypto import keys, signing
 from bunq_helpers.local_sandbox import LocalSandbox
-from bunq_helpers.local_sandbox.bunq_errors import CREDENTIALS_INCORRECT, INSUFFICIENT_AUTHORISATION, SIGNATURE_INVALID
+from bunq_helpers.local_sandbox.bunq_errors import (
+    CREDENTIALS_INCORRECT,
+    INSUFFICIENT_AUTHORISATION,
+    SIGNATURE_INVALID,
+)
 from tests.conftest import Handshake, Raw, error_of
 
 PAY_BODY = {
@@ -65,28 +69,54 @@ def _headers(hs: Handshake, token: str) -> dict[str, str]:
 
 MISTAKES = {
     # cause: how the client signs (key, other key, body sent, path, headers) -> signature
-    "indent": ("body-reserialised", "indented (2 spaces)", lambda k, o, b, p, h: _sign(k, json.dumps(json.loads(b), indent=2).encode())),
-    "key-order": ("body-reserialised", "keys sorted", lambda k, o, b, p, h: _sign(k, json.dumps(json.loads(b), sort_keys=True, separators=(",", ":")).encode())),
-    "spacing": ("body-reserialised", "a space after each ',' and ':'", lambda k, o, b, p, h: _sign(k, json.dumps(json.loads(b)).encode())),
+    "indent": (
+        "body-reserialised",
+        "indented (2 spaces)",
+        lambda k, o, b, p, h: _sign(k, json.dumps(json.loads(b), indent=2).encode()),
+    ),
+    "key-order": (
+        "body-reserialised",
+        "keys sorted",
+        lambda k, o, b, p, h: _sign(
+            k, json.dumps(json.loads(b), sort_keys=True, separators=(",", ":")).encode()
+        ),
+    ),
+    "spacing": (
+        "body-reserialised",
+        "a space after each ',' and ':'",
+        lambda k, o, b, p, h: _sign(k, json.dumps(json.loads(b)).encode()),
+    ),
     "trailing-newline": ("trailing-newline", "trailing newline", lambda k, o, b, p, h: _sign(k, b + b"\n")),
     "pre-2020": ("pre-2020-scheme", "pre-2020", lambda k, o, b, p, h: _sign(k, _old_scheme("POST", p, h, b))),
     "sha1": ("wrong-hash", "SHA-1", lambda k, o, b, p, h: _sign(k, b, hashes.SHA1())),  # noqa: S303
-    "other-key": ("other-key", "not made with the private key of this installation", lambda k, o, b, p, h: _sign(o, b)),
+    "other-key": (
+        "other-key",
+        "not made with the private key of this installation",
+        lambda k, o, b, p, h: _sign(o, b),
+    ),
     "url-only": ("url-or-headers-only", "URL", lambda k, o, b, p, h: _sign(k, p.encode())),
     "empty-body": ("empty-body-signed", "empty body", lambda k, o, b, p, h: _sign(k, b"")),
-    "something-else": ("no-known-mistake", "no known mistake", lambda k, o, b, p, h: _sign(k, b'{"other":1}')),
+    "something-else": (
+        "no-known-mistake",
+        "no known mistake",
+        lambda k, o, b, p, h: _sign(k, b'{"other":1}'),
+    ),
 }
 
 
 @pytest.mark.parametrize("mistake", sorted(MISTAKES))
-def test_signature_mistakes_are_named(sandbox: LocalSandbox, raw: Raw, client_key, other_key, mistake: str) -> None:
+def test_signature_mistakes_are_named(
+    sandbox: LocalSandbox, raw: Raw, client_key, other_key, mistake: str
+) -> None:
     cause, words, sign = MISTAKES[mistake]
     hs = raw.handshake(client_key)
     path = f"/v1/user/{hs.user_id}/monetary-account/{hs.account_id}/payment"
     body = json.dumps(PAY_BODY, separators=(",", ":")).encode()
     headers = _headers(hs, hs.session_token)
     headers["X-Bunq-Client-Signature"] = sign(client_key, other_key, body, path, headers)
-    response = requests.post(sandbox.base_url[:-4] + path, data=body, headers=headers, verify=sandbox.ca_file, timeout=30)
+    response = requests.post(
+        sandbox.base_url[:-4] + path, data=body, headers=headers, verify=sandbox.ca_file, timeout=30
+    )
     assert response.status_code == 400 and error_of(response) == SIGNATURE_INVALID  # bunq's words, unchanged
     entry = _explained(sandbox, response)
     assert entry["cause"] == cause, entry
@@ -96,12 +126,16 @@ def test_signature_mistakes_are_named(sandbox: LocalSandbox, raw: Raw, client_ke
         assert signing.body_digest(body) in entry["explanation"]
 
 
-def test_a_signature_made_by_another_installation_names_it(sandbox: LocalSandbox, raw: Raw, client_key, other_key) -> None:
+def test_a_signature_made_by_another_installation_names_it(
+    sandbox: LocalSandbox, raw: Raw, client_key, other_key
+) -> None:
     hs = raw.handshake(client_key)
     other_id, _, _ = raw.install(other_key)
     body = json.dumps({"secret": hs.api_key}).encode()
     headers = {**_headers(hs, hs.installation_token), "X-Bunq-Client-Signature": _sign(other_key, body)}
-    response = requests.post(sandbox.base_url + "session-server", data=body, headers=headers, verify=sandbox.ca_file, timeout=30)
+    response = requests.post(
+        sandbox.base_url + "session-server", data=body, headers=headers, verify=sandbox.ca_file, timeout=30
+    )
     assert response.status_code == 400
     entry = _explained(sandbox, response)
     assert entry["cause"] == "other-key" and f"installation {other_id}" in entry["explanation"]
@@ -109,7 +143,14 @@ def test_a_signature_made_by_another_installation_names_it(sandbox: LocalSandbox
 
 def _device(raw: Raw, token: str, key: keys.PrivateKey, secret: str, **extra) -> requests.Response:
     headers = {"X-Bunq-Client-Request-Id": secrets.token_hex(8)}
-    return raw.call("POST", "device-server", {"description": "mine", "secret": secret, **extra}, token=token, sign_with=key, headers=headers)
+    return raw.call(
+        "POST",
+        "device-server",
+        {"description": "mine", "secret": secret, **extra},
+        token=token,
+        sign_with=key,
+        headers=headers,
+    )
 
 
 def _session(raw: Raw, token: str, key: keys.PrivateKey, secret: str) -> requests.Response:
@@ -155,12 +196,18 @@ def test_device_under_another_installation(sandbox: LocalSandbox, raw: Raw, clie
     assert response.status_code == 400 and error_of(response) == CREDENTIALS_INCORRECT
     entry = _explained(sandbox, response)
     assert entry["cause"] == "device-other-installation"
-    assert f"installation {hs.installation_id}" in entry["explanation"] and str(other_id) in entry["explanation"]
+    assert (
+        f"installation {hs.installation_id}" in entry["explanation"] and str(other_id) in entry["explanation"]
+    )
 
 
-def test_installation_token_where_a_session_token_belongs_and_the_reverse(sandbox: LocalSandbox, raw: Raw, client_key) -> None:
+def test_installation_token_where_a_session_token_belongs_and_the_reverse(
+    sandbox: LocalSandbox, raw: Raw, client_key
+) -> None:
     hs = raw.handshake(client_key)
-    wrong = raw.call("GET", f"user/{hs.user_id}", token=hs.installation_token, headers={"X-Bunq-Client-Request-Id": "r-1"})
+    wrong = raw.call(
+        "GET", f"user/{hs.user_id}", token=hs.installation_token, headers={"X-Bunq-Client-Request-Id": "r-1"}
+    )
     assert wrong.status_code == 401 and error_of(wrong) == INSUFFICIENT_AUTHORISATION
     assert _explained(sandbox, wrong)["cause"] == "installation-token-for-session"
     reverse = _device(raw, hs.session_token, client_key, hs.api_key)
@@ -172,19 +219,31 @@ def test_installation_token_where_a_session_token_belongs_and_the_reverse(sandbo
 def test_logout_and_reset_are_told_apart(sandbox: LocalSandbox, raw: Raw, client_key) -> None:
     hs = raw.handshake(client_key)
     assert raw.call("DELETE", "session/0", token=hs.session_token).status_code == 200
-    closed = raw.call("GET", f"user/{hs.user_id}", token=hs.session_token, headers={"X-Bunq-Client-Request-Id": "after-logout"})
+    closed = raw.call(
+        "GET",
+        f"user/{hs.user_id}",
+        token=hs.session_token,
+        headers={"X-Bunq-Client-Request-Id": "after-logout"},
+    )
     entry = _explained(sandbox, closed)
     assert entry["cause"] == "session-logged-out" and " at 20" in entry["explanation"]
     again = raw.handshake(client_key)
     sandbox.reset()
-    wiped = raw.call("GET", f"user/{again.user_id}", token=again.session_token, headers={"X-Bunq-Client-Request-Id": "after-reset"})
+    wiped = raw.call(
+        "GET",
+        f"user/{again.user_id}",
+        token=again.session_token,
+        headers={"X-Bunq-Client-Request-Id": "after-reset"},
+    )
     assert wiped.status_code == 401
     assert _explained(sandbox, wiped)["cause"] == "token-reset"
 
 
 def test_a_successful_call_has_no_explanation(sandbox: LocalSandbox, raw: Raw, client_key) -> None:
     hs = raw.handshake(client_key)
-    ok = raw.call("GET", f"user/{hs.user_id}", token=hs.session_token, headers={"X-Bunq-Client-Request-Id": "fine"})
+    ok = raw.call(
+        "GET", f"user/{hs.user_id}", token=hs.session_token, headers={"X-Bunq-Client-Request-Id": "fine"}
+    )
     entry = _explained(sandbox, ok)
     assert entry["status"] == 200 and entry["explanation"] is None and entry["error"] is None
     assert entry["duration_ms"] >= 0 and entry["path"] == f"/v1/user/{hs.user_id}"
@@ -195,8 +254,14 @@ def test_rate_limit_says_which_window_and_when_it_frees(fresh_state, client_key)
 
     with LocalSandbox(fresh_state("limits"), options=SandboxOptions(rate_limits=True)) as limited:
         raw = Raw(limited)
-        statuses = [raw.call("POST", "sandbox-user-person", headers={"X-Bunq-Client-Request-Id": f"r{i}"}).status_code for i in range(6)]
+        statuses = [
+            raw.call("POST", "sandbox-user-person", headers={"X-Bunq-Client-Request-Id": f"r{i}"}).status_code
+            for i in range(6)
+        ]
         assert statuses[-1] == 429
         [entry] = limited.journal(request_id="r5")
-        assert entry["cause"] == "rate-limited" and "5 POST call(s) to sandbox-user-person within 3 s" in entry["explanation"]
+        assert (
+            entry["cause"] == "rate-limited"
+            and "5 POST call(s) to sandbox-user-person within 3 s" in entry["explanation"]
+        )
         assert "frees at 20" in entry["explanation"]

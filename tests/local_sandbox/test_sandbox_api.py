@@ -19,8 +19,12 @@ from tests.local_sandbox.test_callbacks import Receiver, register, user_filters
 def api(sandbox: LocalSandbox, method: str, path: str, body: object = None, **kwargs) -> requests.Response:
     """A call to the sandbox's own API, as an integrator's script makes it."""
     return requests.request(
-        method, sandbox.sandbox_url + path, json=body if body is not None or method != "GET" else None,
-        verify=sandbox.ca_file, timeout=30, **kwargs,
+        method,
+        sandbox.sandbox_url + path,
+        json=body if body is not None or method != "GET" else None,
+        verify=sandbox.ca_file,
+        timeout=30,
+        **kwargs,
     )
 
 
@@ -35,7 +39,9 @@ def test_journal_newest_first_with_filters(sandbox: LocalSandbox, raw: Raw) -> N
     assert [e["request_id"] for e in entries] == ["bad", "req-2", "req-1", "req-0"]
     assert {"request_id", "method", "path", "status", "response_id", "explanation"} <= set(entries[0])
     assert [e["request_id"] for e in api(sandbox, "GET", "journal?status=401").json()["entries"]] == ["bad"]
-    assert [e["request_id"] for e in api(sandbox, "GET", "journal?request_id=req-1").json()["entries"]] == ["req-1"]
+    assert [e["request_id"] for e in api(sandbox, "GET", "journal?request_id=req-1").json()["entries"]] == [
+        "req-1"
+    ]
     assert len(api(sandbox, "GET", "journal?path=sandbox-user").json()["entries"]) == 3
     assert api(sandbox, "GET", "journal?limit=1").json()["entries"][0]["request_id"] == "bad"
     # the API keys answered are nowhere in the journal; the /_sandbox/ calls themselves are not journalled
@@ -54,14 +60,18 @@ def test_a_full_journal_drops_the_oldest(fresh_state) -> None:
 # -- the clock -------------------------------------------------------------------------------------
 
 
-def test_clock_past_a_sessions_expiry_makes_the_next_call_401_and_says_so(sandbox: LocalSandbox, raw: Raw, client_key) -> None:
+def test_clock_past_a_sessions_expiry_makes_the_next_call_401_and_says_so(
+    sandbox: LocalSandbox, raw: Raw, client_key
+) -> None:
     hs = raw.handshake(client_key)
     assert raw.call("GET", f"user/{hs.user_id}", token=hs.session_token).status_code == 200
     before = api(sandbox, "GET", "clock").json()
     moved = api(sandbox, "POST", "clock", {"advance_seconds": 604_800 + 5})
     assert moved.status_code == 200 and moved.json()["offset_seconds"] >= 604_805
     assert moved.json()["epoch"] - before["epoch"] >= 604_805
-    expired = raw.call("GET", f"user/{hs.user_id}", token=hs.session_token, headers={"X-Bunq-Client-Request-Id": "late"})
+    expired = raw.call(
+        "GET", f"user/{hs.user_id}", token=hs.session_token, headers={"X-Bunq-Client-Request-Id": "late"}
+    )
     assert expired.status_code == 401 and error_of(expired) == "Insufficient authorisation."
     [entry] = sandbox.journal(request_id="late")
     assert entry["cause"] == "session-expired" and "expired at" in entry["explanation"]
@@ -83,7 +93,11 @@ def test_a_call_in_the_last_seconds_extends_the_session(fresh_state, client_key)
 
 
 def test_clock_set_never_backwards_and_bad_input(sandbox: LocalSandbox) -> None:
-    assert api(sandbox, "POST", "clock", {"now": "2099-01-01T00:00:00Z"}).json()["now"].startswith("2099-01-01T00:00:00")
+    assert (
+        api(sandbox, "POST", "clock", {"now": "2099-01-01T00:00:00Z"})
+        .json()["now"]
+        .startswith("2099-01-01T00:00:00")
+    )
     for body, words in [
         ({"now": "2098-01-01T00:00:00Z"}, "never goes backwards"),
         ({"advance_seconds": -1}, "never goes backwards"),
@@ -102,12 +116,17 @@ def test_sugar_daddy_and_schedules_follow_the_clock(fresh_state, client_key) -> 
         raw = Raw(running)
         hs = raw.handshake(client_key)
         path = f"user/{hs.user_id}/monetary-account/{hs.account_id}"
-        inquiry = {"amount_inquired": {"value": "50.00", "currency": "EUR"}, "description": "funds",
-                   "counterparty_alias": {"type": "EMAIL", "value": "sugardaddy@bunq.com"}}
+        inquiry = {
+            "amount_inquired": {"value": "50.00", "currency": "EUR"},
+            "description": "funds",
+            "counterparty_alias": {"type": "EMAIL", "value": "sugardaddy@bunq.com"},
+        }
         assert raw.call("POST", path + "/request-inquiry", inquiry, token=hs.session_token).status_code == 200
 
         def balance() -> str:
-            return raw.call("GET", path, token=hs.session_token).json()["Response"][0]["MonetaryAccountBank"]["balance"]["value"]
+            return raw.call("GET", path, token=hs.session_token).json()["Response"][0]["MonetaryAccountBank"][
+                "balance"
+            ]["value"]
 
         assert balance() == "0.00"
         running.advance_clock(3601)
@@ -133,13 +152,17 @@ def test_snapshots_save_list_restore_delete(sandbox: LocalSandbox, raw: Raw) -> 
         assert bad.status_code == 400 and '"name"' in error_of(bad), name
 
 
-def test_a_snapshot_restored_under_load_loses_nothing(sandbox: LocalSandbox, raw: Raw, client_key, other_key) -> None:
+def test_a_snapshot_restored_under_load_loses_nothing(
+    sandbox: LocalSandbox, raw: Raw, client_key, other_key
+) -> None:
     """Two users pay each other 1 cent back and forth while a snapshot is restored: the restore lands
     whole (money is conserved, every balance equals its payments), and every payment answered after
     the restore returned is there."""
     sandbox.load_scenario("two-friends")
     users = sandbox.store.read().execute("SELECT c.api_key FROM credentials c ORDER BY c.id").fetchall()
-    sandy, noor = (raw.handshake(key, api_key=row[0]) for key, row in zip((client_key, other_key), users, strict=True))
+    sandy, noor = (
+        raw.handshake(key, api_key=row[0]) for key, row in zip((client_key, other_key), users, strict=True)
+    )
     sandbox.save_snapshot("start")
     total = sum(r[0] for r in sandbox.store.read().execute("SELECT balance_cents FROM accounts"))
     stop = threading.Event()
@@ -149,19 +172,30 @@ def test_a_snapshot_restored_under_load_loses_nothing(sandbox: LocalSandbox, raw
 
     def pay(payer, payee) -> None:
         client = Raw(sandbox)
-        body = {"amount": {"value": "0.01", "currency": "EUR"}, "description": "ping",
-                "counterparty_alias": {"type": "IBAN", "value": payee_iban[payee.user_id], "name": "friend"}}
+        body = {
+            "amount": {"value": "0.01", "currency": "EUR"},
+            "description": "ping",
+            "counterparty_alias": {"type": "IBAN", "value": payee_iban[payee.user_id], "name": "friend"},
+        }
         while not stop.is_set():
             was_restored = restored.is_set()
-            answer = client.call("POST", f"user/{payer.user_id}/monetary-account/{payer.account_id}/payment", body,
-                                 token=payer.session_token, sign_with=payer.key)
+            answer = client.call(
+                "POST",
+                f"user/{payer.user_id}/monetary-account/{payer.account_id}/payment",
+                body,
+                token=payer.session_token,
+                sign_with=payer.key,
+            )
             if answer.status_code != 200:
                 failures.append(answer.text)
             elif was_restored:
                 after_restore.append((payer.account_id, answer.json()["Response"][0]["Id"]["id"]))
 
     db = sandbox.store.read()
-    payee_iban = {hs.user_id: db.execute("SELECT iban FROM accounts WHERE id = ?", (hs.account_id,)).fetchone()[0] for hs in (sandy, noor)}
+    payee_iban = {
+        hs.user_id: db.execute("SELECT iban FROM accounts WHERE id = ?", (hs.account_id,)).fetchone()[0]
+        for hs in (sandy, noor)
+    }
     workers = [threading.Thread(target=pay, args=pair) for pair in ((sandy, noor), (noor, sandy))]
     for worker in workers:
         worker.start()
@@ -183,7 +217,9 @@ def test_a_snapshot_restored_under_load_loses_nothing(sandbox: LocalSandbox, raw
     assert set(after_restore) <= have  # nothing answered after the restore was lost
     assert sum(r[0] for r in db.execute("SELECT balance_cents FROM accounts")) == total
     for account_id, balance in db.execute("SELECT id, balance_cents FROM accounts").fetchall():
-        booked = db.execute("SELECT COALESCE(SUM(amount_cents), 0) FROM payments WHERE account_id = ?", (account_id,)).fetchone()[0]
+        booked = db.execute(
+            "SELECT COALESCE(SUM(amount_cents), 0) FROM payments WHERE account_id = ?", (account_id,)
+        ).fetchone()[0]
         assert booked == balance, (account_id, booked, balance)
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
@@ -204,10 +240,17 @@ def test_scenarios_seed_what_they_say(sandbox: LocalSandbox, raw: Raw, client_ke
     busy = api(sandbox, "POST", "scenarios/busy-account", {}).json()["users"][0]
     assert len(sandbox.store.snapshot()["users"]) == 1  # the scenario started from a wiped state
     hs = raw.handshake(client_key, api_key=busy["api_key"])
-    page = raw.call("GET", f"user/{hs.user_id}/monetary-account/{hs.account_id}/payment?count=200", token=hs.session_token).json()
+    page = raw.call(
+        "GET", f"user/{hs.user_id}/monetary-account/{hs.account_id}/payment?count=200", token=hs.session_token
+    ).json()
     assert len(page["Response"]) == 200 and page["Pagination"]["older_url"]
     company = api(sandbox, "POST", "scenarios/company", {}).json()["users"][0]
-    assert sandbox.store.read().execute("SELECT kind FROM users WHERE id = ?", (company["user_id"],)).fetchone()[0] == "UserCompany"
+    assert (
+        sandbox.store.read()
+        .execute("SELECT kind FROM users WHERE id = ?", (company["user_id"],))
+        .fetchone()[0]
+        == "UserCompany"
+    )
     unknown = api(sandbox, "POST", "scenarios/nope", {})
     assert unknown.status_code == 400 and "two-friends" in error_of(unknown)
 
@@ -219,7 +262,9 @@ def test_scenarios_seed_what_they_say(sandbox: LocalSandbox, raw: Raw, client_ke
 def receiver(sandbox: LocalSandbox):
     import trustme
 
-    ca = trustme.CA.from_pem((sandbox.state_dir / "ca.pem").read_bytes(), (sandbox.state_dir / "ca-key.pem").read_bytes())
+    ca = trustme.CA.from_pem(
+        (sandbox.state_dir / "ca.pem").read_bytes(), (sandbox.state_dir / "ca-key.pem").read_bytes()
+    )
     made = Receiver(ca)
     yield made
     made.close()
@@ -228,14 +273,22 @@ def receiver(sandbox: LocalSandbox):
 TRIGGERS = [
     ("incoming-payment", {}, "MUTATION", "Payment", "EBA_SCT"),
     ("card-payment", {"amount": "3.00"}, "CARD_TRANSACTION_SUCCESSFUL", "MasterCardAction", "ALLOWED"),
-    ("card-payment", {"amount": "99999.00"}, "CARD_TRANSACTION_FAILED", "MasterCardAction", "INSUFFICIENT_BALANCE"),
+    (
+        "card-payment",
+        {"amount": "99999.00"},
+        "CARD_TRANSACTION_FAILED",
+        "MasterCardAction",
+        "INSUFFICIENT_BALANCE",
+    ),
     ("request", {}, "REQUEST", "RequestResponse", "PENDING"),
     ("direct-debit", {}, "PAYMENT", "Payment", "EBA_SDD"),
 ]
 
 
 @pytest.mark.parametrize(("name", "params", "category", "kind", "mark"), TRIGGERS)
-def test_each_trigger_produces_its_callback(sandbox, raw: Raw, client_key, receiver: Receiver, name, params, category, kind, mark) -> None:
+def test_each_trigger_produces_its_callback(
+    sandbox, raw: Raw, client_key, receiver: Receiver, name, params, category, kind, mark
+) -> None:
     friends = sandbox.load_scenario("two-friends")["users"]
     hs = raw.handshake(client_key, api_key=friends[0]["api_key"])
     assert register(raw, hs, user_filters(hs), (category, receiver.url)).status_code == 200
@@ -277,13 +330,36 @@ def test_bad_requests_get_bunq_shaped_errors(sandbox: LocalSandbox) -> None:
         ("GET", "journal?status=abc", None, {}, 400),
         ("GET", "journal?colour=red", None, {}, 400),
         ("POST", "clock", None, {"data": b"{not json", "headers": {"Content-Type": "application/json"}}, 400),
-        ("POST", "clock", None, {"data": b'{"advance_seconds": 5}', "headers": {"Content-Type": "text/plain"}}, 400),
+        (
+            "POST",
+            "clock",
+            None,
+            {"data": b'{"advance_seconds": 5}', "headers": {"Content-Type": "text/plain"}},
+            400,
+        ),
         ("POST", "clock", None, {"data": b"[1, 2]", "headers": {"Content-Type": "application/json"}}, 400),
-        ("POST", "ui/clock", None, {"data": b"advance_seconds=60", "headers": {"Content-Type": "application/x-www-form-urlencoded"}}, 403),
-        ("POST", "clock", None, {"data": b'{"advance_seconds": 5}', "headers": {"Content-Type": "application/json", "Origin": "https://evil.example"}}, 403),
+        (
+            "POST",
+            "ui/clock",
+            None,
+            {"data": b"advance_seconds=60", "headers": {"Content-Type": "application/x-www-form-urlencoded"}},
+            403,
+        ),
+        (
+            "POST",
+            "clock",
+            None,
+            {
+                "data": b'{"advance_seconds": 5}',
+                "headers": {"Content-Type": "application/json", "Origin": "https://evil.example"},
+            },
+            403,
+        ),
     ]
     for method, path, body, extra, status in cases:
-        response = requests.request(method, sandbox.sandbox_url + path, json=body, verify=sandbox.ca_file, timeout=30, **extra)
+        response = requests.request(
+            method, sandbox.sandbox_url + path, json=body, verify=sandbox.ca_file, timeout=30, **extra
+        )
         assert response.status_code == status, (method, path, response.text)
         assert error_of(response)
     assert api(sandbox, "GET", "clock").json()["offset_seconds"] == 0  # none of them moved it
@@ -319,7 +395,9 @@ def test_callback_retries_follow_the_clock(sandbox: LocalSandbox, raw: Raw, clie
     """bunq retries a failed callback after a minute: moving the clock a minute on sends the retry now."""
     import trustme
 
-    ca = trustme.CA.from_pem((sandbox.state_dir / "ca.pem").read_bytes(), (sandbox.state_dir / "ca-key.pem").read_bytes())
+    ca = trustme.CA.from_pem(
+        (sandbox.state_dir / "ca.pem").read_bytes(), (sandbox.state_dir / "ca-key.pem").read_bytes()
+    )
     failing = Receiver(ca, statuses=(500,))
     try:
         friends = sandbox.load_scenario("two-friends")["users"]
@@ -327,7 +405,9 @@ def test_callback_retries_follow_the_clock(sandbox: LocalSandbox, raw: Raw, clie
         register(raw, hs, user_filters(hs), ("MUTATION", failing.url))
         sandbox.trigger("incoming-payment", account_id=hs.account_id)
         failing.wait(1)
-        sandbox.callbacks.wait_for(1, finished=False, where=lambda d: len(d.attempts) == 1)  # the retry is queued
+        sandbox.callbacks.wait_for(
+            1, finished=False, where=lambda d: len(d.attempts) == 1
+        )  # the retry is queued
         assert sandbox.options.callback_retry_interval == 60
         sandbox.advance_clock(61)
         failing.wait(2, timeout=5)  # well before a real minute

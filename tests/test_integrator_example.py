@@ -1,0 +1,97 @@
+"""The README's example integrator tests, run as an integrator runs them: copied into a fresh project
+folder of their own (no conftest of ours, no repository on the path), found by pytest through the
+installed package's ``pytest11`` entry point (``bunq_sandbox``, ``bunq_api_context``).
+
+The plain-requests example runs with this environment's Python; the bunq-SDK example runs in the SDK's
+own environment (it pins urllib3<2), with this package installed there without its dependencies plus
+what the local sandbox needs.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = re.compile(r"<!-- integrator-example: (\S+) -->\n```python\n(.*?)```", re.DOTALL)
+SANDBOX_NEEDS = [
+    "pytest>=8",
+    "cryptography>=42",
+    "httptools>=0.6,<1",
+    "trustme>=1.1,<2",
+    "python-dotenv>=1.0,<2",
+]
+
+
+def examples() -> dict[str, str]:
+    """File name -> code of each example test in the README."""
+    return dict(EXAMPLE.findall((REPO / "README.md").read_text(encoding="utf-8")))
+
+
+def run_in_fresh_project(python: Path | str, tmp_path: Path, name: str) -> subprocess.CompletedProcess[str]:
+    project = tmp_path / "my-integration"
+    (project / "tests").mkdir(parents=True)
+    (project / "tests" / name).write_text(examples()[name], encoding="utf-8")
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "my-integration"\nversion = "0"\n', encoding="utf-8"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BUNQ_", "PYTHON", "PYTEST"))}
+    return subprocess.run(
+        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+
+
+def test_the_readme_has_both_examples() -> None:
+    assert set(examples()) == {"test_with_requests.py", "test_with_bunq_sdk.py"}
+
+
+def test_the_requests_example_passes_through_the_plugin(tmp_path: Path) -> None:
+    result = run_in_fresh_project(sys.executable, tmp_path, "test_with_requests.py")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "2 passed" in result.stdout
+
+
+@pytest.mark.sdk
+def test_the_sdk_example_passes_through_the_plugin(tmp_path: Path) -> None:
+    from tests.sdk import sdk_venv
+
+    try:
+        python = sdk_venv.sdk_python()
+    except sdk_venv.SdkUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(str(exc))
+        pytest.skip(str(exc))
+    marker = sdk_venv.VENV / ".bunq-helpers-installed"
+    if (marker.read_text() if marker.exists() else "") != str(REPO):
+        steps = [
+            [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *SANDBOX_NEEDS],
+            [
+                str(python),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--no-deps",
+                "-e",
+                str(REPO),
+            ],
+        ]
+        for step in steps:
+            done = subprocess.run(step, capture_output=True, text=True, timeout=600)
+            if done.returncode != 0:
+                pytest.skip(f"could not install into the SDK's environment: {done.stderr[-500:]}")
+        marker.write_text(str(REPO))
+    result = run_in_fresh_project(python, tmp_path, "test_with_bunq_sdk.py")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "1 passed" in result.stdout
