@@ -109,6 +109,9 @@ def encode_body(body: dict[str, Any] | list[Any] | bytes | str | None) -> bytes:
     return json.dumps(body, indent=2, ensure_ascii=False).encode("utf-8")
 
 
+SANDBOX_EXPLANATION_TIMEOUT = (2.0, 2.0)  # connect, read: a local server answers at once or not at all
+
+
 def _is_loopback(url: str) -> bool:
     host = urlsplit(url).hostname or ""
     if host == "localhost":
@@ -419,8 +422,40 @@ class BunqClient:
             exchange=exchange,
         )
 
-    @staticmethod
-    def _api_error(exchange: Exchange) -> BunqHelpersError:
+    def sandbox_explanation(self, response_id: str | None) -> str | None:
+        """The local sandbox's own explanation of a refused call (by its response id), or None.
+
+        Only asked of a server on this machine (a local sandbox answers ``/_sandbox/journal``); any
+        failure to get it is silent: bunq's own answer is what counts.
+        """
+        if not response_id or not _is_loopback(self.base_url):
+            return None
+        parts = urlsplit(self.base_url)
+        prepared = requests.PreparedRequest()
+        prepared.prepare_method("GET")
+        prepared.prepare_url(
+            f"{parts.scheme}://{parts.netloc}/_sandbox/journal", {"response_id": response_id}
+        )
+        prepared.prepare_headers({"Accept": "application/json"})
+        try:
+            response = self.adapter.send(
+                prepared, timeout=SANDBOX_EXPLANATION_TIMEOUT, verify=self.endpoint.verify
+            )
+            entries = response.json().get("entries") if response.status_code == 200 else None
+        except (
+            requests.exceptions.RequestException,
+            urllib3.exceptions.HTTPError,
+            OSError,
+            ValueError,
+            AttributeError,
+        ):
+            return None
+        if not isinstance(entries, list) or not entries or not isinstance(entries[0], dict):
+            return None
+        explanation = entries[0].get("explanation")
+        return explanation if isinstance(explanation, str) else None
+
+    def _api_error(self, exchange: Exchange) -> BunqHelpersError:
         payload = exchange.response_json()
         descriptions: list[str] = []
         translated: list[str] = []
@@ -437,6 +472,7 @@ class BunqClient:
             response_id=exchange.response_id,
             exchange=exchange,
             translated=translated,
+            sandbox_explanation=self.sandbox_explanation(exchange.response_id),
         )
 
 
