@@ -26,7 +26,7 @@ body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-ser
 header { display: flex; flex-wrap: wrap; gap: 1rem; align-items: center; justify-content: space-between;
   padding: .8rem 1.2rem; border-bottom: 1px solid var(--line); background: var(--card); }
 h1 { font-size: 1.15rem; margin: 0; } h2 { font-size: 1rem; margin: 0 0 .6rem; }
-main { display: grid; gap: 1rem; padding: 1rem 1.2rem; grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr)); }
+main { display: grid; gap: 1rem; padding: 1rem 1.2rem; grid-template-columns: repeat(auto-fit, minmax(30rem, 1fr)); }
 section { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: .8rem 1rem;
   overflow-x: auto; }
 section.wide { grid-column: 1 / -1; }
@@ -263,7 +263,7 @@ def render_dashboard(
     )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Local bunq sandbox</title><style nonce="{_e(nonce)}">{STYLE}</style></head>
+<title>Local bunq sandbox</title><link rel="icon" href="data:,"><style nonce="{_e(nonce)}">{STYLE}</style></head>
 <body>
 <header><h1>Local bunq sandbox <span class="muted">· the sandbox's own view, not bunq's</span></h1>
 <div id="live-clock"><span class="muted">Sandbox clock</span> <strong id="clock-now">{_e(clock["now"])}</strong>
