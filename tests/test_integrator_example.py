@@ -95,3 +95,46 @@ def test_the_sdk_example_passes_through_the_plugin(tmp_path: Path) -> None:
     result = run_in_fresh_project(python, tmp_path, "test_with_bunq_sdk.py")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "1 passed" in result.stdout
+
+
+PLUGIN_SETTINGS = """
+import pytest
+
+seen = []
+
+
+def test_the_scenario_is_loaded(bunq_sandbox):
+    seen.append(bunq_sandbox)
+    [user] = bunq_sandbox.store.read().execute("SELECT kind FROM users").fetchall()
+    assert user[0] == "UserCompany"
+
+
+def test_the_module_shares_one_sandbox(bunq_sandbox):
+    assert seen == [bunq_sandbox]
+
+
+@pytest.mark.bunq_sandbox(scenario="two-friends")
+def test_a_marker_has_no_effect_beyond_the_function_scope(bunq_sandbox):
+    assert bunq_sandbox is seen[0]
+"""
+
+
+def test_the_plugin_settings_scope_and_scenario(tmp_path: Path) -> None:
+    project = tmp_path / "configured"
+    (project / "tests").mkdir(parents=True)
+    (project / "tests" / "test_settings.py").write_text(PLUGIN_SETTINGS, encoding="utf-8")
+    (project / "pyproject.toml").write_text(
+        '[tool.pytest.ini_options]\nbunq_sandbox_scope = "module"\nbunq_sandbox_scenario = "company"\n',
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BUNQ_", "PYTHON", "PYTEST"))}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "3 passed" in result.stdout

@@ -15,7 +15,7 @@ import re
 import threading
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from .explain import Explanation, iso, mask
@@ -36,30 +36,39 @@ def mask_secrets(text: str) -> str:
     return _SECRET_SHAPED.sub(lambda found: mask(found.group(0)), text)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Entry:
-    """One exchange as the journal shows it."""
+    """One exchange, kept cheaply as it happened (not changed once recorded); ``to_json`` is how the journal shows it (masked)."""
 
     id: int
-    time: str  # sandbox clock, ISO 8601 UTC
+    at: float  # sandbox clock, epoch seconds
     request_id: str | None
     method: str
     path: str
     status: int
     response_id: str | None
     error: str | None  # bunq's error description, as sent
-    explanation: str | None
-    cause: str | None
-    duration_ms: float
+    explanation: Explanation | None
+    duration: float  # seconds
     remote_addr: str
     token: str | None = None  # fingerprint (see ``token_fingerprint``), not the token
-    at: float = 0.0  # the same time as epoch seconds
 
     def to_json(self) -> dict[str, Any]:
         """The entry as ``GET /_sandbox/journal`` shows it."""
-        out = asdict(self)
-        del out["token"], out["at"]
-        return out
+        return {
+            "id": self.id,
+            "time": iso(self.at),
+            "request_id": mask_secrets(self.request_id) if self.request_id else self.request_id,
+            "method": self.method,
+            "path": mask_secrets(self.path),
+            "status": self.status,
+            "response_id": self.response_id,
+            "error": self.error,
+            "explanation": self.explanation.text if self.explanation else None,
+            "cause": self.explanation.cause if self.explanation else None,
+            "duration_ms": round(self.duration * 1000, 3),
+            "remote_addr": self.remote_addr,
+        }
 
 
 class Journal:
@@ -91,20 +100,18 @@ class Journal:
     ) -> Entry:
         """Add an exchange (the oldest goes when full)."""
         entry = Entry(
-            id=next(self._ids),
-            time=iso(now),
-            request_id=mask_secrets(request_id) if request_id else request_id,
-            method=method,
-            path=mask_secrets(path),
-            status=status,
-            response_id=response_id,
-            error=error,
-            explanation=explanation.text if explanation else None,
-            cause=explanation.cause if explanation else None,
-            duration_ms=round(duration * 1000, 3),
-            remote_addr=remote_addr,
-            token=token_fingerprint(token),
-            at=now,
+            next(self._ids),
+            now,
+            request_id,
+            method,
+            path,
+            status,
+            response_id,
+            error,
+            explanation,
+            duration,
+            remote_addr,
+            token_fingerprint(token) if token else None,
         )
         with self._lock:
             self._entries.append(entry)
