@@ -422,6 +422,50 @@ class BunqClient:
             exchange=exchange,
         )
 
+    def sandbox_clock(
+        self, *, advance_seconds: float | None = None, now: str | None = None
+    ) -> dict[str, Any]:
+        """Read a local sandbox's clock, or move it forward (``advance_seconds``, or ``now`` in ISO 8601).
+
+        Answers ``{"now", "epoch", "offset_seconds"}``. Only for a local sandbox on this machine: bunq's
+        servers have no clock to move. A refusal (backwards, bad input) raises its ``ApiError``.
+        """
+        if not _is_loopback(self.base_url):
+            raise ConfigurationError(
+                f"{self.base_url} is not a local sandbox on this machine; only a local sandbox's clock can be moved."
+            )
+        body = (
+            {"advance_seconds": advance_seconds}
+            if advance_seconds is not None
+            else {"now": now}
+            if now
+            else None
+        )
+        parts = urlsplit(self.base_url)
+        prepared = requests.PreparedRequest()
+        prepared.prepare_method("POST" if body is not None else "GET")
+        prepared.prepare_url(f"{parts.scheme}://{parts.netloc}/_sandbox/clock", None)
+        prepared.prepare_headers({"Content-Type": "application/json", "Accept": "application/json"})
+        prepared.prepare_body(json.dumps(body).encode() if body is not None else None, None)
+        exchange = Exchange(
+            title="The local sandbox's clock", method=prepared.method or "GET", url=prepared.url or ""
+        )
+        with Deadline(self.deadline) as deadline, self._failures(exchange, deadline):
+            response = self.adapter.send(prepared, timeout=self.timeout, verify=self.endpoint.verify)
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = None
+        if response.status_code != 200 or not isinstance(answer, dict):
+            errors = answer.get("Error", []) if isinstance(answer, dict) else []
+            texts = [str(e.get("error_description", "")) for e in errors if isinstance(e, dict)] or [
+                response.text[:300]
+            ]
+            raise api_error_for(
+                response.status_code, texts, response_id=response.headers.get("X-Bunq-Client-Response-Id")
+            )
+        return answer
+
     def sandbox_explanation(self, response_id: str | None) -> str | None:
         """The local sandbox's own explanation of a refused call (by its response id), or None.
 

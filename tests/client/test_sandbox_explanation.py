@@ -44,3 +44,34 @@ def test_no_explanation_from_a_server_that_is_not_a_local_sandbox() -> None:
     assert error.sandbox_explanation is None and "local sandbox" not in str(error)
     client = BunqClient("https://api.bunq.com/v1/")
     assert client.sandbox_explanation("id-1") is None  # never asks anything of a remote server
+
+
+def test_the_clock_from_the_client_expires_a_session_and_the_error_says_so(
+    settings, sandbox: LocalSandbox
+) -> None:
+    """What notebook 05 shows: a week-long session, the clock moved past its end, a 401 explained, a new session."""
+    from bunq_helpers import AuthorisationError, create_api_context, ensure_session
+    from bunq_helpers.client import accounts
+
+    run = create_api_context(settings, endpoint=endpoint_of(sandbox))
+    client, context = run.client, run.context
+    accounts.get_user(client, context)
+    before = client.sandbox_clock()
+    after = client.sandbox_clock(advance_seconds=context.session.session_timeout + 1)
+    assert after["epoch"] - before["epoch"] >= context.session.session_timeout + 1
+    with pytest.raises(AuthorisationError) as caught:
+        accounts.get_user(client, context)
+    assert "expired at" in (caught.value.sandbox_explanation or "")
+    assert "The local sandbox explains" in str(caught.value)
+    context.forget_session()
+    assert ensure_session(context, client) is True
+    assert accounts.get_user(client, context).exchange.status == 200
+    with pytest.raises(ApiError, match="never goes backwards"):
+        client.sandbox_clock(now="2001-01-01T00:00:00Z")
+
+
+def test_a_remote_server_has_no_clock_to_move() -> None:
+    from bunq_helpers.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="not a local sandbox"):
+        BunqClient("https://api.bunq.com/v1/").sandbox_clock(advance_seconds=1)
