@@ -91,7 +91,10 @@ class Snapshots:
         db = self.store.read()
         if db.in_transaction:
             raise RuntimeError("restore() inside a transaction")
-        db.execute("ATTACH DATABASE ? AS snap", (str(path),))
+        try:
+            db.execute("ATTACH DATABASE ? AS snap", (str(path),))
+        except sqlite3.DatabaseError as exc:
+            raise BunqError(400, f"Snapshot {name!r} could not be opened ({exc}); the state is unchanged.") from None
         try:
             with self.store.transaction() as write:
                 write.execute("PRAGMA defer_foreign_keys = ON")

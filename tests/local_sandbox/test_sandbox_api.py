@@ -415,3 +415,22 @@ def test_callback_retries_follow_the_clock(sandbox: LocalSandbox, raw: Raw, clie
         assert delivery.outcome == "delivered" and len(delivery.attempts) == 2
     finally:
         failing.close()
+
+
+def test_a_restore_that_fails_leaves_the_state_as_it_was(sandbox: LocalSandbox, raw: Raw) -> None:
+    raw.sandbox_user()
+    sandbox.save_snapshot("good")
+    raw.sandbox_user()
+    before = sandbox.store.snapshot()
+    folder = sandbox.state_dir / "snapshots"
+    (folder / "garbage.sqlite3").write_bytes(b"not a database at all" * 100)
+    import sqlite3
+
+    with sqlite3.connect(folder / "old-schema.sqlite3") as old:  # a snapshot whose users table lacks columns
+        old.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, kind TEXT)")
+        old.execute("INSERT INTO users VALUES (1, 'UserPerson')")
+    for name in ("garbage", "old-schema"):
+        refused = api(sandbox, "POST", f"snapshots/{name}/restore", {})
+        assert refused.status_code == 400 and "the state is unchanged" in error_of(refused), refused.text
+        assert sandbox.store.snapshot() == before
+    assert api(sandbox, "POST", "snapshots/good/restore", {}).status_code == 200
