@@ -92,6 +92,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help=f"seconds between tries of a failed callback (default {defaults.callback_retry_interval:g}, as bunq)",
     )
     parser.add_argument(
+        "--journal-size",
+        type=int,
+        default=defaults.journal_size,
+        metavar="N",
+        help=f"exchanges GET /_sandbox/journal keeps, the oldest dropped first (default {defaults.journal_size})",
+    )
+    parser.add_argument(
         "--fault",
         action="append",
         default=[],
@@ -147,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
             callback_allowed_hosts=tuple(args.callback_allow_host),
             callback_ca_file=args.callback_ca_file,
             callback_retry_interval=args.callback_retry_interval,
+            journal_size=args.journal_size,
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
