@@ -94,7 +94,9 @@ class Snapshots:
         try:
             db.execute("ATTACH DATABASE ? AS snap", (str(path),))
         except sqlite3.DatabaseError as exc:
-            raise BunqError(400, f"Snapshot {name!r} could not be opened ({exc}); the state is unchanged.") from None
+            raise BunqError(
+                400, f"Snapshot {name!r} could not be opened ({exc}); the state is unchanged."
+            ) from None
         try:
             with self.store.transaction() as write:
                 write.execute("PRAGMA defer_foreign_keys = ON")

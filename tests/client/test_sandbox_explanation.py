@@ -75,3 +75,15 @@ def test_a_remote_server_has_no_clock_to_move() -> None:
 
     with pytest.raises(ConfigurationError, match="not a local sandbox"):
         BunqClient("https://api.bunq.com/v1/").sandbox_clock(advance_seconds=1)
+
+
+def test_the_notebook_display_shows_it_marked_as_the_sandboxs() -> None:
+    from bunq_helpers.client.display import error_html
+
+    error = ApiError(
+        400, ["The request signature is invalid."], "id-1", sandbox_explanation="Signed with SHA-1."
+    )
+    html = error_html(error)
+    assert html.index("bunq said:") < html.index("The local sandbox explains") < html.index("What to check")
+    assert "not bunq's answer" in html and "Signed with SHA-1." in html
+    assert "local sandbox" not in error_html(ApiError(400, ["x"], "id-2"))
