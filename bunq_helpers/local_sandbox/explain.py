@@ -407,3 +407,22 @@ def explain_rate_limit(method: str, endpoint: str, limit: int, window: int, free
         f"More than {limit} {method} call(s) to {endpoint} within {window} s from this IP. The window frees"
         f" at {iso(frees_at)}; wait until then, and space calls out (bunq's limits are per IP and endpoint).",
     )
+
+
+def explain_route_not_found(path: str) -> Explanation:
+    """bunq's 404 ``Route not found.``: the usual reasons a path is not one of bunq's."""
+    if not path.startswith("/v1/"):
+        return Explanation(
+            "not-under-v1",
+            f"{path} is not under /v1/: every path of bunq's API starts with /v1/ (the base URL ends in /v1/).",
+        )
+    if "//" in path or "/../" in path or path.endswith(("/.", "/..")) or "%2" in path.lower():
+        return Explanation(
+            "path-tricks",
+            f"{path} has an empty segment, '..' or an encoded '/'; build it from the ids alone.",
+        )
+    return Explanation(
+        "route-unknown",
+        f"{path} is not a path of bunq's API (or an id in it is not a number where bunq takes one). Check the"
+        " spelling against bunq's API reference, e.g. monetary-account-bank, not monetary_account_bank.",
+    )

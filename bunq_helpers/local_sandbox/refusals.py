@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from . import explain
-from .bunq_errors import CREDENTIALS_INCORRECT, BunqError
+from .bunq_errors import CREDENTIALS_INCORRECT, ROUTE_NOT_FOUND, BunqError
 from .http_io import Request, normal_ip
 from .journal import Journal
 from .store import Store
@@ -39,6 +39,8 @@ class Refusals:
             found = found(self)
         if found is None and request is not None and error.description == CREDENTIALS_INCORRECT:
             found = self.credentials(request)
+        if found is None and request is not None and error.description == ROUTE_NOT_FOUND:
+            found = explain.explain_route_not_found(request.raw_path)
         return found
 
     def unknown_token(self, token: str) -> explain.Explanation:

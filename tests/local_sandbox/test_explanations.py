@@ -265,3 +265,11 @@ def test_rate_limit_says_which_window_and_when_it_frees(fresh_state, client_key)
             and "5 POST call(s) to sandbox-user-person within 3 s" in entry["explanation"]
         )
         assert "frees at 20" in entry["explanation"]
+
+
+def test_route_not_found_says_why(sandbox: LocalSandbox, raw: Raw) -> None:
+    outside = raw.call("GET", sandbox.base_url[:-3] + "user", headers={"X-Bunq-Client-Request-Id": "no-v1"})
+    assert outside.status_code == 404 and error_of(outside) == "Route not found."
+    assert _explained(sandbox, outside)["cause"] == "not-under-v1"
+    typo = raw.call("GET", "user/1/monetary_account_bank", headers={"X-Bunq-Client-Request-Id": "typo"})
+    assert typo.status_code == 404 and _explained(sandbox, typo)["cause"] == "route-unknown"
