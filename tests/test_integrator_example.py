@@ -138,3 +138,36 @@ def test_the_plugin_settings_scope_and_scenario(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "3 passed" in result.stdout
+
+
+MARKED = """
+import pytest
+
+
+@pytest.mark.bunq_sandbox(scenario="busy-account")
+def test_the_marker_picks_the_scenario(bunq_sandbox):
+    assert bunq_sandbox.store.read().execute("SELECT COUNT(*) FROM payments").fetchone()[0] == 300
+    bunq_sandbox.save_snapshot("busy")
+
+
+def test_without_a_marker_the_sandbox_is_empty(bunq_sandbox):
+    assert bunq_sandbox.store.read().execute("SELECT COUNT(*) FROM users").fetchone()[0] == 0
+"""
+
+
+def test_the_marker_chooses_a_tests_start(tmp_path: Path) -> None:
+    project = tmp_path / "marked"
+    (project / "tests").mkdir(parents=True)
+    (project / "tests" / "test_marked.py").write_text(MARKED, encoding="utf-8")
+    (project / "pyproject.toml").write_text("[tool.pytest.ini_options]\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BUNQ_", "PYTHON", "PYTEST"))}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--strict-markers", "tests"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "2 passed" in result.stdout
