@@ -434,3 +434,28 @@ def test_a_restore_that_fails_leaves_the_state_as_it_was(sandbox: LocalSandbox, 
         assert refused.status_code == 400 and "the state is unchanged" in error_of(refused), refused.text
         assert sandbox.store.snapshot() == before
     assert api(sandbox, "POST", "snapshots/good/restore", {}).status_code == 200
+
+
+def test_scheduled_payments_run_when_the_clock_moves(tmp_path, client_key) -> None:
+    from bunq_helpers.local_sandbox.render import timestamp
+    from tests.local_sandbox.money import euros, money_world
+
+    with money_world(tmp_path, client_key) as world:
+        alice, bob, sandbox = world.alice, world.bob, world.sandbox
+        alice.fund("25.00")
+        body = {
+            "payment": {
+                "amount": euros("10.00"),
+                "counterparty_alias": {"type": "EMAIL", "value": bob.email},
+                "description": "rent",
+            },
+            "schedule": {
+                "time_start": timestamp(sandbox.clock() + 3600),
+                "recurrence_unit": "DAILY",
+                "recurrence_size": 1,
+            },
+        }
+        alice.create("schedule-payment", body, signed=True)
+        assert alice.balance() == "25.00"
+        sandbox.advance_clock(3600 + 24 * 3600)  # the first run and the next day's
+        assert (alice.balance(), bob.balance()) == ("5.00", "20.00")
