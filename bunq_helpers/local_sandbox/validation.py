@@ -19,7 +19,7 @@ from typing import Any
 from ..crypto.keys import PublicKey, load_public_key
 from .amounts import CURRENCY
 from .bunq_errors import BunqError, bad_request
-from .http_io import normal_ip
+from .request import normal_ip
 
 # ASCII digits only, nothing after them: "١.٠٠", "１.00" and "0.01\n" are not amounts (use fullmatch).
 AMOUNT_PATTERN = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,2})?")

@@ -14,8 +14,8 @@ import sqlite3
 import uuid
 
 from ..bunq_errors import bad_request, not_found
-from ..http_io import API_PREFIX, Request
 from ..render import attachment_object, timestamp
+from ..request import API_PREFIX, Request
 from ..routing import Auth, Caller, HandlerContext, RawReply, Reply, Route
 from .lookups import own_account, own_user
 from .monetary_accounts import ACCOUNT

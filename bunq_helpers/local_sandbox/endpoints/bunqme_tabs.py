@@ -14,17 +14,17 @@ import uuid
 from typing import Any
 
 from ..amounts import amount
+from ..bank.ledger import account_and_owner
+from ..bank.transfers import MAX_DESCRIPTION
 from ..bunq_errors import bad_request
 from ..events import renders
-from ..http_io import Request
 from ..pagination import paginate
 from ..render import id_and_stamps, own_label, timestamp
+from ..request import Request
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..validation import optional_string, parse_object, required_amount, required_choice, required_object
-from .ledger import account_and_owner
 from .lookups import own_account, own_item, payable_account
 from .monetary_accounts import ACCOUNT
-from .transfers import MAX_DESCRIPTION
 
 SHARE_URL = "https://bunq.me/t/{uuid}"
 TAB_LIFETIME = 30 * 24 * 3600  # seconds; an assumption, see the module docstring

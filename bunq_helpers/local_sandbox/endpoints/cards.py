@@ -29,9 +29,9 @@ from typing import Any
 from ..amounts import amount
 from ..bunq_errors import bad_request, not_found
 from ..events import renders
-from ..http_io import Request
 from ..pagination import paginate
 from ..render import id_and_stamps, own_label, timestamp
+from ..request import Request
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..validation import (
     optional_amount,

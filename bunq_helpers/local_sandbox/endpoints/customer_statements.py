@@ -20,9 +20,9 @@ import sqlite3
 from typing import Any
 
 from ..bunq_errors import bad_request, not_found
-from ..http_io import Request
 from ..pagination import paginate
 from ..render import id_and_stamps, own_label
+from ..request import Request
 from ..routing import Auth, Caller, HandlerContext, RawReply, Reply, Route
 from ..statement_files import Line, Statement, to_csv, to_mt940, to_pdf
 from ..validation import optional_choice, parse_object, required_choice, required_date

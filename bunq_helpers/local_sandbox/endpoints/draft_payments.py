@@ -20,11 +20,21 @@ import json
 import sqlite3
 from typing import Any
 
+from ..bank.ledger import account_and_owner
+from ..bank.scheduling import insert_schedule, schedule_json, spec_from_json, spec_to_json
+from ..bank.transfers import (
+    MAX_BATCH,
+    PaymentOrder,
+    execute_orders,
+    order_object,
+    payee_account,
+    result_object,
+)
 from ..bunq_errors import bad_request
 from ..events import renders
-from ..http_io import Request
 from ..pagination import paginate
 from ..render import label_user, timestamp
+from ..request import Request
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..validation import (
     optional_choice,
@@ -34,19 +44,9 @@ from ..validation import (
     required_int,
     required_list,
 )
-from .ledger import account_and_owner
 from .lookups import own_account, own_item, payable_account
 from .monetary_accounts import ACCOUNT
-from .scheduling import insert_schedule, read_schedule, schedule_json, spec_from_json, spec_to_json
-from .transfers import (
-    MAX_BATCH,
-    PaymentOrder,
-    execute_orders,
-    order_object,
-    payee_account,
-    read_order,
-    result_object,
-)
+from .orders import read_order, read_schedule
 
 ANSWERS = ("ACCEPTED", "REJECTED", "CANCELLED")
 

@@ -28,10 +28,10 @@ import uuid
 
 from ...errors import InvalidKeyError
 from ..bunq_errors import bad_request, credentials_incorrect, not_found
-from ..http_io import Request, normal_ip
 from ..options import DEFAULT_SESSION_TIMEOUT
 from ..pagination import paginate
 from ..render import device_object, iban_for, token_object, user_object, user_wrapper_name
+from ..request import Request, normal_ip
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..store import new_api_key, new_token
 from ..validation import client_public_key, optional_ip_list, parse_object, required_string

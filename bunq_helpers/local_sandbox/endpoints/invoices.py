@@ -10,8 +10,8 @@ the caller's own user and account first, as bunq does, so another user's ids are
 from __future__ import annotations
 
 from ..bunq_errors import not_found
-from ..http_io import Request
 from ..pagination import paginate
+from ..request import Request
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from .lookups import own_account, own_user
 from .monetary_accounts import ACCOUNT

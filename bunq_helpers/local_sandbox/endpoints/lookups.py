@@ -5,10 +5,9 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+from ..bank.ledger import require_active
 from ..bunq_errors import not_found
 from ..routing import Caller, HandlerContext
-from .ledger import require_active
-from .settlement import settle_due
 
 # Finds an object of one account by id: (db, account_id, object_id) -> row or None.
 Finder = Callable[[sqlite3.Connection, int, int], sqlite3.Row | None]
@@ -22,9 +21,8 @@ def own_user(caller: Caller, ids: dict[str, int]) -> sqlite3.Row:
 
 
 def own_account(ctx: HandlerContext, caller: Caller, ids: dict[str, int]) -> sqlite3.Row:
-    """One of the caller's accounts (what fell due settled first); else 404."""
+    """One of the caller's accounts; else 404 (what fell due was settled by the app before the handler)."""
     user = own_user(caller, ids)
-    settle_due(ctx, user["id"])
     account = (
         ctx.store.read()
         .execute("SELECT * FROM accounts WHERE id = ? AND user_id = ?", (ids["account_id"], user["id"]))

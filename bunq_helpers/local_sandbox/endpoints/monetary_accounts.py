@@ -33,11 +33,12 @@ import uuid
 from typing import Any
 
 from ..amounts import CURRENCY, amount, cents_to_value
+from ..bank.ledger import DEFAULT_DAILY_LIMIT_CENTS
 from ..bunq_errors import bad_request, not_found
 from ..events import renders
-from ..http_io import Request
 from ..pagination import paginate
 from ..render import iban_for, id_and_stamps, label_user
+from ..request import Request
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..validation import (
     optional_amount,
@@ -49,9 +50,7 @@ from ..validation import (
     refuse_fields,
     required_choice,
 )
-from .ledger import DEFAULT_DAILY_LIMIT_CENTS
 from .lookups import own_account, own_user
-from .settlement import settle_due
 
 ACCOUNT = "user/{user_id}/monetary-account/{account_id}"
 
@@ -167,7 +166,6 @@ def _listing(
     ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int], kind: str | None
 ) -> Reply:
     user = own_user(caller, ids)
-    settle_due(ctx, user["id"])
     rows = account_rows(ctx.store.read(), user["id"], kind)
     kinds = {row["id"]: kind_of(row) for row in rows}
     reply = paginate(request, [account_object(row, user) for row in rows], BANK)
@@ -176,7 +174,7 @@ def _listing(
 
 
 def _read(ctx: HandlerContext, caller: Caller, ids: dict[str, int], kind: str | None) -> Reply:
-    own_account(ctx, caller, ids)  # settles sandbox money; 404 for other users' ids
+    own_account(ctx, caller, ids)  # 404 for other users' ids
     row = account_row(ctx.store.read(), ids["account_id"])
     if kind is not None and kind_of(row) != kind:
         raise not_found(kind, ids["account_id"])

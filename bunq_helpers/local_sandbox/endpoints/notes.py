@@ -14,10 +14,11 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
+from ..bank.transfers import find_payment_batch
 from ..bunq_errors import bad_request, not_found
-from ..http_io import Request
 from ..pagination import paginate
 from ..render import note_object
+from ..request import Request
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..validation import optional_string, parse_object, required_string
 from .attachments import own_attachment
@@ -30,7 +31,6 @@ from .request_inquiry_batches import find_request_inquiry_batch
 from .request_responses import find_request_response
 from .scheduled_payments import find_scheduled_batch, find_scheduled_payment
 from .schedules import find_schedule_instance
-from .transfers import find_payment_batch
 
 # (db, the caller's account the path names, the path's ids) -> does the parent exist on that account?
 ParentLookup = Callable[[sqlite3.Connection, sqlite3.Row, dict[str, int]], bool]

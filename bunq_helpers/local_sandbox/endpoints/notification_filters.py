@@ -22,7 +22,7 @@ from typing import Any
 from ..bunq_errors import bad_request
 from ..callback_categories import CATEGORIES
 from ..callbacks import target_problem
-from ..http_io import Request
+from ..request import Request
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..validation import parse_object
 from .lookups import own_account, own_user

@@ -7,13 +7,14 @@ before anything moves, so the batch is paid in full or not at all.
 
 from __future__ import annotations
 
-from ..http_io import Request
+from ..bank.transfers import batch_object, execute_orders, find_payment_batch, payee_account
 from ..pagination import paginate
+from ..request import Request
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..validation import parse_object
 from .lookups import own_account, own_item, payable_account
 from .monetary_accounts import ACCOUNT
-from .transfers import batch_object, execute_orders, find_payment_batch, payee_account, read_orders
+from .orders import read_orders
 
 
 def create_payment_batch(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import sqlite3
 
-from ..http_io import Request
+from ..bank.transfers import transfer
 from ..pagination import paginate
 from ..render import payment_object
+from ..request import Request
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..validation import parse_object
 from .lookups import own_account, own_item, payable_account
 from .monetary_accounts import ACCOUNT
-from .transfers import read_order, transfer
+from .orders import read_order
 
 
 def create_payment(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import sqlite3
 
 from ..bunq_errors import bad_request, not_found
-from ..http_io import Request
 from ..pagination import paginate
 from ..render import credential_object, permitted_ip_object
+from ..request import Request
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..validation import ip_or_wildcard, parse_object, required_string
 

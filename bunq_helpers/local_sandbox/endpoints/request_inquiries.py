@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..amounts import amount
+from ..bank.ledger import account_and_owner
+from ..bank.transfers import MAX_DESCRIPTION, local_account_for
 from ..bunq_errors import bad_request
 from ..events import renders
-from ..http_io import Request
 from ..pagination import paginate
 from ..render import (
     SUGAR_DADDY_EMAIL,
@@ -28,6 +29,7 @@ from ..render import (
     own_label,
     timestamp,
 )
+from ..request import Request
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..validation import (
     optional_bool,
@@ -37,10 +39,8 @@ from ..validation import (
     required_pointer,
     required_string,
 )
-from .ledger import account_and_owner
 from .lookups import own_account, own_item, payable_account
 from .monetary_accounts import ACCOUNT
-from .transfers import MAX_DESCRIPTION, local_account_for
 
 # bunq's spec answers a PUT with the RequestInquiry less these two fields.
 UPDATE_OMITS = ("bunqme_share_url", "redirect_url")

@@ -11,13 +11,13 @@ import json
 import sqlite3
 
 from ..amounts import amount, cents_to_value
+from ..bank.ledger import account_and_owner
 from ..bunq_errors import bad_request
 from ..events import renders
-from ..http_io import Request
 from ..pagination import paginate
+from ..request import Request
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..validation import parse_object, required_amount, required_choice, required_list
-from .ledger import account_and_owner
 from .lookups import own_account, own_item, payable_account
 from .monetary_accounts import ACCOUNT
 from .request_inquiries import find_request_inquiry, inquiry_object, insert_inquiry, read_inquiry, revoke

@@ -15,17 +15,17 @@ from __future__ import annotations
 import sqlite3
 
 from ..amounts import amount, cents_to_value
+from ..bank.ledger import account_and_owner
+from ..bank.transfers import PaymentOrder, transfer
 from ..bunq_errors import bad_request
 from ..events import renders
-from ..http_io import Request
 from ..pagination import paginate
 from ..render import id_and_stamps, own_label, timestamp
+from ..request import Request
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..validation import parse_object, required_amount, required_choice
-from .ledger import account_and_owner
 from .lookups import own_account, own_item
 from .monetary_accounts import ACCOUNT
-from .transfers import PaymentOrder, transfer
 
 ANSWERS = ("ACCEPTED", "REJECTED")
 STATUSES = ("PENDING", "ACCEPTED", "REJECTED", "REVOKED")

@@ -17,22 +17,22 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from ..bank.scheduling import (
+    cancel_schedule,
+    change_schedule,
+    insert_schedule,
+    scheduled_batch_object,
+    scheduled_payment_object,
+)
+from ..bank.transfers import PaymentOrder, payee_account
 from ..bunq_errors import bad_request
-from ..http_io import Request
 from ..pagination import paginate
+from ..request import Request
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..validation import optional_string, parse_object, required_object
 from .lookups import Finder, own_account, own_item, payable_account
 from .monetary_accounts import ACCOUNT
-from .scheduling import (
-    cancel_schedule,
-    change_schedule,
-    insert_schedule,
-    read_schedule,
-    scheduled_batch_object,
-    scheduled_payment_object,
-)
-from .transfers import PaymentOrder, payee_account, read_order, read_orders
+from .orders import read_order, read_orders, read_schedule
 
 
 def _live_schedule(

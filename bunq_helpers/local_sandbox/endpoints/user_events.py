@@ -16,12 +16,11 @@ from typing import Any
 
 from ..bunq_errors import bad_request, not_found
 from ..events import render_object
-from ..http_io import Request
 from ..pagination import paginate
 from ..render import id_and_stamps
+from ..request import Request
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from .lookups import own_user
-from .settlement import settle_due
 
 STATUSES = ("AWAITING_REPLY", "FINALIZED")
 # What an event's object can be: the properties of EventObject in bunq's OpenAPI description. bunq's
@@ -93,7 +92,6 @@ def list_events(ctx: HandlerContext, request: Request, caller: Caller, ids: dict
     """GET user/{id}/event: newest first, paginated, filtered as bunq's reference describes."""
     user = own_user(caller, ids)
     account_ids, status, user_events = _filters(request)
-    settle_due(ctx, user["id"])
     db = ctx.store.read()
     rows = db.execute(
         f"SELECT * FROM events WHERE user_id = ? AND {_LISTED} ORDER BY id DESC",  # noqa: S608 - fixed names
@@ -112,7 +110,6 @@ def list_events(ctx: HandlerContext, request: Request, caller: Caller, ids: dict
 def read_event(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """GET user/{id}/event/{id}."""
     user = own_user(caller, ids)
-    settle_due(ctx, user["id"])
     db = ctx.store.read()
     row = db.execute(
         f"SELECT * FROM events WHERE id = ? AND user_id = ? AND {_LISTED}",  # noqa: S608 - fixed names

@@ -19,8 +19,8 @@ from typing import Any
 
 from ..amounts import amount
 from ..bunq_errors import bad_request, not_found
-from ..http_io import Request
 from ..render import user_object, user_wrapper_name
+from ..request import Request
 from ..routing import Auth, Caller, HandlerContext, Reply, Route
 from ..validation import (
     optional_amount,
