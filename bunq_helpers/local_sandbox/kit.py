@@ -294,16 +294,11 @@ def plain_family(
     validate = validate or _column_values(tuple(columns))
     table, link = owned.table, owned.link
 
-    def record(ctx: HandlerContext, db: sqlite3.Connection, caller: Caller, row_id: int, action: str) -> None:
+    def record(
+        ctx: HandlerContext, db: sqlite3.Connection, caller: Caller, row_id: int, owner_id: int, action: str
+    ) -> None:
         if event_kind is not None:
-            account_id = (
-                None
-                if owned.parent is not ACCOUNT
-                else db.execute(
-                    f"SELECT {link} FROM {table} WHERE id = ?",
-                    (row_id,),  # noqa: S608 - declared names
-                ).fetchone()[0]
-            )
+            account_id = owner_id if owned.parent is ACCOUNT else None
             ctx.events.record(
                 db, event_kind, row_id, user_id=caller.user["id"], account_id=account_id, action=action
             )
@@ -327,7 +322,7 @@ def plain_family(
                 f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(values))})",  # noqa: S608
                 tuple(values.values()),
             ).lastrowid
-            record(ctx, db, caller, row_id, "CREATE")
+            record(ctx, db, caller, row_id, owner["id"], "CREATE")
         return Reply([{"Id": {"id": row_id}}])
 
     def update_row(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, Any]) -> Reply:
@@ -338,13 +333,13 @@ def plain_family(
                 f"UPDATE {table} SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",  # noqa: S608
                 (*values.values(), row["id"]),
             )
-            record(ctx, db, caller, row["id"], "UPDATE")
+            record(ctx, db, caller, row["id"], row[link], "UPDATE")
         return Reply([{"Id": {"id": row["id"]}}])
 
     def delete_row(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, Any]) -> Reply:
         row = owned.find(ctx, caller, ids)
         with ctx.store.transaction() as db:
-            record(ctx, db, caller, row["id"], "DELETE")
+            record(ctx, db, caller, row["id"], row[link], "DELETE")
             db.execute(f"DELETE FROM {table} WHERE id = ?", (row["id"],))  # noqa: S608
         return Reply([])
 
