@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .bank import Bank
+from .bank.core import Bank
 from .catalogue import Operation
 from .options import SandboxOptions
 from .request import Request

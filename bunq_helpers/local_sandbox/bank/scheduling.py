@@ -24,7 +24,7 @@ from ..bunq_errors import BunqError
 from ..events import renders
 from ..recurrence import next_run
 from ..render import timestamp
-from . import Bank
+from .core import Bank
 from .ledger import account_and_owner
 from .transfers import (
     PaymentOrder,

@@ -3,7 +3,7 @@ sandboxes on one state directory agree): sugar daddy's answers and scheduled pay
 
 from __future__ import annotations
 
-from . import Bank
+from .core import Bank
 from .scheduling import run_due_schedules
 from .sugar_daddy import settle_sugar_daddy
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from ..render import SUGAR_DADDY_EMAIL
-from . import Bank
+from .core import Bank
 from .ledger import credit, insert_payment
 
 SUGAR_DADDY_MAX_CENTS = 50_000

@@ -19,7 +19,7 @@ from ..amounts import amount, cents_to_value
 from ..bunq_errors import bad_request
 from ..events import renders
 from ..render import counterparty_label, own_label, payment_object
-from . import Bank
+from .core import Bank
 from .ledger import account_and_owner, check_daily_limit, credit, insert_payment, require_active
 
 MAX_DESCRIPTION = 140
