@@ -10,22 +10,14 @@ re-serialise a body before checking its signature find out here rather than in p
 
 from __future__ import annotations
 
-import json
 import random
 from typing import Any
 
 from ..crypto.keys import PrivateKey
 from ..crypto.signing import sign_body
+from .encoding import JSON_CONTENT_TYPE, encode_json
 from .http_io import Response
 from .request import Request
-
-JSON_CONTENT_TYPE = "application/json"
-
-
-def encode_json(payload: Any) -> bytes:
-    """Compact JSON with ``/`` escaped as ``\\/`` and non-ASCII as ``\\uXXXX``."""
-    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=True)
-    return text.replace("/", "\\/").encode("ascii")
 
 
 def build_response(

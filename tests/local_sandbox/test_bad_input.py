@@ -351,7 +351,7 @@ CASES = [
         _payment(value="-1.00"),
         "session+signed",
         400,
-        '"amount.value" must be a string amount',
+        '"amount.value" must be positive, got "-1.00"',
     ),
     (
         "payment: dollars",
@@ -884,7 +884,7 @@ ACCOUNT_CASES = [
         {"currency": EUR, "savings_goal": {"value": "-5.00", "currency": EUR}},
         "session",
         400,
-        '"savings_goal.value" must be a string amount',
+        '"savings_goal.value" must be positive',
     ),
     (
         "savings: a bank account's id",

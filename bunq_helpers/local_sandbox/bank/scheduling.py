@@ -216,6 +216,7 @@ def instance_object(db: sqlite3.Connection, instance: sqlite3.Row) -> dict[str, 
     if instance["error"]:
         errors = [{"error_description": instance["error"], "error_description_translated": instance["error"]}]
     return {
+        "id": instance["id"],  # bunq's spec omits it; without it a run is found only by guessing
         "state": instance["state"],
         "time_start": timestamp(instance["time_start"]),
         "time_end": timestamp(instance["time_end"]),
