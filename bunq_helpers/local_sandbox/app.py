@@ -51,7 +51,7 @@ from .endpoints import ROUTES
 from .events import EventLog
 from .faults import Faults
 from .http_io import Disconnect, Response
-from .kit import body_of, check_body
+from .kit import check_request
 from .options import SandboxOptions
 from .rate_limits import RateLimiter
 from .request import API_PREFIX, Request
@@ -156,8 +156,8 @@ class SandboxApp:
                 self.rate_limiter.check(request.remote_addr, request.method, route.template)
             caller = self._authenticate(request, route)
             self._check_signature(request, route, caller)
-            if route.operation is not None and route.operation.request is not None:
-                check_body(route.operation, body_of(request))
+            if route.operation is not None:
+                check_request(route.operation, request)
             if caller.user is not None:
                 settle_due(self.context.bank, caller.user["id"])  # what fell due, before any answer
             reply = route.handler(self.context, request, caller, ids)

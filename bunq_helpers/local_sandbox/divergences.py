@@ -160,7 +160,51 @@ REQUEST_FIELDS_TOLERATED: dict[str, dict[str, str]] = {}
 
 # Request schemas replaced where bunq's spec is wrong about what its own clients must send:
 # operation id -> (fields and required list as in catalogue.json, source).
-REQUEST_SCHEMAS_BUNQ_TAKES: dict[str, tuple[dict[str, Any] | None, str]] = {}
+_RAW = (
+    "the body is the file's own bytes with its Content-Type (bunq's attachment docs; {sdk}: "
+    "{name}.create sends the bytes); the spec lists a JSON body"
+)
+REQUEST_SCHEMAS_BUNQ_TAKES: dict[str, tuple[dict[str, Any] | None, str]] = {
+    "CREATE_AttachmentPublic": (None, _RAW.format(sdk=SDK, name="AttachmentPublicApiObject")),
+    "CREATE_Attachment_for_User_MonetaryAccount": (
+        None,
+        _RAW.format(sdk=SDK, name="AttachmentMonetaryAccountApiObject"),
+    ),
+}
+
+# Fields the spec marks required that bunq defaults (or, on an update, leaves as they are): operation
+# id -> {field: source}. The handler applies the default.
+_UPDATE_CHANGES_WHAT_IT_NAMES = (
+    "an update changes only the fields it sends ({sdk}: {name}.update takes every field as optional)"
+)
+REQUIRED_BUT_DEFAULTED: dict[str, dict[str, str]] = {
+    "CREATE_RequestInquiry_for_User_MonetaryAccount": {
+        "allow_bunqme": "bunq's Postman collection's 'Create request' body and bunq's docs' request "
+        "example omit it; the sandbox defaults it to false"
+    },
+    "UPDATE_RequestInquiry_for_User_MonetaryAccount": {
+        "allow_bunqme": _UPDATE_CHANGES_WHAT_IT_NAMES.format(sdk=SDK, name="RequestInquiryApiObject")
+    },
+    "UPDATE_DraftPayment_for_User_MonetaryAccount": {
+        field: _UPDATE_CHANGES_WHAT_IT_NAMES.format(sdk=SDK, name="DraftPaymentApiObject")
+        for field in ("entries", "number_of_required_accepts")
+    },
+    "UPDATE_BunqmeTab_for_User_MonetaryAccount": {
+        "bunqme_tab_entry": _UPDATE_CHANGES_WHAT_IT_NAMES.format(sdk=SDK, name="BunqMeTabApiObject")
+    },
+    "UPDATE_Ip_for_User_CredentialPasswordIp": {
+        "ip": "bunq's docs: an IP cannot be edited, only its status changed (mark it INACTIVE, add a new one)"
+    },
+}
+
+# Request fields bunq takes in another type besides the spec's: (operation id, field) -> (type, source).
+REQUEST_TYPES_BUNQ_TAKES: dict[tuple[str, str], tuple[Any, str]] = {
+    ("CREATE_PaymentBatch_for_User_MonetaryAccount", "payments"): (
+        ["Payment"],
+        f"{SDK}: PaymentBatchApiObject.create sends payments as a list of Payment objects; the spec "
+        'wraps them as {"Payment": [...]} (both are taken)',
+    ),
+}
 
 
 def request_schema(operation: Operation) -> dict[str, Any] | None:

@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .bunq_errors import bad_request, not_found
+from .bunq_errors import BunqError, bad_request, not_found
 from .catalogue import Operation, load_catalogue
 from .pagination import paginate
 from .render import id_and_stamps, timestamp
@@ -124,13 +124,29 @@ _SHAPES = {
     "Pointer": 'Field "{field}" must be an object with "type" and "value".',
 }
 
+# Fields whose wrong type bunq itself answers in its own words (its SDK's issues quote them).
+_WORDED_BY_BUNQ = {
+    # bunq/sdk_python#15: a notification_filters that is not a list of objects, on UserPerson
+    "notification_filters": 'Invalid type for field "notification_filters" (expected ARRAY containing STRUCT).',
+}
+
 
 def _type_name(value: Any) -> str:
     names = {bool: "boolean", int: "number", float: "number", str: "string", list: "array", dict: "object"}
     return names.get(type(value), "null" if value is None else type(value).__name__)
 
 
+def _fits(value: Any, kind: Any) -> bool:
+    try:
+        _check_type("", value, kind)
+    except BunqError:
+        return False
+    return True
+
+
 def _check_type(field: str, value: Any, kind: Any) -> None:
+    if field in _WORDED_BY_BUNQ and not _fits(value, kind):
+        raise bad_request(_WORDED_BY_BUNQ[field])
     if isinstance(kind, list):
         if not isinstance(value, list):
             raise bad_request(f'Field "{field}" must be an array, not {_type_name(value)}.')
@@ -146,12 +162,26 @@ def _check_type(field: str, value: Any, kind: Any) -> None:
         raise bad_request(f'Field "{field}" must be an object, not {_type_name(value)}.')
 
 
-def check_body(operation: Operation, body: dict[str, Any]) -> None:
-    """bunq's 400 for an unknown field, a required one missing (absent or null) or one of the wrong type."""
-    from .divergences import REQUEST_FIELDS_TOLERATED, request_schema
+def check_request(operation: Operation, request: Request) -> None:
+    """``check_body`` on the request's JSON body, when the operation takes one."""
+    from .divergences import request_schema
 
     schema = request_schema(operation)
-    if schema is None:
+    if schema is not None and "media_type" not in schema:
+        check_body(operation, body_of(request))
+
+
+def check_body(operation: Operation, body: dict[str, Any]) -> None:
+    """bunq's 400 for an unknown field, a required one missing (absent or null) or one of the wrong type."""
+    from .divergences import (
+        REQUEST_FIELDS_TOLERATED,
+        REQUEST_TYPES_BUNQ_TAKES,
+        REQUIRED_BUT_DEFAULTED,
+        request_schema,
+    )
+
+    schema = request_schema(operation)
+    if schema is None or "media_type" in schema:  # not JSON (an attachment's bytes): the handler reads it
         return
     fields = schema["fields"]
     tolerated = REQUEST_FIELDS_TOLERATED.get(operation.operation_id, {})
@@ -161,11 +191,19 @@ def check_body(operation: Operation, body: dict[str, Any]) -> None:
             raise bad_request(
                 f"Field \"{field}\" is not one of {operation.label}'s fields; bunq's are: {known}."
             )
+    defaulted = REQUIRED_BUT_DEFAULTED.get(operation.operation_id, {})
     for field in schema.get("required", ()):
-        if body.get(field) is None:
+        if field in defaulted:
+            continue
+        if field not in body:
             raise bad_request(f'Field "{field}" is required.')
+        if body[field] is None:  # sent, but null: say what it must be
+            _check_type(field, None, fields[field])
     for field, value in body.items():
         if value is not None and field in fields:
+            alternative = REQUEST_TYPES_BUNQ_TAKES.get((operation.operation_id, field))
+            if alternative is not None and _fits(value, alternative[0]):
+                continue
             _check_type(field, value, fields[field])
 
 

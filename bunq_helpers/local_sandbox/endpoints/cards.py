@@ -29,10 +29,11 @@ from typing import Any
 from ..amounts import amount
 from ..bunq_errors import bad_request, not_found
 from ..events import renders
+from ..kit import op
 from ..pagination import paginate
 from ..render import id_and_stamps, own_label, timestamp
 from ..request import Request
-from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..routing import Caller, HandlerContext, Reply
 from ..validation import (
     optional_amount,
     optional_choice,
@@ -496,14 +497,14 @@ def update_cvc2(ctx: HandlerContext, request: Request, caller: Caller, ids: dict
 
 
 ROUTES = [
-    Route("POST", "user/{user_id}/card-debit", order_debit_card, Auth.SESSION),
-    Route("POST", "user/{user_id}/card-credit", order_credit_card, Auth.SESSION),
-    Route("GET", "user/{user_id}/card-name", list_card_names, Auth.SESSION),
-    Route("GET", "user/{user_id}/card", list_cards, Auth.SESSION),
-    Route("GET", CARD, read_card, Auth.SESSION),
-    Route("PUT", CARD, update_card, Auth.SESSION),
-    Route("POST", CARD + "/generated-cvc2", create_cvc2, Auth.SESSION),
-    Route("GET", CARD + "/generated-cvc2", list_cvc2, Auth.SESSION),
-    Route("GET", CARD + "/generated-cvc2/{cvc2_id}", read_cvc2, Auth.SESSION),
-    Route("PUT", CARD + "/generated-cvc2/{cvc2_id}", update_cvc2, Auth.SESSION),
+    op("CREATE_CardDebit_for_User", order_debit_card),
+    op("CREATE_CardCredit_for_User", order_credit_card),
+    op("List_all_CardName_for_User", list_card_names),
+    op("List_all_Card_for_User", list_cards),
+    op("READ_Card_for_User", read_card, item="card_id"),
+    op("UPDATE_Card_for_User", update_card, item="card_id"),
+    op("CREATE_GeneratedCvc2_for_User_Card", create_cvc2),
+    op("List_all_GeneratedCvc2_for_User_Card", list_cvc2),
+    op("READ_GeneratedCvc2_for_User_Card", read_cvc2, item="cvc2_id"),
+    op("UPDATE_GeneratedCvc2_for_User_Card", update_cvc2, item="cvc2_id"),
 ]

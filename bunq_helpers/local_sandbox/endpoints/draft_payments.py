@@ -32,10 +32,11 @@ from ..bank.transfers import (
 )
 from ..bunq_errors import bad_request
 from ..events import renders
+from ..kit import op
 from ..pagination import paginate
 from ..render import label_user, timestamp
 from ..request import Request
-from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..routing import Caller, HandlerContext, Reply
 from ..validation import (
     optional_choice,
     optional_string,
@@ -223,8 +224,8 @@ def draft_for_event(db: sqlite3.Connection, draft_id: int) -> dict | None:
 
 DRAFT = ACCOUNT + "/draft-payment"
 ROUTES = [
-    Route("POST", DRAFT, create_draft_payment, Auth.SESSION),
-    Route("GET", DRAFT, list_draft_payments, Auth.SESSION),
-    Route("GET", DRAFT + "/{item_id}", read_draft_payment, Auth.SESSION),
-    Route("PUT", DRAFT + "/{item_id}", update_draft_payment, Auth.SESSION, signature_required=True),
+    op("CREATE_DraftPayment_for_User_MonetaryAccount", create_draft_payment),
+    op("List_all_DraftPayment_for_User_MonetaryAccount", list_draft_payments),
+    op("READ_DraftPayment_for_User_MonetaryAccount", read_draft_payment),
+    op("UPDATE_DraftPayment_for_User_MonetaryAccount", update_draft_payment, signed=True),
 ]

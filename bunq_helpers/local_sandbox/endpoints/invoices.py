@@ -10,9 +10,10 @@ the caller's own user and account first, as bunq does, so another user's ids are
 from __future__ import annotations
 
 from ..bunq_errors import not_found
+from ..kit import op
 from ..pagination import paginate
 from ..request import Request
-from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..routing import Caller, HandlerContext, Reply
 from .lookups import own_account, own_user
 from .monetary_accounts import ACCOUNT
 
@@ -47,9 +48,9 @@ def read_account_invoice(ctx: HandlerContext, request: Request, caller: Caller, 
 
 
 ROUTES = [
-    Route("GET", USER_INVOICE, list_user_invoices, Auth.SESSION),
-    Route("GET", USER_INVOICE + "/{invoice_id}", read_user_invoice, Auth.SESSION),
-    Route("GET", USER_INVOICE + "/{invoice_id}/pdf-content", read_user_invoice, Auth.SESSION),
-    Route("GET", ACCOUNT_INVOICE, list_account_invoices, Auth.SESSION),
-    Route("GET", ACCOUNT_INVOICE + "/{invoice_id}", read_account_invoice, Auth.SESSION),
+    op("List_all_Invoice_for_User", list_user_invoices),
+    op("READ_Invoice_for_User", read_user_invoice, item="invoice_id"),
+    op("List_all_PdfContent_for_User_Invoice", read_user_invoice),
+    op("List_all_Invoice_for_User_MonetaryAccount", list_account_invoices),
+    op("READ_Invoice_for_User_MonetaryAccount", read_account_invoice, item="invoice_id"),
 ]

@@ -8,9 +8,10 @@ before anything moves, so the batch is paid in full or not at all.
 from __future__ import annotations
 
 from ..bank.transfers import batch_object, execute_orders, find_payment_batch, payee_account
+from ..kit import op
 from ..pagination import paginate
 from ..request import Request
-from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..routing import Caller, HandlerContext, Reply
 from ..validation import parse_object
 from .lookups import own_account, own_item, payable_account
 from .monetary_accounts import ACCOUNT
@@ -46,7 +47,7 @@ def read_payment_batch(ctx: HandlerContext, request: Request, caller: Caller, id
 
 BATCH = ACCOUNT + "/payment-batch"
 ROUTES = [
-    Route("POST", BATCH, create_payment_batch, Auth.SESSION, signature_required=True),
-    Route("GET", BATCH, list_payment_batches, Auth.SESSION),
-    Route("GET", BATCH + "/{item_id}", read_payment_batch, Auth.SESSION),
+    op("CREATE_PaymentBatch_for_User_MonetaryAccount", create_payment_batch, signed=True),
+    op("List_all_PaymentBatch_for_User_MonetaryAccount", list_payment_batches),
+    op("READ_PaymentBatch_for_User_MonetaryAccount", read_payment_batch),
 ]

@@ -10,10 +10,11 @@ from __future__ import annotations
 import sqlite3
 
 from ..bunq_errors import bad_request, not_found
+from ..kit import op
 from ..pagination import paginate
 from ..render import credential_object, permitted_ip_object
 from ..request import Request
-from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..routing import Caller, HandlerContext, Reply
 from ..validation import ip_or_wildcard, parse_object, required_string
 
 STATUSES = ("ACTIVE", "INACTIVE")
@@ -141,10 +142,10 @@ def update_permitted_ip(ctx: HandlerContext, request: Request, caller: Caller, i
 
 CREDENTIAL = "user/{user_id}/credential-password-ip/{credential_id}"
 ROUTES = [
-    Route("GET", "user/{user_id}/credential-password-ip", list_credentials, Auth.SESSION),
-    Route("GET", CREDENTIAL, read_credential, Auth.SESSION),
-    Route("GET", CREDENTIAL + "/ip", list_permitted_ips, Auth.SESSION),
-    Route("POST", CREDENTIAL + "/ip", create_permitted_ip, Auth.SESSION),
-    Route("GET", CREDENTIAL + "/ip/{ip_id}", read_permitted_ip, Auth.SESSION),
-    Route("PUT", CREDENTIAL + "/ip/{ip_id}", update_permitted_ip, Auth.SESSION),
+    op("List_all_CredentialPasswordIp_for_User", list_credentials),
+    op("READ_CredentialPasswordIp_for_User", read_credential, item="credential_id"),
+    op("List_all_Ip_for_User_CredentialPasswordIp", list_permitted_ips),
+    op("CREATE_Ip_for_User_CredentialPasswordIp", create_permitted_ip),
+    op("READ_Ip_for_User_CredentialPasswordIp", read_permitted_ip, item="ip_id"),
+    op("UPDATE_Ip_for_User_CredentialPasswordIp", update_permitted_ip, item="ip_id"),
 ]

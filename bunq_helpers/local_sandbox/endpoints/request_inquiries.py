@@ -18,6 +18,7 @@ from ..bank.ledger import account_and_owner
 from ..bank.transfers import MAX_DESCRIPTION, local_account_for
 from ..bunq_errors import bad_request
 from ..events import renders
+from ..kit import op
 from ..pagination import paginate
 from ..render import (
     SUGAR_DADDY_EMAIL,
@@ -30,7 +31,7 @@ from ..render import (
     timestamp,
 )
 from ..request import Request
-from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..routing import Caller, HandlerContext, Reply
 from ..validation import (
     optional_bool,
     parse_object,
@@ -256,8 +257,8 @@ def request_inquiry_for_event(db: sqlite3.Connection, inquiry_id: int) -> dict |
 
 INQUIRY = ACCOUNT + "/request-inquiry"
 ROUTES = [
-    Route("POST", INQUIRY, create_request_inquiry, Auth.SESSION),
-    Route("GET", INQUIRY, list_request_inquiries, Auth.SESSION),
-    Route("GET", INQUIRY + "/{item_id}", read_request_inquiry, Auth.SESSION),
-    Route("PUT", INQUIRY + "/{item_id}", update_request_inquiry, Auth.SESSION),
+    op("CREATE_RequestInquiry_for_User_MonetaryAccount", create_request_inquiry),
+    op("List_all_RequestInquiry_for_User_MonetaryAccount", list_request_inquiries),
+    op("READ_RequestInquiry_for_User_MonetaryAccount", read_request_inquiry),
+    op("UPDATE_RequestInquiry_for_User_MonetaryAccount", update_request_inquiry),
 ]

@@ -26,9 +26,10 @@ from ..bank.scheduling import (
 )
 from ..bank.transfers import PaymentOrder, payee_account
 from ..bunq_errors import bad_request
+from ..kit import op
 from ..pagination import paginate
 from ..request import Request
-from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..routing import Caller, HandlerContext, Reply
 from ..validation import optional_string, parse_object, required_object
 from .lookups import Finder, own_account, own_item, payable_account
 from .monetary_accounts import ACCOUNT
@@ -197,13 +198,13 @@ def delete_scheduled_batch(
 PAYMENT = ACCOUNT + "/schedule-payment"
 BATCH = ACCOUNT + "/schedule-payment-batch"
 ROUTES = [
-    Route("POST", PAYMENT, create_scheduled_payment, Auth.SESSION, signature_required=True),
-    Route("GET", PAYMENT, list_scheduled_payments, Auth.SESSION),
-    Route("GET", PAYMENT + "/{item_id}", read_scheduled_payment, Auth.SESSION),
-    Route("PUT", PAYMENT + "/{item_id}", update_scheduled_payment, Auth.SESSION),
-    Route("DELETE", PAYMENT + "/{item_id}", delete_scheduled_payment, Auth.SESSION),
-    Route("POST", BATCH, create_scheduled_batch, Auth.SESSION, signature_required=True),
-    Route("GET", BATCH + "/{item_id}", read_scheduled_batch, Auth.SESSION),
-    Route("PUT", BATCH + "/{item_id}", update_scheduled_batch, Auth.SESSION),
-    Route("DELETE", BATCH + "/{item_id}", delete_scheduled_batch, Auth.SESSION),
+    op("CREATE_SchedulePayment_for_User_MonetaryAccount", create_scheduled_payment, signed=True),
+    op("List_all_SchedulePayment_for_User_MonetaryAccount", list_scheduled_payments),
+    op("READ_SchedulePayment_for_User_MonetaryAccount", read_scheduled_payment),
+    op("UPDATE_SchedulePayment_for_User_MonetaryAccount", update_scheduled_payment),
+    op("DELETE_SchedulePayment_for_User_MonetaryAccount", delete_scheduled_payment),
+    op("CREATE_SchedulePaymentBatch_for_User_MonetaryAccount", create_scheduled_batch, signed=True),
+    op("READ_SchedulePaymentBatch_for_User_MonetaryAccount", read_scheduled_batch),
+    op("UPDATE_SchedulePaymentBatch_for_User_MonetaryAccount", update_scheduled_batch),
+    op("DELETE_SchedulePaymentBatch_for_User_MonetaryAccount", delete_scheduled_batch),
 ]

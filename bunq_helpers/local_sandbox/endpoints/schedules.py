@@ -11,9 +11,10 @@ import sqlite3
 
 from ..bank.scheduling import find_schedule, instance_object, schedule_object
 from ..bunq_errors import not_found
+from ..kit import op
 from ..pagination import paginate
 from ..request import Request
-from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..routing import Caller, HandlerContext, Reply
 from .lookups import own_account, own_item, own_user
 from .monetary_accounts import ACCOUNT
 
@@ -80,9 +81,9 @@ def read_instance(ctx: HandlerContext, request: Request, caller: Caller, ids: di
 
 SCHEDULE = ACCOUNT + "/schedule"
 ROUTES = [
-    Route("GET", SCHEDULE, list_schedules, Auth.SESSION),
-    Route("GET", SCHEDULE + "/{item_id}", read_one_schedule, Auth.SESSION),
-    Route("GET", SCHEDULE + "/{schedule_id}/schedule-instance", list_instances, Auth.SESSION),
-    Route("GET", SCHEDULE + "/{schedule_id}/schedule-instance/{item_id}", read_instance, Auth.SESSION),
-    Route("GET", "user/{user_id}/schedule", list_user_schedules, Auth.SESSION),
+    op("List_all_Schedule_for_User_MonetaryAccount", list_schedules),
+    op("READ_Schedule_for_User_MonetaryAccount", read_one_schedule),
+    op("List_all_ScheduleInstance_for_User_MonetaryAccount_Schedule", list_instances),
+    op("READ_ScheduleInstance_for_User_MonetaryAccount_Schedule", read_instance),
+    op("List_all_Schedule_for_User", list_user_schedules),
 ]

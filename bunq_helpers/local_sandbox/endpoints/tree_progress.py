@@ -17,9 +17,10 @@ import sqlite3
 from typing import Any
 from urllib.parse import quote
 
+from ..kit import op
 from ..render import label_user
 from ..request import Request
-from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..routing import Caller, HandlerContext, Reply
 from .lookups import own_user
 
 CENTS_PER_TREE = 100_00
@@ -55,4 +56,6 @@ def list_tree_progress(ctx: HandlerContext, request: Request, caller: Caller, id
     return Reply([{"TreeProgress": tree_progress(user, paid_out_cents(ctx.store.read(), user["id"]))}])
 
 
-ROUTES = [Route("GET", "user/{user_id}/tree-progress", list_tree_progress, Auth.SESSION)]
+ROUTES = [
+    op("List_all_TreeProgress_for_User", list_tree_progress),
+]

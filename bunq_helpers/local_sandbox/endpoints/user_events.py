@@ -16,10 +16,11 @@ from typing import Any
 
 from ..bunq_errors import bad_request, not_found
 from ..events import render_object
+from ..kit import op
 from ..pagination import paginate
 from ..render import id_and_stamps
 from ..request import Request
-from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..routing import Caller, HandlerContext, Reply
 from .lookups import own_user
 
 STATUSES = ("AWAITING_REPLY", "FINALIZED")
@@ -121,6 +122,6 @@ def read_event(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[
 
 
 ROUTES = [
-    Route("GET", "user/{user_id}/event", list_events, Auth.SESSION),
-    Route("GET", "user/{user_id}/event/{event_id}", read_event, Auth.SESSION),
+    op("List_all_Event_for_User", list_events),
+    op("READ_Event_for_User", read_event, item="event_id"),
 ]
