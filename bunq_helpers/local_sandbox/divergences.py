@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .catalogue import Operation
+from .catalogue import Operation, load_catalogue
 
 SDK = "bunq's Python SDK 1.28.0 (bunq/sdk/model/generated/endpoint.py)"
 
@@ -156,7 +156,13 @@ SCHEMAS_BUNQ_SENDS: dict[str, Any] = {
 
 # Request fields clients send though the operation's request schema lacks them: operation id ->
 # {field: source}. The kit's body check accepts these; every other unknown field is bunq's 400.
-REQUEST_FIELDS_TOLERATED: dict[str, dict[str, str]] = {}
+# Also fields another kind of the same object has, left to the handler to refuse in words that name
+# that kind (``display_name`` is only for bank accounts).
+_OTHER_KIND = "refused by the handler, which names the kind of account that has it"
+REQUEST_FIELDS_TOLERATED: dict[str, dict[str, str]] = {
+    "UPDATE_MonetaryAccountBank_for_User": {"savings_goal": _OTHER_KIND},
+    "UPDATE_MonetaryAccountJoint_for_User": {"display_name": _OTHER_KIND},
+}
 
 # Request schemas replaced where bunq's spec is wrong about what its own clients must send:
 # operation id -> (fields and required list as in catalogue.json, source).
@@ -191,6 +197,15 @@ REQUIRED_BUT_DEFAULTED: dict[str, dict[str, str]] = {
     },
     "UPDATE_BunqmeTab_for_User_MonetaryAccount": {
         "bunqme_tab_entry": _UPDATE_CHANGES_WHAT_IT_NAMES.format(sdk=SDK, name="BunqMeTabApiObject")
+    },
+    **{
+        op.operation_id: {
+            "attachment_id": _UPDATE_CHANGES_WHAT_IT_NAMES.format(
+                sdk=SDK, name=op.operation_id.split("_for_")[0][7:]
+            )
+        }
+        for op in load_catalogue().operations
+        if op.operation_id.startswith("UPDATE_NoteAttachment_")
     },
     "UPDATE_Ip_for_User_CredentialPasswordIp": {
         "ip": "bunq's docs: an IP cannot be edited, only its status changed (mark it INACTIVE, add a new one)"

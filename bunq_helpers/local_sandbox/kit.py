@@ -122,6 +122,7 @@ _JSON = {
 _SHAPES = {
     "Amount": 'Field "{field}" must be an object with "value" and "currency".',
     "Pointer": 'Field "{field}" must be an object with "type" and "value".',
+    "LabelMonetaryAccount": 'Field "{field}" must be an object with "type" and "value".',  # sent as a Pointer
 }
 
 # Fields whose wrong type bunq itself answers in its own words (its SDK's issues quote them).

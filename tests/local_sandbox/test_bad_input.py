@@ -803,7 +803,7 @@ ACCOUNT_CASES = [
         {"currency": 978},
         "session",
         400,
-        'Field "currency" must be one of EUR',
+        'Field "currency" must be a string, not number',
     ),
     (
         "bank: limit in Arabic-Indic digits",

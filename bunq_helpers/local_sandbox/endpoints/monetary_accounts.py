@@ -36,10 +36,11 @@ from ..amounts import CURRENCY, amount, cents_to_value
 from ..bank.ledger import DEFAULT_DAILY_LIMIT_CENTS
 from ..bunq_errors import bad_request, not_found
 from ..events import renders
+from ..kit import op
 from ..pagination import paginate
 from ..render import iban_for, id_and_stamps, label_user
 from ..request import Request
-from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..routing import Caller, HandlerContext, Reply, Route
 from ..validation import (
     optional_amount,
     optional_choice,
@@ -465,18 +466,17 @@ def _family(kind: str) -> list[Route]:
     for handler, verb in ((create, "create"), (listing, "list"), (read, "read"), (update, "update")):
         handler.__name__ = f"{verb}_{PATHS[kind].replace('-', '_')}"
         handler.__doc__ = f"{verb} on user/{{id}}/{PATHS[kind]}"
-    base = "user/{user_id}/" + PATHS[kind]
     return [
-        Route("POST", base, create, Auth.SESSION),
-        Route("GET", base, listing, Auth.SESSION),
-        Route("GET", base + "/{account_id}", read, Auth.SESSION),
-        Route("PUT", base + "/{account_id}", update, Auth.SESSION),
+        op(f"CREATE_{kind}_for_User", create),
+        op(f"List_all_{kind}_for_User", listing),
+        op(f"READ_{kind}_for_User", read, item="account_id"),
+        op(f"UPDATE_{kind}_for_User", update, item="account_id"),
     ]
 
 
 ROUTES = [
-    Route("GET", "user/{user_id}/monetary-account", list_accounts, Auth.SESSION),
-    Route("GET", ACCOUNT, read_account, Auth.SESSION),
+    op("List_all_MonetaryAccount_for_User", list_accounts),
+    op("READ_MonetaryAccount_for_User", read_account, item="account_id"),
     *_family(BANK),
     *_family(SAVINGS),
     *_family(JOINT),
