@@ -270,7 +270,8 @@ ACCOUNT = Owned("accounts", "MonetaryAccount", key="account_id")
 # -- plain families ----------------------------------------------------------------------------------
 
 Renderer = Callable[[sqlite3.Connection, sqlite3.Row], dict[str, Any]]
-Validate = Callable[[HandlerContext, Caller, dict[str, Any], bool], dict[str, Any]]
+# (ctx, the owner row on create or the row itself on update, checked body, creating) -> columns to set
+Validate = Callable[[HandlerContext, sqlite3.Row, dict[str, Any], bool], dict[str, Any]]
 
 
 def derived_renderer(operation_id: str, *, extra: Iterable[str] = ()) -> Renderer:
@@ -299,7 +300,9 @@ def derived_renderer(operation_id: str, *, extra: Iterable[str] = ()) -> Rendere
 
 
 def _column_values(columns: Iterable[str]) -> Validate:
-    def validate(ctx: HandlerContext, caller: Caller, body: dict[str, Any], creating: bool) -> dict[str, Any]:
+    def validate(
+        ctx: HandlerContext, row: sqlite3.Row, body: dict[str, Any], creating: bool
+    ) -> dict[str, Any]:
         return {column: body[column] for column in columns if body.get(column) is not None}
 
     return validate
@@ -321,7 +324,7 @@ def plain_family(
 ) -> list[Route]:
     """The routes of a family that is a table: each operation given is made from ``owned``.
 
-    ``validate(ctx, caller, body, creating)`` turns a checked body into columns (default: the
+    ``validate(ctx, row, body, creating)`` (``row``: the owner on create, the row on update) turns a checked body into columns (default: the
     ``columns`` named, as sent). ``render`` defaults to ``derived_renderer`` of the read (or list)
     operation; ``wrapper`` to that operation's wrapper key. With ``event_kind``, creates, updates and
     deletes are recorded in the event log (and so reach callbacks) as bunq does for that kind.
@@ -345,14 +348,15 @@ def plain_family(
     def list_rows(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, Any]) -> Reply:
         owner = owned.owner(ctx, caller, ids)
         db = ctx.store.read()
-        return paginate(request, [render(db, row) for row in owned.rows(ctx, owner["id"])], wrapper)
+        rows = owned.rows(ctx, owner["id"])
+        return paginate(request, [render(db, row) for row in rows], wrapper, ids=[row["id"] for row in rows])
 
     def read_row(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, Any]) -> Reply:
         return Reply([{wrapper: render(ctx.store.read(), owned.find(ctx, caller, ids))}])
 
     def create_row(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, Any]) -> Reply:
         owner = owned.owner(ctx, caller, ids)
-        values = {**validate(ctx, caller, body_of(request), True), link: owner["id"]}
+        values = {**validate(ctx, owner, body_of(request), True), link: owner["id"]}
         now = ctx.now()
         values.update(created=now, updated=now)
         names = ", ".join(values)
@@ -366,7 +370,7 @@ def plain_family(
 
     def update_row(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, Any]) -> Reply:
         row = owned.find(ctx, caller, ids)
-        values = {**validate(ctx, caller, body_of(request), False), "updated": ctx.now()}
+        values = {**validate(ctx, row, body_of(request), False), "updated": ctx.now()}
         with ctx.store.transaction() as db:
             db.execute(
                 f"UPDATE {table} SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",  # noqa: S608

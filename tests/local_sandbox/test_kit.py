@@ -113,25 +113,22 @@ def test_strict_answers_turns_an_answer_outside_the_spec_into_a_500(
 ) -> None:
     from bunq_helpers.local_sandbox.endpoints import permitted_ips
 
-    plain = permitted_ips.permitted_ip_object
+    plain = permitted_ips.credential_object
 
-    def bigger(row):
-        return {**plain(row), "colour": "red"}
+    def bigger(row, device):
+        return {**plain(row, device), "colour": "red"}
 
-    monkeypatch.setattr(permitted_ips, "permitted_ip_object", bigger)
+    monkeypatch.setattr(permitted_ips, "credential_object", bigger)
     monkeypatch.setattr(SandboxApp, "answers_seen", [])  # the tests' own watch would flag it as well
     for strict, status in ((True, 500), (False, 200)):
         with LocalSandbox(tmp_path / str(strict), options=SandboxOptions(strict_answers=strict)) as sandbox:
             raw = raw_for(sandbox)
             done = raw.handshake(client_key)
             base = f"user/{done.user_id}/credential-password-ip"
-            [cred] = raw.call("GET", base, token=done.session_token).json()["Response"]
-            response = raw.call(
-                "GET", f"{base}/{cred['CredentialPasswordIp']['id']}/ip", token=done.session_token
-            )
+            response = raw.call("GET", base, token=done.session_token)
             assert response.status_code == status
             if strict:
-                assert "PermittedIp.colour: field not in bunq's spec" in error_of(response)
+                assert "CredentialPasswordIp.colour: field not in bunq's spec" in error_of(response)
 
 
 @pytest.fixture
