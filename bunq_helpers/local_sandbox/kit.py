@@ -13,24 +13,36 @@ from). A plain family (list, read, create, update, delete over one table) is ``p
 How to add a family
 -------------------
 
-1. Declare its table once in ``bank/tables.py`` (columns, id base; reset and snapshot follow).
-2. Say who owns a row: ``WHITELIST = Owned("whitelists", "Whitelist", parent=ACCOUNT, link="account_id")``.
-3. List its operations and the request fields that become columns; the renderer is derived from the
-   spec's response schema (columns named like its fields, plus ``id``/``created``/``updated``)::
+``endpoints/annual_overviews.py`` is the worked example (four of bunq's operations, no handler code):
+
+1. Declare its table once in ``bank/tables.py`` (columns, a fresh id base; creation, reset and
+   snapshot follow)::
+
+       Table("export_annual_overviews", "CREATE TABLE IF NOT EXISTS export_annual_overviews (id INTEGER
+             PRIMARY KEY AUTOINCREMENT, user_id INTEGER NOT NULL REFERENCES users(id), year INTEGER NOT
+             NULL, created REAL NOT NULL, updated REAL NOT NULL);", 50_000_000)
+
+2. Say who owns a row: ``ANNUAL_OVERVIEW = Owned("export_annual_overviews", "ExportAnnualOverview")``
+   (the user; for an account's rows ``parent=ACCOUNT, link="account_id"``; chains nest).
+3. Name its operations and the request fields that become columns; the renderer is derived from the
+   spec's response schema (columns named like its fields, ``*_cents`` as Amounts, ``id``/``created``/
+   ``updated`` as bunq shows them)::
 
        ROUTES = plain_family(
-           WHITELIST,
-           list_op="List_all_WhitelistSdd_for_User_MonetaryAccount",
-           read_op="READ_WhitelistSdd_for_User_MonetaryAccount",
-           create_op="CREATE_WhitelistSdd_for_User_MonetaryAccount",
-           update_op="UPDATE_WhitelistSdd_for_User_MonetaryAccount",
-           delete_op="DELETE_WhitelistSdd_for_User_MonetaryAccount",
-           columns=("status", "maximum_amount_per_month"),
+           ANNUAL_OVERVIEW,
+           list_op="List_all_ExportAnnualOverview_for_User",
+           read_op="READ_ExportAnnualOverview_for_User",
+           create_op="CREATE_ExportAnnualOverview_for_User",
+           delete_op="DELETE_ExportAnnualOverview_for_User",
+           columns=("year",),
        )
 
-4. Add ``*module.ROUTES`` to ``endpoints/__init__.py``. The body check, the 404s along the owner chain,
-   pagination and the spec check of every answer come with it. Where a field needs a rule the schema
-   cannot say (an IP address, a choice), pass ``validate=`` (body -> columns) instead of ``columns``.
+4. Add ``*annual_overviews.ROUTES`` to ``endpoints/__init__.py``. The body check, the 404s along the
+   owner chain, pagination and (with ``strict_answers``) the spec check of every answer come with it.
+   Where a field needs a rule the schema cannot say (an IP address, a choice, a duplicate), pass
+   ``validate=`` (see ``endpoints/permitted_ips.py``); where bunq's object is more than its row, pass
+   ``render=``; ``event_kind=`` records creates, updates and deletes in the event log (and callbacks).
+   Where bunq's real clients differ from its spec, add the entry, with its source, to ``divergences``.
 """
 
 from __future__ import annotations

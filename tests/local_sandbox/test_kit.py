@@ -134,3 +134,31 @@ def test_strict_answers_turns_an_answer_outside_the_spec_into_a_500(
 @pytest.fixture
 def raw_for():
     return Raw
+
+
+def test_a_plain_family_declared_as_data_lists_reads_creates_and_deletes(raw: Raw, client_key) -> None:
+    done = raw.handshake(client_key)
+    base = f"user/{done.user_id}/export-annual-overview"
+    created = raw.call("POST", base, {"year": 2025}, token=done.session_token)
+    assert created.status_code == 200, created.text
+    overview_id = created.json()["Response"][0]["Id"]["id"]
+    [item] = raw.call("GET", f"{base}/{overview_id}", token=done.session_token).json()["Response"]
+    assert item["ExportAnnualOverview"]["year"] == 2025 and item["ExportAnnualOverview"]["id"] == overview_id
+    assert set(item["ExportAnnualOverview"]) == {"id", "created", "updated", "year"}
+    listed = raw.call("GET", base, token=done.session_token).json()
+    assert [i["ExportAnnualOverview"]["id"] for i in listed["Response"]] == [overview_id]
+    refused = raw.call("POST", base, {"year": "2025"}, token=done.session_token)
+    assert (refused.status_code, error_of(refused)) == (
+        400,
+        'Field "year" must be a whole number, not string.',
+    )
+    other = raw.call(
+        "GET", f"user/{done.user_id + 1}/export-annual-overview/{overview_id}", token=done.session_token
+    )
+    assert other.status_code == 404
+    assert raw.call("DELETE", f"{base}/{overview_id}", token=done.session_token).json() == {"Response": []}
+    gone = raw.call("GET", f"{base}/{overview_id}", token=done.session_token)
+    assert (gone.status_code, error_of(gone)) == (
+        404,
+        f"ExportAnnualOverview with id {overview_id} not found.",
+    )

@@ -413,6 +413,18 @@ TABLES: tuple[Table, ...] = (
 """,
         32_000_000,
     ),
+    Table(
+        "export_annual_overviews",
+        """
+        CREATE TABLE IF NOT EXISTS export_annual_overviews (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            year INTEGER NOT NULL,
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        50_000_000,
+    ),
 )
 
 BY_NAME = {table.name: table for table in TABLES}
