@@ -171,7 +171,6 @@ def user_attachment_content(ctx: HandlerContext, request: Request, caller: Calle
     return _content(_user_attachment(ctx, caller, ids))
 
 
-PUBLIC = "attachment-public/{attachment_uuid}"
 ROUTES = [
     op("CREATE_AttachmentPublic", create_public_attachment),
     op("READ_AttachmentPublic", read_public_attachment, item="attachment_uuid"),

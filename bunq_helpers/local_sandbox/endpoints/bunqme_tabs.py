@@ -25,7 +25,6 @@ from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
 from ..validation import optional_string, parse_object, required_amount, required_choice, required_object
 from .lookups import own_account, own_item, payable_account
-from .monetary_accounts import ACCOUNT
 
 SHARE_URL = "https://bunq.me/t/{uuid}"
 TAB_LIFETIME = 30 * 24 * 3600  # seconds; an assumption, see the module docstring
@@ -147,7 +146,6 @@ def tab_for_event(db: sqlite3.Connection, tab_id: int) -> dict | None:
     return {"BunqMeTab": tab_object(db, row, row["updated"])} if row is not None else None
 
 
-TAB = ACCOUNT + "/bunqme-tab"
 ROUTES = [
     op("CREATE_BunqmeTab_for_User_MonetaryAccount", create_tab),
     op("List_all_BunqmeTab_for_User_MonetaryAccount", list_tabs),

@@ -28,9 +28,7 @@ from ..routing import Caller, HandlerContext, RawReply, Reply
 from ..statement_files import Line, Statement, to_csv, to_mt940, to_pdf
 from ..validation import optional_choice, parse_object, required_choice, required_date
 from .lookups import own_account
-from .monetary_accounts import ACCOUNT
 
-STATEMENT = ACCOUNT + "/customer-statement"
 FORMATS = ("CSV", "MT940", "PDF")
 REGIONAL_FORMATS = ("UK_US", "EUROPEAN")
 CONTENT_TYPES = {"CSV": "text/csv", "MT940": "text/plain", "PDF": "application/pdf"}

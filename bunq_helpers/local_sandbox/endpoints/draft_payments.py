@@ -46,7 +46,6 @@ from ..validation import (
     required_list,
 )
 from .lookups import own_account, own_item, payable_account
-from .monetary_accounts import ACCOUNT
 from .orders import read_order, read_schedule
 
 ANSWERS = ("ACCEPTED", "REJECTED", "CANCELLED")
@@ -222,7 +221,6 @@ def draft_for_event(db: sqlite3.Connection, draft_id: int) -> dict | None:
     return {"DraftPayment": draft_object(db, row)} if row is not None else None
 
 
-DRAFT = ACCOUNT + "/draft-payment"
 ROUTES = [
     op("CREATE_DraftPayment_for_User_MonetaryAccount", create_draft_payment),
     op("List_all_DraftPayment_for_User_MonetaryAccount", list_draft_payments),

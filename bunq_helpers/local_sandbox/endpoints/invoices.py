@@ -15,10 +15,6 @@ from ..pagination import paginate
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
 from .lookups import own_account, own_user
-from .monetary_accounts import ACCOUNT
-
-USER_INVOICE = "user/{user_id}/invoice"
-ACCOUNT_INVOICE = ACCOUNT + "/invoice"
 
 
 def list_user_invoices(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:

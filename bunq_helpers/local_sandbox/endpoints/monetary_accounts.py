@@ -53,8 +53,6 @@ from ..validation import (
 )
 from .lookups import own_account, own_user
 
-ACCOUNT = "user/{user_id}/monetary-account/{account_id}"
-
 BANK = "MonetaryAccountBank"
 SAVINGS = "MonetaryAccountSavings"
 JOINT = "MonetaryAccountJoint"

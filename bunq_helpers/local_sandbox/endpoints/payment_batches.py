@@ -14,7 +14,6 @@ from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
 from ..validation import parse_object
 from .lookups import own_account, own_item, payable_account
-from .monetary_accounts import ACCOUNT
 from .orders import read_orders
 
 
@@ -45,7 +44,6 @@ def read_payment_batch(ctx: HandlerContext, request: Request, caller: Caller, id
     return Reply([{"PaymentBatch": batch_object(ctx.store.read(), row)}])
 
 
-BATCH = ACCOUNT + "/payment-batch"
 ROUTES = [
     op("CREATE_PaymentBatch_for_User_MonetaryAccount", create_payment_batch, signed=True),
     op("List_all_PaymentBatch_for_User_MonetaryAccount", list_payment_batches),

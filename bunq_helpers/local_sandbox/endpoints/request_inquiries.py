@@ -41,7 +41,6 @@ from ..validation import (
     required_string,
 )
 from .lookups import own_account, own_item, payable_account
-from .monetary_accounts import ACCOUNT
 
 # bunq's spec answers a PUT with the RequestInquiry less these two fields.
 UPDATE_OMITS = ("bunqme_share_url", "redirect_url")
@@ -255,7 +254,6 @@ def request_inquiry_for_event(db: sqlite3.Connection, inquiry_id: int) -> dict |
     return {"RequestInquiry": inquiry_object(db, row, account, user)}
 
 
-INQUIRY = ACCOUNT + "/request-inquiry"
 ROUTES = [
     op("CREATE_RequestInquiry_for_User_MonetaryAccount", create_request_inquiry),
     op("List_all_RequestInquiry_for_User_MonetaryAccount", list_request_inquiries),

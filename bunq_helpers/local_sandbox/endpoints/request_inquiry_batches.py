@@ -20,7 +20,6 @@ from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
 from ..validation import parse_object, required_amount, required_choice, required_list
 from .lookups import own_account, own_item, payable_account
-from .monetary_accounts import ACCOUNT
 from .request_inquiries import find_request_inquiry, inquiry_object, insert_inquiry, read_inquiry, revoke
 
 MAX_REQUESTS = 100  # bunq's own limit is not documented
@@ -130,7 +129,6 @@ def batch_for_event(db: sqlite3.Connection, batch_id: int) -> dict | None:
     return {"RequestInquiryBatch": batch_object(db, row)} if row is not None else None
 
 
-BATCH = ACCOUNT + "/request-inquiry-batch"
 ROUTES = [
     op("CREATE_RequestInquiryBatch_for_User_MonetaryAccount", create_batch),
     op("List_all_RequestInquiryBatch_for_User_MonetaryAccount", list_batches),

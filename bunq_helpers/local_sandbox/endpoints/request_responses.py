@@ -26,7 +26,6 @@ from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
 from ..validation import parse_object, required_amount, required_choice
 from .lookups import own_account, own_item
-from .monetary_accounts import ACCOUNT
 
 ANSWERS = ("ACCEPTED", "REJECTED")
 STATUSES = ("PENDING", "ACCEPTED", "REJECTED", "REVOKED")
@@ -174,7 +173,6 @@ def request_response_for_event(db: sqlite3.Connection, response_id: int) -> dict
     return {"RequestResponse": response_object(db, row, account, user)}
 
 
-RESPONSE = ACCOUNT + "/request-response"
 ROUTES = [
     op("List_all_RequestResponse_for_User_MonetaryAccount", list_request_responses),
     op("READ_RequestResponse_for_User_MonetaryAccount", read_request_response),

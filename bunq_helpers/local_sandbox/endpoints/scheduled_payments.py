@@ -32,7 +32,6 @@ from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
 from ..validation import optional_string, parse_object, required_object
 from .lookups import Finder, own_account, own_item, payable_account
-from .monetary_accounts import ACCOUNT
 from .orders import read_order, read_orders, read_schedule
 
 
@@ -195,8 +194,6 @@ def delete_scheduled_batch(
     return _cancel(ctx, caller, ids, find_scheduled_batch, "ScheduledPaymentBatch")
 
 
-PAYMENT = ACCOUNT + "/schedule-payment"
-BATCH = ACCOUNT + "/schedule-payment-batch"
 ROUTES = [
     op("CREATE_SchedulePayment_for_User_MonetaryAccount", create_scheduled_payment, signed=True),
     op("List_all_SchedulePayment_for_User_MonetaryAccount", list_scheduled_payments),

@@ -16,7 +16,6 @@ from ..pagination import paginate
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
 from .lookups import own_account, own_item, own_user
-from .monetary_accounts import ACCOUNT
 
 
 def find_schedule_instance(db: sqlite3.Connection, account_id: int, instance_id: int) -> sqlite3.Row | None:
@@ -79,7 +78,6 @@ def read_instance(ctx: HandlerContext, request: Request, caller: Caller, ids: di
     return Reply([{"ScheduledInstance": instance_object(ctx.store.read(), row)}])
 
 
-SCHEDULE = ACCOUNT + "/schedule"
 ROUTES = [
     op("List_all_Schedule_for_User_MonetaryAccount", list_schedules),
     op("READ_Schedule_for_User_MonetaryAccount", read_one_schedule),
