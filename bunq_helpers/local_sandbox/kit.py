@@ -197,6 +197,8 @@ def check_body(operation: Operation, body: dict[str, Any]) -> None:
     if schema is None or "media_type" in schema:  # not JSON (an attachment's bytes): the handler reads it
         return
     fields = schema["fields"]
+    if not fields:  # the spec lists no fields: the operation reads no body, so none is refused
+        return
     tolerated = REQUEST_FIELDS_TOLERATED.get(operation.operation_id, {})
     for field in body:
         if field not in fields and field not in tolerated:
