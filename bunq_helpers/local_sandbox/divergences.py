@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .catalogue import Operation, load_catalogue
+from .catalogue import Operation
 
 SDK = "bunq's Python SDK 1.28.0 (bunq/sdk/model/generated/endpoint.py)"
 
@@ -198,15 +198,6 @@ REQUIRED_BUT_DEFAULTED: dict[str, dict[str, str]] = {
     "UPDATE_BunqmeTab_for_User_MonetaryAccount": {
         "bunqme_tab_entry": _UPDATE_CHANGES_WHAT_IT_NAMES.format(sdk=SDK, name="BunqMeTabApiObject")
     },
-    **{
-        op.operation_id: {
-            "attachment_id": _UPDATE_CHANGES_WHAT_IT_NAMES.format(
-                sdk=SDK, name=op.operation_id.split("_for_")[0][7:]
-            )
-        }
-        for op in load_catalogue().operations
-        if op.operation_id.startswith("UPDATE_NoteAttachment_")
-    },
     "UPDATE_Ip_for_User_CredentialPasswordIp": {
         "ip": "bunq's docs: an IP cannot be edited, only its status changed (mark it INACTIVE, add a new one)"
     },
@@ -220,6 +211,23 @@ REQUEST_TYPES_BUNQ_TAKES: dict[tuple[str, str], tuple[Any, str]] = {
         'wraps them as {"Payment": [...]} (both are taken)',
     ),
 }
+
+
+# The same, for every operation whose id starts so (bunq has one per kind of note parent).
+REQUIRED_BUT_DEFAULTED_BY_PREFIX: dict[str, dict[str, str]] = {
+    "UPDATE_NoteAttachment_": {
+        "attachment_id": _UPDATE_CHANGES_WHAT_IT_NAMES.format(sdk=SDK, name="NoteAttachment…ApiObject")
+    },
+}
+
+
+def defaulted_fields(operation_id: str) -> dict[str, str]:
+    """The required fields bunq defaults for this operation, each with its source."""
+    found = dict(REQUIRED_BUT_DEFAULTED.get(operation_id, {}))
+    for prefix, fields in REQUIRED_BUT_DEFAULTED_BY_PREFIX.items():
+        if operation_id.startswith(prefix):
+            found.update(fields)
+    return found
 
 
 def request_schema(operation: Operation) -> dict[str, Any] | None:

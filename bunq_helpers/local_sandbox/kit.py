@@ -189,7 +189,7 @@ def check_body(operation: Operation, body: dict[str, Any]) -> None:
     from .divergences import (
         REQUEST_FIELDS_TOLERATED,
         REQUEST_TYPES_BUNQ_TAKES,
-        REQUIRED_BUT_DEFAULTED,
+        defaulted_fields,
         request_schema,
     )
 
@@ -206,7 +206,7 @@ def check_body(operation: Operation, body: dict[str, Any]) -> None:
             raise bad_request(
                 f"Field \"{field}\" is not one of {operation.label}'s fields; bunq's are: {known}."
             )
-    defaulted = REQUIRED_BUT_DEFAULTED.get(operation.operation_id, {})
+    defaulted = defaulted_fields(operation.operation_id)
     for field in schema.get("required", ()):
         if field in defaulted:
             continue
