@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from . import explain
 from .bunq_errors import ALREADY_HAS_SESSION, BunqError, unauthorised
-from .http_io import Request
+from .request import Request
 from .routing import Caller, HandlerContext
 
 EXTENSION_WINDOW = 30

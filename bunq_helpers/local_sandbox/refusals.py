@@ -16,8 +16,8 @@ from urllib.parse import urlencode
 
 from . import explain
 from .bunq_errors import CREDENTIALS_INCORRECT, ROUTE_NOT_FOUND, BunqError
-from .http_io import Request, normal_ip
 from .journal import Journal
+from .request import Request, normal_ip
 from .store import Store
 from .validation import client_public_key
 

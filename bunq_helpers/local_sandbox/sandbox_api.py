@@ -38,12 +38,14 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
 from ..crypto.keys import PrivateKey
+from .answers import build_raw_response, build_response, error_payload
 from .bunq_errors import BunqError, bad_request
 from .callbacks import is_loopback
 from .clock import ClockError
 from .control import SandboxControl
 from .dashboard import render_dashboard
-from .http_io import Request, Response, build_raw_response, build_response, error_payload
+from .http_io import Response
+from .request import Request
 from .validation import parse_object
 
 log = logging.getLogger("bunq_helpers.local_sandbox.sandbox_api")

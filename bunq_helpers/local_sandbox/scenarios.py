@@ -18,12 +18,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .bank.ledger import credit, insert_payment
+from .bank.transfers import PaymentOrder, transfer
 from .bunq_errors import bad_request
 from .endpoints.handshake import create_sandbox_user_company, create_sandbox_user_person
-from .endpoints.ledger import credit, insert_payment
 from .endpoints.request_inquiries import InquiryOrder, insert_inquiry
-from .endpoints.transfers import PaymentOrder, transfer
-from .http_io import Request
+from .request import Request
 from .routing import Caller, HandlerContext
 
 OUTSIDE = {"type": "IBAN", "value": "NL44RABO0123456789", "name": "Outside Sender"}

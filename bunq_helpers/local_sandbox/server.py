@@ -26,9 +26,9 @@ from .certificates import load_or_create, server_tls_context
 from .clock import SandboxClock
 from .control import SandboxControl
 from .faults import Faults
-from .http_io import Request
 from .http_server import ConnectionLimits, HTTPServer
 from .options import SandboxOptions
+from .request import Request
 from .sandbox_api import PREFIX as SANDBOX_API_PREFIX
 from .sandbox_api import SandboxApi
 from .store import Store

@@ -24,10 +24,10 @@ from collections.abc import Callable
 from typing import Any
 
 from .amounts import amount
+from .bank.ledger import account_and_owner, credit, insert_payment, require_active
+from .bank.transfers import require_cover
 from .bunq_errors import bad_request
-from .endpoints.ledger import account_and_owner, credit, insert_payment, require_active
 from .endpoints.request_inquiries import InquiryOrder, insert_inquiry
-from .endpoints.transfers import require_cover
 from .events import renders
 from .render import counterparty_label, own_label
 from .routing import HandlerContext

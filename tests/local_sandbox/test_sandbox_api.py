@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
-from bunq_helpers.local_sandbox.http_io import Request
+from bunq_helpers.local_sandbox.request import Request
 from tests.conftest import Raw, error_of
 from tests.local_sandbox.test_callbacks import Receiver, register, user_filters
 
