@@ -36,6 +36,7 @@ from ..crypto.signing import verify_body
 from .answer_check import check_answer
 from .answers import build_raw_response, build_response, error_payload
 from .auth import authenticate
+from .bank.clock import SandboxClock
 from .bank.settlement import settle_due
 from .bunq_errors import (
     METHOD_NOT_ALLOWED,
@@ -48,7 +49,6 @@ from .bunq_errors import (
 )
 from .catalogue import load_catalogue, not_emulated
 from .certificates import ServerCredentials
-from .clock import SandboxClock
 from .endpoints import ROUTES
 from .events import EventLog
 from .explain import explain_signature_missing

@@ -14,11 +14,11 @@ from typing import Any
 
 from .amounts import cents_to_value
 from .app import SandboxApp
+from .bank.snapshots import Snapshots
 from .callbacks import CallbackDelivery
 from .explain import mask
 from .scenarios import describe as describe_scenarios
 from .scenarios import load_scenario, new_user
-from .snapshots import Snapshots
 from .triggers import describe as describe_triggers
 from .triggers import run_trigger
 

@@ -2,11 +2,11 @@
 
 Only for clients on this machine: a caller whose address is not loopback gets 403, and so does a
 request whose ``Host`` is not a loopback name (a page that rebinds its own DNS name to 127.0.0.1
-cannot read it). Nothing changes on GET. The JSON operations that change state take POST or DELETE
-with ``Content-Type: application/json`` (a page from another origin cannot send that without a
-preflight the sandbox never approves); the dashboard's forms carry a CSRF token and are refused when
+cannot read it). Nothing changes on GET. A POST takes ``Content-Type: application/json`` (a page from
+another origin cannot send that, nor a DELETE, without a preflight the sandbox never approves); the
+dashboard's forms carry a CSRF token and are refused when
 their ``Origin`` is another site's. Bad input gets bunq's error shape with a status from bunq's
-table (400, 403, 404, 405), never a 500.
+table (400, 403, 404, 405), never a 500. The operations::
 
     GET    /_sandbox/                     the dashboard (HTML)
     GET    /_sandbox/journal              {"entries": [...]}, newest first; ?request_id= &response_id=
@@ -39,9 +39,9 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 from ..crypto.keys import PrivateKey
 from .answers import build_raw_response, build_response, error_payload
+from .bank.clock import ClockError
 from .bunq_errors import BunqError, bad_request
 from .callbacks import is_loopback
-from .clock import ClockError
 from .control import SandboxControl
 from .dashboard import render_dashboard
 from .http_io import Response

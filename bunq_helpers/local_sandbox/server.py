@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from .app import SandboxApp
+from .bank.clock import SandboxClock
 from .callbacks import CallbackDelivery
 from .certificates import load_or_create, server_tls_context
-from .clock import SandboxClock
 from .control import SandboxControl
 from .faults import Faults
 from .http_server import ConnectionLimits, HTTPServer

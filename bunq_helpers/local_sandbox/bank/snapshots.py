@@ -20,8 +20,8 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-from .bunq_errors import BunqError, bad_request
-from .store import Store
+from ..bunq_errors import BunqError, bad_request
+from ..store import Store
 
 SNAPSHOT_DIR = "snapshots"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bunq_helpers.local_sandbox.clock import ClockError, SandboxClock, parse_time
+from bunq_helpers.local_sandbox.bank.clock import ClockError, SandboxClock, parse_time
 
 
 class Frozen:
