@@ -91,17 +91,6 @@ DOCUMENTED: dict[str, str] = {
     "read it by Transfer-Encoding and close); the sandbox rejects it, a classic smuggling vector.",
     "obs-fold": "RFC 9112 §5.2: a server MUST either reject obs-fold with 400 or unfold it; h11 unfolds, "
     "the sandbox rejects.",
-    "HTTP/2.0 request line": "h11 reads any one-digit version and leaves it to the server; RFC 9110 §6.2 "
-    "lets a server refuse a major version it does not speak (505). The sandbox speaks 1.0 and 1.1 and "
-    "refuses others with bunq's 400.",
-    "HTTP/1.2 request line": "RFC 9110 §2.5 suggests reading a higher 1.x as 1.1; llhttp refuses it as "
-    "an invalid version, and no client sends it. The sandbox's answer is bunq's 400.",
-    "two spaces in the request line": "RFC 9112 §3 lets a recipient split the request line on runs of "
-    "whitespace; llhttp does, h11 does not. The request ends in the same place either way.",
-    "Transfer-Encoding and Content-Length": "RFC 9112 §6.3: a server MAY reject a request with both (or "
-    "read it by Transfer-Encoding and close); the sandbox rejects it, a classic smuggling vector.",
-    "obs-fold": "RFC 9112 §5.2: a server MUST either reject obs-fold with 400 or unfold it; h11 unfolds, "
-    "the sandbox rejects.",
     "a leading empty line": "RFC 9112 §2.2: a server SHOULD ignore at least one empty line before a "
     "request line; llhttp does, h11 does not.",
 }
