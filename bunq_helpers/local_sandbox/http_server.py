@@ -66,6 +66,7 @@ SWEEP_SECONDS = 0.2  # how often deadlines are checked: cheaper than a timer per
 MAX_QUEUED = 16  # requests read but not yet answered, per connection; past it the connection is not read
 FEED_BYTES = 16_384  # at most this much is parsed at a time (less: up to a head's end), so MAX_QUEUED holds
 WRITE_HIGH_WATER = 65_536  # unread answer bytes past which a connection's answering (and reading) pauses
+ANSWERS_PER_TURN = 8  # answers one connection gets before the others have their turn in the loop
 CLOSE_GRACE_SECONDS = 10.0  # how long a closing connection may take to flush its last answer
 _CHUNKED = re.compile(rb"chunked", re.IGNORECASE)  # a read that may start a chunked body
 
@@ -347,6 +348,7 @@ class _Connection(asyncio.Protocol):
         self.write_paused = False  # the transport holds more unread answer bytes than it should
         self.reading_paused = False
         self.answering = False  # _go_on is running (a resume_writing inside it must not nest)
+        self.turn_over = False  # ANSWERS_PER_TURN were answered: the rest waits for the next loop turn
         self.chunked = False  # the request being read has a chunked body
         self.chunk_announced = False  # a chunk's size line was just read
         self.line = b""  # the current line of a chunked body, to read a size line's number
@@ -649,16 +651,22 @@ class _Connection(asyncio.Protocol):
             self._flow()
 
     def _answer_queued(self) -> None:
-        while not self.closed and self.hold is None and not self.write_paused:
+        answered = 0
+        while not self.closed and self.hold is None and not self.write_paused and not self.turn_over:
             if self.ready:
+                if answered == ANSWERS_PER_TURN:  # a pipeline is answered in turns, fair to other clients
+                    self.turn_over = True
+                    self.loop.call_soon(self._next_turn)
+                    break
                 self._answer_next()
+                answered += 1
                 continue
             if self.unfed and self.refusal is None:
                 unfed, self.unfed = self.unfed, b""
                 self._feed(unfed)
                 continue
             break
-        if self.closed or self.hold is not None or self.ready or self.write_paused:
+        if self.closed or self.hold is not None or self.ready or self.write_paused or self.turn_over:
             if self.write_paused and not self.closed and self.hold is None:
                 self.phase = _Phase.APP  # waiting for the client to read: the idle timeout bounds it
                 self._arm(self.limits.idle_timeout)
@@ -711,6 +719,11 @@ class _Connection(asyncio.Protocol):
             self.transport.resume_reading()
             if self.eof:  # what TLS still holds is delivered first; then the close is decided again
                 self.loop.call_soon(self._after_resume)
+
+    def _next_turn(self) -> None:
+        self.turn_over = False
+        if not self.closed and not self.answering:
+            self._go_on()
 
     def _after_resume(self) -> None:
         if not self.closed and not self.answering:
