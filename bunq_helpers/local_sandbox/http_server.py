@@ -245,50 +245,38 @@ if hasattr(sslproto, "SSLProtocolState"):  # Python 3.11+: asyncio's own TLS lay
                 self._app_protocol.eof_received()
             return True
 
-    async def _start_tls(
-        loop: asyncio.AbstractEventLoop,
-        raw: asyncio.Transport,
-        protocol: asyncio.Protocol,
-        context: ssl.SSLContext,
-        timeout: float,
-    ) -> asyncio.Transport:
-        """``loop.start_tls(server_side=True)`` with ``_TLSProtocol`` (the same steps as asyncio's)."""
-        waiter = loop.create_future()
-        tls = _TLSProtocol(
-            loop,
-            protocol,
-            context,
-            waiter,
-            True,
-            None,
-            ssl_handshake_timeout=timeout,
-            call_connection_made=False,
-        )
-        raw.pause_reading()
-        raw.set_protocol(tls)
-        made = loop.call_soon(tls.connection_made, raw)
-        resumed = loop.call_soon(raw.resume_reading)
-        try:
-            await waiter
-        except BaseException:
-            raw.close()
-            made.cancel()
-            resumed.cancel()
-            raise
-        return tls._app_transport
-
 else:  # pragma: no cover - Python 3.10: asyncio's TLS layer as it is (a half-close may lose answers)
+    _TLSProtocol = None  # type: ignore[assignment,misc]
 
-    async def _start_tls(
-        loop: asyncio.AbstractEventLoop,
-        raw: asyncio.Transport,
-        protocol: asyncio.Protocol,
-        context: ssl.SSLContext,
-        timeout: float,
-    ) -> asyncio.Transport:
+
+async def _start_tls(
+    loop: asyncio.AbstractEventLoop,
+    raw: asyncio.Transport,
+    protocol: asyncio.Protocol,
+    context: ssl.SSLContext,
+    timeout: float,
+) -> asyncio.Transport:
+    """``loop.start_tls(server_side=True)``, with ``_TLSProtocol`` where there is one (asyncio's steps)."""
+    if _TLSProtocol is None:  # pragma: no cover
         secure = await loop.start_tls(raw, protocol, context, server_side=True, ssl_handshake_timeout=timeout)
         assert secure is not None
         return secure
+    waiter = loop.create_future()
+    tls = _TLSProtocol(
+        loop, protocol, context, waiter, True, None, ssl_handshake_timeout=timeout, call_connection_made=False
+    )
+    raw.pause_reading()
+    raw.set_protocol(tls)
+    made = loop.call_soon(tls.connection_made, raw)
+    resumed = loop.call_soon(raw.resume_reading)
+    try:
+        await waiter
+    except BaseException:
+        raw.close()
+        made.cancel()
+        resumed.cancel()
+        raise
+    return tls._app_transport
 
 
 _date_cache: tuple[int, bytes] = (0, b"")

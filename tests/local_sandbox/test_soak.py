@@ -27,8 +27,8 @@ import trustme
 from bunq_helpers.local_sandbox.options import DEFAULT_CALLBACK_TIMEOUT
 from bunq_helpers.local_sandbox.store import DB_NAME
 from tests.conftest import Handshake, Raw, standalone_sandbox
-from tests.local_sandbox.test_attachments import tiny_png
 from tests.local_sandbox.test_callbacks import DripReceiver, Receiver
+from tests.local_sandbox.test_flow_control import upload_attachment
 
 CLIENTS = 50
 HANDSHAKES_EACH = 2
@@ -39,7 +39,6 @@ MAX_RSS_BYTES = 200 * 1024 * 1024
 NEVER_READING, PIPELINED = 2, 600  # connections, and the attachment GETs each pipelines
 SLOW_DRAINING, FLOOD_REQUESTS = 2, 20_000  # connections, and the cheap requests each may send
 CALLBACK_USERS = 5  # users whose callbacks must not wait behind the drip-fed receiver
-ATTACHMENT = tiny_png(bytes(range(256)) * 3500)  # 875 KiB
 
 
 class TimedRaw(Raw):
@@ -180,14 +179,7 @@ def test_honest_clients_are_served_on_time_while_attackers_hold_connections(fres
         port = int(running.base_url.rsplit(":", 1)[1].split("/")[0])
         setup = Raw(running)
         attacker = setup.handshake(client_key, api_key=setup.sandbox_user(), permitted_ips=["*"])
-        uploaded = setup.call(
-            "POST",
-            "attachment-public",
-            ATTACHMENT,
-            token=attacker.session_token,
-            headers={"Content-Type": "image/png", "X-Bunq-Attachment-Description": "big"},
-        )
-        uuid = uploaded.json()["Response"][0]["Uuid"]["uuid"]
+        uuid = upload_attachment(setup, attacker)  # 875 KiB
         auth = f"X-Bunq-Client-Authentication: {attacker.session_token}\r\n"
         pipelined = f"GET /v1/attachment-public/{uuid}/content HTTP/1.1\r\nHost: x\r\n{auth}\r\n".encode()
         cheap = f"GET /v1/user/{attacker.user_id} HTTP/1.1\r\nHost: x\r\n{auth}\r\n".encode()
