@@ -5,13 +5,13 @@
    of the account the event happened on), renders the object as bunq wraps it and queues one
    ``Delivery`` per (URL, category). No network there: the API call never waits for a receiver.
 2. A few worker threads (``WORKERS``) send them, one attempt at a time per receiver (host and
-   port), in order, so a slow or silent receiver only delays its own callbacks: ``POST`` of ``{"NotificationUrl": {"target_url", "category",
-   "event_type", "object"}}`` with ``X-Bunq-Server-Signature`` (the sandbox's response-signing key
+   port), in order, so a slow or silent receiver only delays its own callbacks: ``POST`` of
+   ``{"NotificationUrl": {"target_url", "category", "event_type", "object"}}`` with ``X-Bunq-Server-Signature`` (the sandbox's response-signing key
    over the exact body bytes, as on every response), over HTTPS verified against
    ``callback_ca_file`` (default: the sandbox's own CA). A 2xx answer is delivered; any other
    status, a refused connection, a TLS failure or a timeout is a failed try. An attempt has one
-   deadline, ``callback_timeout``, for all of it (resolving, connecting, TLS, writing, reading): a
-   receiver that answers a byte at a time is cut off when it passes.
+   deadline, ``callback_timeout``, for all of it after the name is resolved (connecting, TLS,
+   writing, reading): a receiver that answers a byte at a time is cut off when it passes.
 3. bunq: a failed callback "is tried again for a maximum of 5 times, with an interval of one minute
    between each try"; after the 6th try it is not sent any more. So here, with the interval in
    ``SandboxOptions.callback_retry_interval``.

@@ -395,7 +395,7 @@ class _Connection(asyncio.Protocol):
     def eof_received(self) -> bool | None:
         """The client is done sending: answer what it sent, then close (``_go_on``)."""
         self.eof = True
-        if not self.closed and not self.answering:
+        if not self.closed and not self.answering and self.phase is not _Phase.TLS:  # else _open goes on
             self._go_on()
         return True  # the transport stays open for the answers
 
