@@ -68,7 +68,8 @@ FEED_BYTES = 16_384  # at most this much is parsed at a time (less: up to a head
 WRITE_HIGH_WATER = 65_536  # unread answer bytes past which a connection's answering (and reading) pauses
 ANSWERS_PER_TURN = 8  # answers one connection gets before the others have their turn in the loop
 CLOSE_GRACE_SECONDS = 10.0  # how long a closing connection may take to flush its last answer
-_CHUNKED = re.compile(rb"chunked", re.IGNORECASE)  # a read that may start a chunked body
+_CHUNKED = re.compile(rb"chunked", re.IGNORECASE)  # a head that may start a chunked body
+_FRAMING_NAMES = frozenset((b"content-length", b"host", b"transfer-encoding", b"expect"))
 
 
 @dataclass(frozen=True)
@@ -324,6 +325,7 @@ class _Connection(asyncio.Protocol):
         self.head_bytes = 0  # bytes read while the head was incomplete
         self.target = bytearray()
         self.headers: list[tuple[bytes, bytes]] = []
+        self.framing: list[tuple[bytes, bytes]] = []  # the headers _framing reads
         self.body = bytearray()
         self.ready: collections.deque[tuple[Request, bool, bool]] = collections.deque()
         self.refusal: tuple[Request | None, BunqError] | None = None  # after the requests before it
@@ -492,21 +494,35 @@ class _Connection(asyncio.Protocol):
             self._go_on()
 
     def _feed(self, data: bytes) -> None:
-        """Parse ``data`` a piece at a time, keeping the rest in ``unfed`` once MAX_QUEUED wait."""
-        view, size, at = memoryview(data), len(data), 0
-        by_line = self.chunked or _CHUNKED.search(data) is not None
+        """Parse ``data`` a piece at a time, keeping the rest in ``unfed`` once MAX_QUEUED wait.
+
+        A piece ends at a head's end, so at most a request or two complete per piece and a head is
+        parsed before the body after it; a chunked body (and a head split across reads) goes a line
+        at a time, so a chunk's size line is seen as it ends. Most reads are one piece.
+        """
+        size = len(data)
+        mid_head = self.in_message and not self.head_done
+        if size <= FEED_BYTES and len(self.ready) < MAX_QUEUED - 1 and not self.chunked and not mid_head:
+            blank = data.find(b"\r\n\r\n")
+            # no head; or one head, and no chunked body or second head after it
+            if blank < 0 or (
+                data.find(b"\r\n\r\n", blank + 4) < 0 and _CHUNKED.search(data, 0, blank) is None
+            ):
+                self._feed_piece(data, False)
+                return
+        view, at = memoryview(data), 0
         while at < size and self.refusal is None:
             if len(self.ready) >= MAX_QUEUED:
                 self.unfed = bytes(view[at:])
                 return
             end = min(at + FEED_BYTES, size)
-            if by_line:  # a chunked body goes a line at a time, so a size line is seen as it ends
+            if self.chunked or (self.in_message and not self.head_done):  # by line
                 newline = data.find(b"\n", at, end)
                 end = newline + 1 if newline >= 0 else end
-            else:  # up to the end of a head, so at most a request or two complete per piece
+            else:
                 blank = data.find(b"\r\n\r\n", at, end)
                 end = blank + 4 if blank >= 0 else end
-            self._feed_piece(view[at:end], by_line)
+            self._feed_piece(view[at:end], self.chunked)
             at = end
 
     def _feed_piece(self, piece: memoryview, by_line: bool) -> None:
@@ -556,7 +572,7 @@ class _Connection(asyncio.Protocol):
 
     def on_message_begin(self) -> None:
         self.in_message, self.head_done, self.head_bytes = True, False, 0
-        self.target, self.headers, self.body = bytearray(), [], bytearray()
+        self.target, self.headers, self.framing, self.body = bytearray(), [], [], bytearray()
         self.chunked, self.chunk_announced, self.line = False, False, b""
         if self.phase is _Phase.IDLE:
             self.phase = _Phase.HEAD
@@ -567,7 +583,10 @@ class _Connection(asyncio.Protocol):
 
     def on_header(self, name: bytes, value: bytes) -> None:
         if not self.head_done:  # after the head, these are trailer fields: read, never headers
-            self.headers.append((name.lower(), value))
+            name = name.lower()
+            self.headers.append((name, value))
+            if name in _FRAMING_NAMES:
+                self.framing.append((name, value))
 
     def on_headers_complete(self) -> None:
         self.head_done = True
@@ -575,7 +594,7 @@ class _Connection(asyncio.Protocol):
             self.phase = _Phase.BODY
             self._arm(self.limits.body_timeout)
         length, self.chunked, expect = _framing(
-            self.parser.get_method(), self.parser.get_http_version(), self.headers
+            self.parser.get_method(), self.parser.get_http_version(), self.framing
         )
         if length > self.server.max_body_bytes:
             raise _Refusal(self._too_large())

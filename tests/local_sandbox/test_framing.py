@@ -44,11 +44,17 @@ def test_a_token_sent_only_in_a_trailer_does_not_authenticate(sandbox: LocalSand
     assert_signed_bunq_error(sandbox, answer, 401, "Insufficient authorisation")
 
 
-def test_a_chunk_larger_than_the_limit_is_refused_when_its_size_line_is_read(sandbox: LocalSandbox) -> None:
+@pytest.mark.parametrize("split", [None, 0, 20], ids=["head-then-size-line", "in-one-read", "head-split"])
+def test_a_chunk_larger_than_the_limit_is_refused_when_its_size_line_is_read(
+    sandbox: LocalSandbox, split: int | None
+) -> None:
+    data = head(sandbox, "POST /v1/installation HTTP/1.1", "Transfer-Encoding: chunked")
+    size_line = b"%x\r\n" % (LIMIT + 1) + b"{}"  # the size line, and then the client dawdles
+    sends = [data, size_line] if split is None else [data[:split], data[split:] + size_line]
     started = time.monotonic()
     with tls_socket(sandbox, timeout=5) as sock:
-        sock.sendall(head(sandbox, "POST /v1/installation HTTP/1.1", "Transfer-Encoding: chunked"))
-        sock.sendall(b"%x\r\n" % (LIMIT + 1) + b"{}")  # the size line, and then the client dawdles
+        for part in filter(None, sends):
+            sock.sendall(part)
         answer = read_answer(sock)
     assert time.monotonic() - started < 2
     assert_signed_bunq_error(sandbox, answer, 400, f"larger than {LIMIT} bytes")
