@@ -20,13 +20,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .app import SandboxApp
+from .bank.settlement import DueClock
 from .callbacks import CallbackDelivery
 from .certificates import load_or_create, server_tls_context
-from .endpoints.settlement import DueClock
 from .faults import Faults
-from .http_io import Request
 from .http_server import ConnectionLimits, HTTPServer
 from .options import SandboxOptions
+from .request import Request
 from .store import Store
 
 SERVER_INFO_FILE = "server.json"
@@ -115,7 +115,7 @@ class LocalSandbox:
                 self._store, credentials.signing_key, self.options, credentials.ca_file
             ).start(self.app.events)
             self.port = server.start()
-            self.due_clock = DueClock(self.app.context).start()
+            self.due_clock = DueClock(self.app.context.bank).start()
         except BaseException:
             if self.callbacks is not None:
                 self.callbacks.stop()

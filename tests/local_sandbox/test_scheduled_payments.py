@@ -67,13 +67,15 @@ def test_a_daily_payment_runs_each_day_when_the_account_is_read(world) -> None:
         failed["result_object"] is None
         and "does not cover this scheduled run" in failed["error_message"][0]["error_description"]
     )
-    # a ScheduledInstance carries no id (bunq's spec and SDK have none): the store says which is which
+    # each run's id is in the list (bunq's spec omits it, see divergences), newest first, and in its event
     run_ids = world.sandbox.store.read().execute(
         "SELECT id FROM schedule_instances WHERE schedule_id = ? ORDER BY id DESC", (schedule_id,)
     )
-    middle = [run_id for (run_id,) in run_ids][1]
+    assert [i["id"] for i in instances] == [run_id for (run_id,) in run_ids]
+    middle = instances[1]["id"]
     done = alice.get(f"schedule/{schedule_id}/schedule-instance/{middle}")[0]["ScheduledInstance"]
     assert done == instances[1]
+    alice.create(f"schedule/{schedule_id}/schedule-instance/{middle}/note-text", {"content": "rent, paid"})
     assert done["result_object"]["Payment"]["amount"] == euros("-10.00")
     assert done["time_start"] == timestamp(1_800_000_000 + HOUR + 24 * HOUR)
     kinds = [kind for kind, _ in alice.events()]
@@ -235,7 +237,7 @@ def _overdue(world, days: float = 365) -> dict:
 
 
 def test_a_user_has_a_documented_limit_of_live_schedules(world, monkeypatch) -> None:
-    from bunq_helpers.local_sandbox.endpoints import scheduling
+    from bunq_helpers.local_sandbox.bank import scheduling
 
     assert scheduling.MAX_SCHEDULES_PER_USER == 100
     monkeypatch.setattr(scheduling, "MAX_SCHEDULES_PER_USER", 3)
@@ -256,8 +258,8 @@ def test_a_user_has_a_documented_limit_of_live_schedules(world, monkeypatch) -> 
 
 
 def test_overdue_schedules_run_for_their_owner_a_few_per_read_and_never_for_others(world) -> None:
-    from bunq_helpers.local_sandbox.endpoints.scheduling import MAX_CATCH_UP, RUNS_PER_CALL
-    from bunq_helpers.local_sandbox.endpoints.settlement import DueClock
+    from bunq_helpers.local_sandbox.bank.scheduling import MAX_CATCH_UP, RUNS_PER_CALL
+    from bunq_helpers.local_sandbox.bank.settlement import DueClock
 
     world.sandbox.due_clock.stop()  # the background clock is driven by hand below
     alice, bob = world.alice, world.bob
@@ -268,7 +270,7 @@ def test_overdue_schedules_run_for_their_owner_a_few_per_read_and_never_for_othe
     assert _instances(world) == before
     alice.balance()  # her own read runs a few, and answers
     assert _instances(world) == before + RUNS_PER_CALL
-    clock = DueClock(world.sandbox.app.context)
+    clock = DueClock(world.sandbox.app.context.bank)
     ticks = 0
     while clock.tick():  # the sandbox's clock does the rest, a bounded tick at a time
         ticks += 1

@@ -11,7 +11,7 @@ recorded as ``FAILED_USER_ERROR`` with bunq's error shape; the schedule carries 
 
 Runs are bounded so that one user's schedules cost other users nothing:
 
-- when a user's account is read, only that user's due runs happen first, at most ``RUNS_PER_CALL``;
+- before a user's request is answered, only that user's due runs happen, at most ``RUNS_PER_CALL``;
 - the sandbox's own clock (``settlement.DueClock``, a background thread) runs what else is due,
   everyone's, at most ``RUNS_PER_TICK`` per tick, each run in a short transaction of its own;
 - a schedule more than ``MAX_CATCH_UP`` runs behind (an hourly one that started in 2000) skips the
@@ -29,16 +29,9 @@ from typing import Any
 
 from ..bunq_errors import BunqError, bad_request
 from ..events import renders
-from ..recurrence import UNITS, next_run
+from ..recurrence import next_run
 from ..render import timestamp
-from ..routing import HandlerContext
-from ..validation import (
-    optional_timestamp,
-    required_choice,
-    required_int,
-    required_object,
-    required_timestamp,
-)
+from .core import Bank
 from .ledger import account_and_owner
 from .transfers import (
     PaymentOrder,
@@ -50,7 +43,7 @@ from .transfers import (
 
 MAX_CATCH_UP = 50  # runs of one schedule caught up at most; older missed runs are skipped
 MAX_SCHEDULES_PER_USER = 100  # live schedules per user (bunq publishes none; the sandbox's own)
-RUNS_PER_CALL = 20  # due runs of the caller's own schedules an account read makes happen
+RUNS_PER_CALL = 20  # due runs of the caller's own schedules a request makes happen
 RUNS_PER_TICK = 10  # due runs the background clock makes happen per tick (a few ms of work)
 MAX_RECURRENCE_SIZE = 1000
 # What the scheduled object is called: in bunq's wrappers, events and object anchors.
@@ -65,22 +58,6 @@ class ScheduleSpec:
     time_end: float | None
     unit: str
     size: int
-
-
-def read_schedule(body: dict[str, Any], field: str = "schedule") -> ScheduleSpec:
-    """The ``schedule`` object of a request body: time_start, time_end?, recurrence_unit, recurrence_size."""
-    schedule = required_object(body, field)
-    where = f"{field}."
-    time_start = required_timestamp(schedule, "time_start", where=where)
-    time_end = optional_timestamp(schedule, "time_end", where=where)
-    unit = required_choice(schedule, "recurrence_unit", UNITS, where=where)
-    if unit == "ONCE" and schedule.get("recurrence_size") is None:
-        size = 1
-    else:
-        size = required_int(schedule, "recurrence_size", low=1, high=MAX_RECURRENCE_SIZE, where=where)
-    if time_end is not None and time_end < time_start:
-        raise bad_request(f'Field "{where}time_end" is before "{where}time_start".')
-    return ScheduleSpec(time_start, time_end, unit, size)
 
 
 def spec_to_json(spec: ScheduleSpec) -> str:
@@ -108,7 +85,7 @@ def schedule_json(spec: ScheduleSpec, status: str | None) -> dict[str, Any]:
 
 
 def insert_schedule(
-    ctx: HandlerContext,
+    ctx: Bank,
     db: sqlite3.Connection,
     account: sqlite3.Row,
     kind: str,
@@ -155,7 +132,7 @@ def insert_schedule(
 
 
 def change_schedule(
-    ctx: HandlerContext,
+    ctx: Bank,
     db: sqlite3.Connection,
     row: sqlite3.Row,
     orders: list[PaymentOrder] | None,
@@ -187,7 +164,7 @@ def change_schedule(
     _record(ctx, db, row, "UPDATE")
 
 
-def cancel_schedule(ctx: HandlerContext, db: sqlite3.Connection, row: sqlite3.Row) -> None:
+def cancel_schedule(ctx: Bank, db: sqlite3.Connection, row: sqlite3.Row) -> None:
     """DELETE of a scheduled payment (batch): no further runs; the schedule stays listed as CANCELLED."""
     db.execute(
         "UPDATE schedules SET status = 'CANCELLED', next_run = NULL, updated = ? WHERE id = ?",
@@ -196,7 +173,7 @@ def cancel_schedule(ctx: HandlerContext, db: sqlite3.Connection, row: sqlite3.Ro
     _record(ctx, db, row, "DELETE")
 
 
-def _record(ctx: HandlerContext, db: sqlite3.Connection, row: sqlite3.Row, action: str) -> None:
+def _record(ctx: Bank, db: sqlite3.Connection, row: sqlite3.Row, action: str) -> None:
     _, user = account_and_owner(db, row["account_id"])
     ctx.events.record(
         db, WRAPPERS[row["kind"]], row["id"], user_id=user["id"], account_id=row["account_id"], action=action
@@ -261,6 +238,7 @@ def instance_object(db: sqlite3.Connection, instance: sqlite3.Row) -> dict[str, 
     if instance["error"]:
         errors = [{"error_description": instance["error"], "error_description_translated": instance["error"]}]
     return {
+        "id": instance["id"],  # bunq's spec omits it; without it a run is found only by guessing
         "state": instance["state"],
         "time_start": timestamp(instance["time_start"]),
         "time_end": timestamp(instance["time_end"]),
@@ -300,7 +278,7 @@ _DUE_OF_USER = (
 )
 
 
-def run_due_schedules(ctx: HandlerContext, budget: int, user_id: int | None = None) -> int:
+def run_due_schedules(ctx: Bank, budget: int, user_id: int | None = None) -> int:
     """Make at most ``budget`` due runs happen (only ``user_id``'s schedules, when given), oldest due
     first, each in a transaction of its own; return how many ran."""
     ran = 0
@@ -361,7 +339,7 @@ def _runs_due_by(row: sqlite3.Row, now: float) -> int:
 _STEP_SECONDS = {"HOURLY": 3600.0, "DAILY": 86_400.0, "WEEKLY": 604_800.0}
 
 
-def _run_once(ctx: HandlerContext, db: sqlite3.Connection, row: sqlite3.Row) -> None:
+def _run_once(ctx: Bank, db: sqlite3.Connection, row: sqlite3.Row) -> None:
     now = ctx.now()
     account, user = account_and_owner(db, row["account_id"])
     orders = orders_of(row)
