@@ -270,7 +270,7 @@ class CallbackDelivery:
     # -- lifecycle --------------------------------------------------------------------------
 
     def start(self, events: EventLog) -> CallbackDelivery:
-        """Start the worker and listen to ``events``."""
+        """Listen to ``events`` (the workers start with the first callback)."""
         try:
             self._tls = ssl.create_default_context(cafile=self.ca_file)
         except (OSError, ssl.SSLError) as exc:
@@ -278,6 +278,11 @@ class CallbackDelivery:
                 f"callback_ca_file {self.ca_file!r} cannot be used as a CA bundle ({exc}); "
                 "give a PEM file of the CA that issued your receiver's certificate."
             ) from None
+        self._unlisten = events.listen(self.on_event)
+        return self
+
+    def _start_workers(self) -> None:
+        """The workers and the deadline watch, started with the first callback (lock held)."""
         self._threads = [
             threading.Thread(target=self._run, name=f"bunq-local-sandbox-callbacks-{n}", daemon=True)
             for n in range(WORKERS)
@@ -287,8 +292,6 @@ class CallbackDelivery:
         )
         for thread in self._threads:
             thread.start()
-        self._unlisten = events.listen(self.on_event)
-        return self
 
     def stop(self) -> None:
         """Stop at once: an attempt under way is cut off, queued callbacks are abandoned."""
@@ -388,6 +391,8 @@ class CallbackDelivery:
             self._log.append(delivery)
             self._trim_log()
             heapq.heappush(self._due, (time.monotonic(), next(self._order), delivery))
+            if not self._threads:
+                self._start_workers()
             self._lock.notify_all()
 
     def _trim_log(self) -> None:
