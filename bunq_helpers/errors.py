@@ -181,7 +181,7 @@ class ApiError(BunqHelpersError):
         """Mask bunq's descriptions (a server may echo the request in them), then the message built from them."""
         self.descriptions = [mask(text) for text in self.descriptions]
         self.translated = [mask(text) for text in self.translated]
-        self.args = (self._message(),)
+        self.args = (mask(self._message()),)  # the path too: a query string can carry secrets (OAuth)
         return self
 
     @property

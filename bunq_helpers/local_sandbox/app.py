@@ -32,6 +32,7 @@ from typing import ClassVar
 
 from ..crypto.keys import public_key_to_pem
 from ..crypto.signing import verify_body
+from . import oauth_pages
 from .auth import authenticate
 from .bunq_errors import (
     METHOD_NOT_ALLOWED,
@@ -56,6 +57,7 @@ from .http_io import (
     build_response,
     error_payload,
 )
+from .oauth_grants import check_allowed
 from .options import SandboxOptions
 from .rate_limits import RateLimiter
 from .routing import Auth, Caller, HandlerContext, RawReply, Route, Router
@@ -142,6 +144,9 @@ class SandboxApp:
             header_bytes = sum(len(k) + len(v) + 4 for k, v in request.headers.items())
             if header_bytes > MAX_HEADER_BYTES:
                 raise bad_request(f"The request headers are larger than {MAX_HEADER_BYTES} bytes in all.")
+            page = oauth_pages.answer(self.context, request, self.credentials.signing_key)
+            if page is not None:  # /auth, /token, /v1/token: bunq's OAuth hosts, on this origin
+                return page
             route, ids = self._route(request)
             faults = self.faults.take(request.route_path)
             if "disconnect" in faults:
@@ -151,6 +156,10 @@ class SandboxApp:
             if self.options.rate_limits:
                 self.rate_limiter.check(request.remote_addr, request.method, route.template)
             caller = self._authenticate(request, route)
+            if caller.acting_for is not None:  # an OAuth session does what the grant allows
+                check_allowed(
+                    self.context.store.read(), request.method, route.template, request.body, caller.acting_for
+                )
             self._check_signature(request, route, caller)
             reply = route.handler(self.context, request, caller, ids)
             key = self.credentials.signing_key

@@ -26,6 +26,7 @@ API_PREFIX = "/v1/"
 
 REASONS = {
     200: "OK",
+    302: "Found",
     400: "Bad Request",
     401: "Unauthorized",
     403: "Forbidden",

@@ -57,12 +57,18 @@ ID_BASES = {
     "schedules": 46_000_000,
     "schedule_instances": 47_000_000,
     "bunqme_tabs": 48_000_000,
+    # OAuth apps and PSD2 providers (endpoints.oauth_clients, endpoints.psd2, oauth_grants).
+    "oauth_clients": 51_000_000,
+    "oauth_callback_urls": 52_000_000,
+    "oauth_codes": 53_000_000,
+    "oauth_grants": 54_000_000,
+    "psd2_credentials": 55_000_000,
 }
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
-    kind TEXT NOT NULL,                 -- UserPerson or UserCompany
+    kind TEXT NOT NULL,                 -- UserPerson, UserCompany, UserApiKey or UserPaymentServiceProvider
     first_name TEXT, last_name TEXT, name TEXT,
     display_name TEXT NOT NULL, public_nick_name TEXT NOT NULL, email TEXT NOT NULL,
     public_uuid TEXT NOT NULL,
@@ -279,6 +285,46 @@ CREATE TABLE IF NOT EXISTS schedule_instances (
     result_kind TEXT, result_id INTEGER,  -- the Payment or PaymentBatch it made
     created REAL NOT NULL, updated REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS oauth_clients (   -- an app a user registered; its secret is shown to its owner
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    client_id TEXT NOT NULL UNIQUE, secret TEXT NOT NULL,
+    display_name TEXT NOT NULL, status TEXT NOT NULL,   -- ACTIVE or CANCELLED
+    created REAL NOT NULL, updated REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS oauth_callback_urls (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    client_row_id INTEGER NOT NULL REFERENCES oauth_clients(id),
+    url TEXT NOT NULL,
+    created REAL NOT NULL, updated REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS oauth_codes (     -- authorization codes: single use, short-lived
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    code TEXT NOT NULL UNIQUE,
+    client_row_id INTEGER NOT NULL REFERENCES oauth_clients(id),
+    granted_by_user_id INTEGER NOT NULL REFERENCES users(id),
+    redirect_uri TEXT NOT NULL, state TEXT,
+    expires_at REAL NOT NULL, used INTEGER NOT NULL DEFAULT 0,
+    created REAL NOT NULL, updated REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS oauth_grants (    -- an approved code exchanged: the UserApiKey and its token
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    client_row_id INTEGER NOT NULL REFERENCES oauth_clients(id),
+    user_api_key_id INTEGER NOT NULL UNIQUE REFERENCES users(id),  -- the UserApiKey's own user row
+    granted_by_user_id INTEGER NOT NULL REFERENCES users(id),
+    credential_id INTEGER NOT NULL REFERENCES credentials(id),     -- the access token, as an API key
+    status TEXT NOT NULL,               -- ACTIVE or REVOKED
+    created REAL NOT NULL, updated REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS psd2_credentials (  -- payment-service-provider-credential
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    installation_id INTEGER NOT NULL REFERENCES installations(id),
+    user_id INTEGER NOT NULL REFERENCES users(id),             -- the UserPaymentServiceProvider
+    credential_id INTEGER NOT NULL REFERENCES credentials(id), -- token_value, as an API key
+    distinguished_name TEXT NOT NULL, fingerprint TEXT NOT NULL,
+    expiry_time REAL NOT NULL,
+    created REAL NOT NULL, updated REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS bunqme_tabs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     account_id INTEGER NOT NULL REFERENCES accounts(id),
@@ -388,6 +434,11 @@ class Store:
         """Delete all users, keys, installations, sessions, money and files, like a bunq sandbox reset."""
         with self.transaction() as db:
             for table in (
+                "psd2_credentials",
+                "oauth_grants",
+                "oauth_codes",
+                "oauth_callback_urls",
+                "oauth_clients",
                 "notes",
                 "attachments",
                 "customer_statements",

@@ -17,9 +17,11 @@ from . import (
     monetary_accounts,
     notes,
     notification_filters,
+    oauth_clients,
     payment_batches,
     payments,
     permitted_ips,
+    psd2,
     request_inquiries,
     request_inquiry_batches,
     request_responses,
@@ -52,4 +54,6 @@ ROUTES = [
     *notification_filters.ROUTES,
     *invoices.ROUTES,
     *tree_progress.ROUTES,
+    *oauth_clients.ROUTES,
+    *psd2.ROUTES,
 ]

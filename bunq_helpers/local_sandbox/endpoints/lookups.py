@@ -15,10 +15,11 @@ Finder = Callable[[sqlite3.Connection, int, int], sqlite3.Row | None]
 
 
 def own_user(caller: Caller, ids: dict[str, int]) -> sqlite3.Row:
-    """The caller's user, if ``ids`` names it; else 404."""
+    """The caller's user, if ``ids`` names it; else 404. For an OAuth session (a ``UserApiKey``) the path
+    names the UserApiKey and the data reached is the granting user's (``oauth_grants``)."""
     if ids["user_id"] != caller.user["id"]:
         raise not_found("User", ids["user_id"])
-    return caller.user
+    return caller.acting_for or caller.user
 
 
 def own_account(ctx: HandlerContext, caller: Caller, ids: dict[str, int]) -> sqlite3.Row:
