@@ -57,6 +57,21 @@ WRAPPERS_BUNQ_SENDS: list[tuple[str, str, str, Any, str]] = [  # fields: inline,
         f"{SDK} reads it",
     ),
     (
+        "POST",
+        r"/payment-service-provider-credential",
+        "CredentialPasswordIp",
+        "PaymentServiceProviderCredentialRead",
+        f"{SDK}: PaymentServiceProviderCredentialInternal.create_with_api_context reads Response[0]"
+        "['CredentialPasswordIp'] (its token_value is the PSD2 API key); the spec says Id",
+    ),
+    (
+        "GET",
+        r"/payment-service-provider-credential/\{itemId\}",
+        "CredentialPasswordIp",
+        "PaymentServiceProviderCredentialRead",
+        f"{SDK}: PaymentServiceProviderCredentialApiObject's object type is CredentialPasswordIp",
+    ),
+    (
         "GET",
         r"/user/\{userID\}/credential-password-ip(/\{itemId\})?",
         "CredentialPasswordIp",
