@@ -12,10 +12,13 @@ beta.doc.bunq.com/basics/oauth; RFC 6749 where bunq says nothing):
   exchange must repeat the same ``redirect_uri``.
 - **Client id**: the authorization URL carries the client's ``client_id`` (sdk_python
   ``OauthAuthorizationUri``, Postman, bunq's pages). sdk_python's ``OauthAccessToken.create_token_uri``
-  sends the oauth-client's numeric ``id`` as ``client_id`` instead; the exchange accepts either.
+  sends the oauth-client's numeric ``id`` as ``client_id`` instead, and ``grant_type=1`` (the
+  AutoNumberEnum value of its ``AUTHORIZATION_CODE``); the exchange accepts both as that SDK sends them.
 - **Errors** of the token endpoint: bunq's OAuth host does not document its error body; the local
   sandbox answers RFC 6749 §5.2's ``{"error": ..., "error_description": ...}`` (``invalid_request``,
-  ``invalid_client``, ``invalid_grant``, ``unsupported_grant_type``) with 400 (401 for a wrong client).
+  ``invalid_client``, ``invalid_grant``, ``unsupported_grant_type``) with 400 (401 for a wrong client),
+  plus bunq's usual ``Error`` list: sdk_python reads only that one (a body without it is a ``KeyError``
+  inside the SDK, not an error the developer can read).
 - **The access token** is an API key (bunq: "use the Access Token as a normal API Key"): 64 hex
   characters, stored as a credential of the grant's own ``UserApiKey`` user, so installation,
   device-server and session-server take it unchanged. The session's user item is ``UserApiKey``
@@ -47,6 +50,8 @@ from .render import id_and_stamps, user_object
 from .routing import HandlerContext
 
 CODE_LIFETIME = 600
+# sdk_python 1.28.0 sends ``OauthGrantType.AUTHORIZATION_CODE.value``, which its AutoNumberEnum makes 1.
+SDK_PYTHON_GRANT_TYPE = "1"
 OAUTH_NOT_ALLOWED = "This call is not allowed with an OAuth access token: the user granted your app less."
 GRANTEE_KINDS = ("UserPerson", "UserCompany")  # who can approve on the page
 
@@ -90,9 +95,14 @@ class OAuthError(Exception):
         self.description = description
         self.status = status
 
-    def payload(self) -> dict[str, str]:
-        """The JSON body."""
-        return {"error": self.error, "error_description": self.description}
+    def payload(self) -> dict[str, Any]:
+        """The JSON body: RFC 6749's two fields, and bunq's ``Error`` list, which sdk_python reads."""
+        shown = f"{self.error}: {self.description}"
+        return {
+            "error": self.error,
+            "error_description": self.description,
+            "Error": [{"error_description": shown, "error_description_translated": shown}],
+        }
 
 
 @dataclass(frozen=True)
@@ -198,6 +208,8 @@ TOKEN_PARAMETERS = ("grant_type", "code", "redirect_uri", "client_id", "client_s
 def exchange_code(db: sqlite3.Connection, params: dict[str, str], now: float) -> dict[str, Any]:
     """The token answer for an authorization code (in the caller's write transaction); else ``OAuthError``."""
     grant_type = params.get("grant_type", "")
+    if grant_type == SDK_PYTHON_GRANT_TYPE:
+        grant_type = "authorization_code"
     if not grant_type:
         raise OAuthError("invalid_request", "grant_type is missing; use grant_type=authorization_code.")
     if grant_type != "authorization_code":

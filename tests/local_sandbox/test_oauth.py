@@ -217,7 +217,7 @@ def test_a_redirect_uri_with_a_query_keeps_it(raw: Raw, people) -> None:
 
 def _oauth_error(response) -> tuple[int, str, str]:
     body = response.json()
-    assert set(body) == {"error", "error_description"}
+    assert set(body) == {"error", "error_description", "Error"}
     return response.status_code, body["error"], body["error_description"]
 
 
