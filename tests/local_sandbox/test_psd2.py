@@ -100,7 +100,7 @@ def raw(sandbox: LocalSandbox) -> Raw:
 
 
 def _credential(raw: Raw, key, certificate: Psd2Certificate, body_change: dict | None = None):
-    installation_id, installation_token, _ = raw.install(key)
+    _, installation_token, _ = raw.install(key)
     body = credential_body(certificate, keys.public_key_to_pem(key), installation_token)
     body.update(body_change or {})
     return raw.call(

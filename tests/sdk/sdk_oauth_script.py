@@ -53,7 +53,11 @@ def psd2(cert_file: str, key_file: str, chain_file: str) -> None:
     from bunq.sdk.context.bunq_context import BunqContext
     from bunq.sdk.model.generated.endpoint import UserApiObject
 
-    read = lambda path: open(path).read()  # noqa: E731
+    from pathlib import Path
+
+    def read(path: str) -> str:
+        return Path(path).read_text()
+
     context = ApiContext.create_for_psd2(
         ApiEnvironmentType.SANDBOX, read(cert_file), read(key_file), [read(chain_file)], "sdk psd2"
     )
