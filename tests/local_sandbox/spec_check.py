@@ -29,7 +29,10 @@ FIELDS_BUNQ_SENDS: dict[tuple[str, str], str] = {
     "Token; the spec omits them (shared/bunq-protocol.md §17, §16.3)",
     ("SessionServerToken", "updated"): "as SessionServerToken.created",
     **{
-        (schema, field): f"{SDK} and object_.py: OauthCallbackUrlObject carries id, created, updated and url; "
+        (
+            schema,
+            field,
+        ): f"{SDK} and object_.py: OauthCallbackUrlObject carries id, created, updated and url; "
         "a callback URL's id is what its read, update and delete take"
         for schema in ("OauthCallbackUrl", "OauthCallbackUrlListing", "OauthCallbackUrlRead")
         for field in ("id", "created", "updated")

@@ -48,12 +48,12 @@ def _seen(context) -> dict:
 
 
 def psd2(cert_file: str, key_file: str, chain_file: str) -> None:
+    from pathlib import Path
+
     from bunq.sdk.context.api_context import ApiContext
     from bunq.sdk.context.api_environment_type import ApiEnvironmentType
     from bunq.sdk.context.bunq_context import BunqContext
     from bunq.sdk.model.generated.endpoint import UserApiObject
-
-    from pathlib import Path
 
     def read(path: str) -> str:
         return Path(path).read_text()
