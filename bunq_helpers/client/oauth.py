@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import secrets as random_secrets
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -236,3 +237,44 @@ def exchange_code(
     exchange.add_secret(token, TOKEN)
     exchange.extracted.update(token_type=answer.get("token_type"), state=answer.get("state"))
     return AccessToken(token, str(answer.get("token_type", "")), answer.get("state"), exchange)
+
+
+class _PageReader(HTMLParser):
+    """The options of the page's ``<select name="user_id">``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.users: list[tuple[int, str]] = []
+        self._option: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "option":
+            self._option = dict(attrs).get("value") or ""
+
+    def handle_data(self, data: str) -> None:
+        if self._option is not None and self._option.isdigit():
+            self.users.append((int(self._option), data.strip()))
+            self._option = None
+
+
+def page_users(page: Exchange) -> list[tuple[int, str]]:
+    """The users the local sandbox's page offers: (user id, "Display name (email)"), as its select lists them."""
+    reader = _PageReader()
+    reader.feed(page.response_body.decode("utf-8", "replace"))
+    return reader.users
+
+
+def page_qr_svg(page: Exchange) -> str:
+    """The page's QR code, the inline ``<svg>`` it holds (no network asset)."""
+    text = page.response_body.decode("utf-8", "replace")
+    start, end = text.find("<svg"), text.find("</svg>")
+    return text[start : end + len("</svg>")] if 0 <= start < end else ""
+
+
+def revoke_on_page(
+    client: BunqClient, hosts: OAuthHosts, granting_user_id: int, user_api_key_id: int
+) -> Exchange:
+    """The granting user revokes the app (the local sandbox's stand-in for bunq's app: ``POST /auth/revoke``)."""
+    url = hosts.authorization_url + "/revoke"
+    form = {"user_id": str(granting_user_id), "user_api_key_id": str(user_api_key_id)}
+    return _send_page(client, "POST", url, form, "The user revokes the app")
