@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -19,8 +18,7 @@ from pathlib import Path
 
 import nbformat
 
-REPO = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+from tests.notebook_files import NOTEBOOKS, copy_without_outputs
 
 
 @dataclass(frozen=True)
@@ -51,7 +49,7 @@ def execute_in_order(workdir: Path) -> ExecutedNotebooks:
     from nbclient import NotebookClient
 
     folder, home = workdir / "notebooks", workdir / "tutorial-home"
-    shutil.copytree(REPO / "notebooks", folder)
+    copy_without_outputs(folder)  # never a learner's saved outputs
     # Only the local sandbox and this run's home; never a developer's BUNQ_* settings or .env.
     env = {name: value for name, value in os.environ.items() if not name.startswith("BUNQ_")}
     env.update(BUNQ_HELPERS_HOME=str(home), BUNQ_ENVIRONMENT="local")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import sqlite3
 from itertools import pairwise
 from pathlib import Path
@@ -18,9 +17,8 @@ import nbformat
 import pytest
 
 from tests.conftest import standalone_sandbox
+from tests.notebook_files import NOTEBOOKS, REPO, copy_without_outputs
 
-REPO = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 SKIPPED = "Skipped: needs the in-process local sandbox"
 
 
@@ -49,7 +47,7 @@ def _execute(stem: str, work: Path) -> tuple[nbformat.NotebookNode, str | None]:
 @pytest.fixture
 def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the notebooks, a fresh tutorial home, the in-process sandbox."""
-    shutil.copytree(REPO / "notebooks", tmp_path / "notebooks")
+    copy_without_outputs(tmp_path / "notebooks")  # as committed, never a learner's saved outputs
     monkeypatch.setenv("BUNQ_HELPERS_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("BUNQ_ENVIRONMENT", "local")
     return tmp_path / "notebooks"
@@ -123,7 +121,7 @@ def test_the_standalone_configuration_runs_every_notebook(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """.env.example's standalone setup: BUNQ_BASE_URL plus BUNQ_CA_FILE, the sandbox in its own process."""
-    shutil.copytree(REPO / "notebooks", tmp_path / "notebooks")
+    copy_without_outputs(tmp_path / "notebooks")
     home = tmp_path / "home"
     monkeypatch.setenv("BUNQ_HELPERS_HOME", str(home))
     monkeypatch.setenv("BUNQ_ENVIRONMENT", "local")
