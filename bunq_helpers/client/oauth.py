@@ -264,11 +264,24 @@ def page_users(page: Exchange) -> list[tuple[int, str]]:
     return reader.users
 
 
-def page_qr_svg(page: Exchange) -> str:
-    """The page's QR code, the inline ``<svg>`` it holds (no network asset)."""
+@dataclass(frozen=True)
+class PageQrCode:
+    """The page's QR code: its inline ``<svg>`` (no network asset), shown as a picture in a notebook."""
+
+    svg: str = field(repr=False)
+
+    def _repr_html_(self) -> str:
+        return f"<div style='background:#fff;display:inline-block;padding:8px'>{self.svg}</div>"
+
+    def __repr__(self) -> str:
+        return "QR code of the authorization page (an inline SVG; it encodes the page's own address)"
+
+
+def page_qr_code(page: Exchange) -> PageQrCode:
+    """The QR code the page shows."""
     text = page.response_body.decode("utf-8", "replace")
     start, end = text.find("<svg"), text.find("</svg>")
-    return text[start : end + len("</svg>")] if 0 <= start < end else ""
+    return PageQrCode(text[start : end + len("</svg>")] if 0 <= start < end else "")
 
 
 def revoke_on_page(
