@@ -5,8 +5,8 @@ time, saving the context file after each step that made something:
 
 0. an API key, if none was given (sandbox environments only: ``POST sandbox-user-person``); an OAuth
    access token is given as ``api_key=`` (``client.oauth``), a PSD2 certificate as ``psd2=``;
-1. a key pair and an installation, unless the file has them;
-1b. with ``psd2=``: the PSD2 credential, whose ``token_value`` is the API key (``client.psd2``);
+1. a key pair and an installation, unless the file has them; with ``psd2=``, then the PSD2
+   credential, whose ``token_value`` is the API key (``client.psd2``);
 2. the device, unless the file says it is registered;
 3. a session, unless the file has one with more than 30 s left.
 
