@@ -1,4 +1,4 @@
-"""``user/{id}/oauth-client`` and its ``callback-url``s: the apps a user registers to act for other users.
+"""``user/{id}/oauth-client`` and its callback URLs (``callback-url``): the apps a user registers to act for other users.
 
 bunq's API (its OpenAPI description and sdk_python ``OauthClientApiObject``, ``OauthCallbackUrlApiObject``):
 create, list, read and update a client (``status`` ACTIVE or CANCELLED; bunq's spec and SDKs send
