@@ -208,3 +208,20 @@ def test_a_provider_acts_for_a_user_through_oauth(raw: Raw, client_key, other_ke
         "GET", f"user/{session.user['id']}/monetary-account", token=session.session_token
     ).json()
     assert [a["MonetaryAccountBank"]["id"] for a in accounts["Response"]] == [user.account_id]
+
+
+def test_the_command_line_trusts_only_the_roots_it_is_given(
+    tmp_path, client_key, certificate, other_certificate
+) -> None:
+    from types import SimpleNamespace
+
+    from tests.conftest import standalone_sandbox
+
+    root = tmp_path / "root.pem"
+    root.write_text(other_certificate.chain_pem)
+    with standalone_sandbox(tmp_path / "standalone", "--psd2-trusted-root", str(root)) as server:
+        raw = Raw(SimpleNamespace(base_url=server.base_url, ca_file=server.ca_file))  # type: ignore[arg-type]
+        refused, _ = _credential(raw, client_key, certificate)
+        assert refused.status_code == 400 and error_of(refused) == ROOT_NOT_TRUSTED
+        accepted, _ = _credential(raw, client_key, other_certificate)
+        assert accepted.status_code == 200, accepted.text
