@@ -231,7 +231,7 @@ class AuthorisationError(ApiError):
     """HTTP 401 or 403: the token is unknown, expired, or of the wrong kind for this call; or (403) it
     may not make this call, as an OAuth access token beyond what the user granted."""
 
-    TOKEN_HINT = (  # noqa: S105 - advice, not a secret
+    WRONG_KIND_HINT = (
         "device-server and session-server take the installation token, every other call the "
         "session token. If the session expired, open a new one (session-server with the "
         "installation token); after a sandbox reset, create a new API context."
@@ -245,7 +245,7 @@ class AuthorisationError(ApiError):
     @property
     def hint(self) -> str:  # type: ignore[override]
         """What to check: 403 is a refusal of a known token, 401 a token that is not (or no longer) good."""
-        return self.REFUSED_HINT if self.status == 403 else self.TOKEN_HINT
+        return self.REFUSED_HINT if self.status == 403 else self.WRONG_KIND_HINT
 
 
 class NotFoundError(ApiError):
