@@ -113,7 +113,9 @@ def test_the_whole_flow_with_the_clients_steps(sandbox: LocalSandbox, owner, tmp
         )
 
     with pytest.raises(AuthorisationError, match="may do only what the user granted"):
-        acting.client.request("GET", f"user/{acting.context.user_id}/card", token=acting.context.session_token)
+        acting.client.request(
+            "GET", f"user/{acting.context.user_id}/card", token=acting.context.session_token
+        )
     revoked = oauth.revoke_on_page(client, hosts, user.context.user_id, acting.context.user_id)
     assert revoked.status == 200
     with pytest.raises(AuthorisationError):
