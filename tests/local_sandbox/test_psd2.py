@@ -81,19 +81,6 @@ def test_unreadable_certificates_are_refused_clearly(certificate, pem: str, mess
         check_chain(certificate.certificate_pem, pem, NOW)
 
 
-def test_both_signed_strings_of_bunqs_sdks_verify(client_key, certificate) -> None:
-    pem = keys.public_key_to_pem(client_key)
-    strings = psd2.strings_to_sign(pem, "a" * 64)
-    assert strings["sdk_python (PEM, newline, token)"] == (pem.rstrip("\n") + "\n" + "a" * 64).encode()
-    assert strings["sdk_java / sdk_php (PEM then token)"] == (pem.rstrip("\n") + "a" * 64).encode()
-    public = certificate.private_key.public_key()
-    for name, signed in strings.items():
-        from bunq_helpers.crypto.signing import sign_body
-
-        assert psd2.matching_string(public, sign_body(certificate.private_key, signed), pem, "a" * 64) == name
-    assert psd2.matching_string(public, sign_body(client_key, strings[name]), pem, "a" * 64) is None
-
-
 @pytest.fixture
 def raw(sandbox: LocalSandbox) -> Raw:
     return Raw(sandbox)
