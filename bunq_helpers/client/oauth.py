@@ -38,10 +38,6 @@ from .exchange import Exchange
 from .masking import TOKEN
 from .transport import BunqClient, default_headers, read_body
 
-SANDBOX_AUTH_URL = "https://oauth.sandbox.bunq.com/auth"
-SANDBOX_TOKEN_URL = "https://api-oauth.sandbox.bunq.com/v1/token"  # noqa: S105 - a URL
-PRODUCTION_AUTH_URL = "https://oauth.bunq.com/auth"
-PRODUCTION_TOKEN_URL = "https://api.oauth.bunq.com/v1/token"  # noqa: S105 - a URL
 SECRET = "client_secret"  # noqa: S105 - a kind of secret, for masking
 
 
@@ -55,10 +51,9 @@ class OAuthHosts:
 
 def oauth_hosts(environment: Environment, api_base_url: str | None = None) -> OAuthHosts:
     """bunq's OAuth hosts for an environment; for ``local``, the sandbox's own origin (from its base URL)."""
-    if environment is Environment.SANDBOX:
-        return OAuthHosts(SANDBOX_AUTH_URL, SANDBOX_TOKEN_URL)
-    if environment is Environment.PRODUCTION:
-        return OAuthHosts(PRODUCTION_AUTH_URL, PRODUCTION_TOKEN_URL)
+    bunqs = environment.default_oauth_urls
+    if bunqs is not None:
+        return OAuthHosts(*bunqs)
     if not api_base_url:
         raise ValueError("The local sandbox's OAuth pages are on its own origin: pass its base URL.")
     parts = urlsplit(api_base_url)
