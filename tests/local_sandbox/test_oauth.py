@@ -5,7 +5,6 @@ and revoking (the grant ends and the app owner's ``OAUTH`` callback fires)."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import trustme
@@ -51,9 +50,9 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def timed(tmp_path: Path, clock: Clock):
+def timed(fresh_state, clock: Clock):
     options = SandboxOptions(clock=clock, callback_retry_interval=0.05)
-    with LocalSandbox(tmp_path / "state", options=options) as running:
+    with LocalSandbox(fresh_state("state"), options=options) as running:
         yield running
 
 
