@@ -18,8 +18,8 @@ now + min(session timeout, ``MAX_EXTENSION``).
 from __future__ import annotations
 
 from .bunq_errors import ALREADY_HAS_SESSION, BunqError, unauthorised
-from .http_io import Request
 from .oauth_grants import granting_user
+from .request import Request
 from .routing import Caller, HandlerContext
 
 EXTENSION_WINDOW = 30

@@ -34,7 +34,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import segno
 
 from ..crypto.keys import PrivateKey
-from .http_io import Request, Response, build_raw_response, build_response
+from .answers import build_raw_response, build_response
+from .http_io import Response
 from .oauth_grants import (
     Approval,
     OAuthError,
@@ -46,6 +47,7 @@ from .oauth_grants import (
     issue_code,
     revoke,
 )
+from .request import Request
 from .routing import HandlerContext
 
 AUTH_PATH = "/auth"

@@ -21,7 +21,7 @@ URLS = CLIENTS + "/{app}/callback-url"
 API_CASES = [
     ("client: array body", "POST", CLIENTS, b"[1]", 400, "must be a JSON object"),
     ("client: truncated JSON", "POST", CLIENTS, b'{"status": "ACT', 400, "not valid JSON"),
-    ("client: status a number", "POST", CLIENTS, {"status": 1}, 400, 'Field "status" must be one of'),
+    ("client: status a number", "POST", CLIENTS, {"status": 1}, 400, 'Field "status" must be a string'),
     ("client: unknown status", "POST", CLIENTS, {"status": "PAUSED"}, 400, "ACTIVE, CANCELLED"),
     ("client: display name a list", "POST", CLIENTS, {"display_name": ["x"]}, 400, "must be a string"),
     ("client: display name too long", "POST", CLIENTS, {"display_name": "x" * 300}, 400, "longer than 255"),

@@ -21,13 +21,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..bunq_errors import bad_request, not_found
-from ..http_io import Request
+from ..kit import op, own_user
 from ..oauth_grants import revoke_all
 from ..pagination import paginate
 from ..render import id_and_stamps
-from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..request import Request
+from ..routing import Caller, HandlerContext, Reply
 from ..validation import optional_choice, optional_string, parse_object, required_string
-from .lookups import own_user
 
 STATUSES = ("ACTIVE", "CANCELLED")
 MAX_URL = 2048
@@ -96,13 +96,13 @@ def list_clients(ctx: HandlerContext, request: Request, caller: Caller, ids: dic
 
 def read_client(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """GET user/{id}/oauth-client/{id}."""
-    row = _own_client(ctx, caller, ids, "client_id")
+    row = _own_client(ctx, caller, ids, "oauth_client_id")
     return Reply([{"OauthClient": client_object(ctx.store.read(), row)}])
 
 
 def update_client(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """PUT user/{id}/oauth-client/{id}: status and display name; CANCELLED revokes every grant."""
-    row = _own_client(ctx, caller, ids, "client_id")
+    row = _own_client(ctx, caller, ids, "oauth_client_id")
     body = parse_object(request.body)
     status = optional_choice(body, "status", STATUSES)
     name = _display_name(body)
@@ -129,7 +129,7 @@ def _url(body: dict[str, Any]) -> str:
 
 
 def _own_url(ctx: HandlerContext, caller: Caller, ids: dict[str, int]) -> tuple[sqlite3.Row, sqlite3.Row]:
-    client = _own_client(ctx, caller, ids, "client_id")
+    client = _own_client(ctx, caller, ids, "oauth_client_id")
     row = (
         ctx.store.read()
         .execute(
@@ -145,7 +145,7 @@ def _own_url(ctx: HandlerContext, caller: Caller, ids: dict[str, int]) -> tuple[
 
 def create_url(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """POST .../oauth-client/{id}/callback-url: register a redirect URI."""
-    client = _own_client(ctx, caller, ids, "client_id")
+    client = _own_client(ctx, caller, ids, "oauth_client_id")
     url = _url(parse_object(request.body))
     now = ctx.now()
     with ctx.store.transaction() as db:
@@ -158,7 +158,7 @@ def create_url(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[
 
 def list_urls(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """GET .../callback-url: newest first."""
-    client = _own_client(ctx, caller, ids, "client_id")
+    client = _own_client(ctx, caller, ids, "oauth_client_id")
     rows = (
         ctx.store.read()
         .execute(
@@ -194,16 +194,15 @@ def delete_url(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[
     return Reply([])
 
 
-_CLIENTS = "user/{user_id}/oauth-client"
-_URLS = _CLIENTS + "/{client_id}/callback-url"
+# bunq's operations, by id (paths and wrappers from catalogue.json): {oauth-clientID} is ids["oauth_client_id"].
 ROUTES = [
-    Route("POST", _CLIENTS, create_client, Auth.SESSION),
-    Route("GET", _CLIENTS, list_clients, Auth.SESSION),
-    Route("GET", _CLIENTS + "/{client_id}", read_client, Auth.SESSION),
-    Route("PUT", _CLIENTS + "/{client_id}", update_client, Auth.SESSION),
-    Route("POST", _URLS, create_url, Auth.SESSION),
-    Route("GET", _URLS, list_urls, Auth.SESSION),
-    Route("GET", _URLS + "/{item_id}", read_url, Auth.SESSION),
-    Route("PUT", _URLS + "/{item_id}", update_url, Auth.SESSION),
-    Route("DELETE", _URLS + "/{item_id}", delete_url, Auth.SESSION),
+    op("CREATE_OauthClient_for_User", create_client),
+    op("List_all_OauthClient_for_User", list_clients),
+    op("READ_OauthClient_for_User", read_client, item="oauth_client_id"),
+    op("UPDATE_OauthClient_for_User", update_client, item="oauth_client_id"),
+    op("CREATE_CallbackUrl_for_User_OauthClient", create_url),
+    op("List_all_CallbackUrl_for_User_OauthClient", list_urls),
+    op("READ_CallbackUrl_for_User_OauthClient", read_url),
+    op("UPDATE_CallbackUrl_for_User_OauthClient", update_url),
+    op("DELETE_CallbackUrl_for_User_OauthClient", delete_url),
 ]

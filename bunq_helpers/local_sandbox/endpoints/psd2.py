@@ -28,11 +28,12 @@ from cryptography.x509.oid import NameOID
 
 from ...crypto.psd2 import matching_string
 from ..bunq_errors import bad_request, not_found
-from ..http_io import Request
+from ..kit import op
 from ..options import DEFAULT_SESSION_TIMEOUT
 from ..psd2_certificates import CertificateRefused, check_chain
 from ..render import id_and_stamps, timestamp
-from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..request import Request
+from ..routing import Auth, Caller, HandlerContext, Reply
 from ..store import new_token
 from ..validation import parse_object, required_string
 
@@ -143,6 +144,6 @@ def read_credential(ctx: HandlerContext, request: Request, caller: Caller, ids: 
 
 
 ROUTES = [
-    Route("POST", "payment-service-provider-credential", create_credential, Auth.INSTALLATION),
-    Route("GET", "payment-service-provider-credential/{item_id}", read_credential, Auth.SESSION),
+    op("CREATE_PaymentServiceProviderCredential", create_credential, auth=Auth.INSTALLATION),
+    op("READ_PaymentServiceProviderCredential", read_credential),
 ]
