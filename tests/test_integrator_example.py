@@ -19,13 +19,16 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = re.compile(r"<!-- integrator-example: (\S+) -->\n```python\n(.*?)```", re.DOTALL)
-SANDBOX_NEEDS = [
-    "pytest>=8",
-    "cryptography>=42",
-    "httptools>=0.6,<1",
-    "trustme>=1.1,<2",
-    "python-dotenv>=1.0,<2",
-]
+CLIENT_ONLY = ("requests", "urllib3")  # the SDK brings its own (urllib3<2); the sandbox does not use them
+
+
+def sandbox_needs() -> list[str]:
+    """The package's dependencies the local sandbox and the plugin need, from pyproject.toml, and pytest."""
+    block = re.search(
+        r"^dependencies = \[(.*?)^\]", (REPO / "pyproject.toml").read_text(encoding="utf-8"), re.M | re.S
+    )
+    declared = re.findall(r'^\s*"([^"]+)"', block[1], flags=re.M)
+    return ["pytest>=8", *(d for d in declared if not d.startswith(CLIENT_ONLY))]
 
 
 def examples() -> dict[str, str]:
@@ -72,9 +75,10 @@ def test_the_sdk_example_passes_through_the_plugin(tmp_path: Path) -> None:
             pytest.fail(str(exc))
         pytest.skip(str(exc))
     marker = sdk_venv.VENV / ".bunq-helpers-installed"
-    if (marker.read_text() if marker.exists() else "") != str(REPO):
+    wanted = f"{REPO} {sandbox_needs()}"
+    if (marker.read_text() if marker.exists() else "") != wanted:
         steps = [
-            [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *SANDBOX_NEEDS],
+            [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *sandbox_needs()],
             [
                 str(python),
                 "-m",
@@ -91,7 +95,7 @@ def test_the_sdk_example_passes_through_the_plugin(tmp_path: Path) -> None:
             done = subprocess.run(step, capture_output=True, text=True, timeout=600)
             if done.returncode != 0:
                 pytest.skip(f"could not install into the SDK's environment: {done.stderr[-500:]}")
-        marker.write_text(str(REPO))
+        marker.write_text(wanted)
     result = run_in_fresh_project(python, tmp_path, "test_with_bunq_sdk.py")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "1 passed" in result.stdout

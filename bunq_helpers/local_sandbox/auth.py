@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from . import explain
 from .bunq_errors import ALREADY_HAS_SESSION, BunqError, unauthorised
+from .oauth_grants import granting_user
 from .request import Request
 from .routing import Caller, HandlerContext
 
@@ -67,4 +68,5 @@ def authenticate(ctx: HandlerContext, request: Request, kind: str) -> Caller:
     user = db.execute("SELECT * FROM users WHERE id = ?", (session["user_id"],)).fetchone()
     if user is None:
         raise unauthorised(explain.explain_user_gone(session["id"]))
-    return Caller(installation=installation, session=session, user=user)
+    acting_for = granting_user(db, user) if user["kind"] == "UserApiKey" else None  # OAuth: oauth_grants
+    return Caller(installation=installation, session=session, user=user, acting_for=acting_for)
