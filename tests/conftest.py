@@ -55,6 +55,27 @@ def standalone_sandbox(state: Path, *args: str) -> Iterator[SimpleNamespace]:
         process.wait(timeout=15)
 
 
+def shared_group(item: pytest.Item) -> str | None:
+    """The pytest-xdist group of a test that shares something expensive with others, so that it is built
+    once, on one worker: the executed notebooks, the bunq SDK's environment, or its module's own fixtures."""
+    if "executed_notebooks" in item.fixturenames:
+        return "executed-notebooks"
+    if item.get_closest_marker("sdk"):
+        return "bunq-sdk-venv"  # built on first use; the integrator example installs into it as well
+    defined = item._fixtureinfo.name2fixturedefs.values()
+    if any(definition.scope in ("module", "class") for definitions in defined for definition in definitions):
+        return item.nodeid.split("::")[0]
+    return None
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Group the tests that share an expensive fixture (``--dist loadgroup`` in pyproject.toml's addopts)."""
+    for item in items:
+        group = shared_group(item)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(autouse=True)
 def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """No BUNQ_* variables, a private BUNQ_HELPERS_HOME, and a working directory with no .env; the local

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 
-from tests.notebook_files import NOTEBOOKS, copy_without_outputs
+from tests.notebook_files import NOTEBOOKS, copy_without_outputs, fresh_kernel
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,10 @@ def execute_in_order(workdir: Path) -> ExecutedNotebooks:
     for path in NOTEBOOKS:
         notebook = nbformat.read(folder / path.name, as_version=4)
         client = NotebookClient(
-            notebook, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(folder)}}
+            notebook,
+            km=fresh_kernel(workdir / "kernels"),
+            timeout=120,
+            resources={"metadata": {"path": str(folder)}},
         )
         client.execute(env=env)
         nbformat.write(notebook, folder / path.name)

@@ -49,3 +49,13 @@ def copy_without_outputs(folder: Path, notebooks: list[Path] = NOTEBOOKS) -> Pat
     for path in notebooks:
         nbformat.write(without_outputs(path), folder / path.name)
     return folder
+
+
+def fresh_kernel(folder: Path) -> object:
+    """A manager for a new python3 kernel that talks over Unix sockets in ``folder`` (IPC) instead of TCP
+    ports: ports picked free can be taken before the kernel binds them (by another worker's connections,
+    when the tests run in parallel), and a kernel that cannot bind dies before it starts."""
+    from jupyter_client.manager import KernelManager
+
+    folder.mkdir(parents=True, exist_ok=True)
+    return KernelManager(kernel_name="python3", transport="ipc", ip=str(folder / "kernel"))

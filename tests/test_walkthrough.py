@@ -17,7 +17,7 @@ import nbformat
 import pytest
 
 from tests.conftest import standalone_sandbox
-from tests.notebook_files import NOTEBOOKS, REPO, copy_without_outputs
+from tests.notebook_files import NOTEBOOKS, REPO, copy_without_outputs, fresh_kernel
 
 SKIPPED = "Skipped: needs the in-process local sandbox"
 
@@ -34,7 +34,10 @@ def _execute(stem: str, work: Path) -> tuple[nbformat.NotebookNode, str | None]:
 
     notebook = nbformat.read(work / f"{stem}.ipynb", as_version=4)
     client = NotebookClient(
-        notebook, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(work)}}
+        notebook,
+        km=fresh_kernel(work.parent / "kernels"),
+        timeout=120,
+        resources={"metadata": {"path": str(work)}},
     )
     try:
         client.execute()
