@@ -214,7 +214,6 @@ def jupyterlab(tmp_path_factory, executed_notebooks: ExecutedNotebooks) -> Itera
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
             f"--LabApp.workspaces_dir={root / '.workspaces'}",
             f"--LabApp.user_settings_dir={root / '.settings'}",
-            "--KernelManager.transport=ipc",  # no TCP ports to race for (tests/notebook_files.py)
         ],
         cwd=root,
         env=env,
