@@ -37,7 +37,8 @@ How to add a family
            columns=("year",),
        )
 
-4. Add ``*annual_overviews.ROUTES`` to ``endpoints/__init__.py``. The body check, the 404s along the
+4. Nothing to add elsewhere: a module of ``endpoints/`` with ``ROUTES`` is a family (imported on
+   its first call). The body check, the 404s along the
    owner chain, pagination and (with ``strict_answers``) the spec check of every answer come with it.
    Where a field needs a rule the schema cannot say (an IP address, a choice, a duplicate), pass
    ``validate=`` (see ``endpoints/permitted_ips.py``); where bunq's object is more than its row, pass

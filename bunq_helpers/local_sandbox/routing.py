@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,19 +107,59 @@ class Route:
 
 
 class Router:
-    """Finds the route for a method and path, telling 404 (no such path) from 405 (other method)."""
+    """Finds the route for a method and path, telling 404 (no such path) from 405 (other method).
 
-    def __init__(self, routes: list[Route]) -> None:
-        self.routes = routes
+    ``entries`` say where each route lives (method, template, family) without importing it;
+    ``load(family)`` imports a family's routes the first time one of them is asked for."""
+
+    def __init__(self, entries: Iterable[Any], load: Callable[[str], Iterable[Route]]) -> None:
+        self._by_length: dict[int, list[tuple[Any, tuple[str, ...]]]] = {}
+        for entry in entries:
+            segments = tuple(entry.template.split("/"))
+            self._by_length.setdefault(len(segments), []).append((entry, segments))
+        self._load = load
+        self._routes: dict[tuple[str, str], Route] = {}
 
     def resolve(self, method: str, path: str) -> tuple[Route | None, dict[str, int], list[str]]:
         """(route, ids, allowed methods); route is None when nothing fits this method."""
         allowed: list[str] = []
-        for route in self.routes:
-            params = route.match(path)
+        parts = path.split("/")
+        for entry, segments in self._by_length.get(len(parts), ()):
+            params = _match(segments, parts)
             if params is None:
                 continue
-            if route.method == method:
-                return route, params, [route.method]
-            allowed.append(route.method)
+            if entry.method == method:
+                return self._route(entry), params, [entry.method]
+            allowed.append(entry.method)
         return None, {}, sorted(set(allowed))
+
+    def _route(self, entry: Any) -> Route:
+        key = (entry.method, entry.template)
+        if key not in self._routes:
+            for route in self._load(entry.family):
+                self._routes[(route.method, route.template)] = route
+        return self._routes[key]
+
+
+_ID_SEGMENT = re.compile(_ID)
+_UUID_SEGMENT = re.compile(_UUID)
+
+
+def _match(segments: tuple[str, ...], parts: list[str]) -> dict[str, Any] | None:
+    """A path's ids if its parts fit a template's segments (the same rules as ``Route.match``)."""
+    params: dict[str, Any] = {}
+    for segment, part in zip(segments, parts, strict=True):
+        if segment[:1] != "{":
+            if segment != part:
+                return None
+            continue
+        name = segment[1:-1]
+        if _is_uuid(name):
+            if not _UUID_SEGMENT.fullmatch(part):
+                return None
+            params[name] = part
+        elif _ID_SEGMENT.fullmatch(part):
+            params[name] = int(part)
+        else:
+            return None
+    return params
