@@ -92,7 +92,7 @@ def test_a_malformed_context_file_is_one_line_and_a_readable_one_warns(tmp_path:
 
 
 def test_after_a_reset_of_a_standalone_sandbox_nothing_is_reported_reused(tmp_path: Path) -> None:
-    from tests.conftest import standalone_sandbox
+    from tests.helpers import standalone_sandbox
 
     with standalone_sandbox(tmp_path / "state") as server:
         where = {"BUNQ_BASE_URL": server.base_url, "BUNQ_CA_FILE": server.ca_file}
@@ -122,7 +122,7 @@ def test_after_a_reset_of_a_standalone_sandbox_nothing_is_reported_reused(tmp_pa
 
 
 def test_a_refused_session_is_replaced_with_the_saved_installation(tmp_path: Path) -> None:
-    from tests.conftest import standalone_sandbox
+    from tests.helpers import standalone_sandbox
 
     with standalone_sandbox(tmp_path / "state") as server:
         where = {"BUNQ_BASE_URL": server.base_url, "BUNQ_CA_FILE": server.ca_file}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.conftest import load_script
+from tests.helpers import load_script
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.conftest import standalone_sandbox
-from tests.notebook_files import NOTEBOOKS, REPO, copy_without_outputs
+from tests.helpers import standalone_sandbox
+from tests.notebooks.notebook_files import NOTEBOOKS, REPO, copy_without_outputs
 
 SKIPPED = "Skipped: needs the in-process local sandbox"
 

@@ -193,6 +193,7 @@ def check_body(operation: Operation, body: dict[str, Any]) -> None:
         defaulted_fields,
         request_schema,
     )
+    from .field_rules import rule_for
 
     schema = request_schema(operation)
     if schema is None or "media_type" in schema:  # not JSON (an attachment's bytes): the handler reads it
@@ -217,6 +218,10 @@ def check_body(operation: Operation, body: dict[str, Any]) -> None:
             _check_type(field, None, fields[field])
     for field, value in body.items():
         if value is not None and field in fields:
+            rule = rule_for(operation.operation_id, field)
+            if rule is not None:  # a choice, a date, ...: checked in its own words, type included
+                rule(field, value)
+                continue
             alternative = REQUEST_TYPES_BUNQ_TAKES.get((operation.operation_id, field))
             if alternative is not None and _fits(value, alternative[0]):
                 continue

@@ -21,7 +21,7 @@ from bunq_helpers.client.handshake import create_api_context
 from bunq_helpers.crypto import keys, signing
 from bunq_helpers.errors import ConfigurationError, InsecureUrlError
 from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
-from tests.conftest import endpoint_of
+from tests.helpers import endpoint_of
 
 
 @pytest.fixture

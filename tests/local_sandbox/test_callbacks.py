@@ -26,7 +26,7 @@ from bunq_helpers.crypto import signing
 from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
 from bunq_helpers.local_sandbox.callback_categories import CATEGORIES, notifications_for
 from bunq_helpers.local_sandbox.events import Event
-from tests.conftest import Handshake, Raw, error_of, standalone_sandbox
+from tests.helpers import Handshake, Raw, error_of, standalone_sandbox
 
 
 @dataclass

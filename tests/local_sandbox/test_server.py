@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bunq_helpers.local_sandbox import LocalSandbox
-from tests.conftest import Raw, standalone_sandbox
+from tests.helpers import Raw, standalone_sandbox
 
 
 def _threads() -> set[threading.Thread]:

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from bunq_helpers.local_sandbox.store import DB_NAME
-from tests.conftest import Handshake, Raw, standalone_sandbox
+from tests.helpers import Handshake, Raw, standalone_sandbox
 
 CLIENTS = 50
 HANDSHAKES_EACH = 2

@@ -276,7 +276,6 @@ def _create(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str
     body = parse_object(request.body)
     if body.get("currency") is None:
         raise bad_request('Field "currency" is required (the local sandbox keeps EUR accounts: "EUR").')
-    required_choice(body, "currency", (CURRENCY,))
     refuse_fields(body, ("avatar_uuid",), NOT_EMULATED)
     description = _description(body) or DEFAULT_DESCRIPTION
     limit = _daily_limit(body)

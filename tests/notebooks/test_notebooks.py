@@ -14,8 +14,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.executed_notebooks import NOTEBOOKS, ExecutedNotebooks
-from tests.notebook_files import committed_text
+from tests.notebooks.executed_notebooks import NOTEBOOKS, ExecutedNotebooks
+from tests.notebooks.notebook_files import committed_text
 
 # What each notebook must show: request lines and the names of values picked out of answers.
 SHOWN = {

@@ -25,10 +25,10 @@ import nbformat
 import pytest
 from nbformat.sign import NotebookNotary
 
-from tests.executed_notebooks import ExecutedNotebooks
-from tests.test_notebooks import NOTEBOOKS, SHOWN
+from tests.notebooks.executed_notebooks import ExecutedNotebooks
+from tests.notebooks.test_notebooks import NOTEBOOKS, SHOWN
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = [
