@@ -1553,7 +1553,13 @@ def generated_cases() -> list[Case]:
                     f"{operation_id}: {field} of the wrong type",
                     body=body,
                     message=f'"{field}"',
-                    also=(words, "must be one of", "must be a date", "must be a non-empty array", "Invalid type"),
+                    also=(
+                        words,
+                        "must be one of",
+                        "must be a date",
+                        "must be a non-empty array",
+                        "Invalid type",
+                    ),
                     **shared,
                 )
             )
