@@ -30,8 +30,19 @@ def renders(kind: str) -> Callable[[Renderer], Renderer]:
     return register
 
 
+_LOADERS: list[Callable[[], object]] = []  # what registers the rest (endpoint families load lazily)
+
+
+def load_renderers_with(loader: Callable[[], object]) -> None:
+    """Call ``loader`` the first time an event of a kind nobody registered yet is shown."""
+    _LOADERS.append(loader)
+
+
 def render_object(db: sqlite3.Connection, kind: str, object_id: int) -> dict[str, Any] | None:
     """The object an event points at, as bunq shows it, or None if it is gone."""
+    if kind not in _RENDERERS:
+        for loader in _LOADERS:
+            loader()
     renderer = _RENDERERS.get(kind)
     return renderer(db, object_id) if renderer is not None else None
 

@@ -4,7 +4,8 @@ A family is a module here with a ``ROUTES`` list (found by name: a new family is
 line to add). Families are imported on their first call, not at start: ``route_index()`` says which
 family serves which method and path, from a small index kept beside the bytecode
 (``__pycache__/route-index.json``) and rebuilt, by importing every family once, whenever a file of
-the package or the catalogue changed. ``ROUTES`` (every family's routes) still works, importing all.
+the package or the catalogue changed. ``ROUTES`` (every family's routes) still works, importing all;
+so does showing an event of a family not called yet (``events.render_object`` loads them all).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from ..events import load_renderers_with
 
 if TYPE_CHECKING:
     from ..routing import Route
@@ -45,6 +48,9 @@ def routes_of(family: str) -> tuple[Route, ...]:
 def all_routes() -> list[Route]:
     """Every family's routes (imports them all)."""
     return [route for family in families() for route in routes_of(family)]
+
+
+load_renderers_with(all_routes)  # an event of a family not called yet is still shown
 
 
 @dataclass(frozen=True)
