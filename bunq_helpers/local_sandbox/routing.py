@@ -71,7 +71,6 @@ class Caller:
 
 Handler = Callable[[HandlerContext, Request, Caller, dict[str, int]], Reply | RawReply]
 
-_SEGMENT = re.compile(r"\{(\w+)\}")
 _ID = "[0-9]{1,18}"
 _UUID = "[0-9A-Za-z-]{1,64}"  # checked by the handler, so a wrong one is that object's 404
 
@@ -90,21 +89,11 @@ class Route:
     auth: Auth
     signature_required: bool = False
     operation: Operation | None = field(default=None, compare=False)  # set by ``kit.op``: body checked
-    pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        regex = _SEGMENT.sub(
-            lambda m: f"(?P<{m.group(1)}>{_UUID if _is_uuid(m.group(1)) else _ID})",
-            re.escape(self.template).replace(r"\{", "{").replace(r"\}", "}"),
-        )
-        object.__setattr__(self, "pattern", re.compile(rf"^{regex}$"))
-
-    def match(self, path: str) -> dict[str, int] | None:
+    def match(self, path: str) -> dict[str, Any] | None:
         """The path's ids if it fits this route's template."""
-        found = self.pattern.match(path)
-        if found is None:
-            return None
-        return {name: value if _is_uuid(name) else int(value) for name, value in found.groupdict().items()}
+        segments, parts = tuple(self.template.split("/")), path.split("/")
+        return _match(segments, parts) if len(segments) == len(parts) else None
 
 
 class Router:

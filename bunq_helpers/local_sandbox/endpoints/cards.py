@@ -399,9 +399,7 @@ def update_card(ctx: HandlerContext, request: Request, caller: Caller, ids: dict
             columns["updated"] = now
             assignments = ", ".join(f"{column} = ?" for column in columns)
             db.execute(f"UPDATE cards SET {assignments} WHERE id = ?", (*columns.values(), card["id"]))  # noqa: S608
-            ctx.events.record(
-                db, "Card", card["id"], user_id=caller.user["id"], account_id=None, action="UPDATE"
-            )
+            ctx.events.updated(db, "Card", card["id"], caller.user["id"], None)
         shown = card_object(db, db.execute("SELECT * FROM cards WHERE id = ?", (card["id"],)).fetchone())
     return Reply([{"Card": shown}])
 

@@ -436,9 +436,7 @@ def _update(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str
         else:
             changed = _change_fields(db, row, body, now)
         if changed:
-            ctx.events.record(
-                db, kind, row["id"], user_id=caller.user["id"], account_id=row["id"], action="UPDATE"
-            )
+            ctx.events.updated(db, kind, row["id"], caller.user["id"], row["id"])
     return Reply([{"Id": {"id": ids["account_id"]}}])
 
 
