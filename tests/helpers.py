@@ -25,6 +25,18 @@ from bunq_helpers.local_sandbox import LocalSandbox
 
 KEYS_DIR = Path(__file__).parent / "keys"
 SCRIPTS_DIR = Path(__file__).resolve().parents[1] / "scripts"
+# Chromium as the browser tests drive it (the notebooks' pages, the OAuth page, the dashboard).
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def load_script(name: str) -> ModuleType:

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 import requests
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
 
 from bunq_helpers.local_sandbox import LocalSandbox
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 

@@ -25,21 +25,11 @@ import nbformat
 import pytest
 from nbformat.sign import NotebookNotary
 
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
 from tests.notebooks.executed_notebooks import ExecutedNotebooks
 from tests.notebooks.test_notebooks import NOTEBOOKS, SHOWN
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PLACEHOLDERS = ("<IPython.core.display", "IPython.core.display.JSON object", "<Exchange ")
 DRAWN = {
     "00_start_here": 1,
