@@ -103,10 +103,12 @@ class Router:
     ``load(family)`` imports a family's routes the first time one of them is asked for."""
 
     def __init__(self, entries: Iterable[Any], load: Callable[[str], Iterable[Route]]) -> None:
-        self._by_length: dict[int, list[tuple[Any, tuple[str, ...]]]] = {}
+        # by (segment count, first segment, last segment), a parameter's as None: few candidates a path
+        self._by_key: dict[tuple[int, str | None, str | None], list[tuple[Any, tuple[str, ...]]]] = {}
         for entry in entries:
             segments = tuple(entry.template.split("/"))
-            self._by_length.setdefault(len(segments), []).append((entry, segments))
+            ends = [None if segment[:1] == "{" else segment for segment in (segments[0], segments[-1])]
+            self._by_key.setdefault((len(segments), *ends), []).append((entry, segments))
         self._load = load
         self._routes: dict[tuple[str, str], Route] = {}
 
@@ -114,13 +116,15 @@ class Router:
         """(route, ids, allowed methods); route is None when nothing fits this method."""
         allowed: list[str] = []
         parts = path.split("/")
-        for entry, segments in self._by_length.get(len(parts), ()):
-            params = _match(segments, parts)
-            if params is None:
-                continue
-            if entry.method == method:
-                return self._route(entry), params, [entry.method]
-            allowed.append(entry.method)
+        count, first, last = len(parts), parts[0], parts[-1]
+        for key in ((count, first, last), (count, first, None), (count, None, last), (count, None, None)):
+            for entry, segments in self._by_key.get(key, ()):
+                params = _match(segments, parts)
+                if params is None:
+                    continue
+                if entry.method == method:
+                    return self._route(entry), params, [entry.method]
+                allowed.append(entry.method)
         return None, {}, sorted(set(allowed))
 
     def _route(self, entry: Any) -> Route:
