@@ -234,3 +234,79 @@ def request_schema(operation: Operation) -> dict[str, Any] | None:
     """The request fields an operation takes: the spec's, unless replaced above."""
     replaced = REQUEST_SCHEMAS_BUNQ_TAKES.get(operation.operation_id)
     return replaced[0] if replaced is not None else operation.request
+
+
+# -- branch opsfx: Transferwise, currency conversion, PSD2 provider objects, confirmation of funds --------
+_TW = "bunq's Python SDK 1.28.0 reads it (endpoint.py: {name}ApiObject._OBJECT_TYPE_GET = {key!r})"
+WRAPPERS_BUNQ_SENDS.extend(
+    ("GET", pattern, key, None, _TW.format(name=name, key=key))
+    for pattern, key, name in (
+        (
+            r"/user/\{userID\}/transferwise-quote-temporary/\{itemId\}",
+            "TransferwiseQuote",
+            "TransferwiseQuoteTemporary",
+        ),
+        (
+            r"/user/\{userID\}/transferwise-quote/\{transferwise-quoteID\}/transferwise-recipient(/\{itemId\})?",
+            "TransferwiseRecipient",
+            "TransferwiseAccountQuote",
+        ),
+        (
+            r"/user/\{userID\}/transferwise-quote/\{transferwise-quoteID\}/transferwise-recipient-requirement",
+            "TransferwiseRequirement",
+            "TransferwiseAccountRequirement",
+        ),
+        (
+            r"/user/\{userID\}/transferwise-quote/\{transferwise-quoteID\}/transferwise-transfer(/\{itemId\})?",
+            "TransferwisePayment",
+            "TransferwiseTransfer",
+        ),
+    )
+)
+WRAPPERS_BUNQ_SENDS.append(
+    (
+        "POST",
+        r"/user/\{userID\}/confirmation-of-funds",
+        "ConfirmationOfFunds",
+        {"has_sufficient_funds": "boolean"},
+        f"{SDK}: ConfirmationOfFundsApiObject.create reads 'ConfirmationOfFunds' with has_sufficient_funds",
+    )
+)
+FIELDS_BUNQ_SENDS.update(
+    {
+        (
+            schema,
+            "id",
+        ): "every object bunq answers carries its id; without it a transfer or a provider's draft "
+        "payment listed here could not be read by id (the spec's read takes one)"
+        for schema in (
+            "TransferwiseTransferListing",
+            "TransferwiseTransferRead",
+            "PaymentServiceProviderDraftPaymentListing",
+            "PaymentServiceProviderDraftPaymentRead",
+        )
+    }
+)
+REQUIRED_BUT_DEFAULTED.update(
+    {
+        operation_id: {field: _UPDATE_CHANGES_WHAT_IT_NAMES.format(sdk=SDK, name=name) for field in fields}
+        for operation_id, name, fields in (
+            (
+                "UPDATE_CurrencyConversionQuote_for_User_MonetaryAccount",
+                "CurrencyConversionQuoteApiObject",
+                ("amount", "counterparty_alias", "currency_source", "currency_target", "order_type"),
+            ),
+            (
+                "UPDATE_PaymentServiceProviderDraftPayment_for_User",
+                "PaymentServiceProviderDraftPaymentApiObject",
+                ("amount", "counterparty_iban", "counterparty_name", "description", "sender_iban"),
+            ),
+            (
+                "UPDATE_PaymentServiceProviderIssuerTransaction_for_User",
+                "PaymentServiceProviderIssuerTransactionApiObject",
+                ("amount", "counterparty_alias", "description", "url_redirect"),
+            ),
+        )
+    }
+)
+# -- end of branch opsfx ------------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ How to add a family
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from collections.abc import Callable, Iterable
@@ -290,8 +291,9 @@ Validate = Callable[[HandlerContext, sqlite3.Row, dict[str, Any], bool], dict[st
 
 def derived_renderer(operation_id: str, *, extra: Iterable[str] = ()) -> Renderer:
     """A renderer from the spec: every response field that is a column (``id``/``created``/``updated``
-    as bunq shows them, ``*_cents`` columns as Amounts), in the schema's order."""
-    from .amounts import amount
+    as bunq shows them, ``*_cents`` columns as Amounts in ``*_currency`` if there is one, else EUR;
+    ``*_json`` columns as the JSON they hold), in the schema's order."""
+    from .amounts import CURRENCY, amount
 
     found = operation(operation_id)
     schema_name = next(iter(found.response["wrappers"].values()), None)
@@ -304,7 +306,11 @@ def derived_renderer(operation_id: str, *, extra: Iterable[str] = ()) -> Rendere
             if field in ("id", "created", "updated"):
                 out.update({k: v for k, v in id_and_stamps(row).items() if k == field})
             elif field + "_cents" in columns:
-                out[field] = amount(row[field + "_cents"]) if row[field + "_cents"] is not None else None
+                currency = row[field + "_currency"] if field + "_currency" in columns else CURRENCY
+                cents = row[field + "_cents"]
+                out[field] = amount(cents, currency) if cents is not None else None
+            elif field + "_json" in columns:
+                out[field] = json.loads(row[field + "_json"]) if row[field + "_json"] is not None else None
             elif field in columns:
                 value = row[field]
                 out[field] = timestamp(value) if field.startswith("time_") and value is not None else value
@@ -409,3 +415,21 @@ def plain_family(
         (delete_op, delete_row, item),
     ]
     return [op(operation_id, handler, **extra) for operation_id, handler, extra in made if operation_id]
+
+
+def fixed_list(
+    list_op: str,
+    items: Callable[[HandlerContext, sqlite3.Row], list[dict[str, Any]]],
+    owner: Owned | None = None,
+    wrapper: str | None = None,
+) -> Route:
+    """A listing of bunq's reference data, not rows: ``items(ctx, owner row)`` in the order given, under
+    the operation's wrapper unless ``wrapper`` says (``owner``: the row the path hangs from, checked;
+    default the user)."""
+    wrapper = wrapper or next(iter(operation(list_op).response["wrappers"]))
+
+    def list_items(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, Any]) -> Reply:
+        shown = items(ctx, owner.find(ctx, caller, ids) if owner else own_user(caller, ids))
+        return paginate(request, shown, wrapper, ids=list(range(len(shown), 0, -1)))
+
+    return op(list_op, list_items)

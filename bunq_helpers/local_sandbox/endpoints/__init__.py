@@ -6,11 +6,14 @@ the router tries them. A new family is a new module plus one line below.
 
 from __future__ import annotations
 
+# -- branch opsfx --
 from . import (
     annual_overviews,
     attachments,
     bunqme_tabs,
     cards,
+    currency_cloud,
+    currency_conversion,
     customer_statements,
     draft_payments,
     handshake,
@@ -19,6 +22,7 @@ from . import (
     notes,
     notification_filters,
     payment_batches,
+    payment_service_provider,
     payments,
     permitted_ips,
     request_inquiries,
@@ -26,10 +30,14 @@ from . import (
     request_responses,
     scheduled_payments,
     schedules,
+    transaction_categories,
+    transferwise,
     tree_progress,
     user_events,
     users,
 )
+
+# -- end of branch opsfx --
 
 ROUTES = [
     *handshake.ROUTES,
@@ -54,4 +62,11 @@ ROUTES = [
     *invoices.ROUTES,
     *tree_progress.ROUTES,
     *annual_overviews.ROUTES,
+    # -- branch opsfx --
+    *transferwise.ROUTES,
+    *currency_cloud.ROUTES,
+    *currency_conversion.ROUTES,
+    *payment_service_provider.ROUTES,
+    *transaction_categories.ROUTES,
+    # -- end of branch opsfx --
 ]

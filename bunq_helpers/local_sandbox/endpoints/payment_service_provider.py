@@ -1,0 +1,129 @@
+"""What a licensed PSD2 provider asks of bunq: draft payments it initiates, issuer transactions, and
+confirmation of funds.
+
+At bunq only a ``UserPaymentServiceProvider`` (a session made from a PSD2 certificate) reaches these.
+The local sandbox has no such user yet (branch ``oauth`` adds it), so any session user may act as one;
+``provider`` below is the one place to refuse other users once it lands.
+
+- ``payment-service-provider-draft-payment``: a payment initiation from a sandbox account (``sender_iban``
+  must be one) to ``counterparty_iban``; it is PENDING until the account holder answers, which bunq asks
+  in its app (not emulated yet: the hook is ``status``); the provider may CANCEL it while PENDING.
+- ``payment-service-provider-issuer-transaction``: an issuer's transaction towards ``counterparty_alias``,
+  PENDING until the provider marks it COMPLETED or CANCELLED.
+- ``confirmation-of-funds``: whether the account ``pointer_iban`` names could pay ``amount`` now (its
+  balance), answered as bunq's SDK reads it; nothing is held or booked, as in PSD2.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from typing import Any
+
+from ..bank.transfers import local_account_for
+from ..bunq_errors import bad_request, not_found
+from ..kit import Owned, body_of, derived_renderer, op, own_user, plain_family
+from ..render import counterparty_label, label_user
+from ..routing import Caller, HandlerContext, Reply
+from ..validation import amount_cents, optional_timestamp, required_pointer
+
+DRAFT = Owned("psp_draft_payments", "PaymentServiceProviderDraftPayment")
+ISSUER = Owned("psp_issuer_transactions", "PaymentServiceProviderIssuerTransaction")
+NEXT = {"PENDING": ("CANCELLED", "COMPLETED")}  # status -> where it may go next (drafts: CANCELLED only)
+
+
+def provider(ctx: HandlerContext, user: sqlite3.Row) -> sqlite3.Row:
+    """The calling provider (hook: refuse a user that is not a UserPaymentServiceProvider once they exist)."""
+    return user
+
+
+def _sandbox_account(ctx: HandlerContext, iban: str, field: str) -> sqlite3.Row:
+    account = local_account_for(ctx.store.read(), {"type": "IBAN", "value": iban})
+    if account is None:
+        raise bad_request(
+            f'Field "{field}" must be the IBAN of a bunq (local sandbox) account, not {iban!r}.'
+        )
+    return account
+
+
+def _status(row: sqlite3.Row, body: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
+    wanted = body.get("status")
+    if wanted not in allowed or wanted not in NEXT.get(row["status"], ()):
+        raise bad_request(
+            f'Field "status" can take {row["status"]} to {" or ".join(allowed)} only while PENDING.'
+        )
+    return {"status": wanted}
+
+
+def _draft(ctx: HandlerContext, row: sqlite3.Row, body: dict[str, Any], creating: bool) -> dict[str, Any]:
+    if not creating:
+        return _status(row, body, ("CANCELLED",))
+    provider(ctx, row)
+    sender = _sandbox_account(ctx, body["sender_iban"].replace(" ", "").upper(), "sender_iban")
+    return {
+        **{"sender_iban": sender["iban"], "sender_name": body.get("sender_name"), "status": "PENDING"},
+        **{
+            "receiver_iban": body["counterparty_iban"].replace(" ", "").upper(),
+            "description": body["description"],
+        },
+        **{
+            "counterparty_name": body["counterparty_name"],
+            "amount_cents": amount_cents(body["amount"], "amount"),
+        },
+    }
+
+
+def _issuer(ctx: HandlerContext, row: sqlite3.Row, body: dict[str, Any], creating: bool) -> dict[str, Any]:
+    if not creating:
+        return _status(row, body, ("CANCELLED", "COMPLETED"))
+    user = provider(ctx, row)
+    alias = {"display_name": user["display_name"], "country": "NL", "label_user": label_user(user)}
+    return {
+        **{"public_uuid": str(uuid.uuid4()), "alias_json": json.dumps(alias), "status": "PENDING"},
+        "counterparty_alias_json": json.dumps(
+            counterparty_label(required_pointer(body, "counterparty_alias"))
+        ),
+        **{"amount_cents": amount_cents(body["amount"], "amount"), "description": body["description"]},
+        **{"url_redirect": body["url_redirect"], "time_expiry": optional_timestamp(body, "time_expiry")},
+    }
+
+
+def confirm_funds(ctx: HandlerContext, request: Any, caller: Caller, ids: dict[str, Any]) -> Reply:
+    """``has_sufficient_funds``: the account's balance covers ``amount`` (the account must be the caller's)."""
+    provider(ctx, own_user(caller, ids))
+    body = body_of(request)
+    cents = amount_cents(body["amount"], "amount")
+    iban = required_pointer(body, "pointer_iban")["value"].replace(" ", "").upper()
+    account = local_account_for(ctx.store.read(), {"type": "IBAN", "value": iban})
+    if account is None or account["user_id"] != caller.user["id"]:  # hook: the provider's consented accounts
+        raise not_found("MonetaryAccount", iban)
+    return Reply([{"ConfirmationOfFunds": {"has_sufficient_funds": account["balance_cents"] >= cents}}])
+
+
+def _draft_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
+    return {"id": row["id"], **_show_draft(db, row)}
+
+
+_show_draft = derived_renderer("READ_PaymentServiceProviderDraftPayment_for_User")
+
+ROUTES = [
+    *plain_family(
+        DRAFT,
+        list_op="List_all_PaymentServiceProviderDraftPayment_for_User",
+        read_op="READ_PaymentServiceProviderDraftPayment_for_User",
+        create_op="CREATE_PaymentServiceProviderDraftPayment_for_User",
+        update_op="UPDATE_PaymentServiceProviderDraftPayment_for_User",
+        validate=_draft,
+        render=_draft_object,
+    ),
+    *plain_family(
+        ISSUER,
+        list_op="List_all_PaymentServiceProviderIssuerTransaction_for_User",
+        read_op="READ_PaymentServiceProviderIssuerTransaction_for_User",
+        create_op="CREATE_PaymentServiceProviderIssuerTransaction_for_User",
+        update_op="UPDATE_PaymentServiceProviderIssuerTransaction_for_User",
+        validate=_issuer,
+    ),
+    op("CREATE_ConfirmationOfFunds_for_User", confirm_funds),
+]
