@@ -1,0 +1,80 @@
+"""What a PSD2 provider asks of bunq: draft payments, issuer transactions, confirmation of funds."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.local_sandbox.money import money_world
+
+
+@pytest.fixture
+def world(tmp_path, client_key):
+    with money_world(tmp_path, client_key) as made:
+        yield made
+
+
+def test_a_providers_draft_payment_starts_pending_and_can_be_cancelled(world) -> None:
+    alice, bob = world.alice, world.bob
+    base = f"user/{alice.h.user_id}/payment-service-provider-draft-payment"
+    body = {
+        "amount": {"value": "12.50", "currency": "EUR"},
+        "sender_iban": bob.iban,
+        "sender_name": "Bob",
+        "counterparty_iban": "NL35BUNQ9900341392",
+        "counterparty_name": "Shop",
+        "description": "order 7",
+    }
+    assert "sender_iban" in alice.fails("POST", base, {**body, "sender_iban": "DE89370400440532013000"})
+    made = alice.create(base, {**body, "status": "ACCEPTED"})  # a new draft waits for the holder
+    [read] = alice.get(f"{base}/{made}")
+    draft = read["PaymentServiceProviderDraftPayment"]
+    assert draft == {
+        "id": made,
+        "amount": {"value": "12.50", "currency": "EUR"},
+        "sender_iban": bob.iban,
+        "receiver_iban": "NL35BUNQ9900341392",
+        "status": "PENDING",
+    }
+    assert "CANCELLED" in alice.fails("PUT", f"{base}/{made}", {"status": "ACCEPTED"})
+    alice.ok("PUT", f"{base}/{made}", {"status": "CANCELLED"})
+    assert alice.get(base)[0]["PaymentServiceProviderDraftPayment"]["status"] == "CANCELLED"
+    assert "PENDING" in alice.fails("PUT", f"{base}/{made}", {"status": "CANCELLED"})
+    assert bob.balance() == "0.00"
+    assert bob.fails("GET", f"user/{bob.h.user_id}/payment-service-provider-draft-payment/{made}", status=404)
+
+
+def test_an_issuer_transaction_is_completed_by_its_provider(world) -> None:
+    alice = world.alice
+    base = f"user/{alice.h.user_id}/payment-service-provider-issuer-transaction"
+    body = {
+        "amount": {"value": "3.00", "currency": "EUR"},
+        "description": "ticket",
+        "counterparty_alias": {"type": "IBAN", "value": "NL35BUNQ9900341392", "name": "Cinema"},
+        "url_redirect": "https://example.com/back",
+        "time_expiry": "2031-01-01 10:00:00.000000",
+    }
+    made = alice.create(base, body)
+    shown = alice.get(f"{base}/{made}")[0]["PaymentServiceProviderIssuerTransaction"]
+    assert (shown["status"], shown["counterparty_alias"]["iban"], shown["url_redirect"]) == (
+        "PENDING",
+        "NL35BUNQ9900341392",
+        "https://example.com/back",
+    )
+    assert shown["time_expiry"].startswith("2031-01-01 10:00:00") and len(shown["public_uuid"]) == 36
+    alice.ok("PUT", f"{base}/{made}", {"status": "COMPLETED"})
+    assert [i["PaymentServiceProviderIssuerTransaction"]["status"] for i in alice.get(base)] == ["COMPLETED"]
+    assert world.bob.get(f"user/{world.bob.h.user_id}/payment-service-provider-issuer-transaction") == []
+
+
+def test_confirmation_of_funds_answers_from_the_balance(world) -> None:
+    alice = world.alice
+    path = f"user/{alice.h.user_id}/confirmation-of-funds"
+    ask = {
+        "amount": {"value": "20.00", "currency": "EUR"},
+        "pointer_iban": {"type": "IBAN", "value": alice.iban},
+    }
+    assert alice.ok("POST", path, ask) == [{"ConfirmationOfFunds": {"has_sufficient_funds": False}}]
+    alice.fund("20.00")
+    assert alice.ok("POST", path, ask) == [{"ConfirmationOfFunds": {"has_sufficient_funds": True}}]
+    bobs = {**ask, "pointer_iban": {"type": "IBAN", "value": world.bob.iban}}
+    assert "MonetaryAccount" in alice.fails("POST", path, bobs, status=404)
