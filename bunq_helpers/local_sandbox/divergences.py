@@ -265,6 +265,15 @@ WRAPPERS_BUNQ_SENDS.extend(
 )
 WRAPPERS_BUNQ_SENDS.append(
     (
+        "GET",
+        r"/user/\{userID\}/bunqme-fundraiser-profile(/\{itemId\})?",
+        "BunqMeFundraiserProfile",
+        None,
+        _TW.format(name="BunqMeFundraiserProfileUser", key="BunqMeFundraiserProfile"),
+    )
+)
+WRAPPERS_BUNQ_SENDS.append(
+    (
         "POST",
         r"/user/\{userID\}/confirmation-of-funds",
         "ConfirmationOfFunds",

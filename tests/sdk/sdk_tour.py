@@ -724,6 +724,95 @@ def session_delete(tour: SimpleNamespace) -> None:
     equal(s.e.UserApiObject.list().value[0].get_referenced_object().id_, tour.user_a, "user after reset")
 
 
+# --- branch opsfx: Transferwise, currency conversion, PSD2 provider objects, Currencycloud ----------
+
+
+@step(needs=("sugar-daddy",))
+def transferwise(tour: SimpleNamespace) -> None:
+    """Transferwise: user, quote at the sandbox's fixed rate, recipient, transfer paid from A's account."""
+    s = sdk()
+    e = s.e
+    e.TransferwiseUserApiObject.create()
+    equal([u.source for u in e.TransferwiseUserApiObject.list().value], ["BUNQ"], "Transferwise users")
+    check("GBP" in [c.currency for c in e.TransferwiseCurrencyApiObject.list().value], "GBP offered")
+    quote_id = e.TransferwiseQuoteApiObject.create("EUR", "GBP", amount_source=amount("10.00")).value
+    quote = e.TransferwiseQuoteApiObject.get(quote_id).value
+    equal(
+        (quote.amount_source.value, quote.amount_target.currency, quote.rate),
+        ("10.00", "GBP", "0.850000"),
+        "quote",
+    )
+    kinds = [r.type_ for r in e.TransferwiseAccountRequirementApiObject.list(quote_id).value]
+    check("sort_code" in kinds, f"requirements for GBP: {kinds}")
+    field = s.o.TransferwiseRequirementFieldObject
+    detail = [field("sortCode", "231470"), field("accountNumber", "28821822")]
+    recipient = e.TransferwiseAccountQuoteApiObject.create(
+        quote_id, "Sam Smith", "sort_code", "GB", detail
+    ).value
+    listed = e.TransferwiseAccountQuoteApiObject.list(quote_id).value
+    equal([r.account_id for r in listed], [str(recipient)], "recipients of the quote")
+    before = cents(balance())
+    transfer_id = e.TransferwiseTransferApiObject.create(quote_id, str(tour.account_a), str(recipient)).value
+    equal(cents(balance()), before - 1000, "A's balance after paying Wise")
+    read = e.TransferwiseTransferApiObject.get(quote_id, transfer_id).value
+    equal((read.status, read.amount_target.currency), ("OUTGOING_PAYMENT_SENT", "GBP"), "the transfer")
+    tour.balance_a = cents(balance())
+
+
+@step(needs=("sugar-daddy",))
+def currency_conversion(tour: SimpleNamespace) -> None:
+    """Currency conversion: quote, accept (A pays), the conversion listed with both amounts."""
+    s = sdk()
+    e = s.e
+    shop = s.o.PointerObject("IBAN", "US64SVBKUS6S3300958879", "Dollar Shop")
+    quote_id = e.CurrencyConversionQuoteApiObject.create(amount("5.00"), "EUR", "USD", "SELL", shop).value
+    quote = e.CurrencyConversionQuoteApiObject.get(quote_id).value
+    equal((quote.status, quote.amount_target.value), ("OPEN", "5.40"), "a new quote")
+    before = cents(balance())
+    e.CurrencyConversionQuoteApiObject.update(quote_id, status="ACCEPTED")
+    equal(cents(balance()), before - 500, "A's balance after the conversion")
+    listed = [(c.amount.value, c.counter_amount.value) for c in e.CurrencyConversionApiObject.list().value]
+    equal(listed, [("5.00", "5.40")], "conversions")
+    tour.balance_a = cents(balance())
+
+
+@step(needs=("contexts",))
+def payment_service_provider(tour: SimpleNamespace) -> None:
+    """PSD2 provider objects: a draft payment (cancelled), an issuer transaction, confirmation of funds."""
+    s = sdk()
+    e = s.e
+    draft = e.PaymentServiceProviderDraftPaymentApiObject
+    draft_id = draft.create(tour.iban_b, "NL35BUNQ9900341392", "Shop", "order 7", amount("1.00")).value
+    equal(draft.get(draft_id).value.status, "PENDING", "a provider's new draft")
+    draft.update(draft_id, status="CANCELLED")
+    equal([d.status for d in draft.list().value], ["CANCELLED"], "drafts after PUT")
+    issuer = e.PaymentServiceProviderIssuerTransactionApiObject
+    cinema = s.o.PointerObject("IBAN", "NL35BUNQ9900341392", "Cinema")
+    made = issuer.create(cinema, amount("2.00"), "ticket", "https://example.com/back").value
+    issuer.update(made, status="COMPLETED")
+    equal(issuer.get(made).value.status, "COMPLETED", "issuer transaction after PUT")
+    asked = e.ConfirmationOfFundsApiObject.create(s.o.PointerObject("IBAN", tour.iban_a), amount("1000.00"))
+    equal(asked.value.has_sufficient_funds, cents(balance()) >= 100_000, "confirmation of funds")
+
+
+@step(needs=("contexts",))
+def currency_cloud_and_categories(tour: SimpleNamespace) -> None:
+    """Currencycloud beneficiary from its requirements; a user-defined transaction category."""
+    e = sdk().e
+    needs = e.CurrencyCloudBeneficiaryRequirementApiObject.list().value
+    check({n.payment_type for n in needs} == {"regular", "priority"}, "beneficiary requirements")
+    made = e.CurrencyCloudBeneficiaryApiObject.create(
+        "Acme Ltd", "GB", "GBP", "regular", "company", ["account_number=GB29NWBK60161331926819"]
+    ).value
+    equal(e.CurrencyCloudBeneficiaryApiObject.get(made).value.name, "Acme Ltd", "beneficiary")
+    e.AdditionalTransactionInformationCategoryUserDefinedApiObject.create("ACTIVE", category="PETS")
+    listed = e.AdditionalTransactionInformationCategoryApiObject.list(params={"count": "200"}).value
+    check("PETS" in [c.category for c in listed], "the user's category is listed")
+
+
+# --- end of branch opsfx ---------------------------------------------------------------------------
+
+
 STEP_NAMES = [s.name for s in STEPS]
 
 

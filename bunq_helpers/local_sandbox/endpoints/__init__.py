@@ -6,14 +6,11 @@ the router tries them. A new family is a new module plus one line below.
 
 from __future__ import annotations
 
-# -- branch opsfx --
 from . import (
     annual_overviews,
     attachments,
     bunqme_tabs,
     cards,
-    currency_cloud,
-    currency_conversion,
     customer_statements,
     draft_payments,
     handshake,
@@ -22,7 +19,6 @@ from . import (
     notes,
     notification_filters,
     payment_batches,
-    payment_service_provider,
     payments,
     permitted_ips,
     request_inquiries,
@@ -30,11 +26,20 @@ from . import (
     request_responses,
     scheduled_payments,
     schedules,
-    transaction_categories,
-    transferwise,
     tree_progress,
     user_events,
     users,
+)
+
+# -- branch opsfx --
+# isort: split
+from . import (
+    bunqme_fundraiser_profiles,
+    currency_cloud,
+    currency_conversion,
+    payment_service_provider,
+    transaction_categories,
+    transferwise,
 )
 
 # -- end of branch opsfx --
@@ -68,5 +73,6 @@ ROUTES = [
     *currency_conversion.ROUTES,
     *payment_service_provider.ROUTES,
     *transaction_categories.ROUTES,
+    *bunqme_fundraiser_profiles.ROUTES,
     # -- end of branch opsfx --
 ]
