@@ -751,12 +751,11 @@ def transferwise(tour: SimpleNamespace) -> None:
     ).value
     listed = e.TransferwiseAccountQuoteApiObject.list(quote_id).value
     equal([r.account_id for r in listed], [str(recipient)], "recipients of the quote")
-    before = cents(balance())
+    before = cents(balance(tour.account_a))
     transfer_id = e.TransferwiseTransferApiObject.create(quote_id, str(tour.account_a), str(recipient)).value
-    equal(cents(balance()), before - 1000, "A's balance after paying Wise")
+    equal(cents(balance(tour.account_a)), before - 1000, "A's balance after paying Wise")
     read = e.TransferwiseTransferApiObject.get(quote_id, transfer_id).value
     equal((read.status, read.amount_target.currency), ("OUTGOING_PAYMENT_SENT", "GBP"), "the transfer")
-    tour.balance_a = cents(balance())
 
 
 @step(needs=("sugar-daddy",))
@@ -773,7 +772,6 @@ def currency_conversion(tour: SimpleNamespace) -> None:
     equal(cents(balance()), before - 500, "A's balance after the conversion")
     listed = [(c.amount.value, c.counter_amount.value) for c in e.CurrencyConversionApiObject.list().value]
     equal(listed, [("5.00", "5.40")], "conversions")
-    tour.balance_a = cents(balance())
 
 
 @step(needs=("contexts",))
@@ -792,7 +790,9 @@ def payment_service_provider(tour: SimpleNamespace) -> None:
     issuer.update(made, status="COMPLETED")
     equal(issuer.get(made).value.status, "COMPLETED", "issuer transaction after PUT")
     asked = e.ConfirmationOfFundsApiObject.create(s.o.PointerObject("IBAN", tour.iban_a), amount("1000.00"))
-    equal(asked.value.has_sufficient_funds, cents(balance()) >= 100_000, "confirmation of funds")
+    equal(
+        asked.value.has_sufficient_funds, cents(balance(tour.account_a)) >= 100_000, "confirmation of funds"
+    )
 
 
 @step(needs=("contexts",))
