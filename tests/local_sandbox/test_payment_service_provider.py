@@ -2,19 +2,38 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
-from tests.local_sandbox.money import money_world
+from bunq_helpers.client.psd2 import credential_body, make_test_certificate
+from bunq_helpers.crypto import keys
+from tests.local_sandbox.money import Party, money_world
+from tests.local_sandbox.oauth_world import session_with
+
+
+@pytest.fixture(scope="module")
+def certificate():
+    return make_test_certificate("Test Payments B.V.")
 
 
 @pytest.fixture
-def world(tmp_path, client_key):
+def world(tmp_path, client_key, certificate):
     with money_world(tmp_path, client_key) as made:
+        raw = made.alice.raw
+        _, installation_token, _ = raw.install(client_key)
+        body = credential_body(certificate, keys.public_key_to_pem(client_key), installation_token)
+        answer = raw.call("POST", "payment-service-provider-credential", body, token=installation_token)
+        session = session_with(
+            raw, client_key, answer.json()["Response"][0]["CredentialPasswordIp"]["token_value"]
+        )
+        h = SimpleNamespace(user_id=session.user["id"], session_token=session.session_token, key=client_key)
+        made.provider = Party(raw, h, made.sandbox)
         yield made
 
 
 def test_a_providers_draft_payment_starts_pending_and_can_be_cancelled(world) -> None:
-    alice, bob = world.alice, world.bob
+    alice, bob = world.provider, world.bob
     base = f"user/{alice.h.user_id}/payment-service-provider-draft-payment"
     body = {
         "amount": {"value": "12.50", "currency": "EUR"},
@@ -44,7 +63,7 @@ def test_a_providers_draft_payment_starts_pending_and_can_be_cancelled(world) ->
 
 
 def test_an_issuer_transaction_is_completed_by_its_provider(world) -> None:
-    alice = world.alice
+    alice = world.provider
     base = f"user/{alice.h.user_id}/payment-service-provider-issuer-transaction"
     body = {
         "amount": {"value": "3.00", "currency": "EUR"},
@@ -64,6 +83,10 @@ def test_an_issuer_transaction_is_completed_by_its_provider(world) -> None:
     alice.ok("PUT", f"{base}/{made}", {"status": "COMPLETED"})
     assert [i["PaymentServiceProviderIssuerTransaction"]["status"] for i in alice.get(base)] == ["COMPLETED"]
     assert world.bob.get(f"user/{world.bob.h.user_id}/payment-service-provider-issuer-transaction") == []
+    as_person = world.bob.fails(
+        "POST", f"user/{world.bob.h.user_id}/payment-service-provider-issuer-transaction", body
+    )
+    assert "Only a UserPaymentServiceProvider" in as_person and "UserPerson" in as_person
 
 
 def test_confirmation_of_funds_answers_from_the_balance(world) -> None:

@@ -776,23 +776,24 @@ def currency_conversion(tour: SimpleNamespace) -> None:
 
 @step(needs=("contexts",))
 def payment_service_provider(tour: SimpleNamespace) -> None:
-    """PSD2 provider objects: a draft payment (cancelled), an issuer transaction, confirmation of funds."""
+    """PSD2: confirmation of funds on A's account; a provider's draft payment is refused to a UserPerson."""
+    from bunq.sdk.exception.api_exception import ApiException
+
     s = sdk()
     e = s.e
-    draft = e.PaymentServiceProviderDraftPaymentApiObject
-    draft_id = draft.create(tour.iban_b, "NL35BUNQ9900341392", "Shop", "order 7", amount("1.00")).value
-    equal(draft.get(draft_id).value.status, "PENDING", "a provider's new draft")
-    draft.update(draft_id, status="CANCELLED")
-    equal([d.status for d in draft.list().value], ["CANCELLED"], "drafts after PUT")
-    issuer = e.PaymentServiceProviderIssuerTransactionApiObject
-    cinema = s.o.PointerObject("IBAN", "NL35BUNQ9900341392", "Cinema")
-    made = issuer.create(cinema, amount("2.00"), "ticket", "https://example.com/back").value
-    issuer.update(made, status="COMPLETED")
-    equal(issuer.get(made).value.status, "COMPLETED", "issuer transaction after PUT")
     asked = e.ConfirmationOfFundsApiObject.create(s.o.PointerObject("IBAN", tour.iban_a), amount("1000.00"))
     equal(
         asked.value.has_sufficient_funds, cents(balance(tour.account_a)) >= 100_000, "confirmation of funds"
     )
+    draft = e.PaymentServiceProviderDraftPaymentApiObject
+    try:
+        draft.create(tour.iban_b, "NL35BUNQ9900341392", "Shop", "order 7", amount("1.00"))
+    except ApiException as error:
+        equal(error.response_code, 400, "status for a UserPerson's provider draft")
+        check("UserPaymentServiceProvider" in error.message, f"refusal names the provider: {error.message}")
+    else:
+        raise CheckFailed("a UserPerson created a payment service provider's draft payment")
+    equal(draft.list().value, [], "a UserPerson has no provider drafts")
 
 
 @step(needs=("contexts",))

@@ -1,9 +1,9 @@
 """What a licensed PSD2 provider asks of bunq: draft payments it initiates, issuer transactions, and
 confirmation of funds.
 
-At bunq only a ``UserPaymentServiceProvider`` (a session made from a PSD2 certificate) reaches these.
-The local sandbox has no such user yet (branch ``oauth`` adds it), so any session user may act as one;
-``provider`` below is the one place to refuse other users once it lands.
+At bunq only a ``UserPaymentServiceProvider`` (a session made from a PSD2 certificate:
+``payment-service-provider-credential``, ``endpoints/psd2.py``) creates draft payments and issuer
+transactions; any other user gets a 400 naming that (bunq's own words for it are not documented).
 
 - ``payment-service-provider-draft-payment``: a payment initiation from a sandbox account (``sender_iban``
   must be one) to ``counterparty_iban``; it is PENDING until the account holder answers, which bunq asks
@@ -11,7 +11,9 @@ The local sandbox has no such user yet (branch ``oauth`` adds it), so any sessio
 - ``payment-service-provider-issuer-transaction``: an issuer's transaction towards ``counterparty_alias``,
   PENDING until the provider marks it COMPLETED or CANCELLED.
 - ``confirmation-of-funds``: whether the account ``pointer_iban`` names could pay ``amount`` now (its
-  balance), answered as bunq's SDK reads it; nothing is held or booked, as in PSD2.
+  balance), answered as bunq's SDK reads it; nothing is held or booked, as in PSD2. The account must be
+  the session's user's: a provider asks through the user's OAuth grant (the consent), whose session
+  reaches the granting user's accounts (``kit.own_user``).
 """
 
 from __future__ import annotations
@@ -28,13 +30,19 @@ from ..render import counterparty_label, label_user
 from ..routing import Caller, HandlerContext, Reply
 from ..validation import amount_cents, optional_timestamp, required_pointer
 
+PROVIDER = "UserPaymentServiceProvider"
 DRAFT = Owned("psp_draft_payments", "PaymentServiceProviderDraftPayment")
 ISSUER = Owned("psp_issuer_transactions", "PaymentServiceProviderIssuerTransaction")
 NEXT = {"PENDING": ("CANCELLED", "COMPLETED")}  # status -> where it may go next (drafts: CANCELLED only)
 
 
 def provider(ctx: HandlerContext, user: sqlite3.Row) -> sqlite3.Row:
-    """The calling provider (hook: refuse a user that is not a UserPaymentServiceProvider once they exist)."""
+    """The calling provider; a 400 for any other kind of user."""
+    if user["kind"] != PROVIDER:
+        raise bad_request(
+            f"Only a {PROVIDER} may do this; this session's user is a {user['kind']}. Start a session from a "
+            "PSD2 certificate (POST payment-service-provider-credential) first."
+        )
     return user
 
 
@@ -91,12 +99,12 @@ def _issuer(ctx: HandlerContext, row: sqlite3.Row, body: dict[str, Any], creatin
 
 def confirm_funds(ctx: HandlerContext, request: Any, caller: Caller, ids: dict[str, Any]) -> Reply:
     """``has_sufficient_funds``: the account's balance covers ``amount`` (the account must be the caller's)."""
-    provider(ctx, own_user(caller, ids))
+    user = own_user(caller, ids)
     body = body_of(request)
     cents = amount_cents(body["amount"], "amount")
     iban = required_pointer(body, "pointer_iban")["value"].replace(" ", "").upper()
     account = local_account_for(ctx.store.read(), {"type": "IBAN", "value": iban})
-    if account is None or account["user_id"] != caller.user["id"]:  # hook: the provider's consented accounts
+    if account is None or account["user_id"] != user["id"]:
         raise not_found("MonetaryAccount", iban)
     return Reply([{"ConfirmationOfFunds": {"has_sufficient_funds": account["balance_cents"] >= cents}}])
 
