@@ -54,6 +54,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from .bank.core import insert_row
 from .bunq_errors import BunqError, bad_request, not_found
 from .catalogue import Operation, load_catalogue
 from .pagination import paginate
@@ -380,12 +381,8 @@ def plain_family(
         values = {**validate(ctx, owner, body_of(request), True), link: owner["id"]}
         now = ctx.now()
         values.update(created=now, updated=now)
-        names = ", ".join(values)
         with ctx.store.transaction() as db:
-            row_id = db.execute(
-                f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(values))})",  # noqa: S608
-                tuple(values.values()),
-            ).lastrowid
+            row_id = insert_row(db, table, values)
             record(ctx, db, caller, row_id, owner["id"], "CREATE")
         return Reply([{"Id": {"id": row_id}}])
 

@@ -15,7 +15,7 @@ import uuid
 
 from ..bunq_errors import bad_request
 from ..render import counterparty_label, own_label
-from .core import Bank
+from .core import Bank, insert_row
 from .ledger import credit, insert_payment
 from .transfers import PaymentOrder, check_payable
 
@@ -59,28 +59,26 @@ def convert(
         owner = db.execute("SELECT * FROM users WHERE id = ?", (payee["user_id"],)).fetchone()
         counter_label = own_label(payee, owner)
     day = dt.datetime.fromtimestamp(now, dt.timezone.utc).date().isoformat()
-    return int(
-        db.execute(
-            "INSERT INTO currency_conversions (account_id, quote_id, payment_id, group_uuid, status, type,"
-            " order_type, rate, amount_cents, amount_currency, counter_amount_cents, counter_amount_currency,"
-            " label_monetary_account_json, counter_label_monetary_account_json, date_delivery_expected,"
-            " created, updated) VALUES (?, ?, ?, ?, 'COMPLETED', 'CONVERSION', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                account["id"],
-                quote["id"],
-                payment_id,
-                str(uuid.uuid4()),
-                quote["order_type"],
-                quote["rate"],
-                order.cents,
-                source,
-                quote["amount_target_cents"],
-                target,
-                json.dumps(own_label(account, user)),
-                json.dumps(counter_label),
-                day,
-                now,
-                now,
-            ),
-        ).lastrowid
+    return insert_row(
+        db,
+        "currency_conversions",
+        {
+            "account_id": account["id"],
+            "quote_id": quote["id"],
+            "payment_id": payment_id,
+            "group_uuid": str(uuid.uuid4()),
+            "status": "COMPLETED",
+            "type": "CONVERSION",
+            "order_type": quote["order_type"],
+            "rate": quote["rate"],
+            "amount_cents": order.cents,
+            "amount_currency": source,
+            "counter_amount_cents": quote["amount_target_cents"],
+            "counter_amount_currency": target,
+            "label_monetary_account_json": json.dumps(own_label(account, user)),
+            "counter_label_monetary_account_json": json.dumps(counter_label),
+            "date_delivery_expected": day,
+            "created": now,
+            "updated": now,
+        },
     )

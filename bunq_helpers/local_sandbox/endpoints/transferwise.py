@@ -26,6 +26,7 @@ import uuid
 from typing import Any
 
 from ..bank import rates
+from ..bank.core import insert_row
 from ..bank.transfers import PaymentOrder, transfer
 from ..bunq_errors import bad_request, not_found
 from ..kit import ACCOUNT, Owned, body_of, derived_renderer, fixed_list, op, plain_family
@@ -46,60 +47,40 @@ CHECK = Owned("transferwise_requirement_checks", "TransferwiseRequirement", pare
 TRANSFER = Owned("transferwise_transfers", "TransferwisePayment", parent=IN_QUOTE, link="quote_id")
 
 
-def _field(key: str, name: str, example: str, pattern: str) -> dict[str, Any]:
-    group = {"key": key, "name": name, "type": "text", "required": True, "example": example}
-    return {"name": name, "group": {**group, "validation_regexp": pattern}}
+# A recipient's details by type: (type, label, currencies it serves or "" for any, key, name, example, pattern)
+FIELDS = (
+    ("iban", "IBAN", "", "IBAN", "IBAN", "DE89370400440532013000", "^[A-Z]{2}[0-9A-Z]{13,32}$"),
+    ("sort_code", "Local bank account", "GBP", "sortCode", "UK sort code", "231470", "^[0-9]{6}$"),
+    ("sort_code", "Local bank account", "GBP", "accountNumber", "Account number", "28821822", "^[0-9]{8}$"),
+    ("aba", "ACH routing", "USD", "abartn", "ACH routing number", "111000025", "^[0-9]{9}$"),
+    ("aba", "ACH routing", "USD", "accountNumber", "Account number", "12345678", "^[0-9]{4,17}$"),
+    ("swift_code", "SWIFT", "", "swiftCode", "SWIFT / BIC", "BUNQNL2A", "^[A-Z0-9]{8,11}$"),
+    ("swift_code", "SWIFT", "", "accountNumber", "Account number", "0532013000", "^[0-9A-Z]{4,34}$"),
+)
 
 
-# type -> (label, its fields (key, name, example, pattern), the currencies it serves; None: any)
-REQUIREMENTS: dict[str, tuple[str, tuple[tuple[str, str, str, str], ...], tuple[str, ...] | None]] = {
-    "iban": ("IBAN", (("IBAN", "IBAN", "DE89370400440532013000", "^[A-Z]{2}[0-9A-Z]{13,32}$"),), None),
-    "sort_code": (
-        "Local bank account",
-        (
-            ("sortCode", "UK sort code", "231470", "^[0-9]{6}$"),
-            ("accountNumber", "Account number", "28821822", "^[0-9]{8}$"),
-        ),
-        ("GBP",),
-    ),
-    "aba": (
-        "ACH routing",
-        (
-            ("abartn", "ACH routing number", "111000025", "^[0-9]{9}$"),
-            ("accountNumber", "Account number", "12345678", "^[0-9]{4,17}$"),
-        ),
-        ("USD",),
-    ),
-    "swift_code": (
-        "SWIFT",
-        (
-            ("swiftCode", "SWIFT / BIC", "BUNQNL2A", "^[A-Z0-9]{8,11}$"),
-            ("accountNumber", "Account number", "0532013000", "^[0-9A-Z]{4,34}$"),
-        ),
-        None,
-    ),
-}
-
-
-def _requirements(ctx: HandlerContext, quote: sqlite3.Row) -> list[dict[str, Any]]:
-    return [
-        {"type": kind, "label": label, "fields": [_field(*field) for field in fields]}
-        for kind, (label, fields, currencies) in REQUIREMENTS.items()
-        if currencies is None or quote["currency_target"] in currencies
-    ]
+def _requirements(ctx: Any, quote: sqlite3.Row) -> list[dict[str, Any]]:
+    """The types of recipient the quote's target currency takes, each with its fields (Wise's shape)."""
+    shown: dict[str, dict[str, Any]] = {}
+    for kind, label, currencies, key, name, example, pattern in FIELDS:
+        if currencies in ("", quote["currency_target"]):
+            group = {"key": key, "name": name, "type": "text", "required": True, "example": example}
+            field = {"name": name, "group": {**group, "validation_regexp": pattern}}
+            shown.setdefault(kind, {"type": kind, "label": label, "fields": []})["fields"].append(field)
+    return list(shown.values())
 
 
 def _details(quote: sqlite3.Row, body: dict[str, Any]) -> dict[str, str]:
     """``detail`` as key -> value, complete for the requirement ``type`` names."""
     kind = body.get("type")
-    offered = {item["type"] for item in _requirements(None, quote)}  # type: ignore[arg-type]
+    offered = {item["type"] for item in _requirements(None, quote)}
     if kind not in offered:
         raise bad_request(
             f'Field "type" must be one of {", ".join(sorted(offered))} for {quote["currency_target"]} '
             "(see transferwise-recipient-requirement)."
         )
     sent = {item.get("key"): item.get("value") for item in body.get("detail") or [] if isinstance(item, dict)}
-    for key, name, _example, _pattern in REQUIREMENTS[kind][1]:
+    for key, name in ((f[3], f[4]) for f in FIELDS if f[0] == kind):
         if not isinstance(sent.get(key), str) or not sent[key].strip():
             raise bad_request(f'Field "detail" needs "{key}" ({name}) for a {kind} recipient.')
     return {key: value for key, value in sent.items() if isinstance(key, str) and isinstance(value, str)}
@@ -247,25 +228,21 @@ def create_transfer(ctx: HandlerContext, request: Any, caller: Caller, ids: dict
         "transferwise_account_number": recipient["account_number"],
         "transferwise_bank_code": recipient["bank_code"],
     }
+    values = {"quote_id": quote["id"], "recipient_id": recipient["id"], "account_id": account["id"]}
+    values.update(
+        status="OUTGOING_PAYMENT_SENT", status_transferwise="outgoing_payment_sent", reference=reference
+    )
+    values.update(
+        alias_json=json.dumps(own_label(account, caller.user)),
+        counterparty_alias_json=json.dumps(counterparty),
+    )
     with ctx.store.transaction() as db:
         payment_id = transfer(ctx, db, account, caller.user, order)
-        now = ctx.now()
-        row_id = db.execute(
-            "INSERT INTO transferwise_transfers (quote_id, recipient_id, account_id, payment_id, status,"
-            " status_transferwise, reference, alias_json, counterparty_alias_json, created, updated)"
-            " VALUES (?, ?, ?, ?, 'OUTGOING_PAYMENT_SENT', 'outgoing_payment_sent', ?, ?, ?, ?, ?)",
-            (
-                quote["id"],
-                recipient["id"],
-                account["id"],
-                payment_id,
-                reference,
-                json.dumps(own_label(account, caller.user)),
-                json.dumps(counterparty),
-                now,
-                now,
-            ),
-        ).lastrowid
+        row_id = insert_row(
+            db,
+            "transferwise_transfers",
+            {**values, "payment_id": payment_id, "created": ctx.now(), "updated": ctx.now()},
+        )
     return Reply([{"Id": {"id": row_id}}])
 
 
