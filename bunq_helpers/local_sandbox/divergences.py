@@ -268,45 +268,26 @@ def request_schema(operation: Operation) -> dict[str, Any] | None:
 
 
 # -- branch opsfx: Transferwise, currency conversion, PSD2 provider objects, confirmation of funds --------
-_TW = "bunq's Python SDK 1.28.0 reads it (endpoint.py: {name}ApiObject._OBJECT_TYPE_GET = {key!r})"
+_READS = "bunq's Python SDK 1.28.0 reads it (endpoint.py: {name}ApiObject._OBJECT_TYPE_GET = {key!r})"
+_U, _TWQ = r"/user/\{userID\}/", r"/user/\{userID\}/transferwise-quote/\{transferwise-quoteID\}/transferwise-"
 WRAPPERS_BUNQ_SENDS.extend(
-    ("GET", pattern, key, None, _TW.format(name=name, key=key))
+    ("GET", pattern, key, None, _READS.format(name=name, key=key))
     for pattern, key, name in (
+        (_U + r"transferwise-quote-temporary/\{itemId\}", "TransferwiseQuote", "TransferwiseQuoteTemporary"),
+        (_TWQ + r"recipient(/\{itemId\})?", "TransferwiseRecipient", "TransferwiseAccountQuote"),
+        (_TWQ + "recipient-requirement", "TransferwiseRequirement", "TransferwiseAccountRequirement"),
+        (_TWQ + r"transfer(/\{itemId\})?", "TransferwisePayment", "TransferwiseTransfer"),
         (
-            r"/user/\{userID\}/transferwise-quote-temporary/\{itemId\}",
-            "TransferwiseQuote",
-            "TransferwiseQuoteTemporary",
+            _U + r"bunqme-fundraiser-profile(/\{itemId\})?",
+            "BunqMeFundraiserProfile",
+            "BunqMeFundraiserProfileUser",
         ),
-        (
-            r"/user/\{userID\}/transferwise-quote/\{transferwise-quoteID\}/transferwise-recipient(/\{itemId\})?",
-            "TransferwiseRecipient",
-            "TransferwiseAccountQuote",
-        ),
-        (
-            r"/user/\{userID\}/transferwise-quote/\{transferwise-quoteID\}/transferwise-recipient-requirement",
-            "TransferwiseRequirement",
-            "TransferwiseAccountRequirement",
-        ),
-        (
-            r"/user/\{userID\}/transferwise-quote/\{transferwise-quoteID\}/transferwise-transfer(/\{itemId\})?",
-            "TransferwisePayment",
-            "TransferwiseTransfer",
-        ),
-    )
-)
-WRAPPERS_BUNQ_SENDS.append(
-    (
-        "GET",
-        r"/user/\{userID\}/bunqme-fundraiser-profile(/\{itemId\})?",
-        "BunqMeFundraiserProfile",
-        None,
-        _TW.format(name="BunqMeFundraiserProfileUser", key="BunqMeFundraiserProfile"),
     )
 )
 WRAPPERS_BUNQ_SENDS.append(
     (
         "POST",
-        r"/user/\{userID\}/confirmation-of-funds",
+        _U + "confirmation-of-funds",
         "ConfirmationOfFunds",
         {"has_sufficient_funds": "boolean"},
         f"{SDK}: ConfirmationOfFundsApiObject.create reads 'ConfirmationOfFunds' with has_sufficient_funds",

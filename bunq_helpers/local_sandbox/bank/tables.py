@@ -497,179 +497,115 @@ TABLES: tuple[Table, ...] = (
         55_000_000,
     ),
     # -- branch opsfx: Transferwise, Currencycloud, currency conversion, PSD2 provider objects --------
-    Table(
-        "transferwise_users",
-        """
-        CREATE TABLE IF NOT EXISTS transferwise_users (  -- the user's (stand-in) Transferwise account
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            user_id INTEGER NOT NULL REFERENCES users(id),
-            name TEXT NOT NULL, email TEXT NOT NULL, source TEXT NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
-        80_000_000,
-    ),
+    # (money as *_cents with its *_currency; *_json columns hold the JSON bunq shows; see kit.derived_renderer)
     *(
         Table(
             name,
-            f"""
-        CREATE TABLE IF NOT EXISTS {name} (  -- a fixed-rate quote (bank/rates.py)
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            user_id INTEGER NOT NULL REFERENCES users(id),
-            quote_id TEXT NOT NULL,
-            currency_source TEXT NOT NULL, currency_target TEXT NOT NULL, rate TEXT NOT NULL,
-            amount_source_cents INTEGER NOT NULL, amount_source_currency TEXT NOT NULL,
-            amount_target_cents INTEGER NOT NULL, amount_target_currency TEXT NOT NULL,
-            amount_fee_cents INTEGER NOT NULL, amount_fee_currency TEXT NOT NULL,
-            time_expiry REAL NOT NULL, time_delivery_estimate REAL NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
+            f"CREATE TABLE IF NOT EXISTS {name} (id INTEGER PRIMARY KEY AUTOINCREMENT, {columns},"
+            " created REAL NOT NULL, updated REAL NOT NULL);",
             base,
         )
-        for name, base in (("transferwise_quotes", 81_000_000), ("transferwise_quotes_temporary", 82_000_000))
-    ),
-    Table(
-        "transferwise_recipients",
-        """
-        CREATE TABLE IF NOT EXISTS transferwise_recipients (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            quote_id INTEGER NOT NULL REFERENCES transferwise_quotes(id),
-            name_account_holder TEXT NOT NULL, type TEXT NOT NULL, country TEXT, currency TEXT NOT NULL,
-            account_number TEXT, bank_code TEXT, detail_json TEXT NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
-        83_000_000,
-    ),
-    Table(
-        "transferwise_requirement_checks",
-        """
-        CREATE TABLE IF NOT EXISTS transferwise_requirement_checks (  -- a checked set of details
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            quote_id INTEGER NOT NULL REFERENCES transferwise_quotes(id),
-            kind TEXT NOT NULL,                 -- recipient or transfer
-            detail_json TEXT NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
-        84_000_000,
-    ),
-    Table(
-        "transferwise_transfers",
-        """
-        CREATE TABLE IF NOT EXISTS transferwise_transfers (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            quote_id INTEGER NOT NULL REFERENCES transferwise_quotes(id),
-            recipient_id INTEGER NOT NULL,      -- kept after the recipient is deleted
-            account_id INTEGER NOT NULL REFERENCES accounts(id),
-            payment_id INTEGER NOT NULL,        -- the payment that paid Transferwise in
-            status TEXT NOT NULL, status_transferwise TEXT NOT NULL, reference TEXT NOT NULL,
-            alias_json TEXT NOT NULL, counterparty_alias_json TEXT NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
-        85_000_000,
-    ),
-    Table(
-        "currency_cloud_beneficiaries",
-        """
-        CREATE TABLE IF NOT EXISTS currency_cloud_beneficiaries (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            user_id INTEGER NOT NULL REFERENCES users(id),
-            name TEXT NOT NULL, country TEXT NOT NULL, currency TEXT NOT NULL,
-            legal_entity_type TEXT NOT NULL, payment_type TEXT NOT NULL,
-            account_number TEXT NOT NULL, external_identifier TEXT NOT NULL, all_field_json TEXT NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
-        86_000_000,
-    ),
-    Table(
-        "currency_cloud_payment_quotes",
-        """
-        CREATE TABLE IF NOT EXISTS currency_cloud_payment_quotes (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            account_id INTEGER NOT NULL REFERENCES accounts(id),
-            pointers_json TEXT NOT NULL, amount_fee_cents INTEGER NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
-        87_000_000,
-    ),
-    Table(
-        "currency_conversion_quotes",
-        """
-        CREATE TABLE IF NOT EXISTS currency_conversion_quotes (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            account_id INTEGER NOT NULL REFERENCES accounts(id),
-            status TEXT NOT NULL,               -- OPEN, ACCEPTED (converted), REJECTED or EXPIRED
-            order_type TEXT NOT NULL, counterparty_json TEXT NOT NULL, rate TEXT NOT NULL,
-            amount_source_cents INTEGER NOT NULL, amount_source_currency TEXT NOT NULL,
-            amount_target_cents INTEGER NOT NULL, amount_target_currency TEXT NOT NULL,
-            time_expiry REAL NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
-        88_000_000,
-    ),
-    Table(
-        "currency_conversions",
-        """
-        CREATE TABLE IF NOT EXISTS currency_conversions (  -- an accepted quote, booked
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            account_id INTEGER NOT NULL REFERENCES accounts(id),
-            quote_id INTEGER NOT NULL REFERENCES currency_conversion_quotes(id),
-            payment_id INTEGER NOT NULL, group_uuid TEXT NOT NULL,
-            status TEXT NOT NULL, type TEXT NOT NULL, order_type TEXT NOT NULL, rate TEXT NOT NULL,
-            amount_cents INTEGER NOT NULL, amount_currency TEXT NOT NULL,
-            counter_amount_cents INTEGER NOT NULL, counter_amount_currency TEXT NOT NULL,
-            label_monetary_account_json TEXT NOT NULL, counter_label_monetary_account_json TEXT NOT NULL,
-            date_delivery_expected TEXT NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
-        120_000_000,
-    ),
-    Table(
-        "psp_draft_payments",
-        """
-        CREATE TABLE IF NOT EXISTS psp_draft_payments (  -- a PSD2 provider's payment initiation
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            user_id INTEGER NOT NULL REFERENCES users(id),
-            sender_iban TEXT NOT NULL, sender_name TEXT, receiver_iban TEXT NOT NULL, counterparty_name TEXT,
-            description TEXT NOT NULL, amount_cents INTEGER NOT NULL, status TEXT NOT NULL,
-            payment_id INTEGER,                 -- set once the account holder's draft is accepted
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
-        121_000_000,
-    ),
-    Table(
-        "psp_issuer_transactions",
-        """
-        CREATE TABLE IF NOT EXISTS psp_issuer_transactions (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            user_id INTEGER NOT NULL REFERENCES users(id),
-            public_uuid TEXT NOT NULL, alias_json TEXT NOT NULL, counterparty_alias_json TEXT NOT NULL,
-            amount_cents INTEGER NOT NULL, description TEXT NOT NULL, url_redirect TEXT NOT NULL,
-            time_expiry REAL, status TEXT NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
-        122_000_000,
-    ),
-    Table(
-        "transaction_categories",
-        """
-        CREATE TABLE IF NOT EXISTS transaction_categories (  -- a user's own transaction categories
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            user_id INTEGER NOT NULL REFERENCES users(id),
-            category TEXT NOT NULL, status TEXT NOT NULL, color TEXT, description TEXT, icon TEXT,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
-        123_000_000,
+        for name, base, columns in (
+            (
+                "transferwise_users",
+                80_000_000,
+                "user_id INTEGER NOT NULL REFERENCES users(id), name TEXT NOT NULL,"
+                " email TEXT NOT NULL, source TEXT NOT NULL",
+            ),
+            *(
+                (
+                    name,
+                    base,
+                    "user_id INTEGER NOT NULL REFERENCES users(id), quote_id TEXT NOT NULL,"
+                    " currency_source TEXT NOT NULL, currency_target TEXT NOT NULL, rate TEXT NOT NULL,"
+                    " amount_source_cents INTEGER NOT NULL, amount_source_currency TEXT NOT NULL,"
+                    " amount_target_cents INTEGER NOT NULL, amount_target_currency TEXT NOT NULL,"
+                    " amount_fee_cents INTEGER NOT NULL, amount_fee_currency TEXT NOT NULL,"
+                    " time_expiry REAL NOT NULL, time_delivery_estimate REAL NOT NULL",
+                )
+                for name, base in (
+                    ("transferwise_quotes", 81_000_000),
+                    ("transferwise_quotes_temporary", 82_000_000),
+                )
+            ),
+            (
+                "transferwise_recipients",
+                83_000_000,
+                "quote_id INTEGER NOT NULL REFERENCES transferwise_quotes(id),"
+                " name_account_holder TEXT NOT NULL, type TEXT NOT NULL, country TEXT, currency TEXT NOT NULL,"
+                " account_number TEXT, bank_code TEXT, detail_json TEXT NOT NULL",
+            ),
+            (
+                "transferwise_requirement_checks",
+                84_000_000,
+                "quote_id INTEGER NOT NULL REFERENCES"
+                " transferwise_quotes(id), kind TEXT NOT NULL, detail_json TEXT NOT NULL",
+            ),  # kind: recipient/transfer
+            # recipient_id is kept after the recipient is deleted; payment_id: the payment into Wise
+            (
+                "transferwise_transfers",
+                85_000_000,
+                "quote_id INTEGER NOT NULL REFERENCES transferwise_quotes(id),"
+                " recipient_id INTEGER NOT NULL, account_id INTEGER NOT NULL REFERENCES accounts(id),"
+                " payment_id INTEGER NOT NULL, status TEXT NOT NULL, status_transferwise TEXT NOT NULL,"
+                " reference TEXT NOT NULL, alias_json TEXT NOT NULL, counterparty_alias_json TEXT NOT NULL",
+            ),
+            (
+                "currency_cloud_beneficiaries",
+                86_000_000,
+                "user_id INTEGER NOT NULL REFERENCES users(id),"
+                " name TEXT NOT NULL, country TEXT NOT NULL, currency TEXT NOT NULL, legal_entity_type TEXT NOT NULL,"
+                " payment_type TEXT NOT NULL, account_number TEXT NOT NULL, external_identifier TEXT NOT NULL,"
+                " all_field_json TEXT NOT NULL",
+            ),
+            (
+                "currency_cloud_payment_quotes",
+                87_000_000,
+                "account_id INTEGER NOT NULL REFERENCES accounts(id),"
+                " pointers_json TEXT NOT NULL, amount_fee_cents INTEGER NOT NULL",
+            ),
+            # status: OPEN, then ACCEPTED (converted), REJECTED or EXPIRED
+            (
+                "currency_conversion_quotes",
+                88_000_000,
+                "account_id INTEGER NOT NULL REFERENCES accounts(id),"
+                " status TEXT NOT NULL, order_type TEXT NOT NULL, counterparty_json TEXT NOT NULL, rate TEXT NOT NULL,"
+                " amount_source_cents INTEGER NOT NULL, amount_source_currency TEXT NOT NULL,"
+                " amount_target_cents INTEGER NOT NULL, amount_target_currency TEXT NOT NULL, time_expiry REAL NOT NULL",
+            ),
+            (
+                "currency_conversions",
+                120_000_000,
+                "account_id INTEGER NOT NULL REFERENCES accounts(id),"
+                " quote_id INTEGER NOT NULL REFERENCES currency_conversion_quotes(id), payment_id INTEGER NOT NULL,"
+                " group_uuid TEXT NOT NULL, status TEXT NOT NULL, type TEXT NOT NULL, order_type TEXT NOT NULL,"
+                " rate TEXT NOT NULL, amount_cents INTEGER NOT NULL, amount_currency TEXT NOT NULL,"
+                " counter_amount_cents INTEGER NOT NULL, counter_amount_currency TEXT NOT NULL,"
+                " label_monetary_account_json TEXT NOT NULL, counter_label_monetary_account_json TEXT NOT NULL,"
+                " date_delivery_expected TEXT NOT NULL",
+            ),
+            (
+                "psp_draft_payments",
+                121_000_000,
+                "user_id INTEGER NOT NULL REFERENCES users(id),"
+                " sender_iban TEXT NOT NULL, sender_name TEXT, receiver_iban TEXT NOT NULL, counterparty_name TEXT,"
+                " description TEXT NOT NULL, amount_cents INTEGER NOT NULL, status TEXT NOT NULL",
+            ),
+            (
+                "psp_issuer_transactions",
+                122_000_000,
+                "user_id INTEGER NOT NULL REFERENCES users(id),"
+                " public_uuid TEXT NOT NULL, alias_json TEXT NOT NULL, counterparty_alias_json TEXT NOT NULL,"
+                " amount_cents INTEGER NOT NULL, description TEXT NOT NULL, url_redirect TEXT NOT NULL,"
+                " time_expiry REAL, status TEXT NOT NULL",
+            ),
+            (
+                "transaction_categories",
+                123_000_000,
+                "user_id INTEGER NOT NULL REFERENCES users(id),"
+                " category TEXT NOT NULL, status TEXT NOT NULL, color TEXT, description TEXT, icon TEXT",
+            ),
+        )
     ),
     # -- end of branch opsfx --------------------------------------------------------------------------
 )
