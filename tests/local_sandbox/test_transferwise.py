@@ -142,8 +142,9 @@ def test_a_transfer_pays_wise_from_the_account_and_shows_the_recipient(world) ->
     alice.ok("DELETE", f"{quote_path}/transferwise-recipient/{recipient_id}")
     assert alice.get(f"{quote_path}/transferwise-recipient") == []
     assert alice.get(f"{quote_path}/transferwise-transfer/{transfer_id}")  # the transfer stays
-    bob_path = f"user/{world.bob.h.user_id}/transferwise-quote/{quote_id}/transferwise-transfer"
-    assert world.bob.fails("GET", bob_path, status=404)
+    bob_path = f"user/{world.bob.h.user_id}/transferwise-quote/{quote_id}/transferwise-"
+    assert "TransferwiseQuote" in world.bob.fails("GET", bob_path + "transfer", status=404)
+    assert "TransferwiseQuote" in world.bob.fails("GET", bob_path + "recipient-requirement", status=404)
 
 
 def test_a_transfer_checks_the_account_the_balance_and_the_expiry(world) -> None:
