@@ -12,8 +12,9 @@ transactions; any other user gets a 400 naming that (bunq's own words for it are
   PENDING until the provider marks it COMPLETED or CANCELLED.
 - ``confirmation-of-funds``: whether the account ``pointer_iban`` names could pay ``amount`` now (its
   balance), answered as bunq's SDK reads it; nothing is held or booked, as in PSD2. The account must be
-  the session's user's: a provider asks through the user's OAuth grant (the consent), whose session
-  reaches the granting user's accounts (``kit.own_user``).
+  the session's user's. A provider asking for a user would do so through the user's OAuth grant (the
+  consent; ``kit.own_user`` gives such a session the granting user's accounts), but bunq's documented
+  OAuth scope (``oauth_grants.ALLOWED``) does not list this call, so a grant's session gets its 403.
 """
 
 from __future__ import annotations
