@@ -165,6 +165,8 @@ def test_a_transfer_checks_the_account_the_balance_and_the_expiry(world) -> None
     assert "MonetaryAccount" in alice.fails(
         "POST", f"{quote_path}/transferwise-transfer", bob_account, status=404
     )
+    named = {**transfer, "monetary_account_id": "main"}
+    assert "monetary_account_id" in alice.fails("POST", f"{quote_path}/transferwise-transfer", named)
     alice.fund("100.00")
     world.clock.now += 31 * 60
     assert "expired" in alice.fails("POST", f"{quote_path}/transferwise-transfer", transfer)

@@ -206,11 +206,11 @@ def create_transfer(ctx: HandlerContext, request: Any, caller: Caller, ids: dict
     quote = IN_QUOTE.find(ctx, caller, ids)
     body = body_of(request)
     recipient = _recipient_of(ctx, quote, body["recipient_id"])
-    account_ids = {
-        **ids,
-        "account_id": int(body["monetary_account_id"]) if body["monetary_account_id"].isdigit() else 0,
-    }
-    account = ACCOUNT.find(ctx, caller, account_ids)
+    if not body["monetary_account_id"].strip().isdigit():
+        raise bad_request(
+            'Field "monetary_account_id" must be the id of one of your accounts, such as "2000001".'
+        )
+    account = ACCOUNT.find(ctx, caller, {**ids, "account_id": int(body["monetary_account_id"])})
     if account["currency"] != quote["currency_source"]:
         raise bad_request(
             f"Monetary account {account['id']} holds {account['currency']}; the quote sells "
