@@ -3,8 +3,8 @@
 A stand-in: no Currencycloud account exists offline. The requirement list keeps the shape bunq relays
 (per payment type and legal entity type, the fields to fill in); a beneficiary is stored when every
 required field is given as ``"name=value"`` in ``all_field`` and gets an ``external_identifier`` as
-Currencycloud would; a payment quote prices paying the beneficiaries ``pointers`` name with the stand-in
-fee of ``bank/rates.py`` per payee (amount_fee, as bunq's SDK reads it). No money moves: bunq pays
+Currencycloud would; a payment quote prices paying the beneficiaries ``pointers`` name at a stand-in
+fee of ``FEE_CENTS`` (0.50 EUR) per payee (amount_fee, as bunq's SDK reads it). No money moves: bunq pays
 Currencycloud beneficiaries with an ordinary payment.
 """
 
@@ -24,6 +24,7 @@ PAYMENT_QUOTE = Owned(
     "currency_cloud_payment_quotes", "CurrencyCloudPaymentQuote", parent=ACCOUNT, link="account_id"
 )
 PAYMENT_TYPES = ("regular", "priority")
+FEE_CENTS = 50
 ENTITY_TYPES = ("individual", "company")
 FIELDS = {  # payment type -> (name, label, pattern)
     "regular": (("account_number", "Account number or IBAN", "^[0-9A-Z]{4,34}$"),),
@@ -80,7 +81,10 @@ def _payment_quote(ctx: Any, account: sqlite3.Row, body: dict[str, Any], creatin
         raise bad_request(
             'Field "pointers" must list the beneficiaries to pay, each with "type" and "value".'
         )
-    return {"pointers_json": json.dumps(body["pointers"]), "amount_fee_cents": 50 * len(body["pointers"])}
+    return {
+        "pointers_json": json.dumps(body["pointers"]),
+        "amount_fee_cents": FEE_CENTS * len(body["pointers"]),
+    }
 
 
 ROUTES = [
