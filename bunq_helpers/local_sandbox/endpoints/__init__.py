@@ -39,6 +39,7 @@ from . import (
     bunqme_fundraiser_profiles,
     currency_cloud,
     currency_conversion,
+    insight_preferences,
     payment_service_provider,
     transaction_categories,
     transferwise,
@@ -78,5 +79,6 @@ ROUTES = [
     *payment_service_provider.ROUTES,
     *transaction_categories.ROUTES,
     *bunqme_fundraiser_profiles.ROUTES,
+    *insight_preferences.ROUTES,
     # -- end of branch opsfx --
 ]
