@@ -289,6 +289,10 @@ ACCOUNT = Owned("accounts", "MonetaryAccount", key="account_id")
 Renderer = Callable[[sqlite3.Connection, sqlite3.Row], dict[str, Any]]
 # (ctx, the owner row on create or the row itself on update, checked body, creating) -> columns to set
 Validate = Callable[[HandlerContext, sqlite3.Row, dict[str, Any], bool], dict[str, Any]]
+# (ctx, the write transaction, caller, owner on create / row on update, the columns, creating) -> more columns
+Within = Callable[
+    [HandlerContext, sqlite3.Connection, Caller, sqlite3.Row, dict[str, Any], bool], dict[str, Any]
+]
 
 
 def derived_renderer(operation_id: str, *, extra: Iterable[str] = ()) -> Renderer:
@@ -343,6 +347,7 @@ def plain_family(
     render: Renderer | None = None,
     wrapper: str | None = None,
     event_kind: str | None = None,
+    within: Within | None = None,
 ) -> list[Route]:
     """The routes of a family that is a table: each operation given is made from ``owned``.
 
@@ -350,6 +355,8 @@ def plain_family(
     ``columns`` named, as sent). ``render`` defaults to ``derived_renderer`` of the read (or list)
     operation; ``wrapper`` to that operation's wrapper key. With ``event_kind``, creates, updates and
     deletes are recorded in the event log (and so reach callbacks) as bunq does for that kind.
+    ``within(ctx, db, caller, row, values, creating)`` runs in the write transaction before the row is
+    written (what else bunq changes with it, such as another user's draft) and may add columns.
     """
     shown_by = read_op or list_op
     if shown_by is not None:
@@ -382,6 +389,7 @@ def plain_family(
         now = ctx.now()
         values.update(created=now, updated=now)
         with ctx.store.transaction() as db:
+            values.update(within(ctx, db, caller, owner, values, True) if within else {})
             row_id = insert_row(db, table, values)
             record(ctx, db, caller, row_id, owner["id"], "CREATE")
         return Reply([{"Id": {"id": row_id}}])
@@ -390,6 +398,7 @@ def plain_family(
         row = owned.find(ctx, caller, ids)
         values = {**validate(ctx, row, body_of(request), False), "updated": ctx.now()}
         with ctx.store.transaction() as db:
+            values.update(within(ctx, db, caller, row, values, False) if within else {})
             db.execute(
                 f"UPDATE {table} SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",  # noqa: S608
                 (*values.values(), row["id"]),

@@ -32,9 +32,9 @@ def world(tmp_path, client_key, certificate):
         yield made
 
 
-def test_a_providers_draft_payment_starts_pending_and_can_be_cancelled(world) -> None:
-    alice, bob = world.provider, world.bob
-    base = f"user/{alice.h.user_id}/payment-service-provider-draft-payment"
+def test_a_providers_draft_payment_waits_for_the_holder_who_pays_or_it_is_cancelled(world) -> None:
+    psp, bob = world.provider, world.bob
+    base = f"user/{psp.h.user_id}/payment-service-provider-draft-payment"
     body = {
         "amount": {"value": "12.50", "currency": "EUR"},
         "sender_iban": bob.iban,
@@ -43,22 +43,38 @@ def test_a_providers_draft_payment_starts_pending_and_can_be_cancelled(world) ->
         "counterparty_name": "Shop",
         "description": "order 7",
     }
-    assert "sender_iban" in alice.fails("POST", base, {**body, "sender_iban": "DE89370400440532013000"})
-    made = alice.create(base, {**body, "status": "ACCEPTED"})  # a new draft waits for the holder
-    [read] = alice.get(f"{base}/{made}")
-    draft = read["PaymentServiceProviderDraftPayment"]
-    assert draft == {
+    assert "sender_iban" in psp.fails("POST", base, {**body, "sender_iban": "DE89370400440532013000"})
+    before = bob.last_event_id()
+    made = psp.create(base, {**body, "status": "ACCEPTED"})  # a new draft waits for the holder
+    assert bob.events(before) == [("DraftPayment", "CREATE")]
+    [read] = psp.get(f"{base}/{made}")
+    assert read["PaymentServiceProviderDraftPayment"] == {
         "id": made,
         "amount": {"value": "12.50", "currency": "EUR"},
         "sender_iban": bob.iban,
         "receiver_iban": "NL35BUNQ9900341392",
         "status": "PENDING",
     }
-    assert "CANCELLED" in alice.fails("PUT", f"{base}/{made}", {"status": "ACCEPTED"})
-    alice.ok("PUT", f"{base}/{made}", {"status": "CANCELLED"})
-    assert alice.get(base)[0]["PaymentServiceProviderDraftPayment"]["status"] == "CANCELLED"
-    assert "PENDING" in alice.fails("PUT", f"{base}/{made}", {"status": "CANCELLED"})
-    assert bob.balance() == "0.00"
+    [held] = bob.get("draft-payment")
+    held = held["DraftPayment"]
+    assert held["status"] == "PENDING" and held["entries"][0]["amount"]["value"] == "12.50"
+    assert held["entries"][0]["counterparty_alias"]["iban"] == "NL35BUNQ9900341392"
+    assert "CANCELLED" in psp.fails("PUT", f"{base}/{made}", {"status": "ACCEPTED"})
+
+    bob.fund("20.00")
+    bob.ok("PUT", f"draft-payment/{held['id']}", {"status": "ACCEPTED"}, signed=True)  # the holder pays
+    assert bob.balance() == "7.50"
+    assert psp.get(f"{base}/{made}")[0]["PaymentServiceProviderDraftPayment"]["status"] == "ACCEPTED"
+    assert "ACCEPTED" in psp.fails("PUT", f"{base}/{made}", {"status": "CANCELLED"})
+
+    second = psp.create(base, body)
+    psp.ok("PUT", f"{base}/{second}", {"status": "CANCELLED"})
+    statuses = {d["DraftPayment"]["id"]: d["DraftPayment"]["status"] for d in bob.get("draft-payment")}
+    assert sorted(statuses.values()) == ["ACCEPTED", "CANCELLED"] and bob.balance() == "7.50"
+    assert [d["PaymentServiceProviderDraftPayment"]["status"] for d in psp.get(base)] == [
+        "CANCELLED",
+        "ACCEPTED",
+    ]
     assert bob.fails("GET", f"user/{bob.h.user_id}/payment-service-provider-draft-payment/{made}", status=404)
 
 

@@ -589,7 +589,8 @@ TABLES: tuple[Table, ...] = (
                 121_000_000,
                 "user_id INTEGER NOT NULL REFERENCES users(id),"
                 " sender_iban TEXT NOT NULL, sender_name TEXT, receiver_iban TEXT NOT NULL, counterparty_name TEXT,"
-                " description TEXT NOT NULL, amount_cents INTEGER NOT NULL, status TEXT NOT NULL",
+                " description TEXT NOT NULL, amount_cents INTEGER NOT NULL, status TEXT NOT NULL,"
+                " draft_id INTEGER NOT NULL REFERENCES draft_payments(id)",
             ),
             (
                 "psp_issuer_transactions",

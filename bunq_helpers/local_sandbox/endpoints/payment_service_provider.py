@@ -6,8 +6,10 @@ At bunq only a ``UserPaymentServiceProvider`` (a session made from a PSD2 certif
 transactions; any other user gets a 400 naming that (bunq's own words for it are not documented).
 
 - ``payment-service-provider-draft-payment``: a payment initiation from a sandbox account (``sender_iban``
-  must be one) to ``counterparty_iban``; it is PENDING until the account holder answers, which bunq asks
-  in its app (not emulated yet: the hook is ``status``); the provider may CANCEL it while PENDING.
+  must be one) to ``counterparty_iban``. As bunq asks the account holder in its app, the sandbox puts a
+  ``draft-payment`` (with its DraftPayment event) on the holder's account: the holder accepts (and so
+  pays, through the bank's rules) or rejects it with ``PUT draft-payment``, and the provider's object
+  shows that draft's status. The provider may CANCEL it while it is PENDING.
 - ``payment-service-provider-issuer-transaction``: an issuer's transaction towards ``counterparty_alias``,
   PENDING until the provider marks it COMPLETED or CANCELLED.
 - ``confirmation-of-funds``: whether the account ``pointer_iban`` names could pay ``amount`` now (its
@@ -24,6 +26,7 @@ import sqlite3
 import uuid
 from typing import Any
 
+from ..bank.core import insert_row
 from ..bank.transfers import local_account_for
 from ..bunq_errors import bad_request, not_found
 from ..kit import Owned, body_of, derived_renderer, op, own_user, plain_family
@@ -34,7 +37,7 @@ from ..validation import amount_cents, optional_timestamp, required_pointer
 PROVIDER = "UserPaymentServiceProvider"
 DRAFT = Owned("psp_draft_payments", "PaymentServiceProviderDraftPayment")
 ISSUER = Owned("psp_issuer_transactions", "PaymentServiceProviderIssuerTransaction")
-NEXT = {"PENDING": ("CANCELLED", "COMPLETED")}  # status -> where it may go next (drafts: CANCELLED only)
+NEXT = {"PENDING": ("CANCELLED", "COMPLETED")}  # an issuer transaction's status -> where it may go next
 
 
 def provider(ctx: HandlerContext, user: sqlite3.Row) -> sqlite3.Row:
@@ -67,7 +70,9 @@ def _status(row: sqlite3.Row, body: dict[str, Any], allowed: tuple[str, ...]) ->
 
 def _draft(ctx: HandlerContext, row: sqlite3.Row, body: dict[str, Any], creating: bool) -> dict[str, Any]:
     if not creating:
-        return _status(row, body, ("CANCELLED",))
+        if body.get("status") != "CANCELLED":
+            raise bad_request('Field "status" can only be CANCELLED: the account holder accepts or rejects.')
+        return {"status": "CANCELLED"}
     provider(ctx, row)
     sender = _sandbox_account(ctx, body["sender_iban"].replace(" ", "").upper(), "sender_iban")
     return {
@@ -81,6 +86,44 @@ def _draft(ctx: HandlerContext, row: sqlite3.Row, body: dict[str, Any], creating
             "amount_cents": amount_cents(body["amount"], "amount"),
         },
     }
+
+
+def _holder_draft(
+    ctx: HandlerContext,
+    db: sqlite3.Connection,
+    caller: Caller,
+    row: sqlite3.Row,
+    values: dict,
+    creating: bool,
+) -> dict[str, Any]:
+    """On create, the draft-payment the account holder answers; on cancel, that draft CANCELLED."""
+    if not creating:
+        draft = db.execute("SELECT status FROM draft_payments WHERE id = ?", (row["draft_id"],)).fetchone()
+        if draft["status"] != "PENDING":
+            raise bad_request(
+                f"The account holder's draft payment is {draft['status']}; only a PENDING one can be cancelled."
+            )
+        db.execute(
+            "UPDATE draft_payments SET status = 'CANCELLED', updated = ? WHERE id = ?",
+            (values["updated"], row["draft_id"]),
+        )
+        return {}
+    account = db.execute("SELECT * FROM accounts WHERE iban = ?", (values["sender_iban"],)).fetchone()
+    now = values["created"]
+    draft_id = insert_row(
+        db,
+        "draft_payments",
+        {"account_id": account["id"], "status": "PENDING", "created": now, "updated": now},
+    )
+    pointer = {"type": "IBAN", "value": values["receiver_iban"], "name": values["counterparty_name"]}
+    entry = {"draft_id": draft_id, "amount_cents": values["amount_cents"], "currency": "EUR"}
+    insert_row(
+        db,
+        "draft_payment_entries",
+        {**entry, "description": values["description"], "counterparty": json.dumps(pointer)},
+    )
+    ctx.events.record(db, "DraftPayment", draft_id, user_id=account["user_id"], account_id=account["id"])
+    return {"draft_id": draft_id}
 
 
 def _issuer(ctx: HandlerContext, row: sqlite3.Row, body: dict[str, Any], creating: bool) -> dict[str, Any]:
@@ -111,7 +154,8 @@ def confirm_funds(ctx: HandlerContext, request: Any, caller: Caller, ids: dict[s
 
 
 def _draft_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
-    return {"id": row["id"], **_show_draft(db, row)}
+    held = db.execute("SELECT status FROM draft_payments WHERE id = ?", (row["draft_id"],)).fetchone()
+    return {"id": row["id"], **_show_draft(db, row), "status": held["status"]}
 
 
 _show_draft = derived_renderer("READ_PaymentServiceProviderDraftPayment_for_User")
@@ -125,6 +169,7 @@ ROUTES = [
         update_op="UPDATE_PaymentServiceProviderDraftPayment_for_User",
         validate=_draft,
         render=_draft_object,
+        within=_holder_draft,
     ),
     *plain_family(
         ISSUER,
