@@ -97,6 +97,7 @@ def test_an_issuer_transaction_is_completed_by_its_provider(world) -> None:
     )
     assert shown["time_expiry"].startswith("2031-01-01 10:00:00") and len(shown["public_uuid"]) == 36
     alice.ok("PUT", f"{base}/{made}", {"status": "COMPLETED"})
+    assert "only while PENDING" in alice.fails("PUT", f"{base}/{made}", {"status": "CANCELLED"})
     assert [i["PaymentServiceProviderIssuerTransaction"]["status"] for i in alice.get(base)] == ["COMPLETED"]
     assert world.bob.get(f"user/{world.bob.h.user_id}/payment-service-provider-issuer-transaction") == []
     as_person = world.bob.fails(

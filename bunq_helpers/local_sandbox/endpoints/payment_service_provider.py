@@ -37,7 +37,6 @@ from ..validation import amount_cents, optional_timestamp, required_pointer
 PROVIDER = "UserPaymentServiceProvider"
 DRAFT = Owned("psp_draft_payments", "PaymentServiceProviderDraftPayment")
 ISSUER = Owned("psp_issuer_transactions", "PaymentServiceProviderIssuerTransaction")
-NEXT = {"PENDING": ("CANCELLED", "COMPLETED")}  # an issuer transaction's status -> where it may go next
 
 
 def provider(ctx: HandlerContext, user: sqlite3.Row) -> sqlite3.Row:
@@ -57,15 +56,6 @@ def _sandbox_account(ctx: HandlerContext, iban: str, field: str) -> sqlite3.Row:
             f'Field "{field}" must be the IBAN of a bunq (local sandbox) account, not {iban!r}.'
         )
     return account
-
-
-def _status(row: sqlite3.Row, body: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
-    wanted = body.get("status")
-    if wanted not in allowed or wanted not in NEXT.get(row["status"], ()):
-        raise bad_request(
-            f'Field "status" can take {row["status"]} to {" or ".join(allowed)} only while PENDING.'
-        )
-    return {"status": wanted}
 
 
 def _draft(ctx: HandlerContext, row: sqlite3.Row, body: dict[str, Any], creating: bool) -> dict[str, Any]:
@@ -128,7 +118,11 @@ def _holder_draft(
 
 def _issuer(ctx: HandlerContext, row: sqlite3.Row, body: dict[str, Any], creating: bool) -> dict[str, Any]:
     if not creating:
-        return _status(row, body, ("CANCELLED", "COMPLETED"))
+        if row["status"] != "PENDING" or body.get("status") not in ("CANCELLED", "COMPLETED"):
+            raise bad_request(
+                f'Field "status" can take {row["status"]} to COMPLETED or CANCELLED only while PENDING.'
+            )
+        return {"status": body["status"]}
     user = provider(ctx, row)
     alias = {"display_name": user["display_name"], "country": "NL", "label_user": label_user(user)}
     return {
