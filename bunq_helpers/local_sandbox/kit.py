@@ -43,6 +43,8 @@ How to add a family
    ``validate=`` (see ``endpoints/permitted_ips.py``); where bunq's object is more than its row, pass
    ``render=``; ``event_kind=`` records creates, updates and deletes in the event log (and callbacks).
    Where bunq's real clients differ from its spec, add the entry, with its source, to ``divergences``.
+   A listing of bunq's reference data rather than rows (currencies, categories) is ``fixed_list``;
+   what must change with a row in the same write (another user's draft, say) is ``within=``.
 """
 
 from __future__ import annotations
