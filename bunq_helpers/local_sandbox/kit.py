@@ -281,6 +281,23 @@ def own_user(caller: Caller, ids: dict[str, Any]) -> sqlite3.Row:
 ACCOUNT = Owned("accounts", "MonetaryAccount", key="account_id")
 
 
+class Narrowed(Owned):
+    """An ``Owned`` over the rows of one ``type`` only (one table, several of bunq's families)."""
+
+    def __init__(self, table: str, kind: str, type_: str, **chain: Any) -> None:
+        super().__init__(table, kind, **chain)
+        object.__setattr__(self, "type_", type_)
+
+    def find(self, ctx: HandlerContext, caller: Caller, ids: dict[str, Any]) -> sqlite3.Row:
+        row = super().find(ctx, caller, ids)
+        if row["type"] != self.type_:
+            raise not_found(self.kind, ids[self.key])
+        return row
+
+    def rows(self, ctx: HandlerContext, owner_id: int) -> list[sqlite3.Row]:
+        return [row for row in super().rows(ctx, owner_id) if row["type"] == self.type_]
+
+
 # -- plain families ----------------------------------------------------------------------------------
 
 Renderer = Callable[[sqlite3.Connection, sqlite3.Row], dict[str, Any]]

@@ -6,13 +6,17 @@ the router tries them. A new family is a new module plus one line below.
 
 from __future__ import annotations
 
+# -- opsmore: whitelists, certificate pins, external accounts, documents, ... --
 from . import (
     annual_overviews,
     attachments,
     bunqme_tabs,
     cards,
+    certificate_pins,
     customer_statements,
+    documents,
     draft_payments,
+    external_accounts,
     handshake,
     invoices,
     monetary_accounts,
@@ -29,6 +33,7 @@ from . import (
     tree_progress,
     user_events,
     users,
+    whitelists,
 )
 
 ROUTES = [
@@ -54,4 +59,9 @@ ROUTES = [
     *invoices.ROUTES,
     *tree_progress.ROUTES,
     *annual_overviews.ROUTES,
+    # -- opsmore --
+    *whitelists.ROUTES,
+    *certificate_pins.ROUTES,
+    *external_accounts.ROUTES,
+    *documents.ROUTES,
 ]

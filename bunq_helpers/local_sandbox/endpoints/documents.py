@@ -1,0 +1,81 @@
+"""Generated documents: ``export-rib`` (create, list, read, delete, and the PDF at ``…/content``) and the
+PDF of an ``export-annual-overview`` (``…/content``; the family itself is ``annual_overviews``).
+
+A RIB (relevé d'identité bancaire, bunq's French account-details sheet) states the account holder,
+IBAN and BIC ``BUNQNL2A``. An annual overview lists, per account of the user, what came in and went
+out in that calendar year (UTC) and the balance at its end, from the sandbox's own payments. Both are
+text-only PDFs made like customer statements' (``statement_files.text_pdf``), built when asked for so
+they always show the current state; bunq's own layouts are not copied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+from ..amounts import cents_to_value
+from ..kit import ACCOUNT, Owned, op, plain_family
+from ..request import Request
+from ..routing import Caller, HandlerContext, RawReply
+from ..statement_files import text_pdf
+
+RIB = Owned("export_ribs", "ExportRib", key="export_rib_id", parent=ACCOUNT, link="account_id")
+OVERVIEW = Owned("export_annual_overviews", "ExportAnnualOverview", key="export_annual_overview_id")
+BIC = "BUNQNL2A"
+
+
+def _holder(db: sqlite3.Connection, user_id: int) -> str:
+    return db.execute("SELECT display_name FROM users WHERE id = ?", (user_id,)).fetchone()["display_name"]
+
+
+def rib_content(ctx: HandlerContext, request: Request, caller: Caller, ids: dict) -> RawReply:
+    """GET …/export-rib/{id}/content: the account's details as a PDF."""
+    RIB.find(ctx, caller, ids)
+    db, account = ctx.store.read(), ACCOUNT.find(ctx, caller, ids)
+    rows = [
+        "Releve d'identite bancaire (RIB)",
+        "",
+        f"Account holder: {_holder(db, account['user_id'])}",
+        f"Account: {account['description']}",
+        f"IBAN: {account['iban']}",
+        f"BIC: {BIC}",
+        "Bank: bunq B.V., Naritaweg 131-133, 1043 BS Amsterdam",
+    ]
+    return RawReply(text_pdf(rows), "application/pdf")
+
+
+def overview_content(ctx: HandlerContext, request: Request, caller: Caller, ids: dict) -> RawReply:
+    """GET …/export-annual-overview/{id}/content: the year's money in and out per account, as a PDF."""
+    year = OVERVIEW.find(ctx, caller, ids)["year"]
+    db = ctx.store.read()
+    start = dt.datetime(year, 1, 1, tzinfo=dt.UTC).timestamp()
+    end = dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC).timestamp()
+    rows = [f"Annual overview {year}", _holder(db, caller.user["id"]), ""]
+    for account in db.execute("SELECT * FROM accounts WHERE user_id = ? ORDER BY id", (caller.user["id"],)):
+        money_in, money_out, after = db.execute(
+            "SELECT COALESCE(SUM(MAX(amount_cents, 0)), 0), COALESCE(SUM(MIN(amount_cents, 0)), 0),"
+            " (SELECT balance_after_cents FROM payments WHERE account_id = ? AND created < ?"
+            "  ORDER BY created DESC, id DESC LIMIT 1)"
+            " FROM payments WHERE account_id = ? AND created >= ? AND created < ?",
+            (account["id"], end, account["id"], start, end),
+        ).fetchone()
+        rows += [
+            f"{account['iban']}  {account['description']}",
+            f"  In:  {cents_to_value(money_in):>14} {account['currency']}",
+            f"  Out: {cents_to_value(-money_out):>14} {account['currency']}",
+            f"  Balance at the end of {year}: {cents_to_value(after or 0)} {account['currency']}",
+        ]
+    return RawReply(text_pdf(rows), "application/pdf")
+
+
+ROUTES = [
+    *plain_family(
+        RIB,
+        list_op="List_all_ExportRib_for_User_MonetaryAccount",
+        read_op="READ_ExportRib_for_User_MonetaryAccount",
+        create_op="CREATE_ExportRib_for_User_MonetaryAccount",
+        delete_op="DELETE_ExportRib_for_User_MonetaryAccount",
+    ),
+    op("List_all_Content_for_User_MonetaryAccount_ExportRib", rib_content),
+    op("List_all_Content_for_User_ExportAnnualOverview", overview_content),
+]
