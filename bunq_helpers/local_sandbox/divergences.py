@@ -25,6 +25,12 @@ FIELDS_BUNQ_SENDS: dict[tuple[str, str], str] = {
         "bunq's SDK tour); bunq's SDK ignores fields it does not model"
         for schema in ("ScheduleInstance", "ScheduleInstanceListing", "ScheduleInstanceRead")
     },
+    # -- opsmore --
+    **{
+        (schema, "category"): f"{SDK}: {schema}Object (a filter in the list) holds a category; the spec's "
+        "schema of the same name is the list itself"
+        for schema in ("NotificationFilterEmail", "NotificationFilterPush")
+    },
 }
 
 # Wrapper keys bunq sends where its spec names none or another: (method, pattern on bunq's path
@@ -135,6 +141,41 @@ WRAPPERS_BUNQ_SENDS: list[tuple[str, str, str, Any, str]] = [  # fields: inline,
         None,
         f"{SDK} reads it for every kind of note",
     ),
+    # -- opsmore --
+    ("GET", r"/user/\{userID\}/insights", "InsightCategory", None, f"{SDK}: InsightApiObject reads it"),
+    (
+        "GET",
+        r"/user/\{userID\}/insights-search",
+        "Event",
+        "EventListing",
+        f"{SDK}: InsightEventApiObject reads 'Event'",
+    ),
+    (
+        "GET",
+        r"/user/\{userID\}/legal-name",
+        "UserLegalNameArray",
+        None,
+        f"{SDK}: UserLegalNameApiObject reads it",
+    ),
+    ("GET", r"/health-check", "HealthCheckResult", None, f"{SDK}: HealthCheckApiObject reads it"),
+    (
+        "GET",
+        r"/device(/\{itemId\})?",
+        "DeviceServer",
+        "DeviceServerRead",
+        f"{SDK}: DeviceApiObject is an anchor over DeviceServerApiObject, which reads device-server's fields",
+    ),
+    *(
+        (
+            "POST",
+            rf"/user/\{{userID\}}/notification-filter-{channel}",
+            f"NotificationFilter{channel.title()}",
+            f"NotificationFilter{channel.title()}Listing",
+            f"{SDK}: NotificationFilter{channel.title()}ApiObject.create reads the new list under "
+            f"'NotificationFilter{channel.title()}', not an Id (as notification-filter-url answers)",
+        )
+        for channel in ("email", "push")
+    ),
 ]
 
 
@@ -162,6 +203,10 @@ _OTHER_KIND = "refused by the handler, which names the kind of account that has 
 REQUEST_FIELDS_TOLERATED: dict[str, dict[str, str]] = {
     "UPDATE_MonetaryAccountBank_for_User": {"savings_goal": _OTHER_KIND},
     "UPDATE_MonetaryAccountJoint_for_User": {"display_name": _OTHER_KIND},
+    # -- opsmore --
+    "CREATE_Avatar": {
+        "attachment_public_uuid": f"{SDK}: AvatarApiObject.create sends it; the spec says uuid"
+    },
 }
 
 # Request schemas replaced where bunq's spec is wrong about what its own clients must send:

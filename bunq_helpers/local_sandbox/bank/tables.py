@@ -568,6 +568,18 @@ TABLES: tuple[Table, ...] = (
 """,
         78_000_000,
     ),
+    Table(
+        "avatars",
+        """
+        CREATE TABLE IF NOT EXISTS avatars (  -- public images made from a public attachment (avatar)
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            uuid TEXT NOT NULL UNIQUE,
+            attachment_id INTEGER NOT NULL REFERENCES attachments(id),
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        100_000_000,
+    ),
 )
 
 BY_NAME = {table.name: table for table in TABLES}

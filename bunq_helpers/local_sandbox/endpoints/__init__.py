@@ -12,11 +12,8 @@ from . import (
     attachments,
     bunqme_tabs,
     cards,
-    certificate_pins,
     customer_statements,
-    documents,
     draft_payments,
-    external_accounts,
     handshake,
     invoices,
     monetary_accounts,
@@ -33,6 +30,16 @@ from . import (
     tree_progress,
     user_events,
     users,
+)
+
+# isort: split
+# -- opsmore: whitelists, certificate pins, external accounts, documents, user facts, avatars, ... --
+from . import (
+    avatars,
+    certificate_pins,
+    documents,
+    external_accounts,
+    user_facts,
     whitelists,
 )
 
@@ -64,4 +71,6 @@ ROUTES = [
     *certificate_pins.ROUTES,
     *external_accounts.ROUTES,
     *documents.ROUTES,
+    *user_facts.ROUTES,
+    *avatars.ROUTES,
 ]
