@@ -580,6 +580,19 @@ TABLES: tuple[Table, ...] = (
 """,
         100_000_000,
     ),
+    Table(
+        "notification_channels",
+        """
+        CREATE TABLE IF NOT EXISTS notification_channels (  -- which categories a user hears of by email or push
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            channel TEXT NOT NULL,              -- EMAIL or PUSH
+            category TEXT NOT NULL,
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        101_000_000,
+    ),
 )
 
 BY_NAME = {table.name: table for table in TABLES}

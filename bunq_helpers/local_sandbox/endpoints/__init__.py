@@ -39,6 +39,7 @@ from . import (
     certificate_pins,
     documents,
     external_accounts,
+    notification_channels,
     user_facts,
     whitelists,
 )
@@ -73,4 +74,5 @@ ROUTES = [
     *documents.ROUTES,
     *user_facts.ROUTES,
     *avatars.ROUTES,
+    *notification_channels.ROUTES,
 ]
