@@ -57,7 +57,11 @@ def test_email_and_push_lists_are_replaced_and_kept_apart(raw: Raw, client_key) 
 
 
 def test_a_failed_callback_is_listed_and_sent_again_on_request(
-    raw_fast: Raw, client_key, fast: LocalSandbox, sandbox_ca: trustme.CA, receivers: list[Receiver]
+    raw_fast: Raw,  # noqa: F811
+    client_key,
+    fast: LocalSandbox,  # noqa: F811
+    sandbox_ca: trustme.CA,  # noqa: F811
+    receivers: list[Receiver],  # noqa: F811
 ) -> None:
     broken = Receiver(sandbox_ca, statuses=(500,) * 6)
     receivers.append(broken)
