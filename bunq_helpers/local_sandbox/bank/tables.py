@@ -507,25 +507,13 @@ TABLES: tuple[Table, ...] = (
             account_id INTEGER NOT NULL REFERENCES accounts(id),    -- the account shared
             user_id INTEGER NOT NULL REFERENCES users(id),          -- who shares it
             counter_user_id INTEGER NOT NULL REFERENCES users(id),  -- who is invited
-            access_type TEXT NOT NULL, relationship TEXT, share_detail TEXT NOT NULL,  -- JSON ShareDetail
-            start_date TEXT, end_date TEXT,
-            status TEXT NOT NULL,   -- PENDING, ACCEPTED, REJECTED, REVOKED, CANCELLED
+            access_type TEXT NOT NULL,          -- VIEW_BALANCE, VIEW_TRANSACTION, DRAFT_PAYMENT, FULL_TRANSIENT
+            relationship TEXT, start_date TEXT, end_date TEXT,
+            status TEXT NOT NULL,   -- PENDING, ACCEPTED, REJECTED, REVOKED, CANCELLED (one row, both sides)
             created REAL NOT NULL, updated REAL NOT NULL
         );
 """,
         75_000_000,
-    ),
-    Table(
-        "share_responses",
-        """
-        CREATE TABLE IF NOT EXISTS share_responses (  -- the invited user's side of a share invite
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            invite_id INTEGER NOT NULL UNIQUE REFERENCES share_invites(id),  -- status lives there
-            user_id INTEGER NOT NULL REFERENCES users(id),
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
-        76_000_000,
     ),
     Table(
         "auto_allocations",

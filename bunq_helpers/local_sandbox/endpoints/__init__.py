@@ -40,6 +40,7 @@ from . import (
     documents,
     external_accounts,
     notification_channels,
+    share_invites,
     user_facts,
     whitelists,
 )
@@ -75,4 +76,5 @@ ROUTES = [
     *user_facts.ROUTES,
     *avatars.ROUTES,
     *notification_channels.ROUTES,
+    *share_invites.ROUTES,
 ]
