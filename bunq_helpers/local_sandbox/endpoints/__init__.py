@@ -37,6 +37,7 @@ from . import (
 from . import (
     avatars,
     certificate_pins,
+    companies,
     documents,
     external_accounts,
     notification_channels,
@@ -77,4 +78,5 @@ ROUTES = [
     *avatars.ROUTES,
     *notification_channels.ROUTES,
     *share_invites.ROUTES,
+    *companies.ROUTES,
 ]
