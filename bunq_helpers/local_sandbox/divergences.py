@@ -162,6 +162,14 @@ WRAPPERS_BUNQ_SENDS: list[tuple[str, str, str, Any, str]] = [  # fields: inline,
     ("GET", r"/health-check", "HealthCheckResult", None, f"{SDK}: HealthCheckApiObject reads it"),
     (
         "GET",
+        r"/user/\{userID\}/payment-auto-allocate",
+        "PaymentAutoAllocate",
+        "PaymentAutoAllocateRead",
+        f"{SDK}: PaymentAutoAllocateUserApiObject is an anchor over PaymentAutoAllocateApiObject (the read "
+        "shape); the spec's schema there is the request's",
+    ),
+    (
+        "GET",
         r"/device(/\{itemId\})?",
         "DeviceServer",
         "DeviceServerRead",

@@ -521,9 +521,12 @@ TABLES: tuple[Table, ...] = (
         CREATE TABLE IF NOT EXISTS auto_allocations (  -- split incoming payments like one seen before
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             account_id INTEGER NOT NULL REFERENCES accounts(id),
+            user_id INTEGER NOT NULL REFERENCES users(id),        -- the account's owner
             payment_id INTEGER NOT NULL REFERENCES payments(id),  -- the payment it was set up from
-            type TEXT NOT NULL, status TEXT NOT NULL,
+            type TEXT NOT NULL,                 -- ONCE or RECURRING
+            status TEXT NOT NULL,               -- ACTIVE, or ENDED once a ONCE allocation ran
             trigger_amount_cents INTEGER NOT NULL,
+            counterparty_value TEXT,            -- incoming payments from this IBAN or e-mail are allocated
             created REAL NOT NULL, updated REAL NOT NULL
         );
 """,
@@ -534,7 +537,8 @@ TABLES: tuple[Table, ...] = (
         """
         CREATE TABLE IF NOT EXISTS auto_allocation_definitions (  -- where each part of a split goes
             id INTEGER PRIMARY KEY AUTOINCREMENT,
-            payment_auto_allocate_id INTEGER NOT NULL REFERENCES auto_allocations(id),
+            payment_auto_allocate_id INTEGER NOT NULL REFERENCES auto_allocations(id) ON DELETE CASCADE,
+            type TEXT NOT NULL,                      -- AMOUNT or PERCENTAGE
             amount_cents INTEGER, fraction INTEGER,  -- one of the two, as the allocation's type says
             counterparty_alias TEXT NOT NULL,        -- JSON Pointer
             description TEXT NOT NULL,
@@ -548,9 +552,10 @@ TABLES: tuple[Table, ...] = (
         """
         CREATE TABLE IF NOT EXISTS auto_allocation_instances (  -- one run of an allocation on a payment
             id INTEGER PRIMARY KEY AUTOINCREMENT,
-            payment_auto_allocate_id INTEGER NOT NULL REFERENCES auto_allocations(id),
+            payment_auto_allocate_id INTEGER NOT NULL REFERENCES auto_allocations(id) ON DELETE CASCADE,
             payment_id INTEGER NOT NULL REFERENCES payments(id),  -- the incoming payment split
-            status TEXT NOT NULL, error TEXT,
+            status TEXT NOT NULL, error TEXT,   -- SUCCEEDED or FAILED (and why)
+            payment_batch_id INTEGER REFERENCES payment_batches(id),
             created REAL NOT NULL, updated REAL NOT NULL
         );
 """,

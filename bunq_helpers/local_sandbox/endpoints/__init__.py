@@ -35,6 +35,7 @@ from . import (
 # isort: split
 # -- opsmore: whitelists, certificate pins, external accounts, documents, user facts, avatars, ... --
 from . import (
+    auto_allocations,
     avatars,
     certificate_pins,
     companies,
@@ -79,4 +80,5 @@ ROUTES = [
     *notification_channels.ROUTES,
     *share_invites.ROUTES,
     *companies.ROUTES,
+    *auto_allocations.ROUTES,
 ]
