@@ -586,6 +586,32 @@ TABLES: tuple[Table, ...] = (
 """,
         101_000_000,
     ),
+    Table(
+        "card_statements",
+        """
+        CREATE TABLE IF NOT EXISTS card_statements (  -- statement exports of one card (CSV or PDF)
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            card_id INTEGER NOT NULL REFERENCES cards(id),
+            type TEXT NOT NULL,                 -- CSV or PDF
+            date_start TEXT NOT NULL, date_end TEXT NOT NULL,
+            regional_format TEXT, status TEXT NOT NULL,
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        102_000_000,
+    ),
+    Table(
+        "event_statements",
+        """
+        CREATE TABLE IF NOT EXISTS event_statements (  -- a payment's own statement, asked for through its event
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            event_id INTEGER NOT NULL REFERENCES events(id),
+            status TEXT NOT NULL,
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        103_000_000,
+    ),
 )
 
 BY_NAME = {table.name: table for table in TABLES}

@@ -37,6 +37,7 @@ from . import (
 from . import (
     auto_allocations,
     avatars,
+    card_statements,
     certificate_pins,
     companies,
     documents,
@@ -81,4 +82,5 @@ ROUTES = [
     *share_invites.ROUTES,
     *companies.ROUTES,
     *auto_allocations.ROUTES,
+    *card_statements.ROUTES,
 ]

@@ -1,4 +1,5 @@
-"""Generated documents: ``export-rib`` (create, list, read, delete, and the PDF at ``…/content``) and the
+"""Generated documents: a payment's statement (``event/{id}/statement``: create, read, and its PDF),
+``export-rib`` (create, list, read, delete, and the PDF at ``…/content``) and the
 PDF of an ``export-annual-overview`` (``…/content``; the family itself is ``annual_overviews``).
 
 A RIB (relevé d'identité bancaire, bunq's French account-details sheet) states the account holder,
@@ -11,14 +12,22 @@ they always show the current state; bunq's own layouts are not copied.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
+from typing import Any
 
 from ..amounts import cents_to_value
+from ..bunq_errors import bad_request
 from ..kit import ACCOUNT, Owned, op, plain_family
+from ..render import timestamp
 from ..request import Request
 from ..routing import Caller, HandlerContext, RawReply
 from ..statement_files import text_pdf
 
+EVENT = Owned("events", "Event", key="event_id", parent=ACCOUNT, link="account_id")
+PAYMENT_STATEMENT = Owned(
+    "event_statements", "ExportStatementPayment", key="statement_id", parent=EVENT, link="event_id"
+)
 RIB = Owned("export_ribs", "ExportRib", key="export_rib_id", parent=ACCOUNT, link="account_id")
 OVERVIEW = Owned("export_annual_overviews", "ExportAnnualOverview", key="export_annual_overview_id")
 BIC = "BUNQNL2A"
@@ -68,7 +77,42 @@ def overview_content(ctx: HandlerContext, request: Request, caller: Caller, ids:
     return RawReply(text_pdf(rows), "application/pdf")
 
 
+def _payment_only(ctx: HandlerContext, event: sqlite3.Row, body: dict, creating: bool) -> dict[str, Any]:
+    if event["object_kind"] != "Payment":
+        raise bad_request(
+            f"Event {event['id']} is a {event['object_kind']}: only a payment's event has a statement."
+        )
+    return {"status": "DONE"}
+
+
+def payment_statement_content(ctx: HandlerContext, request: Request, caller: Caller, ids: dict) -> RawReply:
+    """GET …/event/{id}/statement/{id}/content: the payment's own statement, as a PDF."""
+    PAYMENT_STATEMENT.find(ctx, caller, ids)
+    event, db = EVENT.find(ctx, caller, ids), ctx.store.read()
+    payment = db.execute("SELECT * FROM payments WHERE id = ?", (event["object_id"],)).fetchone()
+    account = ACCOUNT.find(ctx, caller, ids)
+    other = json.loads(payment["counterparty"])
+    rows = [
+        f"Payment statement {payment['id']}",
+        f"{_holder(db, account['user_id'])}, {account['iban']}",
+        "",
+        f"Booked: {timestamp(payment['created'])} UTC",
+        f"Amount: {cents_to_value(payment['amount_cents'])} {payment['currency']}",
+        f"Counterparty: {other.get('name') or other.get('value')} {other.get('iban') or ''}".rstrip(),
+        f"Description: {payment['description']}",
+        f"Balance after: {cents_to_value(payment['balance_after_cents'])} {payment['currency']}",
+    ]
+    return RawReply(text_pdf(rows), "application/pdf")
+
+
 ROUTES = [
+    *plain_family(
+        PAYMENT_STATEMENT,
+        read_op="READ_Statement_for_User_MonetaryAccount_Event",
+        create_op="CREATE_Statement_for_User_MonetaryAccount_Event",
+        validate=_payment_only,
+    ),
+    op("List_all_Content_for_User_MonetaryAccount_Event_Statement", payment_statement_content),
     *plain_family(
         RIB,
         list_op="List_all_ExportRib_for_User_MonetaryAccount",
