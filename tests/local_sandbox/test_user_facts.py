@@ -88,8 +88,8 @@ def test_health_check_needs_no_session_and_server_error_answers_bunqs_500(raw: R
     health = raw.call("GET", "health-check")
     assert health.status_code == 200, health.text
     [item] = health.json()["Response"]
-    assert item["HealthCheckResult"]["status"] == "OK"
-    assert item["HealthCheckResult"]["allEntry"] == [{"type": "DATABASE", "status": "OK"}]
+    assert item["HealthCheckResult"]["HealthResult"]["status"] == "OK"
+    assert item["HealthCheckResult"]["HealthResult"]["allEntry"] == [{"type": "DATABASE", "status": "OK"}]
     done = raw.handshake(client_key)
     broken = raw.call("POST", "server-error", {}, token=done.session_token)
     assert broken.status_code == 500 and "on purpose" in error_of(broken)

@@ -14,7 +14,8 @@ Everything is computed from the sandbox's state when asked, so it follows what t
 - ``billing-contract-subscription``: one active contract from the day the user was made. Stand-in:
   sandbox users pay nothing; the plan named is ``PERSON_FREE`` (``COMPANY_FREE`` for companies).
 - ``feature-announcement/{id}``: one announcement exists, id 1, saying this is the local sandbox.
-- ``health-check`` (no session needed): ``OK`` when the database answers.
+- ``health-check`` (no session needed): ``OK`` when the database answers, wrapped as bunq's SDK reads
+  it (``HealthCheckResult`` holding ``HealthResult``; the spec names only the inner wrapper).
 - ``server-error``: bunq's endpoint "that will always throw an error" (its spec): a signed 500 in
   bunq's error shape, so a client's handling of bunq's 5xx can be tried.
 """
@@ -164,7 +165,7 @@ def health(ctx: HandlerContext, request: Request, caller: Caller, ids: dict) -> 
     except sqlite3.Error:
         database = "FAILED"
     entries: list[dict[str, Any]] = [{"type": "DATABASE", "status": database}]
-    return Reply([{"HealthCheckResult": {"status": database, "allEntry": entries}}])
+    return Reply([{"HealthCheckResult": {"HealthResult": {"status": database, "allEntry": entries}}}])
 
 
 def server_error(ctx: HandlerContext, request: Request, caller: Caller, ids: dict) -> Reply:
