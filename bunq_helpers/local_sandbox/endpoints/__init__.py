@@ -39,6 +39,7 @@ from . import (
 from . import (
     auto_allocations,
     avatars,
+    card_replacements,
     card_statements,
     certificate_pins,
     companies,
@@ -87,4 +88,5 @@ ROUTES = [
     *companies.ROUTES,
     *auto_allocations.ROUTES,
     *card_statements.ROUTES,
+    *card_replacements.ROUTES,
 ]
