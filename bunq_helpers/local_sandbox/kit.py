@@ -340,6 +340,17 @@ def _column_values(columns: Iterable[str]) -> Validate:
     return validate
 
 
+_PREFIXES = {"list": "List_all", "read": "READ", "create": "CREATE", "update": "UPDATE", "delete": "DELETE"}
+
+
+def operation_ids(
+    name: str, parent: str = "User", kinds: str = "list read create update delete"
+) -> dict[str, str]:
+    """``plain_family``'s ``*_op`` arguments by bunq's naming: ``operation_ids("Company")`` gives
+    ``list_op="List_all_Company_for_User"``, ``read_op="READ_Company_for_User"``, ... for ``kinds``."""
+    return {f"{kind}_op": f"{_PREFIXES[kind]}_{name}_for_{parent}" for kind in kinds.split()}
+
+
 def plain_family(
     owned: Owned,
     *,

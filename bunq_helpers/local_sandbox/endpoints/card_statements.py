@@ -15,7 +15,7 @@ import sqlite3
 from typing import Any
 
 from ..bunq_errors import bad_request
-from ..kit import Narrowed, Owned, op, plain_family
+from ..kit import Narrowed, Owned, op, operation_ids, plain_family
 from ..request import Request
 from ..routing import Caller, HandlerContext, RawReply
 from ..statement_files import Statement, to_csv, to_pdf
@@ -65,24 +65,16 @@ def statement_content(ctx: HandlerContext, request: Request, caller: Caller, ids
     return RawReply(to_pdf(statement), "application/pdf")
 
 
-def _family(owned: Owned, name: str, kind: str) -> list:
-    return plain_family(
-        owned,
-        list_op=f"List_all_{name}_for_User_Card",
-        read_op=f"READ_{name}_for_User_Card",
-        create_op=f"CREATE_{name}_for_User_Card",
-        delete_op=f"DELETE_{name}_for_User_Card",
-        validate=_columns(kind),
-    )
-
-
 ROUTES = [
-    *_family(CSV, "ExportStatementCardCsv", "CSV"),
-    *_family(PDF, "ExportStatementCardPdf", "PDF"),
-    *plain_family(
-        ANY,
-        list_op="List_all_ExportStatementCard_for_User_Card",
-        read_op="READ_ExportStatementCard_for_User_Card",
+    *(
+        route
+        for owned, kind in ((CSV, "CSV"), (PDF, "PDF"))
+        for route in plain_family(
+            owned,
+            **operation_ids(f"ExportStatementCard{kind.title()}", "User_Card", "list read create delete"),
+            validate=_columns(kind),
+        )
     ),
+    *plain_family(ANY, **operation_ids("ExportStatementCard", "User_Card", "list read")),
     op("List_all_Content_for_User_Card_ExportStatementCard", statement_content),
 ]

@@ -11,7 +11,7 @@ import sqlite3
 from typing import Any
 
 from ..bunq_errors import bad_request
-from ..kit import Owned, plain_family
+from ..kit import Owned, operation_ids, plain_family
 from ..routing import HandlerContext
 
 PIN = Owned("certificate_pins", "CertificatePinned")
@@ -38,9 +38,6 @@ def _chain(ctx: HandlerContext, row: sqlite3.Row, body: dict, creating: bool) ->
 
 ROUTES = plain_family(
     PIN,
-    list_op="List_all_CertificatePinned_for_User",
-    read_op="READ_CertificatePinned_for_User",
-    create_op="CREATE_CertificatePinned_for_User",
-    delete_op="DELETE_CertificatePinned_for_User",
+    **operation_ids("CertificatePinned", kinds="list read create delete"),
     validate=_chain,
 )

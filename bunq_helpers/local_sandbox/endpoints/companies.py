@@ -14,7 +14,7 @@ import uuid
 from typing import Any
 
 from ..bunq_errors import bad_request
-from ..kit import Owned, derived_renderer, plain_family
+from ..kit import Owned, derived_renderer, operation_ids, plain_family
 from ..routing import HandlerContext
 
 COMPANY = Owned("companies", "Company")
@@ -58,10 +58,7 @@ def render_company(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
 
 ROUTES = plain_family(
     COMPANY,
-    list_op="List_all_Company_for_User",
-    read_op="READ_Company_for_User",
-    create_op="CREATE_Company_for_User",
-    update_op="UPDATE_Company_for_User",
+    **operation_ids("Company", kinds="list read create update"),
     validate=_columns,
     render=render_company,
 )

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..amounts import cents_to_value
 from ..bunq_errors import bad_request
-from ..kit import ACCOUNT, Owned, op, plain_family
+from ..kit import ACCOUNT, Owned, op, operation_ids, plain_family
 from ..render import timestamp
 from ..request import Request
 from ..routing import Caller, HandlerContext, RawReply
@@ -108,17 +108,13 @@ def payment_statement_content(ctx: HandlerContext, request: Request, caller: Cal
 ROUTES = [
     *plain_family(
         PAYMENT_STATEMENT,
-        read_op="READ_Statement_for_User_MonetaryAccount_Event",
-        create_op="CREATE_Statement_for_User_MonetaryAccount_Event",
+        **operation_ids("Statement", "User_MonetaryAccount_Event", "read create"),
         validate=_payment_only,
     ),
     op("List_all_Content_for_User_MonetaryAccount_Event_Statement", payment_statement_content),
     *plain_family(
         RIB,
-        list_op="List_all_ExportRib_for_User_MonetaryAccount",
-        read_op="READ_ExportRib_for_User_MonetaryAccount",
-        create_op="CREATE_ExportRib_for_User_MonetaryAccount",
-        delete_op="DELETE_ExportRib_for_User_MonetaryAccount",
+        **operation_ids("ExportRib", "User_MonetaryAccount", "list read create delete"),
     ),
     op("List_all_Content_for_User_MonetaryAccount_ExportRib", rib_content),
     op("List_all_Content_for_User_ExportAnnualOverview", overview_content),

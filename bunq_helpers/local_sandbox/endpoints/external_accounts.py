@@ -14,7 +14,7 @@ import uuid
 from typing import Any
 
 from ..bunq_errors import bad_request
-from ..kit import Narrowed, plain_family
+from ..kit import Narrowed, operation_ids, plain_family
 from ..routing import HandlerContext
 from ..validation import amount_cents
 
@@ -48,11 +48,6 @@ ROUTES = [
     route
     for owned, kind in ((EXTERNAL, "MonetaryAccountExternal"), (SAVINGS, "MonetaryAccountExternalSavings"))
     for route in plain_family(
-        owned,
-        list_op=f"List_all_{kind}_for_User",
-        read_op=f"READ_{kind}_for_User",
-        create_op=f"CREATE_{kind}_for_User",
-        update_op=f"UPDATE_{kind}_for_User",
-        validate=_columns(kind),
+        owned, **operation_ids(kind, kinds="list read create update"), validate=_columns(kind)
     )
 ]

@@ -22,7 +22,7 @@ import sqlite3
 from typing import Any
 
 from ..bunq_errors import bad_request
-from ..kit import ACCOUNT, Owned, plain_family
+from ..kit import ACCOUNT, Owned, operation_ids, plain_family
 from ..render import id_and_stamps, label_user, own_label
 from ..routing import HandlerContext
 from ..validation import optional_choice
@@ -149,19 +149,16 @@ def render_response(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
 ROUTES = [
     *plain_family(
         INQUIRY,
-        list_op="List_all_ShareInviteMonetaryAccountInquiry_for_User_MonetaryAccount",
-        read_op="READ_ShareInviteMonetaryAccountInquiry_for_User_MonetaryAccount",
-        create_op="CREATE_ShareInviteMonetaryAccountInquiry_for_User_MonetaryAccount",
-        update_op="UPDATE_ShareInviteMonetaryAccountInquiry_for_User_MonetaryAccount",
+        **operation_ids(
+            "ShareInviteMonetaryAccountInquiry", "User_MonetaryAccount", "list read create update"
+        ),
         validate=_inquiry_columns,
         render=render_inquiry,
         event_kind="ShareInviteMonetaryAccountInquiry",
     ),
     *plain_family(
         RESPONSE,
-        list_op="List_all_ShareInviteMonetaryAccountResponse_for_User",
-        read_op="READ_ShareInviteMonetaryAccountResponse_for_User",
-        update_op="UPDATE_ShareInviteMonetaryAccountResponse_for_User",
+        **operation_ids("ShareInviteMonetaryAccountResponse", kinds="list read update"),
         validate=_response_columns,
         render=render_response,
         event_kind="ShareInviteMonetaryAccountResponse",

@@ -16,7 +16,7 @@ import sqlite3
 from typing import Any
 
 from ..bunq_errors import bad_request, not_found
-from ..kit import ACCOUNT, Narrowed, Owned, derived_renderer, plain_family
+from ..kit import ACCOUNT, Narrowed, Owned, derived_renderer, operation_ids, plain_family
 from ..render import label_user, own_label
 from ..routing import HandlerContext
 from ..validation import amount_cents
@@ -84,22 +84,17 @@ def _renderer(operation_id: str):
     return render
 
 
-def _family(owned: Owned, name: str, type_: str) -> list:
-    return plain_family(
-        owned,
-        list_op=f"List_all_{name}_for_User",
-        read_op=f"READ_{name}_for_User",
-        create_op=f"CREATE_{name}_for_User",
-        update_op=f"UPDATE_{name}_for_User",
-        delete_op=f"DELETE_{name}_for_User",
-        validate=_columns(type_),
-        render=_renderer(f"READ_{name}_for_User"),
-    )
-
-
 ROUTES = [
-    *_family(ONE_OFF, "WhitelistSddOneOff", "ONE_OFF"),
-    *_family(RECURRING, "WhitelistSddRecurring", "RECURRING"),
+    *(
+        route
+        for owned, name, kind in (
+            (ONE_OFF, "WhitelistSddOneOff", "ONE_OFF"),
+            (RECURRING, "WhitelistSddRecurring", "RECURRING"),
+        )
+        for route in plain_family(
+            owned, **operation_ids(name), validate=_columns(kind), render=_renderer(f"READ_{name}_for_User")
+        )
+    ),
     *plain_family(
         ANY,
         list_op="List_all_WhitelistSdd_for_User",
