@@ -59,6 +59,12 @@ def test_a_replaced_card_keeps_its_id_and_gets_a_new_number(raw: Raw, client_key
     after = _card(raw, done, card["id"])
     assert after["status"] == "ACTIVE" and after["second_line"] == "New one"
     assert _number(after) != before or after["updated"] != card["updated"]
+    names = raw.call("GET", f"user/{done.user_id}/card-name", token=done.session_token).json()["Response"]
+    name = names[0]["CardUserNameArray"]["possible_card_name_array"][-1]
+    replaced = {"cards": [{"id": card["id"], "name_on_card": name}]}
+    batch = raw.call("POST", f"user/{done.user_id}/card-batch-replace", replaced, token=done.session_token)
+    assert batch.json()["Response"] == [{"CardBatchReplace": {"updated_card_ids": [{"id": card["id"]}]}}]
+    assert _card(raw, done, card["id"])["name_on_card"] == name
     many = raw.call(
         "POST",
         f"user/{done.user_id}/card-batch-replace",

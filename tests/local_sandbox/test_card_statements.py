@@ -42,6 +42,16 @@ def test_card_statements_are_made_listed_read_and_deleted_per_kind(raw: Raw, cli
         raw.call("GET", f"{base}/export-statement-card-pdf/{csv_id}", token=done.session_token).status_code
         == 404
     )
+    one = raw.call("GET", f"{base}/export-statement-card/{pdf_id}", token=done.session_token).json()[
+        "Response"
+    ]
+    assert one[0]["ExportStatementCard"]["id"] == pdf_id
+    csv_read = raw.call("GET", f"{base}/export-statement-card-csv/{csv_id}", token=done.session_token)
+    assert csv_read.json()["Response"][0]["ExportStatementCardCsv"]["regional_format"] == "EUROPEAN"
+    pdfs = raw.call("GET", f"{base}/export-statement-card-pdf", token=done.session_token).json()["Response"]
+    assert [item["ExportStatementCardPdf"]["id"] for item in pdfs] == [pdf_id]
+    pdf_read = raw.call("GET", f"{base}/export-statement-card-pdf/{pdf_id}", token=done.session_token)
+    assert pdf_read.json()["Response"][0]["ExportStatementCardPdf"]["date_end"] == "2027-01-31"
     pdf = raw.call("GET", f"{base}/export-statement-card/{pdf_id}/content", token=done.session_token)
     assert pdf.headers["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF-1.4")
     assert card["name_on_card"].encode() in pdf.content
@@ -59,6 +69,9 @@ def test_card_statements_are_made_listed_read_and_deleted_per_kind(raw: Raw, cli
         len(raw.call("GET", f"{base}/export-statement-card", token=done.session_token).json()["Response"])
         == 1
     )
+    gone = raw.call("DELETE", f"{base}/export-statement-card-pdf/{pdf_id}", token=done.session_token)
+    assert gone.status_code == 200
+    assert raw.call("GET", f"{base}/export-statement-card", token=done.session_token).json()["Response"] == []
     bad = raw.call("POST", f"{base}/export-statement-card-csv", period, token=done.session_token)
     assert bad.status_code == 400 and "regional_format" in error_of(bad)
     backwards = {"date_start": "2027-02-01", "date_end": "2027-01-01"}

@@ -34,6 +34,12 @@ def test_external_accounts_are_created_listed_updated_and_kept_apart(raw: Raw, c
     assert shown["balance"] == {"value": "0.00", "currency": "EUR"} and shown["user_id"] == done.user_id
     read = raw.call("GET", f"{user}/monetary-account-external-savings/{savings_id}", token=done.session_token)
     assert read.json()["Response"][0]["MonetaryAccountExternalSavings"]["savings_goal"]["value"] == "1000.00"
+    goal = {"service": "ABN", "savings_goal": {"value": "1500.00", "currency": "EUR"}}
+    raw.call("PUT", f"{user}/monetary-account-external-savings/{savings_id}", goal, token=done.session_token)
+    savings = raw.call("GET", f"{user}/monetary-account-external-savings", token=done.session_token)
+    assert (
+        savings.json()["Response"][0]["MonetaryAccountExternalSavings"]["savings_goal"]["value"] == "1500.00"
+    )
     wrong_kind = raw.call("GET", f"{user}/monetary-account-external/{savings_id}", token=done.session_token)
     assert wrong_kind.status_code == 404
 

@@ -48,6 +48,8 @@ def test_a_recurring_whitelist_is_listed_everywhere_and_its_limits_change(world)
         bob.get(f"{user}/whitelist-sdd/{made}")[0]["WhitelistSdd"]["counterparty_alias"]["iban"] == alice.iban
     )
     assert [i["WhitelistSddMonetaryAccountPaying"]["id"] for i in bob.get("whitelist-sdd")] == [made]
+    assert bob.get(f"whitelist-sdd/{made}")[0]["WhitelistSddMonetaryAccountPaying"]["id"] == made
+    assert [i["WhitelistSddRecurring"]["id"] for i in bob.get(f"{user}/whitelist-sdd-recurring")] == [made]
     assert bob.get(f"{user}/whitelist-sdd-one-off") == []
     bob.fails("GET", f"{user}/whitelist-sdd-one-off/{made}", status=404)
 
@@ -81,7 +83,14 @@ def test_a_one_off_whitelist_needs_a_request_on_the_paying_account(world) -> Non
     made = bob.create(f"{user}/whitelist-sdd-one-off", {**body, "maximum_amount_per_payment": euros("10.00")})
     shown = bob.get(f"{user}/whitelist-sdd-one-off/{made}")[0]["WhitelistSddOneOff"]
     assert shown["type"] == "ONE_OFF" and shown["maximum_amount_per_payment"] == euros("10.00")
+    bob.ok("PUT", f"{user}/whitelist-sdd-one-off/{made}", {**body, "routing_type": "AUTOMATIC"})
+    assert (
+        bob.get(f"{user}/whitelist-sdd-one-off/{made}")[0]["WhitelistSddOneOff"]["routing_type"]
+        == "AUTOMATIC"
+    )
     assert alice.call("GET", f"user/{bob.h.user_id}/whitelist-sdd-one-off/{made}").status_code == 404
     alice_user = f"user/{alice.h.user_id}"
     assert alice.call("GET", f"{alice_user}/whitelist-sdd/{made}").status_code == 404
     assert alice.get(f"{alice_user}/whitelist-sdd") == []
+    bob.ok("DELETE", f"{user}/whitelist-sdd-one-off/{made}")
+    assert bob.get(f"{user}/whitelist-sdd-one-off") == [] and bob.get("whitelist-sdd") == []
