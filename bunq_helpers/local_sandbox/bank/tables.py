@@ -496,6 +496,22 @@ TABLES: tuple[Table, ...] = (
 """,
         55_000_000,
     ),
+    Table(
+        "card_actions",
+        """
+        CREATE TABLE IF NOT EXISTS card_actions (    -- MasterCardAction: a card payment at a merchant (a trigger)
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            card_id INTEGER,
+            amount_cents INTEGER NOT NULL, currency TEXT NOT NULL, description TEXT NOT NULL,
+            merchant TEXT NOT NULL, city TEXT NOT NULL, merchant_category_code TEXT NOT NULL,
+            decision TEXT NOT NULL,             -- ALLOWED, or why not (INSUFFICIENT_BALANCE, CARD_BLOCKED, ...)
+            payment_id INTEGER,                 -- the Payment an allowed action booked
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        49_000_000,
+    ),
     # -- opsmore: whitelists, certificate pins, companies, external accounts, exports, shares, allocations --
     Table(
         "whitelist_sdds",
