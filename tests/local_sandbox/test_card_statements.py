@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import requests
 
 from tests.conftest import Raw, error_of
-from tests.local_sandbox.money import money_world
+from tests.local_sandbox.money import fund, money_world
 from tests.local_sandbox.test_cards import _order
 
 
@@ -117,4 +120,46 @@ def test_a_payments_event_gives_its_statement(world) -> None:
             f"user/{bob.h.user_id}/monetary-account/{bob.h.account_id}/event/{paid['id']}/statement/{statement_id}",
         ).status_code
         == 404
+    )
+
+
+def test_a_card_statement_lists_the_cards_payments_in_its_period(world) -> None:
+    raw, done = world.alice.raw, world.alice.h
+    fund(raw, done, "50.00")
+    card = _order(raw, done)
+    sandbox = raw.sandbox
+    for merchant, decision in (("Corner Bakery", "ALLOWED"), ("Blocked Shop", "MERCHANT_BLOCKED")):
+        paid = requests.post(
+            sandbox.sandbox_url + "trigger/card-payment",
+            json={
+                "account_id": done.account_id,
+                "amount": "3.20",
+                "merchant": merchant,
+                "decision": decision,
+            },
+            verify=sandbox.ca_file,
+            timeout=30,
+        )
+        assert paid.status_code == 200, paid.text
+    base = f"user/{done.user_id}/card/{card['id']}"
+    today = dt.datetime.now(dt.UTC).date()
+    period = {"date_start": (today - dt.timedelta(days=1)).isoformat(), "date_end": today.isoformat()}
+    made = raw.call(
+        "POST",
+        f"{base}/export-statement-card-csv",
+        {**period, "regional_format": "UK_US"},
+        token=done.session_token,
+    )
+    csv_id = made.json()["Response"][0]["Id"]["id"]
+    text = raw.call("GET", f"{base}/export-statement-card/{csv_id}/content", token=done.session_token).text
+    assert "Corner Bakery" in text and "-3.20" in text and "Blocked Shop" not in text
+    earlier = {"date_start": "2001-01-01", "date_end": "2001-01-31", "regional_format": "UK_US"}
+    old_id = raw.call("POST", f"{base}/export-statement-card-csv", earlier, token=done.session_token).json()[
+        "Response"
+    ][0]["Id"]["id"]
+    assert (
+        "Corner Bakery"
+        not in raw.call(
+            "GET", f"{base}/export-statement-card/{old_id}/content", token=done.session_token
+        ).text
     )

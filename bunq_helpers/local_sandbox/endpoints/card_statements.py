@@ -3,9 +3,10 @@ read, delete), and ``export-statement-card`` (both kinds: list, read, and the fi
 
 Dates are ``YYYY-MM-DD``, the start not after the end; CSV needs ``regional_format`` (UK_US or
 EUROPEAN), as customer statements do. The file is made when asked for, in the layouts customer
-statements use (``statement_files``). Stand-in: a card statement lists the card's transactions at
-terminals and web shops, and the sandbox has none (no card network), so the file names the card, its
-account and the period, with no lines; an export is DONE at once.
+statements use (``statement_files``): one line per card payment the card made in the period (UTC
+days, both included), as the sandbox's ``card-payment`` trigger books them (``triggers.py``; refused
+payments moved no money and are left out). The opening balance shown is 0.00: a card has none of its
+own. An export is DONE at once.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from ..bunq_errors import bad_request
 from ..kit import Narrowed, Owned, op, operation_ids, plain_family
 from ..request import Request
 from ..routing import Caller, HandlerContext, RawReply
-from ..statement_files import Statement, to_csv, to_pdf
+from ..statement_files import Line, Statement, to_csv, to_pdf
 from ..validation import parse_date, required_choice
 from .customer_statements import REGIONAL_FORMATS
 
@@ -44,21 +45,31 @@ def _columns(kind: str):
 
 
 def statement_content(ctx: HandlerContext, request: Request, caller: Caller, ids: dict) -> RawReply:
-    """GET …/export-statement-card/{id}/content: the CSV or PDF."""
-    row, card = FILE.find(ctx, caller, ids), CARD.find(ctx, caller, ids)
-    account = (
-        ctx.store.read().execute("SELECT * FROM accounts WHERE id = ?", (card["account_id"],)).fetchone()
+    """GET …/export-statement-card/{id}/content: the CSV or PDF of the card's payments in the period."""
+    row, card, db = FILE.find(ctx, caller, ids), CARD.find(ctx, caller, ids), ctx.store.read()
+    account = db.execute("SELECT * FROM accounts WHERE id = ?", (card["account_id"],)).fetchone()
+    start, end = dt.date.fromisoformat(row["date_start"]), dt.date.fromisoformat(row["date_end"])
+    since = dt.datetime.combine(start, dt.time(), dt.UTC).timestamp()
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC).timestamp()
+    actions = db.execute(
+        "SELECT * FROM card_actions WHERE card_id = ? AND decision = 'ALLOWED' AND created >= ? AND created < ?"
+        " ORDER BY id",
+        (card["id"], since, until),
     )
+    lines = [
+        Line(
+            a["id"],
+            dt.datetime.fromtimestamp(a["created"], dt.UTC),
+            -a["amount_cents"],
+            "",
+            a["merchant"],
+            a["city"],
+        )
+        for a in actions
+    ]
+    holder, described = card["name_on_card"], f"Card ending {card['last_four']}"
     statement = Statement(
-        row["id"],
-        account["iban"],
-        card["name_on_card"],
-        f"Card ending {card['last_four']}",
-        account["currency"],
-        dt.date.fromisoformat(row["date_start"]),
-        dt.date.fromisoformat(row["date_end"]),
-        0,
-        [],
+        row["id"], account["iban"], holder, described, account["currency"], start, end, 0, lines
     )
     if row["type"] == "CSV":
         return RawReply(to_csv(statement, row["regional_format"]), "text/csv")
