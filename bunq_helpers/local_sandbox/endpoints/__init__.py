@@ -6,6 +6,7 @@ the router tries them. A new family is a new module plus one line below.
 
 from __future__ import annotations
 
+# -- opsmore: whitelists, certificate pins, external accounts, documents, ... --
 from . import (
     annual_overviews,
     attachments,
@@ -31,6 +32,23 @@ from . import (
     tree_progress,
     user_events,
     users,
+)
+
+# isort: split
+# -- opsmore: whitelists, certificate pins, external accounts, documents, user facts, avatars, ... --
+from . import (
+    auto_allocations,
+    avatars,
+    card_replacements,
+    card_statements,
+    certificate_pins,
+    companies,
+    documents,
+    external_accounts,
+    notification_channels,
+    share_invites,
+    user_facts,
+    whitelists,
 )
 
 # -- branch opsfx --
@@ -72,6 +90,19 @@ ROUTES = [
     *annual_overviews.ROUTES,
     *oauth_clients.ROUTES,
     *psd2.ROUTES,
+    # -- opsmore --
+    *whitelists.ROUTES,
+    *certificate_pins.ROUTES,
+    *external_accounts.ROUTES,
+    *documents.ROUTES,
+    *user_facts.ROUTES,
+    *avatars.ROUTES,
+    *notification_channels.ROUTES,
+    *share_invites.ROUTES,
+    *companies.ROUTES,
+    *auto_allocations.ROUTES,
+    *card_statements.ROUTES,
+    *card_replacements.ROUTES,
     # -- branch opsfx --
     *transferwise.ROUTES,
     *currency_cloud.ROUTES,
