@@ -910,7 +910,7 @@ def payment_service_provider(tour: SimpleNamespace) -> None:
 
 @step(needs=("contexts",))
 def currency_cloud_and_categories(tour: SimpleNamespace) -> None:
-    """Currencycloud beneficiary from its requirements; a user-defined transaction category; insights' day."""
+    """Currencycloud beneficiary from its requirements; a user-defined transaction category."""
     e = sdk().e
     needs = e.CurrencyCloudBeneficiaryRequirementApiObject.list().value
     check({n.payment_type for n in needs} == {"regular", "priority"}, "beneficiary requirements")
@@ -921,7 +921,6 @@ def currency_cloud_and_categories(tour: SimpleNamespace) -> None:
     e.AdditionalTransactionInformationCategoryUserDefinedApiObject.create("ACTIVE", category="PETS")
     listed = e.AdditionalTransactionInformationCategoryApiObject.list(params={"count": "200"}).value
     check("PETS" in [c.category for c in listed], "the user's category is listed")
-    equal([p.day_of_month for p in e.InsightPreferenceDateApiObject.list().value], [1], "insights start")
 
 
 # --- end of branch opsfx ---------------------------------------------------------------------------

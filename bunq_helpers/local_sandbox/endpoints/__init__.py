@@ -57,7 +57,6 @@ from . import (
     bunqme_fundraiser_profiles,
     currency_cloud,
     currency_conversion,
-    insight_preferences,
     payment_service_provider,
     transaction_categories,
     transferwise,
@@ -110,6 +109,5 @@ ROUTES = [
     *payment_service_provider.ROUTES,
     *transaction_categories.ROUTES,
     *bunqme_fundraiser_profiles.ROUTES,
-    *insight_preferences.ROUTES,
     # -- end of branch opsfx --
 ]
