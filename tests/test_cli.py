@@ -145,3 +145,42 @@ def test_export_shell_prints_the_secrets_only_when_asked(tmp_path: Path) -> None
     assert f"export BUNQ_API_KEY={context['api_key']}" in exported
     assert f"export BUNQ_INSTALLATION_TOKEN={context['installation_context']['token']}" in exported
     assert f"export BUNQ_SESSION_TOKEN={context['session_context']['token']}" in exported
+
+
+def _with_outputs(path: Path) -> None:
+    notebook = json.loads(path.read_text())
+    code = next(cell for cell in notebook["cells"] if cell["cell_type"] == "code")
+    code["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["hello\n"]}]
+    code["execution_count"] = 1
+    path.write_text(json.dumps(notebook, indent=1) + "\n")
+
+
+def test_reset_lists_then_removes_everything_a_run_left(tmp_path: Path) -> None:
+    repo = Path(__file__).resolve().parents[1]
+    assert _run("create-context", cwd=tmp_path).returncode == 0
+    (tmp_path / "notebooks").mkdir()
+    for name in ("00_start_here.ipynb", "01_create_an_installation.ipynb"):
+        (tmp_path / "notebooks" / name).write_text((repo / "notebooks" / name).read_text())
+    _with_outputs(tmp_path / "notebooks" / "01_create_an_installation.ipynb")
+    home = tmp_path / "home"
+    context, state = home / "bunq-local.conf", home / "local-sandbox"
+    assert context.is_file() and (state / "sandbox.sqlite3").is_file()
+
+    dry = _run("reset", "--dry-run", cwd=tmp_path)
+    assert dry.returncode == 0, dry.stderr
+    assert f"Would remove: {context}  (the saved API context)" in dry.stdout
+    assert f"Would remove: {state}  (the local sandbox's users, keys and sessions)" in dry.stdout
+    assert "01_create_an_installation.ipynb  (outputs of 1 cells" in dry.stdout
+    assert "00_start_here" not in dry.stdout  # it has no outputs
+    assert context.is_file() and state.is_dir()  # a dry run removes nothing
+    assert '"hello\\n"' in (tmp_path / "notebooks" / "01_create_an_installation.ipynb").read_text()
+
+    done = _run("reset", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert f"Removed: {context}" in done.stdout
+    assert not context.exists() and not state.exists()
+    cleared = (tmp_path / "notebooks" / "01_create_an_installation.ipynb").read_text()
+    assert cleared == (repo / "notebooks" / "01_create_an_installation.ipynb").read_text()
+    assert _run("reset", "--dry-run", cwd=tmp_path).stdout.strip() == "Nothing to remove: already fresh."
+    again = _run("create-context", cwd=tmp_path)  # a fresh start: every step is made again
+    assert "Calls made this run: sandbox-user-person, installation" in again.stdout

@@ -25,6 +25,8 @@ SHOWN = {
         "Values picked out",
         "api_key",
         "sandbox_",
+        "Starting over: a dry run",
+        "bunq_helpers reset",
     ],
     "01_create_an_installation": [
         "/v1/installation",

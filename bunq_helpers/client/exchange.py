@@ -38,6 +38,11 @@ class Exchange:
     elapsed: float = 0.0
     error: str | None = None
     secrets: dict[str, str] = field(default_factory=dict, repr=False)
+    received: bool = False
+    """True for a request that came *to* us (a callback): its headers are the sender's, its signature
+    only a claim until checked, and the response is the receiver's own answer."""
+    compact: bool = False
+    """Shown as one line (method, path, status, token, signed, verified, time), the rest one click away."""
     _parsed: tuple[bytes, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
     # -- reading it -----------------------------------------------------------------------

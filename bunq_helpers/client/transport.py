@@ -211,6 +211,7 @@ class BunqClient:
         self.deadline = deadline
         self.max_response_bytes = max_response_bytes
         self.history: deque[Exchange] = deque(maxlen=HISTORY_SIZE)
+        self.compact = False  # show exchanges as one line each (the notebooks after the handshake)
         # requests' adapter without a Session: no cookies, hooks, redirects or merged settings to
         # carry, each of which costs time on every request; proxies come from the environment, as a
         # Session's would, except for localhost.
@@ -270,7 +271,9 @@ class BunqClient:
         headers = default_headers()
         if data:
             headers["Content-Type"] = "application/json"
-        exchange = Exchange(title=title or f"{method} {urlsplit(url).path}", method=method, url=url)
+        exchange = Exchange(
+            title=title or f"{method} {urlsplit(url).path}", method=method, url=url, compact=self.compact
+        )
         for value, kind in {
             **getattr(self.context, "secrets", {}),
             **({token: TOKEN} if token else {}),
