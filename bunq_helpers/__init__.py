@@ -49,21 +49,33 @@ from .errors import (
 )
 
 if TYPE_CHECKING:  # what __getattr__ loads, spelled out for type checkers and IDEs
+    from .client.accounts import SUGAR_DADDY
+    from .client.api_session import ApiSession
     from .client.callbacks import CallbackReceiver
     from .client.config import Environment, Settings, load_settings
     from .client.connect import connect
     from .client.context import ApiContext
     from .client.context_file import ContextFileWarning
+    from .client.device_server import device_body, register_device
     from .client.endpoint import Endpoint
     from .client.exchange import Exchange
     from .client.handshake import create_api_context, end_session, ensure_session
+    from .client.installation import create_installation, installation_body
     from .client.notebook import start_notebook
+    from .client.sandbox_user import create_sandbox_user
+    from .client.session_server import open_session
     from .client.transport import BunqClient
     from .local_sandbox import LocalSandbox, SandboxOptions
 
 __version__ = "0.1.0"
 
 _LAZY: dict[str, tuple[str, ...]] = {
+    ".client.accounts": ("SUGAR_DADDY",),
+    ".client.api_session": ("ApiSession",),
+    ".client.device_server": ("device_body", "register_device"),
+    ".client.installation": ("create_installation", "installation_body"),
+    ".client.sandbox_user": ("create_sandbox_user",),
+    ".client.session_server": ("open_session",),
     ".client.callbacks": ("CallbackReceiver",),
     ".client.config": ("Environment", "Settings", "load_settings"),
     ".client.context": ("ApiContext",),
@@ -79,8 +91,10 @@ _LAZY: dict[str, tuple[str, ...]] = {
 _HOME = {name: module for module, names in _LAZY.items() for name in names}
 
 __all__ = [
+    "SUGAR_DADDY",
     "ApiContext",
     "ApiError",
+    "ApiSession",
     "AuthorisationError",
     "BadRequestError",
     "BunqClient",
@@ -116,9 +130,15 @@ __all__ = [
     "__version__",
     "connect",
     "create_api_context",
+    "create_installation",
+    "create_sandbox_user",
+    "device_body",
     "end_session",
     "ensure_session",
+    "installation_body",
     "load_settings",
+    "open_session",
+    "register_device",
     "start_notebook",
 ]
 

@@ -83,6 +83,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+STEP_NUMBERS = {"sandbox-user": 0, "key-pair": 1, "installation": 1, "device-server": 2, "session-server": 3}
+"""The handshake's steps numbered as in the README, notebooks 00-03 and the diagrams."""
+
+
 def export_lines(context: ApiContext) -> list[str]:
     """Shell ``export`` lines for the secrets the notebooks' curl commands read from variables."""
     values = {
@@ -97,7 +101,9 @@ def _print_step(step: StepResult) -> None:
     """Each step as it happens: a new call's whole exchange (secrets masked), then one line."""
     if step.exchange is not None:
         print(step.exchange.text(), end="\n\n", flush=True)
-    print(f"✓ {step.summary}", end="\n\n" if step.outcome is Outcome.MADE else "\n", flush=True)
+    number = STEP_NUMBERS.get(step.name)
+    label = f"Step {number} · " if number is not None else ""
+    print(f"✓ {label}{step.summary}", end="\n\n" if step.outcome is Outcome.MADE else "\n", flush=True)
 
 
 def _show_warning(message: Warning | str, category: type[Warning], *args: object, **kwargs: object) -> None:

@@ -52,6 +52,8 @@ def test_create_context_twice(tmp_path: Path) -> None:
         "Calls made this run: sandbox-user-person, installation, device-server, session-server."
         in first.stdout
     )
+    numbered = [line.split(" · ")[0] for line in first.stdout.splitlines() if line.startswith("✓ Step")]
+    assert numbered == ["✓ Step 0", "✓ Step 1", "✓ Step 1", "✓ Step 2", "✓ Step 3"]  # as README and notebooks
 
     second = _run("create-context", "--context-file", "ctx.json", cwd=tmp_path)
     assert second.returncode == 0, second.stderr

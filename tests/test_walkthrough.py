@@ -208,3 +208,41 @@ def test_the_error_notebook_has_bunqs_whole_code_table_and_pagination() -> None:
         assert re.search(rf"^\| {code} \| [A-Z ]+ \|", text, flags=re.MULTILINE), code
     for field in ("older_url", "newer_url", "future_url", "`count`"):
         assert field in text, field
+
+
+def test_one_numbering_of_the_steps_everywhere() -> None:
+    from bunq_helpers.cli import STEP_NUMBERS
+    from bunq_helpers.client.sequence_diagram import Arrow, step_numbers
+
+    rows = {1: "Create an installation", 2: "Add the device", 3: "Add a session"}
+    for text in (
+        _source("00_start_here"),
+        (REPO / "README.md").read_text(),
+        (REPO / "docs/index.md").read_text(),
+    ):
+        for number, name in rows.items():
+            assert re.search(rf"^\| {number} \| {name} \|", text, flags=re.MULTILINE), (number, name)
+    for number, name in rows.items():
+        assert f"# {number} · {name}" in _source(NOTEBOOKS[number].stem)
+    paths = [
+        "/v1/sandbox-user-person",
+        "/v1/installation",
+        "/v1/device-server",
+        "/v1/session-server",
+        "/v1/user",
+    ]
+    arrows = [Arrow("GET" if p == "/v1/user" else "POST", p, "no token", False, 200, "") for p in paths]
+    assert step_numbers(arrows) == [0, 1, 2, 3, 4]
+    assert step_numbers(arrows[1:3]) == [1, 2]  # a step keeps its number when drawn alone
+    assert [STEP_NUMBERS[s] for s in ("sandbox-user", "installation", "device-server", "session-server")] == [
+        0,
+        1,
+        2,
+        3,
+    ]
+
+
+def test_the_walkthrough_does_not_contradict_itself() -> None:
+    assert "not documented" not in _source("00_start_here")  # replay_setup says bunq answers an error
+    assert "they are saved." not in _source("01_create_an_installation")  # a re-run keeps the old one
+    assert "The body has three fields" not in _source("02_add_the_device")  # permitted_ips is optional

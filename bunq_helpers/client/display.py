@@ -313,6 +313,11 @@ def _details(summary: str, inner: str, *, open_: bool = True) -> str:
     return f"<details{' open' if open_ else ''}><summary style='{SUMMARY}'>{_esc(summary)}</summary>{inner}</details>"
 
 
+def plural(count: int, noun: str) -> str:
+    """``1 item``, ``2 items``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def long_summary(text: str) -> str | None:
     """For text longer than a screen, a one-line summary of it (lines, and the JSON's outline); else None."""
     lines = text.count("\n") + 1
@@ -325,12 +330,12 @@ def long_summary(text: str) -> str | None:
         value = None
     if isinstance(value, dict) and isinstance(value.get("Response"), list):
         names = [next(iter(item), "?") for item in value["Response"] if isinstance(item, dict) and item]
-        outline = f": {len(names)} items ({', '.join(sorted(set(names)))})"
+        outline = f": {plural(len(names), 'item')} ({', '.join(sorted(set(names)))})"
         if isinstance(value.get("Pagination"), dict):
             outline += " and Pagination"
     elif isinstance(value, dict):
         outline = f": {len(value)} keys ({', '.join(list(value)[:6])}{', …' if len(value) > 6 else ''})"
-    return f"{lines} lines{outline}; click to open"
+    return f"{plural(lines, 'line')}{outline}; click to open"
 
 
 def _body_details(title: str, text: str) -> str:
@@ -442,8 +447,10 @@ def exchange_html(exchange: Exchange, *, reveal: bool = False, compact: bool | N
     if compact:
         picked = ""
         if exchange.extracted:
-            rows = [(k, _fold(m(v))) for k, v in _extracted(exchange)]
-            picked = _details("Values picked out", _table(rows))
+            pairs = " &middot; ".join(
+                f"<b>{_esc(k)}</b> {_esc(_fold(m(v)))}" for k, v in _extracted(exchange)
+            )
+            picked = f"<div style='{MONO};margin:2px 0 0 14px'>Picked out: {pairs}</div>"
         return (
             f"<div style='{BOX}'><details><summary style='cursor:pointer'>{exchange_line(exchange)}</summary>"
             f"{''.join(parts)}</details>{picked}</div>"

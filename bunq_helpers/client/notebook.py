@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..crypto.keys import PrivateKey
 from ..errors import BunqHelpersError, HandshakeIncompleteError
+from .api_session import ApiSession
 from .callbacks import CallbackReceiver
 from .config import Environment, Settings, load_settings
 from .connect import connect, local_sandbox
@@ -167,6 +168,15 @@ class NotebookRun:
     endpoint: Endpoint
     context: ApiContext
     client: BunqClient = field(repr=False)
+    _api: ApiSession | None = field(default=None, init=False, repr=False)
+
+    @property
+    def api(self) -> ApiSession:
+        """The session object for the calls after the handshake: it picks each path's token, opens a new
+        session when the saved one expires (once, and says so), and returns records with ``.exchange``."""
+        if self._api is None or self._api.context is not self.context:
+            self._api = ApiSession(self.client, self.context, path=self.settings.context_file_path)
+        return self._api
 
     # -- where the calls go --------------------------------------------------------------------------
 
@@ -448,7 +458,7 @@ class NotebookRun:
             return re.sub(r":\d+/", ":<port>/", url, count=1)
         return url
 
-    def banner(self) -> Values:
+    def banner(self) -> Values | Note:
         """Where this notebook's calls go and where its state is kept."""
         verify = self.endpoint.verify
         rows = {
@@ -463,6 +473,11 @@ class NotebookRun:
         }
         if self.has_in_process_sandbox:
             rows["local sandbox state"] = self.shown_path(self.settings.local_state_dir)
+        if self.client.compact:
+            return Note(
+                "Where this notebook talks to",
+                [f"{rows['server']} at {rows['base URL']}; the context in {rows['context file']}."],
+            )
         return Values("Where this notebook talks to", rows)
 
     def state(self) -> Values:

@@ -187,8 +187,8 @@ class SessionTimeline:
 
     def _repr_html_(self) -> str:
         return (
-            f"<div style='{BOX}'><div style='font-weight:700;margin-bottom:4px'>{escape(self.title)}</div>"
-            f"{self.svg()}</div>"
+            f"<div style='{BOX};{svg.SCROLLER}'><div style='font-weight:700;margin-bottom:4px'>"
+            f"{escape(self.title)}</div>{self.svg()}</div>"
         )
 
     def __repr__(self) -> str:

@@ -104,7 +104,7 @@ def test_long_bodies_start_collapsed_with_a_summary_and_seconds_say_how_long(run
     listing = run.client.request("GET", "user", token=run.context.session_token)
     html = listing.html()
     assert re.search(
-        r"<details><summary[^>]*>Response body: \d+ lines: 1 items \(UserPerson\); click to open", html
+        r"<details><summary[^>]*>Response body: \d+ lines: 1 item \(UserPerson\); click to open", html
     )
     assert "<details open><summary style='cursor:pointer;font-weight:600;margin-top:4px'>Request body" in html
     assert long_summary("short") is None
