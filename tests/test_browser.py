@@ -373,3 +373,57 @@ def test_untrusted_executed_notebook_still_renders_exchanges(
     drawn.screenshot(path=str(SCREENSHOTS / "lab-untrusted-diagram-as-text.png"))
     _screenshots_in_both_themes(page, "lab-untrusted")
     _close_notebook(page)
+
+
+# -- the height of a notebook after the handshake, and diagrams at phone width --------------------------
+
+HEIGHT_OF_04_BEFORE = 8159
+"""Notebook 04 before issue 20 (every exchange in full), exported with ``jupyter nbconvert --to html`` and
+laid out in Chromium 1280 px wide: the figure the compact exchanges are measured against."""
+
+
+def _nbconvert_page(browser, executed_notebooks, stem: str, out: Path, width: int):
+    """The executed notebook exported as ``jupyter nbconvert --to html`` does, opened offline at ``width``."""
+    from nbconvert import HTMLExporter
+
+    notebook = nbformat.read(executed_notebooks.folder / f"{stem}.ipynb", as_version=4)
+    body, _ = HTMLExporter().from_notebook_node(notebook)
+    path = out / f"{stem}.html"
+    path.write_text(body, encoding="utf-8")
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.route("http*://**", lambda route: route.abort())  # its CDN scripts are not needed to lay it out
+    page.goto(path.as_uri())
+    return page
+
+
+def test_04_is_at_most_a_third_of_its_old_height_with_details_a_click_away(
+    browser, executed_notebooks, tmp_path
+) -> None:
+    page = _nbconvert_page(browser, executed_notebooks, "04_first_calls", tmp_path, 1280)
+    height = page.evaluate("() => document.documentElement.scrollHeight")
+    page.screenshot(path=str(SCREENSHOTS / "nbconvert-04_first_calls-1280.png"), full_page=True)
+    print(f"\n04 exported and laid out at 1280 px: {height} px (before: {HEIGHT_OF_04_BEFORE} px)")
+    assert height <= HEIGHT_OF_04_BEFORE / 3, height
+    lines = page.locator("details > summary", has_text="verified ✓")
+    assert lines.count() >= 6  # one line per exchange: GET /v1/user … the payment … one bank account
+    first = lines.first
+    assert "session token" in first.inner_text() and "signed ✓" in first.inner_text()
+    details = first.locator("xpath=..").locator("summary", has_text="Request headers (bunq's first)")
+    assert not details.is_visible()  # folded away
+    first.click()
+    assert details.is_visible()  # one click away: headers, bodies, signature, curl
+    page.close()
+
+
+def test_diagrams_stay_readable_at_phone_width(browser, executed_notebooks, tmp_path) -> None:
+    for stem in ("03_add_a_session", "05_api_context_over_time"):
+        page = _nbconvert_page(browser, executed_notebooks, stem, tmp_path, 390)
+        diagram = page.locator("svg[role='img']").first
+        diagram.scroll_into_view_if_needed()
+        box = diagram.bounding_box()
+        drawn_width = int(diagram.get_attribute("width"))
+        assert box and box["width"] / drawn_width >= 0.78, (stem, box)  # 11 px text stays above 8.5 px
+        scroller = diagram.locator("xpath=..")
+        assert scroller.evaluate("(e) => e.scrollWidth > e.clientWidth")  # it scrolls sideways instead
+        page.screenshot(path=str(SCREENSHOTS / f"phone-{stem}.png"))
+        page.close()
