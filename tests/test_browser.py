@@ -130,6 +130,10 @@ def test_every_site_page_shows_its_exchanges_and_no_secret(browser, site, execut
         page.goto(base + f"{name}.html")
         assert page.title()
         page.screenshot(path=str(SCREENSHOTS / f"site-{name}.png"))
+    page.goto(base + "index.html")
+    pdf = page.get_by_role("link", name="Download PDF")
+    with urllib.request.urlopen(base + pdf.get_attribute("href")) as answer:  # the file the link names
+        assert answer.read(5) == b"%PDF-"
     for notebook in NOTEBOOKS:
         page.goto(base + f"tutorial/{notebook.stem}.html")
         text = page.inner_text("article")

@@ -539,7 +539,7 @@ class NotebookRun:
             lines.append(
                 "The local sandbox of this notebook runs inside its kernel: its port answers only while the "
                 "kernel runs, and changes with the next one. To keep one sandbox alive across notebooks and "
-                "terminals, start the standalone one (README: 'The local sandbox on its own') and set "
+                "terminals, start the standalone one (README: 'One sandbox for every notebook and terminal') and set "
                 "BUNQ_BASE_URL (and BUNQ_CA_FILE) in .env."
             )
         return Note("Replaying a call with curl", lines)
