@@ -52,6 +52,7 @@ if TYPE_CHECKING:  # what __getattr__ loads, spelled out for type checkers and I
     from .client.accounts import SUGAR_DADDY
     from .client.api_session import ApiSession
     from .client.callbacks import CallbackReceiver
+    from .client.check_yourself import check_answer, check_signature, check_token
     from .client.config import Environment, Settings, load_settings
     from .client.connect import connect
     from .client.context import ApiContext
@@ -77,6 +78,7 @@ _LAZY: dict[str, tuple[str, ...]] = {
     ".client.sandbox_user": ("create_sandbox_user",),
     ".client.session_server": ("open_session",),
     ".client.callbacks": ("CallbackReceiver",),
+    ".client.check_yourself": ("check_answer", "check_signature", "check_token"),
     ".client.config": ("Environment", "Settings", "load_settings"),
     ".client.context": ("ApiContext",),
     ".client.context_file": ("ContextFileWarning",),
@@ -128,6 +130,9 @@ __all__ = [
     "TransportError",
     "UnexpectedResponseError",
     "__version__",
+    "check_answer",
+    "check_signature",
+    "check_token",
     "connect",
     "create_api_context",
     "create_installation",

@@ -29,6 +29,7 @@ SHOWN = {
         "bunq_helpers reset",
     ],
     "01_create_an_installation": [
+        "Not answered yet: Fill in the answer cell",
         "/v1/installation",
         "200 OK",
         "installation_token",
@@ -36,26 +37,40 @@ SHOWN = {
         "BEGIN PUBLIC KEY",
     ],
     "02_add_the_device": [
+        "Not answered yet: Fill in the answer cell",
         "/v1/device-server",
         "X-Bunq-Client-Authentication",
         "device_id",
         "Server signature: verified",
     ],
     "03_add_a_session": [
+        "Not answered yet: Fill in the answer cell",
         "/v1/session-server",
         "X-Bunq-Client-Signature",
         "Bytes signed",
         "session_token",
         "user_id",
     ],
-    "04_first_calls": ["GET https://", "/monetary-account", "/request-inquiry", "/payment", "Sugar Daddy"],
+    "04_first_calls": [
+        "Not answered yet: Fill in the answer cell",
+        "GET https://",
+        "/monetary-account",
+        "/request-inquiry",
+        "/payment",
+        "Sugar Daddy",
+    ],
     "05_api_context_over_time": [
+        "Not answered yet: Fill in the answer cell",
         "Insufficient authorisation.",
         "RateLimitError",
         "Close the session",
+        "expiry as opened",  # a call in the last 30 s moved the expiry, drawn
+        "the last call extended it by",
+        "Past the first expiry",
         "expiry_time",
     ],
     "06_security_and_troubleshooting": [
+        "Not answered yet: Fill in the answer cell",
         "InsecureUrlError",
         "TlsVerificationError",
         "PinMismatchError",
@@ -68,6 +83,7 @@ SHOWN = {
         "ConfigurationError",
     ],
     "07_callbacks": [
+        "Not answered yet: Fill in the answer cell",
         "/notification-filter-url",
         "Callback PAYMENT_CREATED",
         "Callback MUTATION_CREATED",

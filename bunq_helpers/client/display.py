@@ -38,6 +38,7 @@ GOOD = "#2f9e44"
 BAD = "#e03131"
 MONO = "font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px"
 BOX = f"border:{BORDER};border-radius:6px;padding:8px 12px;margin:6px 0;line-height:1.45"
+COMPACT_BOX = f"border:{BORDER};border-radius:6px;padding:3px 10px;margin:3px 0;line-height:1.4"
 PRE = f"{MONO};background:{SHADE};padding:6px 8px;border-radius:4px;white-space:pre-wrap;word-break:break-all;margin:4px 0"
 HEAD_CELL = (
     f"{MONO};padding:1px 10px 1px 0;vertical-align:top;text-align:left;white-space:nowrap;font-weight:600"
@@ -415,7 +416,7 @@ def exchange_html(exchange: Exchange, *, reveal: bool = False, compact: bool | N
         f" &middot; {token_badge(token_of(exchange))}"
         f" &middot; {exchange.elapsed * 1000:.0f} ms &middot; X-Bunq-Client-Response-Id {_esc(response_id)}</div>"
     )
-    parts = [] if compact else [head]
+    parts = [head]
     headers = exchange.request_headers if exchange.received else bunq_headers_first(exchange.request_headers)
     parts.append(_details(requests_label, _table([(k, m(v)) for k, v in headers]), open_=not compact))
     parts.append(_body_details("Request body", m(_body_text(exchange.request_body, pretty=False))))
@@ -452,8 +453,8 @@ def exchange_html(exchange: Exchange, *, reveal: bool = False, compact: bool | N
             )
             picked = f"<div style='{MONO};margin:2px 0 0 14px'>Picked out: {pairs}</div>"
         return (
-            f"<div style='{BOX}'><details><summary style='cursor:pointer'>{exchange_line(exchange)}</summary>"
-            f"{''.join(parts)}</details>{picked}</div>"
+            f"<div style='{COMPACT_BOX}'><details><summary style='cursor:pointer'>{exchange_line(exchange)}"
+            f"</summary>{''.join(parts)}</details>{picked}</div>"
         )
     return f"<div style='{BOX}'>{''.join(parts)}</div>"
 

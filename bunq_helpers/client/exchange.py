@@ -8,6 +8,7 @@ unless ``reveal=True`` is passed; see ``display`` for the text, HTML and curl fo
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,7 @@ class Exchange:
     server_signature_note: str = ""
     extracted: dict[str, Any] = field(default_factory=dict)
     elapsed: float = 0.0
+    answered_at: dt.datetime | None = None  # when the answer arrived, by this machine's clock
     error: str | None = None
     secrets: dict[str, str] = field(default_factory=dict, repr=False)
     received: bool = False

@@ -32,6 +32,7 @@ verifies, so what the handshake records there is what the next request uses. Wha
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import json
 import time
@@ -332,6 +333,7 @@ class BunqClient:
                 )
                 try:
                     exchange.status = response.status_code
+                    exchange.answered_at = dt.datetime.now(dt.timezone.utc)
                     exchange.reason = response.reason or ""
                     exchange.response_headers = list(response.headers.items())
                     exchange.response_body = read_body(response.raw, self.max_response_bytes)
