@@ -65,7 +65,7 @@ if TYPE_CHECKING:  # what __getattr__ loads, spelled out for type checkers and I
     from .client.notebook import start_notebook
     from .client.sandbox_user import create_sandbox_user
     from .client.session_server import open_session
-    from .client.transport import BunqClient
+    from .client.transport import BunqClient, encode_body
     from .local_sandbox import LocalSandbox, SandboxOptions
 
 __version__ = "0.1.0"
@@ -87,7 +87,7 @@ _LAZY: dict[str, tuple[str, ...]] = {
     ".client.exchange": ("Exchange",),
     ".client.handshake": ("create_api_context", "end_session", "ensure_session"),
     ".client.notebook": ("start_notebook",),
-    ".client.transport": ("BunqClient",),
+    ".client.transport": ("BunqClient", "encode_body"),
     ".local_sandbox": ("LocalSandbox", "SandboxOptions"),
 }
 _HOME = {name: module for module, names in _LAZY.items() for name in names}
@@ -138,6 +138,7 @@ __all__ = [
     "create_installation",
     "create_sandbox_user",
     "device_body",
+    "encode_body",
     "end_session",
     "ensure_session",
     "installation_body",

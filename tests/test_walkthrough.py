@@ -246,3 +246,17 @@ def test_the_walkthrough_does_not_contradict_itself() -> None:
     assert "not documented" not in _source("00_start_here")  # replay_setup says bunq answers an error
     assert "they are saved." not in _source("01_create_an_installation")  # a re-run keeps the old one
     assert "The body has three fields" not in _source("02_add_the_device")  # permitted_ips is optional
+
+
+def test_the_notebooks_import_what_they_use_from_the_front_door() -> None:
+    import bunq_helpers
+
+    for path in NOTEBOOKS:
+        text = _source(path.stem)
+        assert not re.search(r"from bunq_helpers\.client", text), path.stem  # one import: bunq_helpers
+        for names in re.findall(r"from bunq_helpers import (?:\(([^)]*)\)|([\w, ]+)$)", text, flags=re.M):
+            names = "".join(names)
+            for name in filter(None, (n.strip() for n in names.split(","))):
+                assert name in bunq_helpers.__all__, (path.stem, name)
+    for stem in ("04_first_calls", "07_callbacks"):  # 05 and 06 show tokens by hand on purpose
+        assert "token=" not in _source(stem), stem  # the session object carries the token

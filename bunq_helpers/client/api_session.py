@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import AuthorisationError
-from . import accounts
+from . import accounts, callbacks
 from .context import ApiContext
 from .exchange import Exchange
 from .handshake import ensure_session
@@ -41,6 +41,17 @@ class Created:
     """Something a POST made: its id and the exchange that made it."""
 
     id: int
+    exchange: Exchange = field(repr=False)
+
+    def _repr_html_(self) -> str:
+        return self.exchange.html()
+
+
+@dataclass
+class Filters:
+    """The callback URLs registered, as ``(category, url)`` pairs, and the exchange that said so."""
+
+    filters: list[tuple[str, str]]
     exchange: Exchange = field(repr=False)
 
     def _repr_html_(self) -> str:
@@ -137,3 +148,11 @@ class ApiSession:
     def payments(self, account_id: int, count: int = 10) -> accounts.Listing:
         """``GET …/payment?count=``: the newest payments."""
         return self._helper(accounts.list_payments, account_id, count)
+
+    def set_notification_filters(self, filters: list[tuple[str, str]]) -> Filters:
+        """Replace the user's callback URLs with ``(category, url)`` pairs; ``[]`` removes them all."""
+        return Filters(*self._helper(callbacks.set_notification_filters, filters))
+
+    def notification_filters(self) -> Filters:
+        """The user's callback URLs."""
+        return Filters(*self._helper(callbacks.list_notification_filters))

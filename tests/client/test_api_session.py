@@ -54,3 +54,11 @@ def test_a_wrong_installation_token_is_not_retried(api) -> None:
     with pytest.raises(AuthorisationError):
         api.request("POST", "session-server", body={"secret": api.context.api_key})
     assert api.reopened == []
+
+
+def test_callback_filters_come_back_as_records(api) -> None:
+    url = "https://127.0.0.1:9/bunq/callback"
+    registered = api.set_notification_filters([("PAYMENT", url)])
+    assert registered.filters == [("PAYMENT", url)] and registered.exchange.method == "POST"
+    assert api.notification_filters().filters == [("PAYMENT", url)]
+    assert api.set_notification_filters([]).filters == [] and api.notification_filters().filters == []
