@@ -114,7 +114,10 @@ def list_monetary_accounts(client: BunqClient, context: ApiContext) -> Listing:
     )
     accounts = [_account(item) for item in response_items(exchange)]
     if accounts:
-        exchange.extracted["monetary_account_id"] = accounts[0].id
+        first = accounts[0]
+        exchange.extracted.update(
+            monetary_account_id=first.id, iban=first.iban, balance=f"{first.balance} {first.currency}"
+        )
     return Listing(accounts, exchange, exchange.response_json().get("Pagination"))
 
 

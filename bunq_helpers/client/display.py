@@ -524,4 +524,5 @@ def note_html(title: str, lines: list[str], *, colour: str = "inherit") -> str:
         _pre(line[2:]) if line.startswith("$ ") else f"<div style='margin-top:3px'>{_esc(line)}</div>"
         for line in lines
     )
-    return f"<div style='{BOX}'><div style='font-weight:700;color:{colour}'>{_esc(title)}</div>{body}</div>"
+    heading = f"<div style='font-weight:700;color:{colour}'>{_esc(title)}</div>" if title else ""
+    return f"<div style='{BOX}'>{heading}{body}</div>"

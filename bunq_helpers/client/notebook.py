@@ -475,8 +475,11 @@ class NotebookRun:
             rows["local sandbox state"] = self.shown_path(self.settings.local_state_dir)
         if self.client.compact:
             return Note(
-                "Where this notebook talks to",
-                [f"{rows['server']} at {rows['base URL']}; the context in {rows['context file']}."],
+                "",
+                [
+                    f"Where this notebook talks to: {rows['server']} at {rows['base URL']}; "
+                    f"the context in {rows['context file']}."
+                ],
             )
         return Values("Where this notebook talks to", rows)
 
