@@ -72,7 +72,7 @@ def remove_build_home(app: object, exception: BaseException | None) -> None:
 def export_walkthrough(app: object, exception: BaseException | None) -> None:
     """The whole walkthrough as one offline HTML file and one PDF next to the pages (the landing page's
     "Download PDF" link): from the notebooks executed already (DOCS_EXECUTED_NOTEBOOKS), else executed
-    once more for it. Without Debian's Chromium there is no PDF, and the build says so."""
+    once more for it. Without Debian's Chromium or Playwright there is no PDF, and the build says so."""
     if exception is not None or getattr(app, "builder").name != "html":  # noqa: B009
         return
     spec = importlib.util.spec_from_file_location(
@@ -81,10 +81,13 @@ def export_walkthrough(app: object, exception: BaseException | None) -> None:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     out = Path(getattr(app, "outdir"))  # noqa: B009
-    has_chromium = module.CHROMIUM.exists()
-    module.export(out, Path(EXECUTED) if EXECUTED else None, pdf=has_chromium)
-    if not has_chromium:
-        print(f"no PDF: {module.CHROMIUM} is missing (apt-get install chromium)", file=sys.stderr)
+    can_print = module.CHROMIUM.exists() and importlib.util.find_spec("playwright") is not None
+    module.export(out, Path(EXECUTED) if EXECUTED else None, pdf=can_print)
+    if not can_print:
+        print(
+            f"no PDF: it needs {module.CHROMIUM} (apt-get install chromium) and Playwright (requirements-dev.txt)",
+            file=sys.stderr,
+        )
 
 
 def setup(app: object) -> None:

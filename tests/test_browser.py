@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -131,9 +132,7 @@ def test_every_site_page_shows_its_exchanges_and_no_secret(browser, site, execut
         assert page.title()
         page.screenshot(path=str(SCREENSHOTS / f"site-{name}.png"))
     page.goto(base + "index.html")
-    pdf = page.get_by_role("link", name="Download PDF")
-    with urllib.request.urlopen(base + pdf.get_attribute("href")) as answer:  # the file the link names
-        assert answer.read(5) == b"%PDF-"
+    assert page.get_by_role("link", name="Download PDF").get_attribute("href") == "bunq-walkthrough.pdf"
     for notebook in NOTEBOOKS:
         page.goto(base + f"tutorial/{notebook.stem}.html")
         text = page.inner_text("article")
@@ -431,3 +430,44 @@ def test_diagrams_stay_readable_at_phone_width(browser, executed_notebooks, tmp_
         assert scroller.evaluate("(e) => e.scrollWidth > e.clientWidth")  # it scrolls sideways instead
         page.screenshot(path=str(SCREENSHOTS / f"phone-{stem}.png"))
         page.close()
+
+
+# -- the whole walkthrough as one offline HTML file and one PDF (scripts/export_walkthrough.py, which the
+# documentation build runs: the site's "Download PDF") ------------------------------------------------
+
+UNWRAPPED = """() => [...document.querySelectorAll('pre, td, th, p, li, summary')]
+  .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+  .map(e => e.tagName + ': ' + e.textContent.slice(0, 60))"""
+
+
+def test_the_exported_html_opens_offline_whole_and_wraps_long_lines(
+    browser, site, executed_notebooks
+) -> None:
+    with urllib.request.urlopen(site + "bunq-walkthrough.html") as answer:
+        text = answer.read().decode("utf-8")
+    assert not re.search(r"<(script|link|img)[^>]+(src|href)=\"https?://", text)
+    assert all(secret not in text for secret in executed_notebooks.secrets())
+    page = browser.new_page(viewport={"width": 1000, "height": 1200})
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    page.goto(site + "bunq-walkthrough.html", wait_until="load")
+    assert [url for url in fetched if not url.startswith((site, "data:"))] == []  # nothing from elsewhere
+    shown = page.inner_text("body")
+    for notebook in NOTEBOOKS:
+        title = executed_notebooks.notebooks[notebook.stem].cells[0].source.splitlines()[0].lstrip("# ")
+        assert title in shown, title
+    assert page.locator("svg[role='img']").count() >= 4  # the diagrams come along
+    assert page.locator("a[href='#01_create_an_installation']").count() >= 1  # links stay inside the file
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 700, "height": 1000})  # A4 between the PDF's margins
+    assert page.evaluate(UNWRAPPED) == []  # long lines wrap, nothing is clipped
+    page.screenshot(path=str(SCREENSHOTS / "export-print-width.png"))
+    page.close()
+
+
+def test_the_site_offers_the_walkthrough_as_a_pdf(site) -> None:
+    with urllib.request.urlopen(site + "bunq-walkthrough.pdf") as answer:
+        data = answer.read()
+    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
+    assert pages >= 20, pages  # eight notebooks, on A4
