@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.notebook_files import committed_text
+
 
 def _run(*args: str, cwd: Path, **variables: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BUNQ_")}
@@ -161,8 +163,8 @@ def test_reset_lists_then_removes_everything_a_run_left(tmp_path: Path) -> None:
     repo = Path(__file__).resolve().parents[1]
     assert _run("create-context", cwd=tmp_path).returncode == 0
     (tmp_path / "notebooks").mkdir()
-    for name in ("00_start_here.ipynb", "01_create_an_installation.ipynb"):
-        (tmp_path / "notebooks" / name).write_text((repo / "notebooks" / name).read_text())
+    for name in ("00_start_here.ipynb", "01_create_an_installation.ipynb"):  # as committed, no outputs
+        (tmp_path / "notebooks" / name).write_text(committed_text(repo / "notebooks" / name))
     _with_outputs(tmp_path / "notebooks" / "01_create_an_installation.ipynb")
     home = tmp_path / "home"
     context, state = home / "bunq-local.conf", home / "local-sandbox"
@@ -181,8 +183,8 @@ def test_reset_lists_then_removes_everything_a_run_left(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert f"Removed: {context}" in done.stdout
     assert not context.exists() and not state.exists()
-    cleared = (tmp_path / "notebooks" / "01_create_an_installation.ipynb").read_text()
-    assert cleared == (repo / "notebooks" / "01_create_an_installation.ipynb").read_text()
+    cleared = json.loads((tmp_path / "notebooks" / "01_create_an_installation.ipynb").read_text())
+    assert cleared == json.loads(committed_text(repo / "notebooks" / "01_create_an_installation.ipynb"))
     assert _run("reset", "--dry-run", cwd=tmp_path).stdout.strip() == "Nothing to remove: already fresh."
     again = _run("create-context", cwd=tmp_path)  # a fresh start: every step is made again
     assert "Calls made this run: sandbox-user-person, installation" in again.stdout

@@ -178,7 +178,7 @@ def sequence_svg(arrows: list[Arrow], title: str, *, server: str = "bunq") -> st
                     size=11,
                     text_anchor="middle",
                     fill=TOKEN_COLOURS.get(arrow.token, svg.INK).replace("inherit", svg.INK),
-                    font_weight="600" if arrow.token.endswith(" token") else None,
+                    font_weight="600" if TOKEN_COLOURS.get(arrow.token, "inherit") != "inherit" else None,
                 ),
                 class_="request",
             )
