@@ -62,8 +62,9 @@ from bunq_helpers.local_sandbox.app import SandboxApp  # noqa: E402
 from bunq_helpers.local_sandbox.bunq_errors import BunqError, bad_request  # noqa: E402
 from bunq_helpers.local_sandbox.certificates import load_or_create  # noqa: E402
 from bunq_helpers.local_sandbox.faults import Faults  # noqa: E402
-from bunq_helpers.local_sandbox.http_io import Disconnect, request_from_head  # noqa: E402
+from bunq_helpers.local_sandbox.http_io import Disconnect  # noqa: E402
 from bunq_helpers.local_sandbox.options import SandboxOptions  # noqa: E402
+from bunq_helpers.local_sandbox.request import request_from_head  # noqa: E402
 from bunq_helpers.local_sandbox.store import Store  # noqa: E402
 
 STACKS = ("cheroot", "cheroot-tuned", "uvicorn", "hypercorn", "ours")

@@ -57,10 +57,12 @@ def standalone_sandbox(state: Path, *args: str) -> Iterator[SimpleNamespace]:
 
 @pytest.fixture(autouse=True)
 def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """No BUNQ_* variables, a private BUNQ_HELPERS_HOME, and a working directory with no .env."""
+    """No BUNQ_* variables, a private BUNQ_HELPERS_HOME, and a working directory with no .env; the local
+    sandbox's answer check (``SandboxOptions.strict_answers``) on."""
     for name in list(os.environ):
         if name.startswith("BUNQ_"):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("BUNQ_SANDBOX_STRICT_ANSWERS", "1")
     home = tmp_path / "home"
     monkeypatch.setenv("BUNQ_HELPERS_HOME", str(home))
     work = tmp_path / "work"

@@ -13,6 +13,10 @@ The rules (each shown failing on a small fake graph below):
 - display sends nothing: it reaches neither the transport nor an HTTP library;
 - the saved state sits below the steps: ``context`` and ``records`` reach no step and no transport;
 - no library module imports the command line (``cli``);
+- the local sandbox's bank (``local_sandbox.bank``) reaches nothing of the app or the wire (the app,
+  routing, the request record, answers, validation, the kit, endpoints, HTTP): money rules are
+  functions of the database, a clock and the event log;
+- the sandbox's endpoints reach nothing of the wire (``http_io``, ``http_server``, ``server``);
 - client modules import nothing of the local sandbox, except the one that starts it, and that one
   only ``LocalSandbox`` or ``SandboxOptions`` from the package itself.
 """
@@ -48,6 +52,23 @@ ABOVE_SAVED_STATE = {
     "requests",
 }
 STARTS_THE_SANDBOX = {"bunq_helpers.client.connect"}
+BANK = "bunq_helpers.local_sandbox.bank"
+ENDPOINTS = "bunq_helpers.local_sandbox.endpoints"
+WIRE = {f"{SANDBOX}.{name}" for name in ("http_io", "http_server", "server")}
+APP = {
+    f"{SANDBOX}.{name}"
+    for name in (
+        "app",
+        "routing",
+        "request",
+        "answers",
+        "validation",
+        "kit",
+        "pagination",
+        "auth",
+        "endpoints",
+    )
+}
 SANDBOX_FRONT = {"LocalSandbox", "SandboxOptions"}
 
 Graph = dict[str, dict[str, frozenset[str]]]
@@ -205,6 +226,12 @@ def breaches(graph: Graph) -> list[str]:
             outside = {n for n in reach(graph, module) if _ours(n)} - {ERRORS}
             if bad := {n for n in outside if not (_in(n, SANDBOX) or _in(n, CRYPTO))}:
                 found.append(f"[sandbox-alone] {module} reaches {sorted(bad)}")
+        if _in(module, BANK) and (
+            bad := {n for n in reach(graph, module) if n in WIRE or any(_in(n, room) for room in APP)}
+        ):
+            found.append(f"[bank-apart] {module} reaches {sorted(bad)}")
+        if _in(module, ENDPOINTS) and (bad := reach(graph, module) & WIRE):
+            found.append(f"[endpoints-off-the-wire] {module} reaches {sorted(bad)}")
         if module == DISPLAY and (bad := reach(graph, module) & SENDING):
             found.append(f"[display-sends-nothing] {module} reaches {sorted(bad)}")
         if module in SAVED_STATE and (bad := reach(graph, module) & ABOVE_SAVED_STATE):
@@ -240,7 +267,8 @@ def test_the_graph_sees_what_the_rules_need(graph: Graph) -> None:
     # The sandbox is imported inside a function: still an edge, with the name it takes.
     assert graph["bunq_helpers.client.connect"][SANDBOX] == {"LocalSandbox"}
     assert "bunq_helpers.client.records" in graph["bunq_helpers.client.context"]
-    assert set(graph["bunq_helpers.local_sandbox.http_io"]) >= {"bunq_helpers.crypto.signing"}
+    assert set(graph["bunq_helpers.local_sandbox.answers"]) >= {"bunq_helpers.crypto.signing"}
+    assert "bunq_helpers.local_sandbox.bank.ledger" in reach(graph, "bunq_helpers.local_sandbox.endpoints")
     assert "bunq_helpers.errors" in reach(graph, "bunq_helpers.local_sandbox.server")
     assert (
         levels(graph)[ERRORS] == 0
@@ -289,7 +317,16 @@ def _fake() -> Graph:
         "bunq_helpers.errors": {},
         "bunq_helpers.crypto.keys": {"bunq_helpers.errors": {"InvalidKeyError"}, "cryptography": set()},
         "bunq_helpers.local_sandbox": {"bunq_helpers.local_sandbox.app": set()},
-        "bunq_helpers.local_sandbox.app": {"bunq_helpers.crypto.keys": set(), "bunq_helpers.errors": set()},
+        "bunq_helpers.local_sandbox.app": {
+            "bunq_helpers.crypto.keys": set(),
+            "bunq_helpers.errors": set(),
+            "bunq_helpers.local_sandbox.endpoints.payments": set(),
+            "bunq_helpers.local_sandbox.http_io": set(),
+        },
+        "bunq_helpers.local_sandbox.endpoints.payments": {"bunq_helpers.local_sandbox.bank.ledger": set()},
+        "bunq_helpers.local_sandbox.bank.ledger": {"bunq_helpers.local_sandbox.store": set()},
+        "bunq_helpers.local_sandbox.store": {},
+        "bunq_helpers.local_sandbox.http_io": {},
         "bunq_helpers.client.masking": {},
         "bunq_helpers.client.display": {"bunq_helpers.client.masking": set(), "bunq_helpers.errors": set()},
         "bunq_helpers.client.records": {"bunq_helpers.client.masking": set()},
@@ -328,6 +365,19 @@ BREACHES = [
     ("bunq_helpers.client.masking", "requests", set(), "[display-sends-nothing]"),  # display reaches it
     ("bunq_helpers.client.context", "bunq_helpers.client.installation", set(), "[state-below-steps]"),
     ("bunq_helpers.client.display", "bunq_helpers.cli", set(), "[no-cli-in-library]"),
+    ("bunq_helpers.local_sandbox.bank.ledger", "bunq_helpers.local_sandbox.routing", set(), "[bank-apart]"),
+    (
+        "bunq_helpers.local_sandbox.store",
+        "bunq_helpers.local_sandbox.request",
+        set(),
+        "[bank-apart]",
+    ),  # reached
+    (
+        "bunq_helpers.local_sandbox.endpoints.payments",
+        "bunq_helpers.local_sandbox.http_io",
+        set(),
+        "[endpoints-off-the-wire]",
+    ),
     (
         "bunq_helpers.client.installation",
         "bunq_helpers.local_sandbox",

@@ -32,7 +32,10 @@ from typing import ClassVar
 
 from ..crypto.keys import public_key_to_pem
 from ..crypto.signing import verify_body
+from .answer_check import check_answer
+from .answers import build_raw_response, build_response, error_payload
 from .auth import authenticate
+from .bank.settlement import settle_due
 from .bunq_errors import (
     METHOD_NOT_ALLOWED,
     SIGNATURE_INVALID,
@@ -47,17 +50,11 @@ from .certificates import ServerCredentials
 from .endpoints import ROUTES
 from .events import EventLog
 from .faults import Faults
-from .http_io import (
-    API_PREFIX,
-    Disconnect,
-    Request,
-    Response,
-    build_raw_response,
-    build_response,
-    error_payload,
-)
+from .http_io import Disconnect, Response
+from .kit import check_request
 from .options import SandboxOptions
 from .rate_limits import RateLimiter
+from .request import API_PREFIX, Request
 from .routing import Auth, Caller, HandlerContext, RawReply, Route, Router
 from .store import Store
 from .validation import client_public_key
@@ -102,7 +99,14 @@ class SandboxApp:
         self._emulated = {(op.method, op.shape) for op, done in self.catalogue.coverage(ROUTES) if done}
         self.rate_limiter = RateLimiter(options.clock)
         self.events = EventLog(store, options.clock)
-        self.context = HandlerContext(store, options, public_key_to_pem(credentials.signing_key), self.events)
+        self.context = HandlerContext(
+            store,
+            self.events,
+            options.clock,
+            options.sugardaddy_delay,
+            options=options,
+            server_public_key_pem=public_key_to_pem(credentials.signing_key),
+        )
         self._requests_seen = requests_seen
 
     def handle(self, request: Request) -> Response:
@@ -152,14 +156,23 @@ class SandboxApp:
                 self.rate_limiter.check(request.remote_addr, request.method, route.template)
             caller = self._authenticate(request, route)
             self._check_signature(request, route, caller)
+            if route.operation is not None:
+                check_request(route.operation, request)
+            if caller.user is not None:
+                settle_due(self.context.bank, caller.user["id"])  # what fell due, before any answer
             reply = route.handler(self.context, request, caller, ids)
             key = self.credentials.signing_key
             if isinstance(reply, RawReply):
                 response = build_raw_response(200, reply.body, reply.content_type, request, key)
             else:
-                response = build_response(200, reply.payload(), request, key)
+                payload = reply.payload()
+                if self.options.strict_answers:
+                    self._check_answer(request, route, payload)
+                response = build_response(200, payload, request, key)
         except BunqError as error:
             response = self._error(request, error)
+            if error.status == 405:  # RFC 9110 §15.5.6: a 405 lists the methods the path has
+                response.headers.append(("Allow", ", ".join(request.context.get("allow", ()))))
             faults = {}
         if "slow" in faults:
             response.hold_seconds = faults["slow"].seconds  # the server holds it back, no thread waits
@@ -180,9 +193,11 @@ class SandboxApp:
             # emulated, but the ids in this path do not fit our route: as unknown as any other path
             if (operation.method, operation.shape) in self._emulated:
                 raise not_found()
+            self._authenticate_any(request)  # bunq's 401 comes before anything about the operation
             raise not_emulated(operation)
         methods = sorted(set(allowed) | set(bunq_has))
         if methods:
+            request.context["allow"] = methods
             raise BunqError(405, METHOD_NOT_ALLOWED.format(method=request.method, allowed=", ".join(methods)))
         raise not_found()
 
@@ -190,6 +205,28 @@ class SandboxApp:
         if route.auth is Auth.NONE:
             return Caller()
         return authenticate(self.context, request, route.auth.value)
+
+    def _authenticate_any(self, request: Request) -> Caller:
+        """A live session token, or an installation token; else bunq's 401."""
+        try:
+            return authenticate(self.context, request, Auth.SESSION.value)
+        except BunqError as error:
+            if error.status != 401:
+                raise
+            return authenticate(self.context, request, Auth.INSTALLATION.value)
+
+    def _check_answer(self, request: Request, route: Route, payload: object) -> None:
+        """``strict_answers``: an answer outside bunq's spec becomes a 500 naming what does not fit."""
+        problems = check_answer(route.method, route.template, payload)
+        request.context["answer_checked"] = True
+        if problems:
+            request.context["answer_problems"] = problems
+            log.error(
+                "answer outside bunq's spec for %s %s: %s", request.method, request.route_path, problems
+            )
+            raise BunqError(
+                500, "The local sandbox's answer does not fit bunq's spec: " + "; ".join(problems)
+            )
 
     def _check_signature(self, request: Request, route: Route, caller: Caller) -> None:
         if not (route.signature_required or (self.options.strict_signatures and route.auth is not Auth.NONE)):

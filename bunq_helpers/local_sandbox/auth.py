@@ -18,7 +18,7 @@ now + min(session timeout, ``MAX_EXTENSION``).
 from __future__ import annotations
 
 from .bunq_errors import ALREADY_HAS_SESSION, BunqError, unauthorised
-from .http_io import Request
+from .request import Request
 from .routing import Caller, HandlerContext
 
 EXTENSION_WINDOW = 30

@@ -46,8 +46,8 @@ from urllib.parse import urlsplit
 from ..crypto.keys import PrivateKey
 from ..crypto.signing import SERVER_SIGNATURE_HEADER, sign_body
 from .callback_categories import classifier_for, notifications_for
+from .encoding import JSON_CONTENT_TYPE, encode_json
 from .events import Event, EventLog, render_object
-from .http_io import JSON_CONTENT_TYPE, encode_json
 from .options import SandboxOptions, normalise_host
 from .store import Store
 

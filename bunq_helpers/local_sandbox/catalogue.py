@@ -81,6 +81,7 @@ class Catalogue:
         self.operations = [Operation(**entry) for entry in data["operations"]]
         self.schemas: dict[str, dict[str, Any]] = data["schemas"]
         self.spec_sha256: str = data["spec_sha256"]
+        self._by_id = {op.operation_id: op for op in self.operations}
         self._by_shape: dict[tuple[str, str], Operation] = {
             (op.method, op.shape): op for op in self.operations
         }
@@ -98,6 +99,10 @@ class Catalogue:
     def get(self, method: str, template: str) -> Operation | None:
         """The operation for a method and a template (parameter names may differ from bunq's)."""
         return self._by_shape.get((method.upper(), shape_of(template)))
+
+    def by_id(self, operation_id: str) -> Operation | None:
+        """The operation bunq's spec names ``operation_id`` (``READ_Payment_for_User_MonetaryAccount``)."""
+        return self._by_id.get(operation_id)
 
     def at(self, path: str) -> list[Operation]:
         """bunq's operations on a concrete path below ``/v1/`` (``user/7/monetary-account``)."""

@@ -43,7 +43,8 @@ from typing import Any, Protocol
 import httptools
 
 from .bunq_errors import BunqError, bad_request
-from .http_io import REASONS, Disconnect, Request, Response, request_from_head
+from .http_io import REASONS, Disconnect, Response
+from .request import Request, request_from_head
 
 log = logging.getLogger("bunq_helpers.local_sandbox")
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 DEFAULT_SESSION_TIMEOUT = 604_800  # one week, bunq's default auto-logout time
+STRICT_ANSWERS_ENV = "BUNQ_SANDBOX_STRICT_ANSWERS"
 DEFAULT_MAX_BODY_BYTES = 1_048_576
 # Seconds until sugar daddy answers. bunq shows 0.5 to about 3 s: its example RequestInquiry was answered
 # 3 s after it was made; its Python SDK's tests re-read after 0.5 s and tinker after 1 s, without polling.
@@ -34,6 +36,9 @@ class SandboxOptions:
       (default: the sandbox's own CA, so a receiver with a certificate from it is trusted).
     - ``callback_retry_interval``: seconds between tries of a failed callback (bunq: 60).
     - ``callback_timeout``: seconds one callback attempt may take before it counts as failed.
+    - ``strict_answers``: check every 200 answer against bunq's spec (``answer_check``, with the
+      known ``divergences``) and answer 500 naming the mismatch instead; for the sandbox's own tests and
+      for anyone extending it. Default: on when ``BUNQ_SANDBOX_STRICT_ANSWERS=1`` is set, else off.
     - ``clock``: the time source, replaceable in tests.
     """
 
@@ -46,6 +51,7 @@ class SandboxOptions:
     callback_ca_file: str | None = None
     callback_retry_interval: float = DEFAULT_CALLBACK_RETRY_INTERVAL
     callback_timeout: float = DEFAULT_CALLBACK_TIMEOUT
+    strict_answers: bool = field(default_factory=lambda: os.environ.get(STRICT_ANSWERS_ENV) == "1")
     clock: Callable[[], float] = field(default=time.time, repr=False)
 
     def __post_init__(self) -> None:

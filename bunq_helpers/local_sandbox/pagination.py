@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from .bunq_errors import bad_request
-from .http_io import API_PREFIX, Request
+from .request import API_PREFIX, Request
 from .routing import Reply
 
 DEFAULT_COUNT = 10

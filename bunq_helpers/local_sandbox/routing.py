@@ -9,10 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .events import EventLog
-from .http_io import Request
+from .bank.core import Bank
+from .catalogue import Operation
 from .options import SandboxOptions
-from .store import Store
+from .request import Request
 
 
 class Auth(enum.Enum):
@@ -47,17 +47,16 @@ class RawReply:
 
 
 @dataclass
-class HandlerContext:
-    """What every handler can use."""
+class HandlerContext(Bank):
+    """What every handler can use: the bank (store, event log, clock) and the sandbox's settings."""
 
-    store: Store
-    options: SandboxOptions
-    server_public_key_pem: str
-    events: EventLog
+    options: SandboxOptions = field(default_factory=SandboxOptions)
+    server_public_key_pem: str = ""
 
-    def now(self) -> float:
-        """The sandbox's current time."""
-        return self.options.clock()
+    @property
+    def bank(self) -> Bank:
+        """The money rules' view: the same store, event log and clock."""
+        return self
 
 
 @dataclass
@@ -89,6 +88,7 @@ class Route:
     handler: Handler
     auth: Auth
     signature_required: bool = False
+    operation: Operation | None = field(default=None, compare=False)  # set by ``kit.op``: body checked
     pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

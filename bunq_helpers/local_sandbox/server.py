@@ -23,9 +23,9 @@ from .app import SandboxApp
 from .callbacks import CallbackDelivery
 from .certificates import load_or_create, server_tls_context
 from .faults import Faults
-from .http_io import Request
 from .http_server import ConnectionLimits, HTTPServer
 from .options import SandboxOptions
+from .request import Request
 from .store import Store
 
 SERVER_INFO_FILE = "server.json"

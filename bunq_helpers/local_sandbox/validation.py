@@ -19,7 +19,7 @@ from typing import Any
 from ..crypto.keys import PublicKey, load_public_key
 from .amounts import CURRENCY
 from .bunq_errors import BunqError, bad_request
-from .http_io import normal_ip
+from .request import normal_ip
 
 # ASCII digits only, nothing after them: "١.٠٠", "１.00" and "0.01\n" are not amounts (use fullmatch).
 AMOUNT_PATTERN = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,2})?")
@@ -200,6 +200,11 @@ def amount_cents(amount: Any, field: str, *, minimum_cents: int = 1) -> int:
         raise bad_request(f'Field "{field}" must be an object with "value" and "currency".')
     value = amount.get("value")
     currency = amount.get("currency")
+    if isinstance(value, str) and value.startswith("-") and AMOUNT_PATTERN.fullmatch(value[1:]):
+        raise bad_request(
+            f'Field "{field}.value" must be positive, got {json.dumps(value)[:40]}: bunq\'s amounts carry '
+            "no sign, the operation says which way the money goes."
+        )
     if not isinstance(value, str) or not AMOUNT_PATTERN.fullmatch(value):
         raise bad_request(
             f'Field "{field}.value" must be a string amount such as "12.50", got {json.dumps(value)[:40]}.'

@@ -15,6 +15,7 @@ import pytest
 
 from bunq_helpers.crypto import signing
 from bunq_helpers.errors import NotEmulatedError, api_error_for
+from bunq_helpers.local_sandbox.bunq_errors import INSUFFICIENT_AUTHORISATION
 from bunq_helpers.local_sandbox.catalogue import CATALOGUE_FILE, load_catalogue, shape_of
 from bunq_helpers.local_sandbox.cli import main as sandbox_main
 from bunq_helpers.local_sandbox.endpoints import ROUTES
@@ -151,8 +152,8 @@ def _not_emulated_samples() -> list:
 def test_an_operation_bunq_has_but_we_do_not_emulate_answers_501_naming_it(
     raw: Raw, client_key, operation
 ) -> None:
-    _, _, server_key = raw.install(client_key)
-    response = raw.call(operation.method, concrete(operation.path, operation.params), b"{}")
+    _, token, server_key = raw.install(client_key)
+    response = raw.call(operation.method, concrete(operation.path, operation.params), b"{}", token=token)
     assert response.status_code == 501
     assert signing.verify_body(server_key, response.content, response.headers["X-Bunq-Server-Signature"])
     text = error_of(response)
@@ -161,6 +162,15 @@ def test_an_operation_bunq_has_but_we_do_not_emulate_answers_501_naming_it(
     assert "BUNQ_ENVIRONMENT=sandbox" in text and "https://public-api.sandbox.bunq.com/v1/" in text
     error = api_error_for(501, [text], response_id=response.headers["X-Bunq-Client-Response-Id"])
     assert isinstance(error, NotEmulatedError) and "BUNQ_ENVIRONMENT=sandbox" in str(error)
+
+
+@pytest.mark.parametrize("token", [None, "", "0" * 64], ids=["none", "empty", "bogus"])
+def test_a_not_emulated_operation_authenticates_first(raw: Raw, token: str | None) -> None:
+    """Without a token bunq answers 401 to every path it has: the 501 is only for a caller it knows."""
+    operation = _not_emulated_samples()[0]
+    response = raw.call(operation.method, concrete(operation.path, operation.params), b"{}", token=token)
+    assert response.status_code == 401
+    assert error_of(response) == INSUFFICIENT_AUTHORISATION
 
 
 def test_a_path_bunq_does_not_have_stays_route_not_found(raw: Raw) -> None:
@@ -173,6 +183,7 @@ def test_a_method_bunq_lacks_on_a_path_it_has_is_405_listing_bunqs_methods(raw: 
     response = raw.call("DELETE", "user/1/monetary-account-bank")
     assert response.status_code == 405
     assert error_of(response) == "Method DELETE is not allowed for this route; it accepts GET, POST."
+    assert response.headers["Allow"] == "GET, POST"  # RFC 9110 §15.5.6: a 405 must say which
     response = raw.call("PATCH", "installation")
     assert (response.status_code, error_of(response)) == (
         405,

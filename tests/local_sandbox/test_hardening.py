@@ -14,7 +14,7 @@ import pytest
 
 from bunq_helpers.crypto import signing
 from bunq_helpers.local_sandbox import LocalSandbox, http_server
-from bunq_helpers.local_sandbox.endpoints.ledger import credit
+from bunq_helpers.local_sandbox.bank.ledger import credit
 from bunq_helpers.local_sandbox.http_io import Response
 from bunq_helpers.local_sandbox.http_server import ConnectionLimits
 from tests.conftest import Handshake, Raw, error_of

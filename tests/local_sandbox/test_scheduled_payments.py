@@ -65,13 +65,15 @@ def test_a_daily_payment_runs_each_day_when_the_account_is_read(world) -> None:
         failed["result_object"] is None
         and "does not cover this scheduled run" in failed["error_message"][0]["error_description"]
     )
-    # a ScheduledInstance carries no id (bunq's spec and SDK have none): the store says which is which
+    # each run's id is in the list (bunq's spec omits it, see divergences), newest first, and in its event
     run_ids = world.sandbox.store.read().execute(
         "SELECT id FROM schedule_instances WHERE schedule_id = ? ORDER BY id DESC", (schedule_id,)
     )
-    middle = [run_id for (run_id,) in run_ids][1]
+    assert [i["id"] for i in instances] == [run_id for (run_id,) in run_ids]
+    middle = instances[1]["id"]
     done = alice.get(f"schedule/{schedule_id}/schedule-instance/{middle}")[0]["ScheduledInstance"]
     assert done == instances[1]
+    alice.create(f"schedule/{schedule_id}/schedule-instance/{middle}/note-text", {"content": "rent, paid"})
     assert done["result_object"]["Payment"]["amount"] == euros("-10.00")
     assert done["time_start"] == timestamp(1_800_000_000 + HOUR + 24 * HOUR)
     kinds = [kind for kind, _ in alice.events()]

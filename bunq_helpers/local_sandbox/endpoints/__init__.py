@@ -7,6 +7,7 @@ the router tries them. A new family is a new module plus one line below.
 from __future__ import annotations
 
 from . import (
+    annual_overviews,
     attachments,
     bunqme_tabs,
     cards,
@@ -52,4 +53,5 @@ ROUTES = [
     *notification_filters.ROUTES,
     *invoices.ROUTES,
     *tree_progress.ROUTES,
+    *annual_overviews.ROUTES,
 ]

@@ -14,11 +14,11 @@ import sqlite3
 import uuid
 
 from ..bunq_errors import bad_request, not_found
-from ..http_io import API_PREFIX, Request
+from ..kit import op
 from ..render import attachment_object, timestamp
-from ..routing import Auth, Caller, HandlerContext, RawReply, Reply, Route
+from ..request import API_PREFIX, Request
+from ..routing import Caller, HandlerContext, RawReply, Reply
 from .lookups import own_account, own_user
-from .monetary_accounts import ACCOUNT
 
 # The types bunq names for each kind of upload, and how such a file begins.
 IMAGES = {
@@ -171,13 +171,12 @@ def user_attachment_content(ctx: HandlerContext, request: Request, caller: Calle
     return _content(_user_attachment(ctx, caller, ids))
 
 
-PUBLIC = "attachment-public/{attachment_uuid}"
 ROUTES = [
-    Route("POST", "attachment-public", create_public_attachment, Auth.SESSION),
-    Route("GET", PUBLIC, read_public_attachment, Auth.SESSION),
-    Route("GET", PUBLIC + "/content", public_attachment_content, Auth.SESSION),
-    Route("POST", ACCOUNT + "/attachment", create_account_attachment, Auth.SESSION),
-    Route("GET", ACCOUNT + "/attachment/{attachment_id}/content", account_attachment_content, Auth.SESSION),
-    Route("GET", "user/{user_id}/attachment/{attachment_id}", read_user_attachment, Auth.SESSION),
-    Route("GET", "user/{user_id}/attachment/{attachment_id}/content", user_attachment_content, Auth.SESSION),
+    op("CREATE_AttachmentPublic", create_public_attachment),
+    op("READ_AttachmentPublic", read_public_attachment, item="attachment_uuid"),
+    op("List_all_Content_for_AttachmentPublic", public_attachment_content),
+    op("CREATE_Attachment_for_User_MonetaryAccount", create_account_attachment),
+    op("List_all_Content_for_User_MonetaryAccount_Attachment", account_attachment_content),
+    op("READ_Attachment_for_User", read_user_attachment, item="attachment_id"),
+    op("List_all_Content_for_User_Attachment", user_attachment_content),
 ]

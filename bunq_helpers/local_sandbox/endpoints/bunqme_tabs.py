@@ -14,17 +14,17 @@ import uuid
 from typing import Any
 
 from ..amounts import amount
+from ..bank.ledger import account_and_owner
+from ..bank.transfers import MAX_DESCRIPTION
 from ..bunq_errors import bad_request
 from ..events import renders
-from ..http_io import Request
+from ..kit import op
 from ..pagination import paginate
 from ..render import id_and_stamps, own_label, timestamp
-from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..request import Request
+from ..routing import Caller, HandlerContext, Reply
 from ..validation import optional_string, parse_object, required_amount, required_choice, required_object
-from .ledger import account_and_owner
 from .lookups import own_account, own_item, payable_account
-from .monetary_accounts import ACCOUNT
-from .transfers import MAX_DESCRIPTION
 
 SHARE_URL = "https://bunq.me/t/{uuid}"
 TAB_LIFETIME = 30 * 24 * 3600  # seconds; an assumption, see the module docstring
@@ -146,10 +146,9 @@ def tab_for_event(db: sqlite3.Connection, tab_id: int) -> dict | None:
     return {"BunqMeTab": tab_object(db, row, row["updated"])} if row is not None else None
 
 
-TAB = ACCOUNT + "/bunqme-tab"
 ROUTES = [
-    Route("POST", TAB, create_tab, Auth.SESSION),
-    Route("GET", TAB, list_tabs, Auth.SESSION),
-    Route("GET", TAB + "/{item_id}", read_tab, Auth.SESSION),
-    Route("PUT", TAB + "/{item_id}", update_tab, Auth.SESSION),
+    op("CREATE_BunqmeTab_for_User_MonetaryAccount", create_tab),
+    op("List_all_BunqmeTab_for_User_MonetaryAccount", list_tabs),
+    op("READ_BunqmeTab_for_User_MonetaryAccount", read_tab),
+    op("UPDATE_BunqmeTab_for_User_MonetaryAccount", update_tab),
 ]

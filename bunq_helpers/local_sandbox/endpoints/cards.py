@@ -29,10 +29,11 @@ from typing import Any
 from ..amounts import amount
 from ..bunq_errors import bad_request, not_found
 from ..events import renders
-from ..http_io import Request
+from ..kit import Owned, op
 from ..pagination import paginate
 from ..render import id_and_stamps, own_label, timestamp
-from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..request import Request
+from ..routing import Caller, HandlerContext, Reply
 from ..validation import (
     optional_amount,
     optional_choice,
@@ -44,7 +45,6 @@ from ..validation import (
 )
 from .lookups import own_user
 
-CARD = "user/{user_id}/card/{card_id}"
 TYPES = ("MAESTRO", "MASTERCARD")
 PRODUCT_TYPE = re.compile(r"^[A-Z][A-Z0-9_]{0,63}$", re.ASCII)
 PIN = re.compile(r"^\d{4}$", re.ASCII)
@@ -326,16 +326,7 @@ def list_card_names(ctx: HandlerContext, request: Request, caller: Caller, ids: 
 # --- list, read, update ------------------------------------------------------------------------
 
 
-def _own_card(ctx: HandlerContext, caller: Caller, ids: dict[str, int]) -> sqlite3.Row:
-    user = own_user(caller, ids)
-    card = (
-        ctx.store.read()
-        .execute("SELECT * FROM cards WHERE id = ? AND user_id = ?", (ids["card_id"], user["id"]))
-        .fetchone()
-    )
-    if card is None:
-        raise not_found("Card", ids["card_id"])
-    return card
+CARD = Owned("cards", "Card", key="card_id")
 
 
 def list_cards(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
@@ -348,7 +339,7 @@ def list_cards(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[
 
 def read_card(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """GET user/{id}/card/{id}."""
-    card = _own_card(ctx, caller, ids)
+    card = CARD.find(ctx, caller, ids)
     return Reply([{"Card": card_object(ctx.store.read(), card)}])
 
 
@@ -364,7 +355,7 @@ def _status_change(card: sqlite3.Row, body: dict[str, Any]) -> str | None:
 
 def update_card(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """PUT user/{id}/card/{id}: status, limits, PIN assignments, fallback account, names, countries."""
-    card = _own_card(ctx, caller, ids)
+    card = CARD.find(ctx, caller, ids)
     body = parse_object(request.body)
     if card["status"] in FINAL_STATUSES and any(value is not None for value in body.values()):
         raise bad_request(f"Card {card['id']} is {card['status']}, which is final; order a new card.")
@@ -438,7 +429,7 @@ def _cvc2_expiry(card: sqlite3.Row, kind: str, now: float) -> float:
 
 def create_cvc2(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """POST …/card/{id}/generated-cvc2: a fresh CVC2 for an ACTIVE card."""
-    card = _own_card(ctx, caller, ids)
+    card = CARD.find(ctx, caller, ids)
     body = parse_object(request.body)
     kind = optional_choice(body, "type", CVC2_TYPES) or "GENERATED"
     if card["status"] != "ACTIVE":
@@ -459,7 +450,7 @@ def _cvc2_rows(ctx: HandlerContext, card_id: int) -> list[sqlite3.Row]:
 
 def list_cvc2(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """GET …/card/{id}/generated-cvc2."""
-    card = _own_card(ctx, caller, ids)
+    card = CARD.find(ctx, caller, ids)
     now = ctx.now()
     return paginate(
         request, [_cvc2_object(row, now) for row in _cvc2_rows(ctx, card["id"])], "CardGeneratedCvc2"
@@ -467,7 +458,7 @@ def list_cvc2(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[s
 
 
 def _one_cvc2(ctx: HandlerContext, caller: Caller, ids: dict[str, int]) -> tuple[sqlite3.Row, sqlite3.Row]:
-    card = _own_card(ctx, caller, ids)
+    card = CARD.find(ctx, caller, ids)
     for row in _cvc2_rows(ctx, card["id"]):
         if row["id"] == ids["cvc2_id"]:
             return card, row
@@ -496,14 +487,14 @@ def update_cvc2(ctx: HandlerContext, request: Request, caller: Caller, ids: dict
 
 
 ROUTES = [
-    Route("POST", "user/{user_id}/card-debit", order_debit_card, Auth.SESSION),
-    Route("POST", "user/{user_id}/card-credit", order_credit_card, Auth.SESSION),
-    Route("GET", "user/{user_id}/card-name", list_card_names, Auth.SESSION),
-    Route("GET", "user/{user_id}/card", list_cards, Auth.SESSION),
-    Route("GET", CARD, read_card, Auth.SESSION),
-    Route("PUT", CARD, update_card, Auth.SESSION),
-    Route("POST", CARD + "/generated-cvc2", create_cvc2, Auth.SESSION),
-    Route("GET", CARD + "/generated-cvc2", list_cvc2, Auth.SESSION),
-    Route("GET", CARD + "/generated-cvc2/{cvc2_id}", read_cvc2, Auth.SESSION),
-    Route("PUT", CARD + "/generated-cvc2/{cvc2_id}", update_cvc2, Auth.SESSION),
+    op("CREATE_CardDebit_for_User", order_debit_card),
+    op("CREATE_CardCredit_for_User", order_credit_card),
+    op("List_all_CardName_for_User", list_card_names),
+    op("List_all_Card_for_User", list_cards),
+    op("READ_Card_for_User", read_card, item="card_id"),
+    op("UPDATE_Card_for_User", update_card, item="card_id"),
+    op("CREATE_GeneratedCvc2_for_User_Card", create_cvc2),
+    op("List_all_GeneratedCvc2_for_User_Card", list_cvc2),
+    op("READ_GeneratedCvc2_for_User_Card", read_cvc2, item="cvc2_id"),
+    op("UPDATE_GeneratedCvc2_for_User_Card", update_cvc2, item="cvc2_id"),
 ]

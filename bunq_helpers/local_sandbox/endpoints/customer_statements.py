@@ -20,16 +20,15 @@ import sqlite3
 from typing import Any
 
 from ..bunq_errors import bad_request, not_found
-from ..http_io import Request
+from ..kit import op
 from ..pagination import paginate
 from ..render import id_and_stamps, own_label
-from ..routing import Auth, Caller, HandlerContext, RawReply, Reply, Route
+from ..request import Request
+from ..routing import Caller, HandlerContext, RawReply, Reply
 from ..statement_files import Line, Statement, to_csv, to_mt940, to_pdf
 from ..validation import optional_choice, parse_object, required_choice, required_date
 from .lookups import own_account
-from .monetary_accounts import ACCOUNT
 
-STATEMENT = ACCOUNT + "/customer-statement"
 FORMATS = ("CSV", "MT940", "PDF")
 REGIONAL_FORMATS = ("UK_US", "EUROPEAN")
 CONTENT_TYPES = {"CSV": "text/csv", "MT940": "text/plain", "PDF": "application/pdf"}
@@ -192,9 +191,9 @@ def statement_content(ctx: HandlerContext, request: Request, caller: Caller, ids
 
 
 ROUTES = [
-    Route("POST", STATEMENT, create_statement, Auth.SESSION),
-    Route("GET", STATEMENT, list_statements, Auth.SESSION),
-    Route("GET", STATEMENT + "/{statement_id}", read_statement, Auth.SESSION),
-    Route("DELETE", STATEMENT + "/{statement_id}", delete_statement, Auth.SESSION),
-    Route("GET", STATEMENT + "/{statement_id}/content", statement_content, Auth.SESSION),
+    op("CREATE_CustomerStatement_for_User_MonetaryAccount", create_statement),
+    op("List_all_CustomerStatement_for_User_MonetaryAccount", list_statements),
+    op("READ_CustomerStatement_for_User_MonetaryAccount", read_statement, item="statement_id"),
+    op("DELETE_CustomerStatement_for_User_MonetaryAccount", delete_statement, item="statement_id"),
+    op("List_all_Content_for_User_MonetaryAccount_CustomerStatement", statement_content),
 ]

@@ -20,12 +20,23 @@ import json
 import sqlite3
 from typing import Any
 
+from ..bank.ledger import account_and_owner
+from ..bank.scheduling import insert_schedule, schedule_json, spec_from_json, spec_to_json
+from ..bank.transfers import (
+    MAX_BATCH,
+    PaymentOrder,
+    execute_orders,
+    order_object,
+    payee_account,
+    result_object,
+)
 from ..bunq_errors import bad_request
 from ..events import renders
-from ..http_io import Request
+from ..kit import op
 from ..pagination import paginate
 from ..render import label_user, timestamp
-from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..request import Request
+from ..routing import Caller, HandlerContext, Reply
 from ..validation import (
     optional_choice,
     optional_string,
@@ -34,19 +45,8 @@ from ..validation import (
     required_int,
     required_list,
 )
-from .ledger import account_and_owner
 from .lookups import own_account, own_item, payable_account
-from .monetary_accounts import ACCOUNT
-from .scheduling import insert_schedule, read_schedule, schedule_json, spec_from_json, spec_to_json
-from .transfers import (
-    MAX_BATCH,
-    PaymentOrder,
-    execute_orders,
-    order_object,
-    payee_account,
-    read_order,
-    result_object,
-)
+from .orders import read_order, read_schedule
 
 ANSWERS = ("ACCEPTED", "REJECTED", "CANCELLED")
 
@@ -221,10 +221,9 @@ def draft_for_event(db: sqlite3.Connection, draft_id: int) -> dict | None:
     return {"DraftPayment": draft_object(db, row)} if row is not None else None
 
 
-DRAFT = ACCOUNT + "/draft-payment"
 ROUTES = [
-    Route("POST", DRAFT, create_draft_payment, Auth.SESSION),
-    Route("GET", DRAFT, list_draft_payments, Auth.SESSION),
-    Route("GET", DRAFT + "/{item_id}", read_draft_payment, Auth.SESSION),
-    Route("PUT", DRAFT + "/{item_id}", update_draft_payment, Auth.SESSION, signature_required=True),
+    op("CREATE_DraftPayment_for_User_MonetaryAccount", create_draft_payment),
+    op("List_all_DraftPayment_for_User_MonetaryAccount", list_draft_payments),
+    op("READ_DraftPayment_for_User_MonetaryAccount", read_draft_payment),
+    op("UPDATE_DraftPayment_for_User_MonetaryAccount", update_draft_payment, signed=True),
 ]

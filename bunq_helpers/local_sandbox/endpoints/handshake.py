@@ -28,11 +28,12 @@ import uuid
 
 from ...errors import InvalidKeyError
 from ..bunq_errors import bad_request, credentials_incorrect, not_found
-from ..http_io import Request, normal_ip
+from ..kit import op
 from ..options import DEFAULT_SESSION_TIMEOUT
 from ..pagination import paginate
 from ..render import device_object, iban_for, token_object, user_object, user_wrapper_name
-from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..request import Request, normal_ip
+from ..routing import Auth, Caller, HandlerContext, Reply
 from ..store import new_api_key, new_token
 from ..validation import client_public_key, optional_ip_list, parse_object, required_string
 from .users import profile_of
@@ -278,15 +279,15 @@ def delete_session(ctx: HandlerContext, request: Request, caller: Caller, ids: d
 
 
 ROUTES = [
-    Route("POST", "sandbox-user-person", create_sandbox_user_person, Auth.NONE),
-    Route("POST", "sandbox-user-company", create_sandbox_user_company, Auth.NONE),
-    Route("POST", "installation", create_installation, Auth.NONE),
-    Route("GET", "installation", list_installation, Auth.SESSION),
-    Route("GET", "installation/{installation_id}", read_installation, Auth.SESSION),
-    Route("GET", "installation/{installation_id}/server-public-key", read_server_public_key, Auth.SESSION),
-    Route("POST", "device-server", create_device_server, Auth.INSTALLATION),
-    Route("GET", "device-server", list_device_servers, Auth.SESSION),
-    Route("GET", "device-server/{device_id}", read_device_server, Auth.SESSION),
-    Route("POST", "session-server", create_session_server, Auth.INSTALLATION, signature_required=True),
-    Route("DELETE", "session/{session_id}", delete_session, Auth.SESSION),
+    op("CREATE_SandboxUserPerson", create_sandbox_user_person, auth=Auth.NONE),
+    op("CREATE_SandboxUserCompany", create_sandbox_user_company, auth=Auth.NONE),
+    op("CREATE_Installation", create_installation, auth=Auth.NONE),
+    op("List_all_Installation", list_installation),
+    op("READ_Installation", read_installation, item="installation_id"),
+    op("List_all_ServerPublicKey_for_Installation", read_server_public_key),
+    op("CREATE_DeviceServer", create_device_server, auth=Auth.INSTALLATION),
+    op("List_all_DeviceServer", list_device_servers),
+    op("READ_DeviceServer", read_device_server, item="device_id"),
+    op("CREATE_SessionServer", create_session_server, auth=Auth.INSTALLATION, signed=True),
+    op("DELETE_Session", delete_session, item="session_id"),
 ]

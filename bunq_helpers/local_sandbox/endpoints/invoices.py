@@ -10,14 +10,11 @@ the caller's own user and account first, as bunq does, so another user's ids are
 from __future__ import annotations
 
 from ..bunq_errors import not_found
-from ..http_io import Request
+from ..kit import op
 from ..pagination import paginate
-from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..request import Request
+from ..routing import Caller, HandlerContext, Reply
 from .lookups import own_account, own_user
-from .monetary_accounts import ACCOUNT
-
-USER_INVOICE = "user/{user_id}/invoice"
-ACCOUNT_INVOICE = ACCOUNT + "/invoice"
 
 
 def list_user_invoices(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
@@ -47,9 +44,9 @@ def read_account_invoice(ctx: HandlerContext, request: Request, caller: Caller, 
 
 
 ROUTES = [
-    Route("GET", USER_INVOICE, list_user_invoices, Auth.SESSION),
-    Route("GET", USER_INVOICE + "/{invoice_id}", read_user_invoice, Auth.SESSION),
-    Route("GET", USER_INVOICE + "/{invoice_id}/pdf-content", read_user_invoice, Auth.SESSION),
-    Route("GET", ACCOUNT_INVOICE, list_account_invoices, Auth.SESSION),
-    Route("GET", ACCOUNT_INVOICE + "/{invoice_id}", read_account_invoice, Auth.SESSION),
+    op("List_all_Invoice_for_User", list_user_invoices),
+    op("READ_Invoice_for_User", read_user_invoice, item="invoice_id"),
+    op("List_all_PdfContent_for_User_Invoice", read_user_invoice),
+    op("List_all_Invoice_for_User_MonetaryAccount", list_account_invoices),
+    op("READ_Invoice_for_User_MonetaryAccount", read_account_invoice, item="invoice_id"),
 ]

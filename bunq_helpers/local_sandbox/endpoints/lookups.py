@@ -1,38 +1,25 @@
-"""Finding what the caller owns: its own user and accounts, else bunq's 404 (never another user's)."""
+"""Finding what the caller owns: its own user and accounts, else bunq's 404 (never another user's).
+
+The chains are the kit's ``Owned`` declarations; ``own_item`` finds a row of an account by a finder."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
 
+from ..bank.ledger import require_active
 from ..bunq_errors import not_found
+from ..kit import ACCOUNT
+from ..kit import own_user as own_user  # where the endpoints have always found it
 from ..routing import Caller, HandlerContext
-from .ledger import require_active
-from .settlement import settle_due
 
 # Finds an object of one account by id: (db, account_id, object_id) -> row or None.
 Finder = Callable[[sqlite3.Connection, int, int], sqlite3.Row | None]
 
 
-def own_user(caller: Caller, ids: dict[str, int]) -> sqlite3.Row:
-    """The caller's user, if ``ids`` names it; else 404."""
-    if ids["user_id"] != caller.user["id"]:
-        raise not_found("User", ids["user_id"])
-    return caller.user
-
-
 def own_account(ctx: HandlerContext, caller: Caller, ids: dict[str, int]) -> sqlite3.Row:
-    """One of the caller's accounts (what fell due settled first); else 404."""
-    user = own_user(caller, ids)
-    settle_due(ctx, user["id"])
-    account = (
-        ctx.store.read()
-        .execute("SELECT * FROM accounts WHERE id = ? AND user_id = ?", (ids["account_id"], user["id"]))
-        .fetchone()
-    )
-    if account is None:
-        raise not_found("MonetaryAccount", ids["account_id"])
-    return account
+    """One of the caller's accounts; else 404 (what fell due was settled by the app before the handler)."""
+    return ACCOUNT.find(ctx, caller, ids)
 
 
 def own_item(

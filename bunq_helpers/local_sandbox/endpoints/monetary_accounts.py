@@ -33,12 +33,14 @@ import uuid
 from typing import Any
 
 from ..amounts import CURRENCY, amount, cents_to_value
+from ..bank.ledger import DEFAULT_DAILY_LIMIT_CENTS
 from ..bunq_errors import bad_request, not_found
 from ..events import renders
-from ..http_io import Request
+from ..kit import op
 from ..pagination import paginate
 from ..render import iban_for, id_and_stamps, label_user
-from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..request import Request
+from ..routing import Caller, HandlerContext, Reply, Route
 from ..validation import (
     optional_amount,
     optional_choice,
@@ -49,11 +51,7 @@ from ..validation import (
     refuse_fields,
     required_choice,
 )
-from .ledger import DEFAULT_DAILY_LIMIT_CENTS
 from .lookups import own_account, own_user
-from .settlement import settle_due
-
-ACCOUNT = "user/{user_id}/monetary-account/{account_id}"
 
 BANK = "MonetaryAccountBank"
 SAVINGS = "MonetaryAccountSavings"
@@ -167,7 +165,6 @@ def _listing(
     ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int], kind: str | None
 ) -> Reply:
     user = own_user(caller, ids)
-    settle_due(ctx, user["id"])
     rows = account_rows(ctx.store.read(), user["id"], kind)
     kinds = {row["id"]: kind_of(row) for row in rows}
     reply = paginate(request, [account_object(row, user) for row in rows], BANK)
@@ -176,7 +173,7 @@ def _listing(
 
 
 def _read(ctx: HandlerContext, caller: Caller, ids: dict[str, int], kind: str | None) -> Reply:
-    own_account(ctx, caller, ids)  # settles sandbox money; 404 for other users' ids
+    own_account(ctx, caller, ids)  # 404 for other users' ids
     row = account_row(ctx.store.read(), ids["account_id"])
     if kind is not None and kind_of(row) != kind:
         raise not_found(kind, ids["account_id"])
@@ -467,18 +464,17 @@ def _family(kind: str) -> list[Route]:
     for handler, verb in ((create, "create"), (listing, "list"), (read, "read"), (update, "update")):
         handler.__name__ = f"{verb}_{PATHS[kind].replace('-', '_')}"
         handler.__doc__ = f"{verb} on user/{{id}}/{PATHS[kind]}"
-    base = "user/{user_id}/" + PATHS[kind]
     return [
-        Route("POST", base, create, Auth.SESSION),
-        Route("GET", base, listing, Auth.SESSION),
-        Route("GET", base + "/{account_id}", read, Auth.SESSION),
-        Route("PUT", base + "/{account_id}", update, Auth.SESSION),
+        op(f"CREATE_{kind}_for_User", create),
+        op(f"List_all_{kind}_for_User", listing),
+        op(f"READ_{kind}_for_User", read, item="account_id"),
+        op(f"UPDATE_{kind}_for_User", update, item="account_id"),
     ]
 
 
 ROUTES = [
-    Route("GET", "user/{user_id}/monetary-account", list_accounts, Auth.SESSION),
-    Route("GET", ACCOUNT, read_account, Auth.SESSION),
+    op("List_all_MonetaryAccount_for_User", list_accounts),
+    op("READ_MonetaryAccount_for_User", read_account, item="account_id"),
     *_family(BANK),
     *_family(SAVINGS),
     *_family(JOINT),

@@ -10,15 +10,19 @@ cannot exist. A note on an object that is missing, or someone else's, is bunq's 
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable
 from typing import Any
 
+from ..bank.transfers import find_payment_batch
 from ..bunq_errors import bad_request, not_found
-from ..http_io import Request
+from ..catalogue import load_catalogue
+from ..kit import op
 from ..pagination import paginate
 from ..render import note_object
-from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..request import Request
+from ..routing import Caller, HandlerContext, Reply, Route
 from ..validation import optional_string, parse_object, required_string
 from .attachments import own_attachment
 from .draft_payments import find_draft_payment
@@ -30,7 +34,6 @@ from .request_inquiry_batches import find_request_inquiry_batch
 from .request_responses import find_request_response
 from .scheduled_payments import find_scheduled_batch, find_scheduled_payment
 from .schedules import find_schedule_instance
-from .transfers import find_payment_batch
 
 # (db, the caller's account the path names, the path's ids) -> does the parent exist on that account?
 ParentLookup = Callable[[sqlite3.Connection, sqlite3.Row, dict[str, int]], bool]
@@ -216,25 +219,47 @@ def _handlers(parent: str, kind: str) -> dict[str, Callable[..., Reply]]:
 
 
 def note_routes(parents: dict[str, ParentLookup]) -> list[Route]:
-    """The ten routes of every registered parent, at bunq's paths."""
+    """The ten operations of every registered parent, by bunq's operation ids."""
     unknown = set(parents) - set(NOTE_PARENTS)
     if unknown:
         raise ValueError(
             f"bunq's API has no notes on {sorted(unknown)}; it has them on {sorted(NOTE_PARENTS)}"
         )
+    by_path = {(o.method, o.path.strip("/")): o for o in load_catalogue().operations}
     routes = []
     for parent in parents:
         for kind in WRAPPERS:
-            base = f"{NOTE_PARENTS[parent]}/{kind}"
             handlers = _handlers(parent, kind)
-            routes += [
-                Route("GET", base, handlers["list"], Auth.SESSION),
-                Route("POST", base, handlers["create"], Auth.SESSION),
-                Route("GET", base + "/{note_id}", handlers["read"], Auth.SESSION),
-                Route("PUT", base + "/{note_id}", handlers["update"], Auth.SESSION),
-                Route("DELETE", base + "/{note_id}", handlers["delete"], Auth.SESSION),
-            ]
+            for method, suffix, verb in _OPERATIONS:
+                bunq = by_path[(method, _bunq_path(NOTE_PARENTS[parent]) + f"/{kind}" + suffix)]
+                parent_param = _PARAM.findall(bunq.path)[-2 if suffix else -1]
+                routes.append(
+                    op(bunq.operation_id, handlers[verb], item="note_id", names={parent_param: "parent_id"})
+                )
     return routes
+
+
+_OPERATIONS = (
+    ("GET", "", "list"),
+    ("POST", "", "create"),
+    ("GET", "/{itemId}", "read"),
+    ("PUT", "/{itemId}", "update"),
+    ("DELETE", "/{itemId}", "delete"),
+)
+_PARAM = re.compile(r"\{([^}]+)\}")
+_OURS_TO_BUNQ = {"user_id": "userID", "account_id": "monetary-accountID", "schedule_id": "scheduleID"}
+
+
+def _bunq_path(template: str) -> str:
+    """Our note parent template with bunq's parameter names (the parent's own from its segment)."""
+    parts = template.split("/")
+    for index, part in enumerate(parts):
+        name = part[1:-1] if part.startswith("{") else None
+        if name == "parent_id":
+            parts[index] = "{" + parts[index - 1] + "ID}"
+        elif name is not None:
+            parts[index] = "{" + _OURS_TO_BUNQ[name] + "}"
+    return "/".join(parts)
 
 
 ROUTES = note_routes(PARENTS)

@@ -22,11 +22,11 @@ from typing import Any
 from ..bunq_errors import bad_request
 from ..callback_categories import CATEGORIES
 from ..callbacks import target_problem
-from ..http_io import Request
-from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..kit import op
+from ..request import Request
+from ..routing import Caller, HandlerContext, Reply
 from ..validation import parse_object
 from .lookups import own_account, own_user
-from .monetary_accounts import ACCOUNT
 
 # bunq's answer to a notification_filters that is not a list of objects (on UserPerson, bunq/sdk_python#15).
 NOT_A_LIST = 'Invalid type for field "notification_filters" (expected ARRAY containing STRUCT).'
@@ -147,8 +147,8 @@ def list_account_filters(ctx: HandlerContext, request: Request, caller: Caller, 
 
 
 ROUTES = [
-    Route("POST", "user/{user_id}/notification-filter-url", create_user_filters, Auth.SESSION),
-    Route("GET", "user/{user_id}/notification-filter-url", list_user_filters, Auth.SESSION),
-    Route("POST", ACCOUNT + "/notification-filter-url", create_account_filters, Auth.SESSION),
-    Route("GET", ACCOUNT + "/notification-filter-url", list_account_filters, Auth.SESSION),
+    op("CREATE_NotificationFilterUrl_for_User", create_user_filters),
+    op("List_all_NotificationFilterUrl_for_User", list_user_filters),
+    op("CREATE_NotificationFilterUrl_for_User_MonetaryAccount", create_account_filters),
+    op("List_all_NotificationFilterUrl_for_User_MonetaryAccount", list_account_filters),
 ]

@@ -7,13 +7,14 @@ before anything moves, so the batch is paid in full or not at all.
 
 from __future__ import annotations
 
-from ..http_io import Request
+from ..bank.transfers import batch_object, execute_orders, find_payment_batch, payee_account
+from ..kit import op
 from ..pagination import paginate
-from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..request import Request
+from ..routing import Caller, HandlerContext, Reply
 from ..validation import parse_object
 from .lookups import own_account, own_item, payable_account
-from .monetary_accounts import ACCOUNT
-from .transfers import batch_object, execute_orders, find_payment_batch, payee_account, read_orders
+from .orders import read_orders
 
 
 def create_payment_batch(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
@@ -43,9 +44,8 @@ def read_payment_batch(ctx: HandlerContext, request: Request, caller: Caller, id
     return Reply([{"PaymentBatch": batch_object(ctx.store.read(), row)}])
 
 
-BATCH = ACCOUNT + "/payment-batch"
 ROUTES = [
-    Route("POST", BATCH, create_payment_batch, Auth.SESSION, signature_required=True),
-    Route("GET", BATCH, list_payment_batches, Auth.SESSION),
-    Route("GET", BATCH + "/{item_id}", read_payment_batch, Auth.SESSION),
+    op("CREATE_PaymentBatch_for_User_MonetaryAccount", create_payment_batch, signed=True),
+    op("List_all_PaymentBatch_for_User_MonetaryAccount", list_payment_batches),
+    op("READ_PaymentBatch_for_User_MonetaryAccount", read_payment_batch),
 ]

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import sqlite3
 
-from ..http_io import Request
+from ..bank.transfers import transfer
+from ..kit import op
 from ..pagination import paginate
 from ..render import payment_object
-from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..request import Request
+from ..routing import Caller, HandlerContext, Reply
 from ..validation import parse_object
 from .lookups import own_account, own_item, payable_account
-from .monetary_accounts import ACCOUNT
-from .transfers import read_order, transfer
+from .orders import read_order
 
 
 def create_payment(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
@@ -49,7 +50,7 @@ def read_payment(ctx: HandlerContext, request: Request, caller: Caller, ids: dic
 
 
 ROUTES = [
-    Route("POST", ACCOUNT + "/payment", create_payment, Auth.SESSION, signature_required=True),
-    Route("GET", ACCOUNT + "/payment", list_payments, Auth.SESSION),
-    Route("GET", ACCOUNT + "/payment/{payment_id}", read_payment, Auth.SESSION),
+    op("CREATE_Payment_for_User_MonetaryAccount", create_payment, signed=True),
+    op("List_all_Payment_for_User_MonetaryAccount", list_payments),
+    op("READ_Payment_for_User_MonetaryAccount", read_payment, item="payment_id"),
 ]

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..amounts import amount
+from ..bank.ledger import account_and_owner
+from ..bank.transfers import MAX_DESCRIPTION, local_account_for
 from ..bunq_errors import bad_request
 from ..events import renders
-from ..http_io import Request
+from ..kit import op
 from ..pagination import paginate
 from ..render import (
     SUGAR_DADDY_EMAIL,
@@ -28,7 +30,8 @@ from ..render import (
     own_label,
     timestamp,
 )
-from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..request import Request
+from ..routing import Caller, HandlerContext, Reply
 from ..validation import (
     optional_bool,
     parse_object,
@@ -37,10 +40,7 @@ from ..validation import (
     required_pointer,
     required_string,
 )
-from .ledger import account_and_owner
 from .lookups import own_account, own_item, payable_account
-from .monetary_accounts import ACCOUNT
-from .transfers import MAX_DESCRIPTION, local_account_for
 
 # bunq's spec answers a PUT with the RequestInquiry less these two fields.
 UPDATE_OMITS = ("bunqme_share_url", "redirect_url")
@@ -254,10 +254,9 @@ def request_inquiry_for_event(db: sqlite3.Connection, inquiry_id: int) -> dict |
     return {"RequestInquiry": inquiry_object(db, row, account, user)}
 
 
-INQUIRY = ACCOUNT + "/request-inquiry"
 ROUTES = [
-    Route("POST", INQUIRY, create_request_inquiry, Auth.SESSION),
-    Route("GET", INQUIRY, list_request_inquiries, Auth.SESSION),
-    Route("GET", INQUIRY + "/{item_id}", read_request_inquiry, Auth.SESSION),
-    Route("PUT", INQUIRY + "/{item_id}", update_request_inquiry, Auth.SESSION),
+    op("CREATE_RequestInquiry_for_User_MonetaryAccount", create_request_inquiry),
+    op("List_all_RequestInquiry_for_User_MonetaryAccount", list_request_inquiries),
+    op("READ_RequestInquiry_for_User_MonetaryAccount", read_request_inquiry),
+    op("UPDATE_RequestInquiry_for_User_MonetaryAccount", update_request_inquiry),
 ]

@@ -11,15 +11,15 @@ import json
 import sqlite3
 
 from ..amounts import amount, cents_to_value
+from ..bank.ledger import account_and_owner
 from ..bunq_errors import bad_request
 from ..events import renders
-from ..http_io import Request
+from ..kit import op
 from ..pagination import paginate
-from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..request import Request
+from ..routing import Caller, HandlerContext, Reply
 from ..validation import parse_object, required_amount, required_choice, required_list
-from .ledger import account_and_owner
 from .lookups import own_account, own_item, payable_account
-from .monetary_accounts import ACCOUNT
 from .request_inquiries import find_request_inquiry, inquiry_object, insert_inquiry, read_inquiry, revoke
 
 MAX_REQUESTS = 100  # bunq's own limit is not documented
@@ -129,10 +129,9 @@ def batch_for_event(db: sqlite3.Connection, batch_id: int) -> dict | None:
     return {"RequestInquiryBatch": batch_object(db, row)} if row is not None else None
 
 
-BATCH = ACCOUNT + "/request-inquiry-batch"
 ROUTES = [
-    Route("POST", BATCH, create_batch, Auth.SESSION),
-    Route("GET", BATCH, list_batches, Auth.SESSION),
-    Route("GET", BATCH + "/{item_id}", read_batch, Auth.SESSION),
-    Route("PUT", BATCH + "/{item_id}", update_batch, Auth.SESSION),
+    op("CREATE_RequestInquiryBatch_for_User_MonetaryAccount", create_batch),
+    op("List_all_RequestInquiryBatch_for_User_MonetaryAccount", list_batches),
+    op("READ_RequestInquiryBatch_for_User_MonetaryAccount", read_batch),
+    op("UPDATE_RequestInquiryBatch_for_User_MonetaryAccount", update_batch),
 ]

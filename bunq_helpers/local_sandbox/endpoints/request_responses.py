@@ -15,17 +15,17 @@ from __future__ import annotations
 import sqlite3
 
 from ..amounts import amount, cents_to_value
+from ..bank.ledger import account_and_owner
+from ..bank.transfers import PaymentOrder, transfer
 from ..bunq_errors import bad_request
 from ..events import renders
-from ..http_io import Request
+from ..kit import op
 from ..pagination import paginate
 from ..render import id_and_stamps, own_label, timestamp
-from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..request import Request
+from ..routing import Caller, HandlerContext, Reply
 from ..validation import parse_object, required_amount, required_choice
-from .ledger import account_and_owner
 from .lookups import own_account, own_item
-from .monetary_accounts import ACCOUNT
-from .transfers import PaymentOrder, transfer
 
 ANSWERS = ("ACCEPTED", "REJECTED")
 STATUSES = ("PENDING", "ACCEPTED", "REJECTED", "REVOKED")
@@ -173,9 +173,8 @@ def request_response_for_event(db: sqlite3.Connection, response_id: int) -> dict
     return {"RequestResponse": response_object(db, row, account, user)}
 
 
-RESPONSE = ACCOUNT + "/request-response"
 ROUTES = [
-    Route("GET", RESPONSE, list_request_responses, Auth.SESSION),
-    Route("GET", RESPONSE + "/{item_id}", read_request_response, Auth.SESSION),
-    Route("PUT", RESPONSE + "/{item_id}", update_request_response, Auth.SESSION, signature_required=True),
+    op("List_all_RequestResponse_for_User_MonetaryAccount", list_request_responses),
+    op("READ_RequestResponse_for_User_MonetaryAccount", read_request_response),
+    op("UPDATE_RequestResponse_for_User_MonetaryAccount", update_request_response, signed=True),
 ]

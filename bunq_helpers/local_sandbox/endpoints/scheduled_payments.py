@@ -17,22 +17,22 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from ..bunq_errors import bad_request
-from ..http_io import Request
-from ..pagination import paginate
-from ..routing import Auth, Caller, HandlerContext, Reply, Route
-from ..validation import optional_string, parse_object, required_object
-from .lookups import Finder, own_account, own_item, payable_account
-from .monetary_accounts import ACCOUNT
-from .scheduling import (
+from ..bank.scheduling import (
     cancel_schedule,
     change_schedule,
     insert_schedule,
-    read_schedule,
     scheduled_batch_object,
     scheduled_payment_object,
 )
-from .transfers import PaymentOrder, payee_account, read_order, read_orders
+from ..bank.transfers import PaymentOrder, payee_account
+from ..bunq_errors import bad_request
+from ..kit import op
+from ..pagination import paginate
+from ..request import Request
+from ..routing import Caller, HandlerContext, Reply
+from ..validation import optional_string, parse_object, required_object
+from .lookups import Finder, own_account, own_item, payable_account
+from .orders import read_order, read_orders, read_schedule
 
 
 def _live_schedule(
@@ -194,16 +194,14 @@ def delete_scheduled_batch(
     return _cancel(ctx, caller, ids, find_scheduled_batch, "ScheduledPaymentBatch")
 
 
-PAYMENT = ACCOUNT + "/schedule-payment"
-BATCH = ACCOUNT + "/schedule-payment-batch"
 ROUTES = [
-    Route("POST", PAYMENT, create_scheduled_payment, Auth.SESSION, signature_required=True),
-    Route("GET", PAYMENT, list_scheduled_payments, Auth.SESSION),
-    Route("GET", PAYMENT + "/{item_id}", read_scheduled_payment, Auth.SESSION),
-    Route("PUT", PAYMENT + "/{item_id}", update_scheduled_payment, Auth.SESSION),
-    Route("DELETE", PAYMENT + "/{item_id}", delete_scheduled_payment, Auth.SESSION),
-    Route("POST", BATCH, create_scheduled_batch, Auth.SESSION, signature_required=True),
-    Route("GET", BATCH + "/{item_id}", read_scheduled_batch, Auth.SESSION),
-    Route("PUT", BATCH + "/{item_id}", update_scheduled_batch, Auth.SESSION),
-    Route("DELETE", BATCH + "/{item_id}", delete_scheduled_batch, Auth.SESSION),
+    op("CREATE_SchedulePayment_for_User_MonetaryAccount", create_scheduled_payment, signed=True),
+    op("List_all_SchedulePayment_for_User_MonetaryAccount", list_scheduled_payments),
+    op("READ_SchedulePayment_for_User_MonetaryAccount", read_scheduled_payment),
+    op("UPDATE_SchedulePayment_for_User_MonetaryAccount", update_scheduled_payment),
+    op("DELETE_SchedulePayment_for_User_MonetaryAccount", delete_scheduled_payment),
+    op("CREATE_SchedulePaymentBatch_for_User_MonetaryAccount", create_scheduled_batch, signed=True),
+    op("READ_SchedulePaymentBatch_for_User_MonetaryAccount", read_scheduled_batch),
+    op("UPDATE_SchedulePaymentBatch_for_User_MonetaryAccount", update_scheduled_batch),
+    op("DELETE_SchedulePaymentBatch_for_User_MonetaryAccount", delete_scheduled_batch),
 ]

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import sqlite3
 
+from ..bank.scheduling import find_schedule, instance_object, schedule_object
 from ..bunq_errors import not_found
-from ..http_io import Request
+from ..kit import op
 from ..pagination import paginate
-from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..request import Request
+from ..routing import Caller, HandlerContext, Reply
 from .lookups import own_account, own_item, own_user
-from .monetary_accounts import ACCOUNT
-from .scheduling import find_schedule, instance_object, schedule_object
-from .settlement import settle_due
 
 
 def find_schedule_instance(db: sqlite3.Connection, account_id: int, instance_id: int) -> sqlite3.Row | None:
@@ -47,7 +46,6 @@ def read_one_schedule(ctx: HandlerContext, request: Request, caller: Caller, ids
 def list_user_schedules(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """GET user/{id}/schedule: the schedules of all the user's accounts."""
     user = own_user(caller, ids)
-    settle_due(ctx, user["id"])
     db = ctx.store.read()
     rows = db.execute(
         "SELECT s.* FROM schedules s JOIN accounts a ON a.id = s.account_id WHERE a.user_id = ?",
@@ -80,11 +78,10 @@ def read_instance(ctx: HandlerContext, request: Request, caller: Caller, ids: di
     return Reply([{"ScheduledInstance": instance_object(ctx.store.read(), row)}])
 
 
-SCHEDULE = ACCOUNT + "/schedule"
 ROUTES = [
-    Route("GET", SCHEDULE, list_schedules, Auth.SESSION),
-    Route("GET", SCHEDULE + "/{item_id}", read_one_schedule, Auth.SESSION),
-    Route("GET", SCHEDULE + "/{schedule_id}/schedule-instance", list_instances, Auth.SESSION),
-    Route("GET", SCHEDULE + "/{schedule_id}/schedule-instance/{item_id}", read_instance, Auth.SESSION),
-    Route("GET", "user/{user_id}/schedule", list_user_schedules, Auth.SESSION),
+    op("List_all_Schedule_for_User_MonetaryAccount", list_schedules),
+    op("READ_Schedule_for_User_MonetaryAccount", read_one_schedule),
+    op("List_all_ScheduleInstance_for_User_MonetaryAccount_Schedule", list_instances),
+    op("READ_ScheduleInstance_for_User_MonetaryAccount_Schedule", read_instance),
+    op("List_all_Schedule_for_User", list_user_schedules),
 ]

@@ -17,11 +17,11 @@ import sqlite3
 from typing import Any
 from urllib.parse import quote
 
-from ..http_io import Request
+from ..kit import op
 from ..render import label_user
-from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..request import Request
+from ..routing import Caller, HandlerContext, Reply
 from .lookups import own_user
-from .settlement import settle_due
 
 CENTS_PER_TREE = 100_00
 INVITE_URL = "https://bunq.com/invite/{nick}"
@@ -53,8 +53,9 @@ def tree_progress(user: sqlite3.Row, paid_out: int) -> dict[str, Any]:
 def list_tree_progress(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """GET user/{id}/tree-progress."""
     user = own_user(caller, ids)
-    settle_due(ctx, user["id"])
     return Reply([{"TreeProgress": tree_progress(user, paid_out_cents(ctx.store.read(), user["id"]))}])
 
 
-ROUTES = [Route("GET", "user/{user_id}/tree-progress", list_tree_progress, Auth.SESSION)]
+ROUTES = [
+    op("List_all_TreeProgress_for_User", list_tree_progress),
+]

@@ -16,12 +16,12 @@ from typing import Any
 
 from ..bunq_errors import bad_request, not_found
 from ..events import render_object
-from ..http_io import Request
+from ..kit import op
 from ..pagination import paginate
 from ..render import id_and_stamps
-from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..request import Request
+from ..routing import Caller, HandlerContext, Reply
 from .lookups import own_user
-from .settlement import settle_due
 
 STATUSES = ("AWAITING_REPLY", "FINALIZED")
 # What an event's object can be: the properties of EventObject in bunq's OpenAPI description. bunq's
@@ -93,7 +93,6 @@ def list_events(ctx: HandlerContext, request: Request, caller: Caller, ids: dict
     """GET user/{id}/event: newest first, paginated, filtered as bunq's reference describes."""
     user = own_user(caller, ids)
     account_ids, status, user_events = _filters(request)
-    settle_due(ctx, user["id"])
     db = ctx.store.read()
     rows = db.execute(
         f"SELECT * FROM events WHERE user_id = ? AND {_LISTED} ORDER BY id DESC",  # noqa: S608 - fixed names
@@ -112,7 +111,6 @@ def list_events(ctx: HandlerContext, request: Request, caller: Caller, ids: dict
 def read_event(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """GET user/{id}/event/{id}."""
     user = own_user(caller, ids)
-    settle_due(ctx, user["id"])
     db = ctx.store.read()
     row = db.execute(
         f"SELECT * FROM events WHERE id = ? AND user_id = ? AND {_LISTED}",  # noqa: S608 - fixed names
@@ -124,6 +122,6 @@ def read_event(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[
 
 
 ROUTES = [
-    Route("GET", "user/{user_id}/event", list_events, Auth.SESSION),
-    Route("GET", "user/{user_id}/event/{event_id}", read_event, Auth.SESSION),
+    op("List_all_Event_for_User", list_events),
+    op("READ_Event_for_User", read_event, item="event_id"),
 ]

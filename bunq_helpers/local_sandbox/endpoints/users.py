@@ -19,9 +19,10 @@ from typing import Any
 
 from ..amounts import amount
 from ..bunq_errors import bad_request, not_found
-from ..http_io import Request
+from ..kit import op
 from ..render import user_object, user_wrapper_name
-from ..routing import Auth, Caller, HandlerContext, Reply, Route
+from ..request import Request
+from ..routing import Caller, HandlerContext, Reply
 from ..validation import (
     optional_amount,
     optional_choice,
@@ -292,11 +293,11 @@ def update_user_company(ctx: HandlerContext, request: Request, caller: Caller, i
 
 
 ROUTES = [
-    Route("GET", "user", list_users, Auth.SESSION),
-    Route("GET", "user/{user_id}", read_user, Auth.SESSION),
-    Route("GET", "user-person/{user_id}", read_user_person, Auth.SESSION),
-    Route("PUT", "user-person/{user_id}", update_user_person, Auth.SESSION),
-    Route("GET", "user-company/{user_id}", read_user_company, Auth.SESSION),
-    Route("PUT", "user-company/{user_id}", update_user_company, Auth.SESSION),
-    Route("GET", "user-company/{user_id}/name", list_company_names, Auth.SESSION),
+    op("List_all_User", list_users),
+    op("READ_User", read_user, item="user_id"),
+    op("READ_UserPerson", read_user_person, item="user_id"),
+    op("UPDATE_UserPerson", update_user_person, item="user_id"),
+    op("READ_UserCompany", read_user_company, item="user_id"),
+    op("UPDATE_UserCompany", update_user_company, item="user_id"),
+    op("List_all_Name_for_UserCompany", list_company_names),
 ]

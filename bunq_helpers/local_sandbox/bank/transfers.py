@@ -19,8 +19,7 @@ from ..amounts import amount, cents_to_value
 from ..bunq_errors import bad_request
 from ..events import renders
 from ..render import counterparty_label, own_label, payment_object
-from ..routing import HandlerContext
-from ..validation import required_amount, required_pointer, required_string
+from .core import Bank
 from .ledger import account_and_owner, check_daily_limit, credit, insert_payment, require_active
 
 MAX_DESCRIPTION = 140
@@ -50,34 +49,6 @@ class PaymentOrder:
         """An order stored by ``to_json``."""
         pointer = {k: data[k] for k in ("type", "value", "name")}
         return cls(data["cents"], data["currency"], data["description"], pointer)
-
-
-def read_order(entry: Any, where: str = "") -> PaymentOrder:
-    """``{"amount", "counterparty_alias", "description"}`` from a request body; ``where`` names it."""
-    if not isinstance(entry, dict):
-        raise bad_request(
-            f'Field "{where}" must be an object with "amount", "counterparty_alias" and "description".'
-        )
-    prefix = f"{where}." if where else ""
-    cents, currency = required_amount(entry, "amount", where=prefix)
-    pointer = required_pointer(entry, "counterparty_alias", where=prefix)
-    description = required_string(entry, "description", max_length=MAX_DESCRIPTION, where=prefix)
-    return PaymentOrder(cents, currency, description, pointer)
-
-
-def read_orders(body: dict[str, Any], field: str) -> list[PaymentOrder]:
-    """A list of payment orders; the spec's ``{"Payment": [...]}`` wrapping is accepted as well."""
-    value = body.get(field)
-    if isinstance(value, dict) and set(value) == {"Payment"}:
-        value = value["Payment"]
-        field = f"{field}.Payment"
-    if value is None:
-        raise bad_request(f'Field "{field}" is required.')
-    if not isinstance(value, list) or not value:
-        raise bad_request(f'Field "{field}" must be a non-empty array of payments.')
-    if len(value) > MAX_BATCH:
-        raise bad_request(f'Field "{field}" has {len(value)} payments; at most {MAX_BATCH} fit in one batch.')
-    return [read_order(entry, f"{field}[{index}]") for index, entry in enumerate(value)]
 
 
 def local_account_for(db: sqlite3.Connection, pointer: dict[str, str]) -> sqlite3.Row | None:
@@ -116,7 +87,7 @@ def require_cover(db: sqlite3.Connection, account: sqlite3.Row, cents: int, what
 
 
 def check_payable(
-    ctx: HandlerContext, db: sqlite3.Connection, account: sqlite3.Row, orders: list[PaymentOrder], what: str
+    ctx: Bank, db: sqlite3.Connection, account: sqlite3.Row, orders: list[PaymentOrder], what: str
 ) -> list[sqlite3.Row | None]:
     """Everything that could refuse paying ``orders`` from ``account`` now, checked before anything moves.
 
@@ -137,7 +108,7 @@ def check_payable(
 
 
 def transfer(
-    ctx: HandlerContext,
+    ctx: Bank,
     db: sqlite3.Connection,
     account: sqlite3.Row,
     user: sqlite3.Row,
@@ -186,7 +157,7 @@ def batch_what(orders: list[PaymentOrder]) -> str:
 
 
 def execute_orders(
-    ctx: HandlerContext,
+    ctx: Bank,
     db: sqlite3.Connection,
     account: sqlite3.Row,
     user: sqlite3.Row,

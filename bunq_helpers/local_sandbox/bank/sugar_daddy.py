@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from ..render import SUGAR_DADDY_EMAIL
-from ..routing import HandlerContext
+from .core import Bank
 from .ledger import credit, insert_payment
 
 SUGAR_DADDY_MAX_CENTS = 50_000
@@ -23,7 +23,7 @@ _DUE = (
 )
 
 
-def settle_sugar_daddy(ctx: HandlerContext, user_id: int) -> None:
+def settle_sugar_daddy(ctx: Bank, user_id: int) -> None:
     """Answer every pending sugar daddy request of this user whose time has come."""
     now = ctx.now()
     if not ctx.store.read().execute(_DUE, (user_id, now, SUGAR_DADDY_EMAIL)).fetchone():

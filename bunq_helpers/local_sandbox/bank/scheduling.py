@@ -20,18 +20,11 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from ..bunq_errors import BunqError, bad_request
+from ..bunq_errors import BunqError
 from ..events import renders
-from ..recurrence import UNITS, next_run
+from ..recurrence import next_run
 from ..render import timestamp
-from ..routing import HandlerContext
-from ..validation import (
-    optional_timestamp,
-    required_choice,
-    required_int,
-    required_object,
-    required_timestamp,
-)
+from .core import Bank
 from .ledger import account_and_owner
 from .transfers import (
     PaymentOrder,
@@ -55,22 +48,6 @@ class ScheduleSpec:
     time_end: float | None
     unit: str
     size: int
-
-
-def read_schedule(body: dict[str, Any], field: str = "schedule") -> ScheduleSpec:
-    """The ``schedule`` object of a request body: time_start, time_end?, recurrence_unit, recurrence_size."""
-    schedule = required_object(body, field)
-    where = f"{field}."
-    time_start = required_timestamp(schedule, "time_start", where=where)
-    time_end = optional_timestamp(schedule, "time_end", where=where)
-    unit = required_choice(schedule, "recurrence_unit", UNITS, where=where)
-    if unit == "ONCE" and schedule.get("recurrence_size") is None:
-        size = 1
-    else:
-        size = required_int(schedule, "recurrence_size", low=1, high=MAX_RECURRENCE_SIZE, where=where)
-    if time_end is not None and time_end < time_start:
-        raise bad_request(f'Field "{where}time_end" is before "{where}time_start".')
-    return ScheduleSpec(time_start, time_end, unit, size)
 
 
 def spec_to_json(spec: ScheduleSpec) -> str:
@@ -98,7 +75,7 @@ def schedule_json(spec: ScheduleSpec, status: str | None) -> dict[str, Any]:
 
 
 def insert_schedule(
-    ctx: HandlerContext,
+    ctx: Bank,
     db: sqlite3.Connection,
     account: sqlite3.Row,
     kind: str,
@@ -133,7 +110,7 @@ def insert_schedule(
 
 
 def change_schedule(
-    ctx: HandlerContext,
+    ctx: Bank,
     db: sqlite3.Connection,
     row: sqlite3.Row,
     orders: list[PaymentOrder] | None,
@@ -165,7 +142,7 @@ def change_schedule(
     _record(ctx, db, row, "UPDATE")
 
 
-def cancel_schedule(ctx: HandlerContext, db: sqlite3.Connection, row: sqlite3.Row) -> None:
+def cancel_schedule(ctx: Bank, db: sqlite3.Connection, row: sqlite3.Row) -> None:
     """DELETE of a scheduled payment (batch): no further runs; the schedule stays listed as CANCELLED."""
     db.execute(
         "UPDATE schedules SET status = 'CANCELLED', next_run = NULL, updated = ? WHERE id = ?",
@@ -174,7 +151,7 @@ def cancel_schedule(ctx: HandlerContext, db: sqlite3.Connection, row: sqlite3.Ro
     _record(ctx, db, row, "DELETE")
 
 
-def _record(ctx: HandlerContext, db: sqlite3.Connection, row: sqlite3.Row, action: str) -> None:
+def _record(ctx: Bank, db: sqlite3.Connection, row: sqlite3.Row, action: str) -> None:
     _, user = account_and_owner(db, row["account_id"])
     ctx.events.record(
         db, WRAPPERS[row["kind"]], row["id"], user_id=user["id"], account_id=row["account_id"], action=action
@@ -239,6 +216,7 @@ def instance_object(db: sqlite3.Connection, instance: sqlite3.Row) -> dict[str, 
     if instance["error"]:
         errors = [{"error_description": instance["error"], "error_description_translated": instance["error"]}]
     return {
+        "id": instance["id"],  # bunq's spec omits it; without it a run is found only by guessing
         "state": instance["state"],
         "time_start": timestamp(instance["time_start"]),
         "time_end": timestamp(instance["time_end"]),
@@ -273,7 +251,7 @@ def instance_for_event(db: sqlite3.Connection, instance_id: int) -> dict | None:
 _DUE = "SELECT id FROM schedules WHERE status = 'ACTIVE' AND next_run IS NOT NULL AND next_run <= ? ORDER BY next_run, id"
 
 
-def run_due_schedules(ctx: HandlerContext) -> None:
+def run_due_schedules(ctx: Bank) -> None:
     """Run every schedule whose time has come (in the whole sandbox, so payees see incoming runs too)."""
     now = ctx.now()
     if ctx.store.read().execute(_DUE + " LIMIT 1", (now,)).fetchone() is None:
@@ -287,7 +265,7 @@ def run_due_schedules(ctx: HandlerContext) -> None:
                 _run_once(ctx, db, row)
 
 
-def _run_once(ctx: HandlerContext, db: sqlite3.Connection, row: sqlite3.Row) -> None:
+def _run_once(ctx: Bank, db: sqlite3.Connection, row: sqlite3.Row) -> None:
     now = ctx.now()
     account, user = account_and_owner(db, row["account_id"])
     orders = orders_of(row)

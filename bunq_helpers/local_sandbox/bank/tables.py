@@ -1,0 +1,433 @@
+"""Every table of the local sandbox, declared once: its columns, the first id of its range, and its place
+in the order tables are created (parents first; a reset deletes in the reverse order, children first).
+
+Ids come from separate ranges per kind (users from 1_000_001, accounts from 2_000_001, ...) so a
+client that puts a user id where an account id belongs gets a 404 instead of a lucky match.
+Money is kept in integer cents. A table without an id base is keyed by another table's id.
+A new family adds one ``Table`` here (its id base a fresh multiple of a million); ``Store`` creates it,
+seeds its id range, resets it and snapshots it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table: its name, ``CREATE`` statements (table and indexes) and first id (None: keyed by another)."""
+
+    name: str
+    ddl: str
+    id_base: int | None = None
+
+
+TABLES: tuple[Table, ...] = (
+    Table(
+        "users",
+        """
+        CREATE TABLE IF NOT EXISTS users (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL,                 -- UserPerson or UserCompany
+            first_name TEXT, last_name TEXT, name TEXT,
+            display_name TEXT NOT NULL, public_nick_name TEXT NOT NULL, email TEXT NOT NULL,
+            public_uuid TEXT NOT NULL,
+            session_timeout INTEGER NOT NULL,
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        1_000_000,
+    ),
+    Table(
+        "credentials",
+        """
+        CREATE TABLE IF NOT EXISTS credentials (     -- an API key and the IPs it may be used from
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            api_key TEXT NOT NULL UNIQUE,
+            status TEXT NOT NULL,
+            wildcard INTEGER NOT NULL DEFAULT 0,
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        8_000_000,
+    ),
+    Table(
+        "permitted_ips",
+        """
+        CREATE TABLE IF NOT EXISTS permitted_ips (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            credential_id INTEGER NOT NULL REFERENCES credentials(id),
+            ip TEXT NOT NULL, status TEXT NOT NULL,
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS permitted_ips_by_credential ON permitted_ips(credential_id, ip);
+""",
+        9_000_000,
+    ),
+    Table(
+        "accounts",
+        """
+        CREATE TABLE IF NOT EXISTS accounts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            iban TEXT NOT NULL UNIQUE, description TEXT NOT NULL, currency TEXT NOT NULL,
+            balance_cents INTEGER NOT NULL, status TEXT NOT NULL, public_uuid TEXT NOT NULL,
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        2_000_000,
+    ),
+    Table(
+        "events",
+        """
+        CREATE TABLE IF NOT EXISTS events (         -- what happened, pointing at the object it happened to
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            account_id INTEGER,
+            action TEXT NOT NULL,               -- CREATE, UPDATE, ...
+            object_kind TEXT NOT NULL,          -- Payment, RequestInquiry, ...
+            object_id INTEGER NOT NULL,
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        10_000_000,
+    ),
+    Table(
+        "request_inquiries",
+        """
+        CREATE TABLE IF NOT EXISTS request_inquiries (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            amount_cents INTEGER NOT NULL, currency TEXT NOT NULL, description TEXT NOT NULL,
+            counterparty TEXT NOT NULL, status TEXT NOT NULL,
+            credit_at REAL NOT NULL,
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        7_000_000,
+    ),
+    Table(
+        "payments",
+        """
+        CREATE TABLE IF NOT EXISTS payments (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            amount_cents INTEGER NOT NULL, currency TEXT NOT NULL, description TEXT NOT NULL,
+            counterparty TEXT NOT NULL,         -- JSON of the counterparty label
+            type TEXT NOT NULL, sub_type TEXT NOT NULL,
+            balance_after_cents INTEGER NOT NULL,
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        6_000_000,
+    ),
+    Table(
+        "installations",
+        """
+        CREATE TABLE IF NOT EXISTS installations (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            client_public_key TEXT NOT NULL,
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        3_000_000,
+    ),
+    Table(
+        "tokens",
+        """
+        CREATE TABLE IF NOT EXISTS tokens (          -- installation and session tokens in one registry
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            token TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,                 -- installation or session
+            installation_id INTEGER NOT NULL REFERENCES installations(id),
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        5_000_000,
+    ),
+    Table(
+        "devices",
+        """
+        CREATE TABLE IF NOT EXISTS devices (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            installation_id INTEGER NOT NULL REFERENCES installations(id),
+            credential_id INTEGER NOT NULL REFERENCES credentials(id),
+            description TEXT NOT NULL, ip TEXT NOT NULL, status TEXT NOT NULL,
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS devices_by_installation ON devices(installation_id, credential_id);
+""",
+        4_000_000,
+    ),
+    Table(
+        "notification_filters",
+        """
+        CREATE TABLE IF NOT EXISTS notification_filters (  -- callback URLs: on the user, or on one account
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            account_id INTEGER REFERENCES accounts(id),  -- NULL for the user's own list
+            category TEXT NOT NULL, target TEXT NOT NULL,
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        40_000_000,
+    ),
+    Table(
+        "sessions",
+        """
+        CREATE TABLE IF NOT EXISTS sessions (        -- id is the session token's id, as in bunq's answers
+            id INTEGER PRIMARY KEY REFERENCES tokens(id),
+            installation_id INTEGER NOT NULL,
+            device_id INTEGER NOT NULL,
+            user_id INTEGER NOT NULL,
+            timeout INTEGER NOT NULL,
+            expires_at REAL NOT NULL,
+            closed INTEGER NOT NULL DEFAULT 0
+        );
+""",
+        None,
+    ),
+    Table(
+        "request_responses",
+        """
+        CREATE TABLE IF NOT EXISTS request_responses (  -- the payer's side of a request between sandbox accounts
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),    -- the account asked to pay
+            inquiry_id INTEGER NOT NULL UNIQUE REFERENCES request_inquiries(id),  -- status lives there
+            allow_amount_lower INTEGER NOT NULL, allow_amount_higher INTEGER NOT NULL,
+            amount_responded_cents INTEGER, time_responded REAL,
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        41_000_000,
+    ),
+    Table(
+        "request_inquiry_batches",
+        """
+        CREATE TABLE IF NOT EXISTS request_inquiry_batches (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            total_cents INTEGER NOT NULL, currency TEXT NOT NULL,
+            inquiry_ids TEXT NOT NULL,          -- JSON list of request_inquiries ids
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        42_000_000,
+    ),
+    Table(
+        "draft_payments",
+        """
+        CREATE TABLE IF NOT EXISTS draft_payments (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            status TEXT NOT NULL,               -- PENDING, ACCEPTED, REJECTED, CANCELLED
+            schedule TEXT,                      -- JSON of the schedule asked for, if any
+            result_kind TEXT, result_id INTEGER,  -- Payment, PaymentBatch or a schedule, once accepted
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        43_000_000,
+    ),
+    Table(
+        "draft_payment_entries",
+        """
+        CREATE TABLE IF NOT EXISTS draft_payment_entries (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            draft_id INTEGER NOT NULL REFERENCES draft_payments(id),
+            amount_cents INTEGER NOT NULL, currency TEXT NOT NULL, description TEXT NOT NULL,
+            counterparty TEXT NOT NULL          -- JSON of the pointer the client sent
+        );
+""",
+        44_000_000,
+    ),
+    Table(
+        "payment_batches",
+        """
+        CREATE TABLE IF NOT EXISTS payment_batches (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            payment_ids TEXT NOT NULL,          -- JSON list of the payer's payments ids
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        45_000_000,
+    ),
+    Table(
+        "schedules",
+        """
+        CREATE TABLE IF NOT EXISTS schedules (      -- schedule-payment and schedule-payment-batch share ids
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            kind TEXT NOT NULL,                 -- Payment or PaymentBatch
+            entries TEXT NOT NULL,              -- JSON list of payment orders
+            purpose TEXT,
+            time_start REAL NOT NULL, time_end REAL,
+            recurrence_unit TEXT NOT NULL, recurrence_size INTEGER NOT NULL,
+            status TEXT NOT NULL,               -- ACTIVE, FINISHED, CANCELLED
+            runs INTEGER NOT NULL DEFAULT 0,    -- occurrences handled so far
+            next_run REAL,                      -- when the next occurrence is due; NULL once none is left
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS schedules_due ON schedules(status, next_run);
+""",
+        46_000_000,
+    ),
+    Table(
+        "schedule_instances",
+        """
+        CREATE TABLE IF NOT EXISTS schedule_instances (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            schedule_id INTEGER NOT NULL REFERENCES schedules(id),
+            state TEXT NOT NULL,                -- FINISHED_SUCCESSFULLY or FAILED_USER_ERROR
+            time_start REAL NOT NULL, time_end REAL NOT NULL,
+            error TEXT,                         -- why it failed
+            result_kind TEXT, result_id INTEGER,  -- the Payment or PaymentBatch it made
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        47_000_000,
+    ),
+    Table(
+        "bunqme_tabs",
+        """
+        CREATE TABLE IF NOT EXISTS bunqme_tabs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            uuid TEXT NOT NULL UNIQUE,
+            status TEXT NOT NULL,               -- WAITING_FOR_PAYMENT or CANCELLED (EXPIRED is shown from time_expiry)
+            amount_cents INTEGER, currency TEXT NOT NULL, description TEXT NOT NULL, redirect_url TEXT,
+            time_expiry REAL NOT NULL,
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        48_000_000,
+    ),
+    Table(
+        "user_profiles",
+        """
+        CREATE TABLE IF NOT EXISTS user_profiles (   -- the fields of UserPerson/UserCompany that users has no column for
+            user_id INTEGER PRIMARY KEY REFERENCES users(id),
+            data TEXT NOT NULL                  -- JSON object, field name -> value as bunq shows it
+        );
+""",
+        None,
+    ),
+    Table(
+        "account_details",
+        """
+        CREATE TABLE IF NOT EXISTS account_details (  -- what an account has beyond its row in accounts; none: a
+            account_id INTEGER PRIMARY KEY REFERENCES accounts(id),  -- MonetaryAccountBank with the defaults
+            kind TEXT NOT NULL,                 -- MonetaryAccountBank, MonetaryAccountSavings, MonetaryAccountJoint
+            daily_limit_cents INTEGER NOT NULL,
+            savings_goal_cents INTEGER,
+            sub_status TEXT NOT NULL,
+            reason TEXT, reason_description TEXT,
+            display_name TEXT,
+            setting TEXT NOT NULL,              -- JSON of MonetaryAccountSetting
+            co_owners TEXT NOT NULL             -- JSON list of {"user_id", "alias", "status"}
+        );
+""",
+        None,
+    ),
+    Table(
+        "cards",
+        """
+        CREATE TABLE IF NOT EXISTS cards (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            kind TEXT NOT NULL,                 -- CardDebit
+            type TEXT NOT NULL, product_type TEXT NOT NULL,
+            first_line TEXT NOT NULL, second_line TEXT NOT NULL,
+            name_on_card TEXT NOT NULL, preferred_name_on_card TEXT,
+            status TEXT NOT NULL, order_status TEXT NOT NULL,
+            card_limit_cents INTEGER NOT NULL, card_limit_atm_cents INTEGER NOT NULL,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),   -- the account it was ordered on
+            pin_code_assignment TEXT NOT NULL,  -- JSON list of {"type", "routing_type", "monetary_account_id"}
+            fallback_account_id INTEGER,
+            country_permission TEXT NOT NULL,   -- JSON list of {"country", "expiry_time"}
+            last_four TEXT NOT NULL, expiry_date TEXT NOT NULL, public_uuid TEXT NOT NULL,
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        21_000_000,
+    ),
+    Table(
+        "card_cvc2",
+        """
+        CREATE TABLE IF NOT EXISTS card_cvc2 (       -- CVC2 codes generated for a card
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            card_id INTEGER NOT NULL REFERENCES cards(id),
+            type TEXT NOT NULL, cvc2 TEXT NOT NULL, status TEXT NOT NULL, expiry_time REAL NOT NULL,
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        23_000_000,
+    ),
+    Table(
+        "customer_statements",
+        """
+        CREATE TABLE IF NOT EXISTS customer_statements (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            statement_format TEXT NOT NULL,     -- CSV, MT940 or PDF
+            date_start TEXT NOT NULL, date_end TEXT NOT NULL,   -- YYYY-MM-DD, both included
+            regional_format TEXT NOT NULL,
+            statement_number INTEGER NOT NULL,  -- per account, counting from 1
+            status TEXT NOT NULL,
+            content BLOB NOT NULL,              -- the file, made when the export was created
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        22_000_000,
+    ),
+    Table(
+        "attachments",
+        """
+        CREATE TABLE IF NOT EXISTS attachments (    -- uploaded files; the bytes live here too (see Store)
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            uuid TEXT NOT NULL UNIQUE,
+            user_id INTEGER NOT NULL REFERENCES users(id),   -- who uploaded it
+            account_id INTEGER REFERENCES accounts(id),      -- NULL for a public attachment
+            description TEXT NOT NULL, content_type TEXT NOT NULL,
+            content BLOB NOT NULL,
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        31_000_000,
+    ),
+    Table(
+        "notes",
+        """
+        CREATE TABLE IF NOT EXISTS notes (          -- note-text and note-attachment on any parent object
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL,                 -- note-text or note-attachment
+            parent_kind TEXT NOT NULL,          -- the parent's path segment: payment, request-inquiry, ...
+            parent_id INTEGER NOT NULL,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            user_id INTEGER NOT NULL REFERENCES users(id),   -- who wrote it
+            content TEXT NOT NULL,              -- the text, or the attachment note's description
+            attachment_id INTEGER REFERENCES attachments(id),
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        32_000_000,
+    ),
+    Table(
+        "export_annual_overviews",
+        """
+        CREATE TABLE IF NOT EXISTS export_annual_overviews (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            year INTEGER NOT NULL,
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        50_000_000,
+    ),
+)
+
+BY_NAME = {table.name: table for table in TABLES}
+ID_BASES = {table.name: table.id_base for table in TABLES if table.id_base is not None}
+SCHEMA = "\n".join(table.ddl for table in TABLES)
+RESET_ORDER = tuple(table.name for table in reversed(TABLES))  # children before their parents
