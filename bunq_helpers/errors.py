@@ -169,19 +169,23 @@ class ApiError(BunqHelpersError):
         response_id: str | None,
         exchange: Exchange | None = None,
         translated: list[str] | None = None,
+        sandbox_explanation: str | None = None,
     ) -> None:
         self.status = status
         self.descriptions = list(descriptions)
         self.translated = list(translated or [])
         self.response_id = response_id
         self.exchange = exchange
+        self.sandbox_explanation = sandbox_explanation  # a local sandbox's own note, never bunq's
         super().__init__(self._message(), exchange=exchange)
 
     def redact(self, mask: Callable[[str], str]) -> ApiError:
         """Mask bunq's descriptions (a server may echo the request in them), then the message built from them."""
         self.descriptions = [mask(text) for text in self.descriptions]
         self.translated = [mask(text) for text in self.translated]
-        self.args = (self._message(),)
+        if self.sandbox_explanation:
+            self.sandbox_explanation = mask(self.sandbox_explanation)
+        self.args = (mask(self._message()),)  # the path too: a query string can carry secrets (OAuth)
         return self
 
     @property
@@ -193,8 +197,12 @@ class ApiError(BunqHelpersError):
         request = ""
         if self.exchange is not None:
             request = f" for {self.exchange.method} {self.exchange.path}"
-        lines = [
-            f"bunq answered HTTP {self.status}{request}: {self.description or '(no description)'}",
+        lines = [f"bunq answered HTTP {self.status}{request}: {self.description or '(no description)'}"]
+        if self.sandbox_explanation:
+            lines.append(
+                f"The local sandbox explains (its own note, not bunq's answer): {self.sandbox_explanation}"
+            )
+        lines += [
             f"What to check: {self.hint}",
             f"Response id (give it to bunq support): {self.response_id or '(none sent)'}",
         ]
@@ -228,13 +236,24 @@ class SignatureInvalidError(BadRequestError):
 
 
 class AuthorisationError(ApiError):
-    """HTTP 401 or 403: the token is unknown, expired, or of the wrong kind for this call."""
+    """HTTP 401 or 403: the token is unknown, expired, or of the wrong kind for this call; or (403) it
+    may not make this call, as an OAuth access token beyond what the user granted."""
 
-    hint = (
+    WRONG_KIND_HINT = (
         "device-server and session-server take the installation token, every other call the "
         "session token. If the session expired, open a new one (session-server with the "
         "installation token); after a sandbox reset, create a new API context."
     )
+    REFUSED_HINT = (
+        "the token is known but may not make this call. A session made with an OAuth access token "
+        "(a UserApiKey) may do only what the user granted: read accounts, payments and requests, pay "
+        "between the user's own accounts, and make draft payments."
+    )
+
+    @property
+    def hint(self) -> str:  # type: ignore[override]
+        """What to check: 403 is a refusal of a known token, 401 a token that is not (or no longer) good."""
+        return self.REFUSED_HINT if self.status == 403 else self.WRONG_KIND_HINT
 
 
 class NotFoundError(ApiError):

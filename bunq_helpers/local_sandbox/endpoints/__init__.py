@@ -18,9 +18,11 @@ from . import (
     monetary_accounts,
     notes,
     notification_filters,
+    oauth_clients,
     payment_batches,
     payments,
     permitted_ips,
+    psd2,
     request_inquiries,
     request_inquiry_batches,
     request_responses,
@@ -54,4 +56,6 @@ ROUTES = [
     *invoices.ROUTES,
     *tree_progress.ROUTES,
     *annual_overviews.ROUTES,
+    *oauth_clients.ROUTES,
+    *psd2.ROUTES,
 ]
