@@ -34,6 +34,14 @@ FIELDS_BUNQ_SENDS: dict[tuple[str, str], str] = {
         for schema in ("OauthCallbackUrl", "OauthCallbackUrlListing", "OauthCallbackUrlRead")
         for field in ("id", "created", "updated")
     },
+    # -- opsmore --
+    **{
+        (schema, "category"): f"{SDK}: {schema}Object (a filter in the list) holds a category; the spec's "
+        "schema of the same name is the list itself"
+        for schema in ("NotificationFilterEmail", "NotificationFilterPush")
+    },
+    ("NotificationFilterFailureListing", "id"): "without it the ids notification-filter-failure's POST takes "
+    "(notification_filter_failed_ids) are reachable only by guessing; bunq's SDK ignores fields it does not model",
 }
 
 # Wrapper keys bunq sends where its spec names none or another: (method, pattern on bunq's path
@@ -159,6 +167,55 @@ WRAPPERS_BUNQ_SENDS: list[tuple[str, str, str, Any, str]] = [  # fields: inline,
         None,
         f"{SDK} reads it for every kind of note",
     ),
+    # -- opsmore --
+    ("GET", r"/user/\{userID\}/insights", "InsightCategory", None, f"{SDK}: InsightApiObject reads it"),
+    (
+        "GET",
+        r"/user/\{userID\}/insights-search",
+        "Event",
+        "EventListing",
+        f"{SDK}: InsightEventApiObject reads 'Event'",
+    ),
+    (
+        "GET",
+        r"/user/\{userID\}/legal-name",
+        "UserLegalNameArray",
+        None,
+        f"{SDK}: UserLegalNameApiObject reads it",
+    ),
+    (
+        "GET",
+        r"/health-check",
+        "HealthCheckResult",
+        {"HealthResult": "HealthCheckResult"},
+        f"{SDK}: HealthCheckApiObject unwraps 'HealthCheckResult', an anchor whose field is HealthResult",
+    ),
+    (
+        "GET",
+        r"/user/\{userID\}/payment-auto-allocate",
+        "PaymentAutoAllocate",
+        "PaymentAutoAllocateRead",
+        f"{SDK}: PaymentAutoAllocateUserApiObject is an anchor over PaymentAutoAllocateApiObject (the read "
+        "shape); the spec's schema there is the request's",
+    ),
+    (
+        "GET",
+        r"/device(/\{itemId\})?",
+        "DeviceServer",
+        "DeviceServerRead",
+        f"{SDK}: DeviceApiObject is an anchor over DeviceServerApiObject, which reads device-server's fields",
+    ),
+    *(
+        (
+            "POST",
+            rf"/user/\{{userID\}}/notification-filter-{channel}",
+            f"NotificationFilter{channel.title()}",
+            f"NotificationFilter{channel.title()}Listing",
+            f"{SDK}: NotificationFilter{channel.title()}ApiObject.create reads the new list under "
+            f"'NotificationFilter{channel.title()}', not an Id (as notification-filter-url answers)",
+        )
+        for channel in ("email", "push")
+    ),
 ]
 
 
@@ -192,6 +249,10 @@ REQUEST_FIELDS_TOLERATED: dict[str, dict[str, str]] = {
             "the local sandbox, which has no app, takes it here (endpoints.oauth_clients)"
         }
         for operation_id in ("CREATE_OauthClient_for_User", "UPDATE_OauthClient_for_User")
+    },
+    # -- opsmore --
+    "CREATE_Avatar": {
+        "attachment_public_uuid": f"{SDK}: AvatarApiObject.create sends it; the spec says uuid"
     },
 }
 
@@ -265,3 +326,69 @@ def request_schema(operation: Operation) -> dict[str, Any] | None:
     """The request fields an operation takes: the spec's, unless replaced above."""
     replaced = REQUEST_SCHEMAS_BUNQ_TAKES.get(operation.operation_id)
     return replaced[0] if replaced is not None else operation.request
+
+
+# -- branch opsfx: Transferwise, currency conversion, PSD2 provider objects, confirmation of funds --------
+_READS = "bunq's Python SDK 1.28.0 reads it (endpoint.py: {name}ApiObject._OBJECT_TYPE_GET = {key!r})"
+_U, _TWQ = r"/user/\{userID\}/", r"/user/\{userID\}/transferwise-quote/\{transferwise-quoteID\}/transferwise-"
+WRAPPERS_BUNQ_SENDS.extend(
+    ("GET", pattern, key, None, _READS.format(name=name, key=key))
+    for pattern, key, name in (
+        (_U + r"transferwise-quote-temporary/\{itemId\}", "TransferwiseQuote", "TransferwiseQuoteTemporary"),
+        (_TWQ + r"recipient(/\{itemId\})?", "TransferwiseRecipient", "TransferwiseAccountQuote"),
+        (_TWQ + "recipient-requirement", "TransferwiseRequirement", "TransferwiseAccountRequirement"),
+        (_TWQ + r"transfer(/\{itemId\})?", "TransferwisePayment", "TransferwiseTransfer"),
+        (
+            _U + r"bunqme-fundraiser-profile(/\{itemId\})?",
+            "BunqMeFundraiserProfile",
+            "BunqMeFundraiserProfileUser",
+        ),
+    )
+)
+WRAPPERS_BUNQ_SENDS.append(
+    (
+        "POST",
+        _U + "confirmation-of-funds",
+        "ConfirmationOfFunds",
+        {"has_sufficient_funds": "boolean"},
+        f"{SDK}: ConfirmationOfFundsApiObject.create reads 'ConfirmationOfFunds' with has_sufficient_funds",
+    )
+)
+FIELDS_BUNQ_SENDS.update(
+    {
+        (
+            schema,
+            "id",
+        ): "every object bunq answers carries its id; without it a transfer or a provider's draft "
+        "payment listed here could not be read by id (the spec's read takes one)"
+        for schema in (
+            "TransferwiseTransferListing",
+            "TransferwiseTransferRead",
+            "PaymentServiceProviderDraftPaymentListing",
+            "PaymentServiceProviderDraftPaymentRead",
+        )
+    }
+)
+REQUIRED_BUT_DEFAULTED.update(
+    {
+        operation_id: {field: _UPDATE_CHANGES_WHAT_IT_NAMES.format(sdk=SDK, name=name) for field in fields}
+        for operation_id, name, fields in (
+            (
+                "UPDATE_CurrencyConversionQuote_for_User_MonetaryAccount",
+                "CurrencyConversionQuoteApiObject",
+                ("amount", "counterparty_alias", "currency_source", "currency_target", "order_type"),
+            ),
+            (
+                "UPDATE_PaymentServiceProviderDraftPayment_for_User",
+                "PaymentServiceProviderDraftPaymentApiObject",
+                ("amount", "counterparty_iban", "counterparty_name", "description", "sender_iban"),
+            ),
+            (
+                "UPDATE_PaymentServiceProviderIssuerTransaction_for_User",
+                "PaymentServiceProviderIssuerTransactionApiObject",
+                ("amount", "counterparty_alias", "description", "url_redirect"),
+            ),
+        )
+    }
+)
+# -- end of branch opsfx ------------------------------------------------------------------------------------

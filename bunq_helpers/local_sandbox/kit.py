@@ -37,22 +37,27 @@ How to add a family
            columns=("year",),
        )
 
-4. Add ``*annual_overviews.ROUTES`` to ``endpoints/__init__.py``. The body check, the 404s along the
+4. Nothing to add elsewhere: a module of ``endpoints/`` with ``ROUTES`` is a family (imported on
+   its first call). The body check, the 404s along the
    owner chain, pagination and (with ``strict_answers``) the spec check of every answer come with it.
    Where a field needs a rule the schema cannot say (an IP address, a choice, a duplicate), pass
    ``validate=`` (see ``endpoints/permitted_ips.py``); where bunq's object is more than its row, pass
    ``render=``; ``event_kind=`` records creates, updates and deletes in the event log (and callbacks).
    Where bunq's real clients differ from its spec, add the entry, with its source, to ``divergences``.
+   A listing of bunq's reference data rather than rows (currencies, categories) is ``fixed_list``;
+   what must change with a row in the same write (another user's draft, say) is ``within=``.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from .bank.core import insert_row
 from .bunq_errors import BunqError, bad_request, not_found
 from .catalogue import Operation, load_catalogue
 from .pagination import paginate
@@ -192,6 +197,7 @@ def check_body(operation: Operation, body: dict[str, Any]) -> None:
         defaulted_fields,
         request_schema,
     )
+    from .field_rules import rule_for
 
     schema = request_schema(operation)
     if schema is None or "media_type" in schema:  # not JSON (an attachment's bytes): the handler reads it
@@ -216,6 +222,10 @@ def check_body(operation: Operation, body: dict[str, Any]) -> None:
             _check_type(field, None, fields[field])
     for field, value in body.items():
         if value is not None and field in fields:
+            rule = rule_for(operation.operation_id, field)
+            if rule is not None:  # a choice, a date, ...: checked in its own words, type included
+                rule(field, value)
+                continue
             alternative = REQUEST_TYPES_BUNQ_TAKES.get((operation.operation_id, field))
             if alternative is not None and _fits(value, alternative[0]):
                 continue
@@ -282,17 +292,39 @@ def own_user(caller: Caller, ids: dict[str, Any]) -> sqlite3.Row:
 ACCOUNT = Owned("accounts", "MonetaryAccount", key="account_id")
 
 
+class Narrowed(Owned):
+    """An ``Owned`` over the rows of one ``type`` only (one table, several of bunq's families)."""
+
+    def __init__(self, table: str, kind: str, type_: str, **chain: Any) -> None:
+        super().__init__(table, kind, **chain)
+        object.__setattr__(self, "type_", type_)
+
+    def find(self, ctx: HandlerContext, caller: Caller, ids: dict[str, Any]) -> sqlite3.Row:
+        row = super().find(ctx, caller, ids)
+        if row["type"] != self.type_:
+            raise not_found(self.kind, ids[self.key])
+        return row
+
+    def rows(self, ctx: HandlerContext, owner_id: int) -> list[sqlite3.Row]:
+        return [row for row in super().rows(ctx, owner_id) if row["type"] == self.type_]
+
+
 # -- plain families ----------------------------------------------------------------------------------
 
 Renderer = Callable[[sqlite3.Connection, sqlite3.Row], dict[str, Any]]
 # (ctx, the owner row on create or the row itself on update, checked body, creating) -> columns to set
 Validate = Callable[[HandlerContext, sqlite3.Row, dict[str, Any], bool], dict[str, Any]]
+# (ctx, the write transaction, caller, owner on create / row on update, the columns, creating) -> more columns
+Within = Callable[
+    [HandlerContext, sqlite3.Connection, Caller, sqlite3.Row, dict[str, Any], bool], dict[str, Any]
+]
 
 
 def derived_renderer(operation_id: str, *, extra: Iterable[str] = ()) -> Renderer:
     """A renderer from the spec: every response field that is a column (``id``/``created``/``updated``
-    as bunq shows them, ``*_cents`` columns as Amounts), in the schema's order."""
-    from .amounts import amount
+    as bunq shows them, ``*_cents`` columns as Amounts in ``*_currency`` if there is one, else EUR;
+    ``*_json`` columns as the JSON they hold), in the schema's order."""
+    from .amounts import CURRENCY, amount
 
     found = operation(operation_id)
     schema_name = next(iter(found.response["wrappers"].values()), None)
@@ -305,7 +337,11 @@ def derived_renderer(operation_id: str, *, extra: Iterable[str] = ()) -> Rendere
             if field in ("id", "created", "updated"):
                 out.update({k: v for k, v in id_and_stamps(row).items() if k == field})
             elif field + "_cents" in columns:
-                out[field] = amount(row[field + "_cents"]) if row[field + "_cents"] is not None else None
+                currency = row[field + "_currency"] if field + "_currency" in columns else CURRENCY
+                cents = row[field + "_cents"]
+                out[field] = amount(cents, currency) if cents is not None else None
+            elif field + "_json" in columns:
+                out[field] = json.loads(row[field + "_json"]) if row[field + "_json"] is not None else None
             elif field in columns:
                 value = row[field]
                 out[field] = timestamp(value) if field.startswith("time_") and value is not None else value
@@ -323,6 +359,17 @@ def _column_values(columns: Iterable[str]) -> Validate:
     return validate
 
 
+_PREFIXES = {"list": "List_all", "read": "READ", "create": "CREATE", "update": "UPDATE", "delete": "DELETE"}
+
+
+def operation_ids(
+    name: str, parent: str = "User", kinds: str = "list read create update delete"
+) -> dict[str, str]:
+    """``plain_family``'s ``*_op`` arguments by bunq's naming: ``operation_ids("Company")`` gives
+    ``list_op="List_all_Company_for_User"``, ``read_op="READ_Company_for_User"``, ... for ``kinds``."""
+    return {f"{kind}_op": f"{_PREFIXES[kind]}_{name}_for_{parent}" for kind in kinds.split()}
+
+
 def plain_family(
     owned: Owned,
     *,
@@ -336,6 +383,7 @@ def plain_family(
     render: Renderer | None = None,
     wrapper: str | None = None,
     event_kind: str | None = None,
+    within: Within | None = None,
 ) -> list[Route]:
     """The routes of a family that is a table: each operation given is made from ``owned``.
 
@@ -343,6 +391,8 @@ def plain_family(
     ``columns`` named, as sent). ``render`` defaults to ``derived_renderer`` of the read (or list)
     operation; ``wrapper`` to that operation's wrapper key. With ``event_kind``, creates, updates and
     deletes are recorded in the event log (and so reach callbacks) as bunq does for that kind.
+    ``within(ctx, db, caller, row, values, creating)`` runs in the write transaction before the row is
+    written (what else bunq changes with it, such as another user's draft) and may add columns.
     """
     shown_by = read_op or list_op
     if shown_by is not None:
@@ -374,12 +424,9 @@ def plain_family(
         values = {**validate(ctx, owner, body_of(request), True), link: owner["id"]}
         now = ctx.now()
         values.update(created=now, updated=now)
-        names = ", ".join(values)
         with ctx.store.transaction() as db:
-            row_id = db.execute(
-                f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(values))})",  # noqa: S608
-                tuple(values.values()),
-            ).lastrowid
+            values.update(within(ctx, db, caller, owner, values, True) if within else {})
+            row_id = insert_row(db, table, values)
             record(ctx, db, caller, row_id, owner["id"], "CREATE")
         return Reply([{"Id": {"id": row_id}}])
 
@@ -387,6 +434,7 @@ def plain_family(
         row = owned.find(ctx, caller, ids)
         values = {**validate(ctx, row, body_of(request), False), "updated": ctx.now()}
         with ctx.store.transaction() as db:
+            values.update(within(ctx, db, caller, row, values, False) if within else {})
             db.execute(
                 f"UPDATE {table} SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",  # noqa: S608
                 (*values.values(), row["id"]),
@@ -410,3 +458,21 @@ def plain_family(
         (delete_op, delete_row, item),
     ]
     return [op(operation_id, handler, **extra) for operation_id, handler, extra in made if operation_id]
+
+
+def fixed_list(
+    list_op: str,
+    items: Callable[[HandlerContext, sqlite3.Row], list[dict[str, Any]]],
+    owner: Owned | None = None,
+    wrapper: str | None = None,
+) -> Route:
+    """A listing of bunq's reference data, not rows: ``items(ctx, owner row)`` in the order given, under
+    the operation's wrapper unless ``wrapper`` says (``owner``: the row the path hangs from, checked;
+    default the user)."""
+    wrapper = wrapper or next(iter(operation(list_op).response["wrappers"]))
+
+    def list_items(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, Any]) -> Reply:
+        shown = items(ctx, owner.find(ctx, caller, ids) if owner else own_user(caller, ids))
+        return paginate(request, shown, wrapper, ids=list(range(len(shown), 0, -1)))
+
+    return op(list_op, list_items)

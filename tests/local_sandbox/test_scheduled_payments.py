@@ -11,15 +11,12 @@ import pytest
 
 from bunq_helpers.local_sandbox.recurrence import next_run, occurrence
 from bunq_helpers.local_sandbox.render import timestamp
-from tests.local_sandbox.money import Clock, euros, money_world
+from tests.local_sandbox.money import euros
 
 HOUR = 3600.0
 
 
-@pytest.fixture
-def world(tmp_path, client_key):
-    with money_world(tmp_path, client_key, clock=Clock()) as made:
-        yield made
+pytestmark = pytest.mark.sandbox_options(moved_clock=True)
 
 
 def _schedule(world, start_in: float, unit: str = "DAILY", size: int = 1, **extra) -> dict:
@@ -295,13 +292,13 @@ def test_300_overdue_schedules_of_one_user_leave_other_users_reads_as_fast(world
     alice, bob = world.alice, world.bob
 
     def bobs_read_ms() -> float:
-        """The lower quartile of 40 reads: what a read costs, less what the shared machine adds."""
+        """The fastest of 40 reads: what a read costs, without what the shared machine adds."""
         times = []
         for _ in range(40):
             started = time.perf_counter()
             bob.balance()
             times.append(time.perf_counter() - started)
-        return sorted(times)[len(times) // 4] * 1000
+        return min(times) * 1000
 
     before = bobs_read_ms()
     made = refused = 0
@@ -312,7 +309,7 @@ def test_300_overdue_schedules_of_one_user_leave_other_users_reads_as_fast(world
     alice.balance()
     after = bobs_read_ms()
     print(
-        f"\nBob's account read, lower quartile of 40: {before:.1f} ms before, {after:.1f} ms after {made} schedules"
+        f"\nBob's account read, fastest of 40: {before:.1f} ms before, {after:.1f} ms after {made} schedules"
     )
     assert (made, refused) == (100, 200)
     assert after < before * 1.5 + 2  # nothing measurable beyond the machine's noise

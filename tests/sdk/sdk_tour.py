@@ -724,6 +724,208 @@ def session_delete(tour: SimpleNamespace) -> None:
     equal(s.e.UserApiObject.list().value[0].get_referenced_object().id_, tour.user_a, "user after reset")
 
 
+# --- opsmore: families added on branch opsmore (user facts, certificate pins, external accounts, RIB,
+# --- avatar and device, connect, company, notification channels) -------------------------------------
+
+
+@step(needs=("contexts",))
+def user_facts(tour: SimpleNamespace) -> None:
+    """Limit, legal name, insights, insight preference, billing contract, feature announcement, health."""
+    e = sdk().e
+    limit = e.CustomerLimitApiObject.list().value[0]
+    check(limit.limit_monetary_account_remaining < limit.limit_monetary_account, "one account is open")
+    equal(len(e.UserLegalNameApiObject.list().value[0].legal_names), 1, "legal names")
+    equal(e.InsightPreferenceDateApiObject.list().value[0].day_of_month, 1, "insight preference day")
+    equal(e.BillingContractSubscriptionApiObject.list().value[0].status, "ACTIVE", "billing contract")
+    check(bool(e.FeatureAnnouncementApiObject.get(1).value.title), "feature announcement 1 has a title")
+    insights = e.InsightApiObject.list().value
+    check(all(i.category for i in insights), f"insight categories {[i.category for i in insights]}")
+    check(isinstance(e.InsightEventApiObject.list().value, list), "insights-search lists events")
+    health = e.HealthCheckApiObject.list().value[0]
+    equal(health.get_referenced_object().status, "OK", "health-check status")
+
+
+@step(needs=("contexts",))
+def certificate_pinned(tour: SimpleNamespace) -> None:
+    """Certificate-pinned: create from a PEM chain, read, list, delete."""
+    s = sdk()
+    with open(os.environ["REQUESTS_CA_BUNDLE"], encoding="ascii") as handle:  # the sandbox's own CA
+        pem = handle.read()
+    pin_id = s.e.CertificatePinnedApiObject.create([s.o.CertificateObject(pem)]).value
+    equal(s.e.CertificatePinnedApiObject.get(pin_id).value.certificate_chain, pem.strip(), "pinned chain")
+    equal([p.id_ for p in s.e.CertificatePinnedApiObject.list().value], [pin_id], "pins listed")
+    s.e.CertificatePinnedApiObject.delete(pin_id)
+    equal(s.e.CertificatePinnedApiObject.list().value, [], "pins after DELETE")
+
+
+@step(needs=("contexts",))
+def external_account(tour: SimpleNamespace) -> None:
+    """Monetary-account-external: link, read, update."""
+    e = sdk().e
+    made = e.MonetaryAccountExternalApiObject.create("EUR", "ING", description="Tour ING").value
+    read = e.MonetaryAccountExternalApiObject.get(made).value
+    equal((read.description, read.status, read.balance.value), ("Tour ING", "ACTIVE", "0.00"), "external")
+    e.MonetaryAccountExternalApiObject.update(made, description="Tour ING old")
+    equal(e.MonetaryAccountExternalApiObject.get(made).value.description, "Tour ING old", "after PUT")
+
+
+@step(needs=("contexts",))
+def export_rib(tour: SimpleNamespace) -> None:
+    """Export-rib: create, read, its PDF, delete."""
+    e = sdk().e
+    rib_id = e.ExportRibApiObject.create().value
+    equal(e.ExportRibApiObject.get(rib_id).value.id_, rib_id, "RIB read back")
+    pdf = e.ExportRibContentApiObject.list(rib_id).value
+    check(pdf.startswith(b"%PDF-") and b"BUNQNL2A" in pdf, "the RIB is a PDF naming bunq's BIC")
+    e.ExportRibApiObject.delete(rib_id)
+    equal(e.ExportRibApiObject.list().value, [], "RIBs after DELETE")
+
+
+@step(needs=("contexts",))
+def avatar_and_device(tour: SimpleNamespace) -> None:
+    """Avatar from a public attachment; device lists what device-server does."""
+    e = sdk().e
+    headers = {"Content-Type": "image/png", "X-Bunq-Attachment-Description": "tour avatar"}
+    attachment = e.AttachmentPublicApiObject.create(tiny_png(), headers).value
+    avatar = e.AvatarApiObject.create(attachment).value
+    image = e.AvatarApiObject.get(avatar).value.image[0]
+    equal((image.attachment_public_uuid, image.content_type), (attachment, "image/png"), "avatar image")
+    devices = e.DeviceApiObject.list().value
+    servers = e.DeviceServerApiObject.list().value
+    equal(
+        [d.get_referenced_object().id_ for d in devices], [d.id_ for d in servers], "device = device-server"
+    )
+    one = e.DeviceApiObject.get(servers[0].id_).value.get_referenced_object()
+    equal(one.description, servers[0].description, "device/{id}")
+
+
+@step(needs=("users",))
+def connect(tour: SimpleNamespace) -> None:
+    """Share-invite-monetary-account: A shares with B, B accepts, A revokes."""
+    s = sdk()
+    invite = s.e.ShareInviteMonetaryAccountInquiryApiObject.create(
+        s.o.PointerObject("EMAIL", tour.email_b), tour.account_a, access_type="VIEW_BALANCE"
+    ).value
+    inquiry = s.e.ShareInviteMonetaryAccountInquiryApiObject.get(invite, tour.account_a).value
+    equal(inquiry.status, "PENDING", "invite")
+    use(tour, "b")
+    [response] = s.e.ShareInviteMonetaryAccountResponseApiObject.list().value
+    equal((response.id_, response.status), (invite, "PENDING"), "B's response")
+    s.e.ShareInviteMonetaryAccountResponseApiObject.update(invite, status="ACCEPTED")
+    accepted = s.e.ShareInviteMonetaryAccountResponseApiObject.get(invite).value
+    equal((accepted.status, accepted.monetary_account_id), ("ACCEPTED", tour.account_a), "accepted")
+    use(tour, "a")
+    s.e.ShareInviteMonetaryAccountInquiryApiObject.update(invite, tour.account_a, status="REVOKED")
+    revoked = s.e.ShareInviteMonetaryAccountInquiryApiObject.get(invite, tour.account_a).value
+    equal(revoked.status, "REVOKED", "revoked")
+
+
+@step(needs=("contexts",))
+def notification_channels(tour: SimpleNamespace) -> None:
+    """Notification-filter-email and -push: set and list through the SDK's own models."""
+    s = sdk()
+    for endpoint, item in (
+        (s.e.NotificationFilterEmailApiObject, s.o.NotificationFilterEmailObject),
+        (s.e.NotificationFilterPushApiObject, s.o.NotificationFilterPushObject),
+    ):
+        made = endpoint.create([item("PAYMENT")]).value
+        equal([f.category for f in made.notification_filters], ["PAYMENT"], f"{endpoint.__name__}.create")
+        listed = endpoint.list().value[0]
+        equal([f.category for f in listed.notification_filters], ["PAYMENT"], f"{endpoint.__name__}.list")
+    equal(s.e.NotificationFilterFailureApiObject.list().value, [], "no failed callbacks")
+
+
+# --- end of opsmore's steps -------------------------------------------------------------------------------
+# --- branch opsfx: Transferwise, currency conversion, PSD2 provider objects, Currencycloud ----------
+
+
+@step(needs=("sugar-daddy",))
+def transferwise(tour: SimpleNamespace) -> None:
+    """Transferwise: user, quote at the sandbox's fixed rate, recipient, transfer paid from A's account."""
+    s = sdk()
+    e = s.e
+    e.TransferwiseUserApiObject.create()
+    equal([u.source for u in e.TransferwiseUserApiObject.list().value], ["BUNQ"], "Transferwise users")
+    check("GBP" in [c.currency for c in e.TransferwiseCurrencyApiObject.list().value], "GBP offered")
+    quote_id = e.TransferwiseQuoteApiObject.create("EUR", "GBP", amount_source=amount("10.00")).value
+    quote = e.TransferwiseQuoteApiObject.get(quote_id).value
+    equal(
+        (quote.amount_source.value, quote.amount_target.currency, quote.rate),
+        ("10.00", "GBP", "0.850000"),
+        "quote",
+    )
+    kinds = [r.type_ for r in e.TransferwiseAccountRequirementApiObject.list(quote_id).value]
+    check("sort_code" in kinds, f"requirements for GBP: {kinds}")
+    field = s.o.TransferwiseRequirementFieldObject
+    detail = [field("sortCode", "231470"), field("accountNumber", "28821822")]
+    recipient = e.TransferwiseAccountQuoteApiObject.create(
+        quote_id, "Sam Smith", "sort_code", "GB", detail
+    ).value
+    listed = e.TransferwiseAccountQuoteApiObject.list(quote_id).value
+    equal([r.account_id for r in listed], [str(recipient)], "recipients of the quote")
+    before = cents(balance(tour.account_a))
+    transfer_id = e.TransferwiseTransferApiObject.create(quote_id, str(tour.account_a), str(recipient)).value
+    equal(cents(balance(tour.account_a)), before - 1000, "A's balance after paying Wise")
+    read = e.TransferwiseTransferApiObject.get(quote_id, transfer_id).value
+    equal((read.status, read.amount_target.currency), ("OUTGOING_PAYMENT_SENT", "GBP"), "the transfer")
+
+
+@step(needs=("sugar-daddy",))
+def currency_conversion(tour: SimpleNamespace) -> None:
+    """Currency conversion: quote, accept (A pays), the conversion listed with both amounts."""
+    s = sdk()
+    e = s.e
+    shop = s.o.PointerObject("IBAN", "US64SVBKUS6S3300958879", "Dollar Shop")
+    quote_id = e.CurrencyConversionQuoteApiObject.create(amount("5.00"), "EUR", "USD", "SELL", shop).value
+    quote = e.CurrencyConversionQuoteApiObject.get(quote_id).value
+    equal((quote.status, quote.amount_target.value), ("OPEN", "5.40"), "a new quote")
+    before = cents(balance())
+    e.CurrencyConversionQuoteApiObject.update(quote_id, status="ACCEPTED")
+    equal(cents(balance()), before - 500, "A's balance after the conversion")
+    listed = [(c.amount.value, c.counter_amount.value) for c in e.CurrencyConversionApiObject.list().value]
+    equal(listed, [("5.00", "5.40")], "conversions")
+
+
+@step(needs=("contexts",))
+def payment_service_provider(tour: SimpleNamespace) -> None:
+    """PSD2: confirmation of funds on A's account; a provider's draft payment is refused to a UserPerson."""
+    from bunq.sdk.exception.api_exception import ApiException
+
+    s = sdk()
+    e = s.e
+    asked = e.ConfirmationOfFundsApiObject.create(s.o.PointerObject("IBAN", tour.iban_a), amount("1000.00"))
+    equal(
+        asked.value.has_sufficient_funds, cents(balance(tour.account_a)) >= 100_000, "confirmation of funds"
+    )
+    draft = e.PaymentServiceProviderDraftPaymentApiObject
+    try:
+        draft.create(tour.iban_b, "NL35BUNQ9900341392", "Shop", "order 7", amount("1.00"))
+    except ApiException as error:
+        equal(error.response_code, 400, "status for a UserPerson's provider draft")
+        check("UserPaymentServiceProvider" in error.message, f"refusal names the provider: {error.message}")
+    else:
+        raise CheckFailed("a UserPerson created a payment service provider's draft payment")
+    equal(draft.list().value, [], "a UserPerson has no provider drafts")
+
+
+@step(needs=("contexts",))
+def currency_cloud_and_categories(tour: SimpleNamespace) -> None:
+    """Currencycloud beneficiary from its requirements; a user-defined transaction category."""
+    e = sdk().e
+    needs = e.CurrencyCloudBeneficiaryRequirementApiObject.list().value
+    check({n.payment_type for n in needs} == {"regular", "priority"}, "beneficiary requirements")
+    made = e.CurrencyCloudBeneficiaryApiObject.create(
+        "Acme Ltd", "GB", "GBP", "regular", "company", ["account_number=GB29NWBK60161331926819"]
+    ).value
+    equal(e.CurrencyCloudBeneficiaryApiObject.get(made).value.name, "Acme Ltd", "beneficiary")
+    e.AdditionalTransactionInformationCategoryUserDefinedApiObject.create("ACTIVE", category="PETS")
+    listed = e.AdditionalTransactionInformationCategoryApiObject.list(params={"count": "200"}).value
+    check("PETS" in [c.category for c in listed], "the user's category is listed")
+
+
+# --- end of branch opsfx ---------------------------------------------------------------------------
+
+
 STEP_NAMES = [s.name for s in STEPS]
 
 
