@@ -6,6 +6,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,6 +39,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         group = shared_group(item)
         if group:
             item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """The pytest-xdist controller gathers the spec watch of each worker (tests/local_sandbox/conftest.py)."""
+    from tests.local_sandbox import conftest as local_sandbox
+
+    local_sandbox.add_workers_watch(getattr(node, "workeroutput", {}))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """On the pytest-xdist controller (which loads no conftest below this one): the spec watch's summary."""
+    if config.pluginmanager.has_plugin("dsession"):
+        from tests.local_sandbox import conftest as local_sandbox
+
+        local_sandbox.pytest_terminal_summary(terminalreporter)
 
 
 @pytest.fixture(autouse=True)

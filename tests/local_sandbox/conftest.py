@@ -91,6 +91,28 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
             )
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """On a pytest-xdist worker: hand what the watch saw to the controller, which prints the summary."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["spec_watch"] = {
+            "checked": WATCH.answers_checked,
+            "exercised": sorted(WATCH.exercised),
+            "late": WATCH.take(),
+            "modules": sorted(_modules_run),
+        }
+
+
+def add_workers_watch(output: dict) -> None:
+    """On the pytest-xdist controller: add what one worker's watch saw (see tests/conftest.py)."""
+    seen = output.get("spec_watch")
+    if seen:
+        WATCH.answers_checked += seen["checked"]
+        WATCH.exercised.update(tuple(shape) for shape in seen["exercised"])
+        WATCH.keep(seen["late"])
+        _modules_run.update(seen["modules"])
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """List the emulated operations no test here got a 200 answer from, and any late mismatch."""
     if not WATCH.answers_checked:

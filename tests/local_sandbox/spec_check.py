@@ -41,6 +41,11 @@ class SpecWatch:
             self.exercised.add((route.method, shape_of(route.template)))
             self._problems.extend(f"{request.method} /v1/{request.route_path}: {p}" for p in problems)
 
+    def keep(self, problems: list[str]) -> None:
+        """Problems found elsewhere (another pytest-xdist worker), kept until taken."""
+        with self._lock:
+            self._problems.extend(problems)
+
     def take(self) -> list[str]:
         """The problems found since the last call."""
         with self._lock:
