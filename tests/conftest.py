@@ -33,6 +33,7 @@ def shared_group(item: pytest.Item) -> str | None:
     return None
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Group the tests that share an expensive fixture (``--dist loadgroup`` in pyproject.toml's addopts)."""
     for item in items:
