@@ -286,6 +286,8 @@ ACCOUNT = Owned("accounts", "MonetaryAccount", key="account_id")
 Renderer = Callable[[sqlite3.Connection, sqlite3.Row], dict[str, Any]]
 # (ctx, the owner row on create or the row itself on update, checked body, creating) -> columns to set
 Validate = Callable[[HandlerContext, sqlite3.Row, dict[str, Any], bool], dict[str, Any]]
+# (ctx, the open transaction, the caller, the new row) -> None: what else bunq does when a row is made
+OnCreate = Callable[[HandlerContext, sqlite3.Connection, Caller, sqlite3.Row], None]
 
 
 def derived_renderer(operation_id: str, *, extra: Iterable[str] = ()) -> Renderer:
@@ -335,6 +337,7 @@ def plain_family(
     render: Renderer | None = None,
     wrapper: str | None = None,
     event_kind: str | None = None,
+    on_create: OnCreate | None = None,
 ) -> list[Route]:
     """The routes of a family that is a table: each operation given is made from ``owned``.
 
@@ -342,6 +345,7 @@ def plain_family(
     ``columns`` named, as sent). ``render`` defaults to ``derived_renderer`` of the read (or list)
     operation; ``wrapper`` to that operation's wrapper key. With ``event_kind``, creates, updates and
     deletes are recorded in the event log (and so reach callbacks) as bunq does for that kind.
+    ``on_create`` runs in the create's transaction with the new row (money it moves, rows it links).
     """
     shown_by = read_op or list_op
     if shown_by is not None:
@@ -380,6 +384,9 @@ def plain_family(
                 tuple(values.values()),
             ).lastrowid
             record(ctx, db, caller, row_id, owner["id"], "CREATE")
+            if on_create is not None:
+                made = db.execute(f"SELECT * FROM {table} WHERE id = ?", (row_id,)).fetchone()  # noqa: S608
+                on_create(ctx, db, caller, made)
         return Reply([{"Id": {"id": row_id}}])
 
     def update_row(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, Any]) -> Reply:

@@ -425,6 +425,41 @@ TABLES: tuple[Table, ...] = (
 """,
         50_000_000,
     ),
+    # opsnotes: card payments and top-ups from outside (ids 60_000_000 to 69_000_000)
+    Table(
+        "card_actions",
+        """
+        CREATE TABLE IF NOT EXISTS card_actions (    -- MasterCardAction: a card payment at a merchant
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            card_id INTEGER,
+            amount_cents INTEGER NOT NULL, currency TEXT NOT NULL, description TEXT NOT NULL,
+            merchant TEXT NOT NULL, city TEXT NOT NULL, merchant_category_code TEXT NOT NULL,
+            decision TEXT NOT NULL,             -- ALLOWED, or why not (INSUFFICIENT_BALANCE, CARD_BLOCKED, ...)
+            payment_id INTEGER,                 -- the Payment an allowed action booked
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        60_000_000,
+    ),
+    *(
+        Table(
+            f"{scheme}_merchant_transactions",
+            f"""
+        CREATE TABLE IF NOT EXISTS {scheme}_merchant_transactions (  -- {scheme} top-ups into an account
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            amount_requested_cents INTEGER NOT NULL, amount_guaranteed_cents INTEGER, currency TEXT NOT NULL,
+            issuer TEXT NOT NULL, issuer_name TEXT NOT NULL, status TEXT NOT NULL,
+            transaction_identifier TEXT NOT NULL, purchase_identifier TEXT NOT NULL,
+            payment_id INTEGER,                 -- the Payment that credited the account
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+            base,
+        )
+        for scheme, base in (("ideal", 61_000_000), ("sofort", 62_000_000))
+    ),
 )
 
 BY_NAME = {table.name: table for table in TABLES}

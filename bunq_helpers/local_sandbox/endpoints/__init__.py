@@ -10,11 +10,13 @@ from . import (
     annual_overviews,
     attachments,
     bunqme_tabs,
+    card_actions,
     cards,
     customer_statements,
     draft_payments,
     handshake,
     invoices,
+    merchant_transactions,
     monetary_accounts,
     notes,
     notification_filters,
@@ -54,4 +56,7 @@ ROUTES = [
     *invoices.ROUTES,
     *tree_progress.ROUTES,
     *annual_overviews.ROUTES,
+    # opsnotes
+    *card_actions.ROUTES,
+    *merchant_transactions.ROUTES,
 ]

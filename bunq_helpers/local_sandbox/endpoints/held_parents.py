@@ -1,0 +1,12 @@
+"""Note parents that are kit families: bunq's path segment -> the ``Owned`` chain that finds one."""
+
+from __future__ import annotations
+
+from .card_actions import MASTERCARD_ACTION
+from .merchant_transactions import IDEAL, SOFORT
+
+NOTED = {
+    "mastercard-action": MASTERCARD_ACTION,
+    "ideal-merchant-transaction": IDEAL,
+    "sofort-merchant-transaction": SOFORT,
+}

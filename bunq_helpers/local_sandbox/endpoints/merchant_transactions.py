@@ -1,0 +1,115 @@
+"""``ideal-merchant-transaction`` and ``sofort-merchant-transaction``: money into an account from another
+bank by iDEAL or Sofort (a top-up), each with its notes.
+
+bunq's account is the merchant: ``POST ideal-merchant-transaction`` names the amount and the payer's bank
+(``issuer``, a BIC) and bunq answers the issuer's page where the payer approves it. The local sandbox has
+no other bank, so its stand-in issuer approves at once (documented in ``divergences``): the transaction is
+``SUCCESS`` with the amount guaranteed, and a Payment of type ``IDEAL`` (``SOFORT``) credits the account,
+with its event and callbacks. bunq's API has no call that starts a Sofort top-up; the same bank function
+(``top_up``) makes one where a stand-in asks for it.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from typing import Any
+
+from ..bank.ledger import account_and_owner
+from ..bank.merchant_payments import book_payment
+from ..bunq_errors import bad_request
+from ..kit import ACCOUNT, Owned, derived_renderer, plain_family
+from ..render import counterparty_label, own_label, timestamp
+from ..routing import HandlerContext
+from ..validation import required_amount
+
+# The payer's banks the sandbox issuer answers for (iDEAL's issuer list, by BIC).
+ISSUERS = {
+    "ABNANL2A": "ABN AMRO",
+    "ASNBNL21": "ASN Bank",
+    "BUNQNL2A": "bunq",
+    "INGBNL2A": "ING",
+    "KNABNL2H": "Knab",
+    "RABONL2U": "Rabobank",
+    "RBRBNL21": "RegioBank",
+    "SNSBNL2A": "SNS",
+    "TRIONL2U": "Triodos Bank",
+}
+IDEAL = Owned("ideal_merchant_transactions", "IdealMerchantTransaction", parent=ACCOUNT, link="account_id")
+SOFORT = Owned("sofort_merchant_transactions", "SofortMerchantTransaction", parent=ACCOUNT, link="account_id")
+
+
+def top_up(ctx: HandlerContext, db: sqlite3.Connection, scheme: str, row: sqlite3.Row) -> None:
+    """The issuer approved: credit the account with a Payment of type ``scheme`` and link it to ``row``."""
+    account = db.execute("SELECT * FROM accounts WHERE id = ?", (row["account_id"],)).fetchone()
+    payer = {"type": "IBAN", "value": "", "name": row["issuer_name"]}
+    payment_id = book_payment(
+        ctx,
+        db,
+        account,
+        row["amount_requested_cents"],
+        row["currency"],
+        kind=scheme,
+        description=f"{scheme.capitalize()} top-up {row['transaction_identifier']}",
+        counterparty=payer,
+        sub_type="PAYMENT",
+    )
+    table = IDEAL.table if scheme == "IDEAL" else SOFORT.table
+    db.execute(f"UPDATE {table} SET payment_id = ? WHERE id = ?", (payment_id, row["id"]))  # noqa: S608
+
+
+def order(ctx: HandlerContext, owner: sqlite3.Row, body: dict[str, Any], creating: bool) -> dict[str, Any]:
+    """The columns of a new top-up: amount and issuer checked, approved by the sandbox issuer."""
+    cents, currency = required_amount(body, "amount_requested")
+    if cents <= 0:
+        raise bad_request('Field "amount_requested" must be positive: the amount to top up with.')
+    issuer = body.get("issuer") or "INGBNL2A"
+    if issuer not in ISSUERS:
+        raise bad_request(f'Field "issuer" must be the BIC of an iDEAL bank, one of: {", ".join(ISSUERS)}.')
+    return {
+        "amount_requested_cents": cents,
+        "amount_guaranteed_cents": cents,
+        "currency": currency,
+        "issuer": issuer,
+        "issuer_name": ISSUERS[issuer],
+        "status": "SUCCESS",
+        "transaction_identifier": "0030" + "".join(secrets.choice("0123456789") for _ in range(12)),
+        "purchase_identifier": secrets.token_hex(8).upper(),
+    }
+
+
+def _renderer(read_op: str, *, stamped: bool = False):
+    """The spec's fields from the row, the two labels, and (iDEAL's only) when the status last changed."""
+    derived = derived_renderer(read_op)
+
+    def render(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
+        account, user = account_and_owner(db, row["account_id"])
+        payer = counterparty_label({"type": "IBAN", "value": "", "name": row["issuer_name"]})
+        out = {
+            **derived(db, row),
+            "monetary_account_id": row["account_id"],
+            "alias": own_label(account, user),
+            "counterparty_alias": payer,
+        }
+        return {**out, "status_timestamp": timestamp(row["updated"])} if stamped else out
+
+    return render
+
+
+ROUTES = [
+    *plain_family(
+        IDEAL,
+        list_op="List_all_IdealMerchantTransaction_for_User_MonetaryAccount",
+        read_op="READ_IdealMerchantTransaction_for_User_MonetaryAccount",
+        create_op="CREATE_IdealMerchantTransaction_for_User_MonetaryAccount",
+        validate=order,
+        render=_renderer("READ_IdealMerchantTransaction_for_User_MonetaryAccount", stamped=True),
+        on_create=lambda ctx, db, caller, row: top_up(ctx, db, "IDEAL", row),
+    ),
+    *plain_family(
+        SOFORT,
+        list_op="List_all_SofortMerchantTransaction_for_User_MonetaryAccount",
+        read_op="READ_SofortMerchantTransaction_for_User_MonetaryAccount",
+        render=_renderer("READ_SofortMerchantTransaction_for_User_MonetaryAccount"),
+    ),
+]

@@ -1,0 +1,207 @@
+"""Top-ups by iDEAL (``ideal-merchant-transaction``), card payments (``mastercard-action``) and Sofort
+top-ups: made as bunq makes them, the balance and the event log moved with them, each of the caller's own
+only, and the ten note operations on each of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from types import SimpleNamespace
+
+import pytest
+
+from bunq_helpers.crypto import keys
+from bunq_helpers.local_sandbox import LocalSandbox
+from bunq_helpers.local_sandbox.bank.merchant_payments import pay_by_card
+from bunq_helpers.local_sandbox.endpoints import held_parents, notes
+from bunq_helpers.local_sandbox.endpoints.merchant_transactions import top_up
+from tests.conftest import Raw, error_of
+
+EUR = "EUR"
+
+
+@pytest.fixture
+def w(tmp_path, client_key) -> Iterator[SimpleNamespace]:
+    """Me and another user; my account topped up with 20.00 by iDEAL, then a 4.50 card payment."""
+    with LocalSandbox(tmp_path / "state") as sandbox:
+        raw = Raw(sandbox)
+        me, other = raw.handshake(client_key), raw.handshake(keys.generate_private_key())
+        account = f"user/{me.user_id}/monetary-account/{me.account_id}"
+        w = SimpleNamespace(sandbox=sandbox, raw=raw, me=me, other=other, account=account)
+        w.get = lambda path, who=me: raw.call("GET", path, token=who.session_token)
+        w.post = lambda path, body, who=me: raw.call("POST", path, body, token=who.session_token)
+        made = w.post(f"{account}/ideal-merchant-transaction", {"amount_requested": money("20.00")})
+        assert made.status_code == 200, made.text
+        w.ideal = made.json()["Response"][0]["Id"]["id"]
+        w.card = card_payment(w, "4.50")
+        w.sofort = sofort_top_up(w, "7.00")
+        yield w
+
+
+def money(value: str) -> dict[str, str]:
+    return {"value": value, "currency": EUR}
+
+
+def card_payment(w: SimpleNamespace, value: str, decision: str = "ALLOWED") -> int:
+    """What a card terminal does (the sandbox's stand-in, as ``/_sandbox/trigger/card-payment`` calls it)."""
+    bank = w.sandbox.app.context
+    with bank.store.transaction() as db:
+        account = db.execute("SELECT * FROM accounts WHERE id = ?", (w.me.account_id,)).fetchone()
+        cents = round(float(value) * 100)
+        return pay_by_card(
+            bank,
+            db,
+            account,
+            cents,
+            EUR,
+            merchant="Sandbox Coffee",
+            city="Amsterdam",
+            merchant_category_code="5814",
+            decision=decision,
+        )
+
+
+def sofort_top_up(w: SimpleNamespace, value: str) -> int:
+    """A Sofort top-up approved by the sandbox issuer (bunq's API has no call that starts one)."""
+    bank = w.sandbox.app.context
+    with bank.store.transaction() as db:
+        now = bank.now()
+        row_id = db.execute(
+            "INSERT INTO sofort_merchant_transactions (account_id, amount_requested_cents,"
+            " amount_guaranteed_cents, currency, issuer, issuer_name, status, transaction_identifier,"
+            " purchase_identifier, created, updated) VALUES (?, ?, ?, 'EUR', 'SOFORT', 'Sofort', 'SUCCESS',"
+            " 'S1', 'P1', ?, ?)",
+            (w.me.account_id, round(float(value) * 100), round(float(value) * 100), now, now),
+        ).lastrowid
+        top_up(
+            bank,
+            db,
+            "SOFORT",
+            db.execute("SELECT * FROM sofort_merchant_transactions WHERE id = ?", (row_id,)).fetchone(),
+        )
+    return row_id
+
+
+def balance(w: SimpleNamespace) -> str:
+    [item] = w.get(w.account).json()["Response"]
+    return next(iter(item.values()))["balance"]["value"]
+
+
+def test_an_ideal_top_up_credits_the_account_with_an_ideal_payment(w: SimpleNamespace) -> None:
+    [item] = w.get(f"{w.account}/ideal-merchant-transaction/{w.ideal}").json()["Response"]
+    ideal = item["IdealMerchantTransaction"]
+    assert ideal["status"] == "SUCCESS" and ideal["monetary_account_id"] == w.me.account_id
+    assert ideal["amount_requested"] == ideal["amount_guaranteed"] == money("20.00")
+    assert ideal["issuer"] == "INGBNL2A" and ideal["issuer_name"] == "ING"
+    assert ideal["alias"]["iban"] and ideal["counterparty_alias"]["display_name"] == "ING"
+    payments = [p["Payment"] for p in w.get(f"{w.account}/payment").json()["Response"]]
+    [topped] = [p for p in payments if p["type"] == "IDEAL"]
+    assert topped["amount"] == money("20.00") and ideal["transaction_identifier"] in topped["description"]
+    assert balance(w) == "22.50"  # 20.00 in, 4.50 by card, 7.00 by Sofort
+    listed = w.get(f"{w.account}/ideal-merchant-transaction").json()["Response"]
+    assert [i["IdealMerchantTransaction"]["transaction_identifier"] for i in listed] == [
+        ideal["transaction_identifier"]
+    ]
+
+
+def test_an_ideal_top_up_names_its_amount_and_a_known_bank(w: SimpleNamespace) -> None:
+    path = f"{w.account}/ideal-merchant-transaction"
+    missing = w.post(path, {"issuer": "ABNANL2A"})
+    assert (missing.status_code, error_of(missing)) == (400, 'Field "amount_requested" is required.')
+    unknown = w.post(path, {"amount_requested": money("5.00"), "issuer": "NOPENL2A"})
+    assert unknown.status_code == 400 and 'Field "issuer" must be the BIC of an iDEAL bank' in error_of(
+        unknown
+    )
+    negative = w.post(path, {"amount_requested": money("-5.00")})
+    assert negative.status_code == 400 and "positive" in error_of(negative)
+    assert balance(w) == "22.50"
+    assert len(w.get(path).json()["Response"]) == 1
+
+
+def test_a_card_payment_is_a_mastercard_action_with_its_payment_and_event(w: SimpleNamespace) -> None:
+    [item] = w.get(f"{w.account}/mastercard-action/{w.card}").json()["Response"]
+    action = item["MasterCardAction"]
+    assert (action["decision"], action["amount_billing"], action["description"]) == (
+        "ALLOWED",
+        money("4.50"),
+        "Sandbox Coffee",
+    )
+    [paid] = w.get(f"{w.account}/mastercard-action/{w.card}/payment").json()["Response"]
+    assert paid["MasterCardPayment"]["type"] == "MASTERCARD"
+    assert paid["MasterCardPayment"]["amount"] == money("-4.50")
+    events = w.get(f"user/{w.me.user_id}/event").json()["Response"]
+    kinds = [next(iter(e["Event"]["object"])) for e in events]
+    assert "MasterCardAction" in kinds
+
+
+def test_a_refused_card_payment_moves_no_money(w: SimpleNamespace) -> None:
+    refused = card_payment(w, "500.00")
+    [item] = w.get(f"{w.account}/mastercard-action/{refused}").json()["Response"]
+    assert item["MasterCardAction"]["decision"] == "INSUFFICIENT_BALANCE"
+    assert item["MasterCardAction"]["payment_status"] == "PAYMENT_FAILED"
+    assert w.get(f"{w.account}/mastercard-action/{refused}/payment").json()["Response"] == []
+    listed = w.get(f"{w.account}/mastercard-action").json()["Response"]
+    assert sorted(i["MasterCardAction"]["id"] for i in listed) == [w.card, refused]
+    assert balance(w) == "22.50"
+
+
+def test_a_sofort_top_up_is_listed_and_read(w: SimpleNamespace) -> None:
+    [item] = w.get(f"{w.account}/sofort-merchant-transaction/{w.sofort}").json()["Response"]
+    assert item["SofortMerchantTransaction"]["amount_guaranteed"] == money("7.00")
+    listed = w.get(f"{w.account}/sofort-merchant-transaction").json()["Response"]
+    assert [i["SofortMerchantTransaction"]["status"] for i in listed] == ["SUCCESS"]
+
+
+@pytest.mark.parametrize(
+    ("segment", "kind", "attribute"),
+    [
+        ("ideal-merchant-transaction", "IdealMerchantTransaction", "ideal"),
+        ("mastercard-action", "MasterCardAction", "card"),
+        ("sofort-merchant-transaction", "SofortMerchantTransaction", "sofort"),
+    ],
+)
+def test_someone_elses_is_bunqs_404(w: SimpleNamespace, segment: str, kind: str, attribute: str) -> None:
+    item_id = getattr(w, attribute)
+    theirs = f"user/{w.other.user_id}/monetary-account/{w.other.account_id}/{segment}/{item_id}"
+    answer = w.get(theirs, who=w.other)
+    assert (answer.status_code, error_of(answer)) == (404, f"{kind} with id {item_id} not found.")
+    assert (
+        w.get(f"user/{w.other.user_id}/monetary-account/{w.other.account_id}/{segment}", who=w.other).json()[
+            "Response"
+        ]
+        == []
+    )
+
+
+@pytest.mark.parametrize(
+    ("segment", "attribute"),
+    [
+        ("ideal-merchant-transaction", "ideal"),
+        ("mastercard-action", "card"),
+        ("sofort-merchant-transaction", "sofort"),
+    ],
+)
+def test_notes_on_each_new_parent(w: SimpleNamespace, segment: str, attribute: str) -> None:
+    parent = f"{w.account}/{segment}/{getattr(w, attribute)}"
+    created = w.post(f"{parent}/note-text", {"content": "receipt in the drawer"})
+    assert created.status_code == 200, created.text
+    note_id = created.json()["Response"][0]["Id"]["id"]
+    put = w.raw.call("PUT", f"{parent}/note-text/{note_id}", {"content": "filed"}, token=w.me.session_token)
+    assert put.status_code == 200, put.text
+    [read] = w.get(f"{parent}/note-text/{note_id}").json()["Response"]
+    assert read["NoteText"]["content"] == "filed"
+    assert [n["NoteText"]["id"] for n in w.get(f"{parent}/note-text").json()["Response"]] == [note_id]
+    assert w.get(f"{parent}/note-attachment").json()["Response"] == []
+    other_parent = f"{w.account}/{segment}/{getattr(w, attribute) + 1}"
+    missing = w.get(f"{other_parent}/note-text")
+    assert missing.status_code == 404
+    deleted = w.raw.call("DELETE", f"{parent}/note-text/{note_id}", token=w.me.session_token)
+    assert deleted.json() == {"Response": []}
+    assert w.get(f"{parent}/note-text").json()["Response"] == []
+
+
+def test_every_kit_parent_has_its_ten_note_operations() -> None:
+    for segment in held_parents.NOTED:
+        assert segment in notes.PARENTS
+    paths = {route.template for route in notes.ROUTES}
+    for segment in held_parents.NOTED:
+        assert sum(f"/{segment}/" in path for path in paths) == 4  # two kinds, collection and item
