@@ -25,6 +25,18 @@ FIELDS_BUNQ_SENDS: dict[tuple[str, str], str] = {
         "bunq's SDK tour); bunq's SDK ignores fields it does not model"
         for schema in ("ScheduleInstance", "ScheduleInstanceListing", "ScheduleInstanceRead")
     },
+    # opsnotes: a top-up's id, without which its notes are reachable only by guessing (as above)
+    **{
+        (schema, "id"): "every object bunq answers carries its id; the spec's iDEAL/Sofort transaction "
+        "lacks it, so a listed top-up's notes would be reachable only by guessing; bunq's SDK "
+        "(IdealMerchantTransactionApiObject) ignores fields it does not model"
+        for schema in (
+            "IdealMerchantTransactionRead",
+            "IdealMerchantTransactionListing",
+            "SofortMerchantTransactionRead",
+            "SofortMerchantTransactionListing",
+        )
+    },
 }
 
 # Wrapper keys bunq sends where its spec names none or another: (method, pattern on bunq's path
@@ -32,6 +44,13 @@ FIELDS_BUNQ_SENDS: dict[tuple[str, str], str] = {
 # does not name the wrapper of objects whose schema lists plain fields; the catalogue derives it from
 # the schema's name, which for these objects is not the key bunq uses.
 WRAPPERS_BUNQ_SENDS: list[tuple[str, str, str, Any, str]] = [  # fields: inline, a schema name, or None
+    (  # opsnotes
+        "GET",
+        r"/user/\{userID\}/monetary-account/\{monetary-accountID\}/mastercard-action/\{mastercard-actionID\}/payment",
+        "Payment",
+        "PaymentRead",
+        f"{SDK}: MasterCardPaymentApiObject.list reads 'Payment', not the spec's MasterCardPayment",
+    ),
     (
         "POST",
         r"/sandbox-user-(person|company)",

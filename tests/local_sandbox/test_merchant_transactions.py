@@ -126,8 +126,8 @@ def test_a_card_payment_is_a_mastercard_action_with_its_payment_and_event(w: Sim
         "Sandbox Coffee",
     )
     [paid] = w.get(f"{w.account}/mastercard-action/{w.card}/payment").json()["Response"]
-    assert paid["MasterCardPayment"]["type"] == "MASTERCARD"
-    assert paid["MasterCardPayment"]["amount"] == money("-4.50")
+    assert paid["Payment"]["type"] == "MASTERCARD"
+    assert paid["Payment"]["amount"] == money("-4.50")
     events = w.get(f"user/{w.me.user_id}/event").json()["Response"]
     kinds = [next(iter(e["Event"]["object"])) for e in events]
     assert "MasterCardAction" in kinds
@@ -148,7 +148,7 @@ def test_a_sofort_top_up_is_listed_and_read(w: SimpleNamespace) -> None:
     [item] = w.get(f"{w.account}/sofort-merchant-transaction/{w.sofort}").json()["Response"]
     assert item["SofortMerchantTransaction"]["amount_guaranteed"] == money("7.00")
     listed = w.get(f"{w.account}/sofort-merchant-transaction").json()["Response"]
-    assert [i["SofortMerchantTransaction"]["status"] for i in listed] == ["SUCCESS"]
+    assert [i["SofortMerchantTransaction"]["id"] for i in listed] == [w.sofort]
 
 
 @pytest.mark.parametrize(

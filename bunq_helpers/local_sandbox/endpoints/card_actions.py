@@ -67,7 +67,9 @@ def list_action_payments(ctx: HandlerContext, request: Request, caller: Caller, 
     db = ctx.store.read()
     rows = db.execute("SELECT * FROM payments WHERE id = ?", (action["payment_id"],)).fetchall()
     account, user = account_and_owner(db, action["account_id"])
-    return paginate(request, [payment_object(row, account, user) for row in rows], "MasterCardPayment")
+    return paginate(
+        request, [payment_object(row, account, user) for row in rows], "Payment"
+    )  # as bunq's SDK reads
 
 
 ROUTES = [

@@ -86,6 +86,7 @@ def _renderer(read_op: str, *, stamped: bool = False):
         account, user = account_and_owner(db, row["account_id"])
         payer = counterparty_label({"type": "IBAN", "value": "", "name": row["issuer_name"]})
         out = {
+            "id": row["id"],  # not in the spec's schema: see divergences.FIELDS_BUNQ_SENDS
             **derived(db, row),
             "monetary_account_id": row["account_id"],
             "alias": own_label(account, user),
