@@ -724,6 +724,42 @@ def session_delete(tour: SimpleNamespace) -> None:
     equal(s.e.UserApiObject.list().value[0].get_referenced_object().id_, tour.user_a, "user after reset")
 
 
+# --- opsnotes: top-ups, card payments and their notes ----------------------------------------------
+
+
+@step(needs=("contexts",))
+def ideal_top_up(tour: SimpleNamespace) -> None:
+    """iDEAL top-up: create, read, list; the balance rises; a note-text on it."""
+    e = sdk().e
+    before = cents(balance())
+    top_up_id = e.IdealMerchantTransactionApiObject.create(amount("12.34"), "RABONL2U").value
+    got = e.IdealMerchantTransactionApiObject.get(top_up_id).value
+    equal(
+        (got.status, got.issuer_name, got.amount_guaranteed.value), ("SUCCESS", "Rabobank", "12.34"), "top-up"
+    )
+    listed = e.IdealMerchantTransactionApiObject.list().value
+    check(got.transaction_identifier in [t.transaction_identifier for t in listed], "the top-up is listed")
+    equal(cents(balance()), before + 1234, "balance after the top-up, in cents")
+    notes = e.NoteTextIdealMerchantTransactionApiObject
+    note_id = notes.create(top_up_id, content="from savings").value
+    equal(notes.get(top_up_id, note_id).value.content, "from savings", "the note read back")
+    equal([n.content for n in notes.list(top_up_id).value], ["from savings"], "notes on the top-up")
+
+
+@step(needs=("contexts",))
+def card_actions(tour: SimpleNamespace) -> None:
+    """Mastercard actions and Sofort top-ups: listed (none made through bunq's API), a foreign id refused."""
+    s = sdk()
+    equal(s.e.MasterCardActionApiObject.list().value, [], "card actions before any card payment")
+    equal(s.e.SofortMerchantTransactionApiObject.list().value, [], "Sofort top-ups before any")
+    try:
+        s.e.MasterCardActionApiObject.get(60_999_999)
+    except Exception as error:  # the SDK's NotFoundException
+        equal(getattr(error, "response_code", None), 404, "status of someone else's card action")
+    else:
+        raise CheckFailed("a card action that is not the user's was answered")
+
+
 STEP_NAMES = [s.name for s in STEPS]
 
 
