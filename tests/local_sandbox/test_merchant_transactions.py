@@ -117,6 +117,54 @@ def test_an_ideal_top_up_names_its_amount_and_a_known_bank(w: SimpleNamespace) -
     assert len(w.get(path).json()["Response"]) == 1
 
 
+def test_a_bunq_payer_scans_the_token_and_pays_by_answering_the_request(w: SimpleNamespace) -> None:
+    path = f"{w.account}/ideal-merchant-transaction"
+    made = w.post(path, {"amount_requested": money("3.00"), "issuer": "BUNQNL2A"})
+    sale_id = made.json()["Response"][0]["Id"]["id"]
+    [item] = w.get(f"{path}/{sale_id}").json()["Response"]
+    sale = item["IdealMerchantTransaction"]
+    assert (sale["status"], sale["amount_guaranteed"]) == ("PENDING", None)
+    assert balance(w) == "22.50"  # nothing arrives before the payer answers
+    scan = f"user/{w.other.user_id}/token-qr-request-ideal"
+    own = w.post(f"user/{w.me.user_id}/token-qr-request-ideal", {"token": sale["transaction_identifier"]})
+    assert own.status_code == 400 and "another user pays it" in error_of(own)
+    asked = w.post(scan, {"token": sale["transaction_identifier"]}, who=w.other)
+    assert asked.status_code == 200, asked.text
+    request = asked.json()["Response"][0]["TokenQrRequestIdeal"]
+    assert (request["status"], request["type"], request["amount_inquired"]) == (
+        "PENDING",
+        "IDEAL",
+        money("3.00"),
+    )
+    assert request["monetary_account_id"] == w.other.account_id
+    again = w.post(scan, {"token": sale["transaction_identifier"]}, who=w.other)
+    assert again.status_code == 400 and "no open iDEAL transaction" in error_of(again)
+    theirs = f"user/{w.other.user_id}/monetary-account/{w.other.account_id}"
+    w.raw.call(  # the payer needs money first: an iDEAL top-up from another bank
+        "POST",
+        f"{theirs}/ideal-merchant-transaction",
+        {"amount_requested": money("5.00")},
+        token=w.other.session_token,
+    )
+    paid = w.raw.call(
+        "PUT",
+        f"{theirs}/request-response/{request['id']}",
+        {"status": "ACCEPTED", "amount_responded": money("3.00")},
+        token=w.other.session_token,
+        sign_with=w.other.key,
+    )
+    assert paid.status_code == 200, paid.text
+    [item] = w.get(f"{path}/{sale_id}").json()["Response"]
+    assert (
+        item["IdealMerchantTransaction"]["status"],
+        item["IdealMerchantTransaction"]["amount_guaranteed"],
+    ) == (
+        "SUCCESS",
+        money("3.00"),
+    )
+    assert balance(w) == "25.50"
+
+
 def test_a_card_payment_is_a_mastercard_action_with_its_payment_and_event(w: SimpleNamespace) -> None:
     [item] = w.get(f"{w.account}/mastercard-action/{w.card}").json()["Response"]
     action = item["MasterCardAction"]

@@ -453,6 +453,7 @@ TABLES: tuple[Table, ...] = (
             issuer TEXT NOT NULL, issuer_name TEXT NOT NULL, status TEXT NOT NULL,
             transaction_identifier TEXT NOT NULL, purchase_identifier TEXT NOT NULL,
             payment_id INTEGER,                 -- the Payment that credited the account
+            inquiry_id INTEGER REFERENCES request_inquiries(id),  -- a bunq payer's request (status there)
             created REAL NOT NULL, updated REAL NOT NULL
         );
 """,

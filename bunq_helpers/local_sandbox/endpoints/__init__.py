@@ -28,6 +28,7 @@ from . import (
     request_responses,
     scheduled_payments,
     schedules,
+    token_qr,
     tree_progress,
     user_events,
     users,
@@ -59,4 +60,5 @@ ROUTES = [
     # opsnotes
     *card_actions.ROUTES,
     *merchant_transactions.ROUTES,
+    *token_qr.ROUTES,
 ]

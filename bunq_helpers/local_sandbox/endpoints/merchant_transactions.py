@@ -1,11 +1,15 @@
 """``ideal-merchant-transaction`` and ``sofort-merchant-transaction``: money into an account from another
-bank by iDEAL or Sofort (a top-up), each with its notes.
+bank by iDEAL or Sofort (a top-up), or from a bunq user paying this account by iDEAL; each with its notes.
 
 bunq's account is the merchant: ``POST ideal-merchant-transaction`` names the amount and the payer's bank
 (``issuer``, a BIC) and bunq answers the issuer's page where the payer approves it. The local sandbox has
 no other bank, so its stand-in issuer approves at once (documented in ``divergences``): the transaction is
 ``SUCCESS`` with the amount guaranteed, and a Payment of type ``IDEAL`` (``SOFORT``) credits the account,
-with its event and callbacks. bunq's API has no call that starts a Sofort top-up; the same bank function
+with its event and callbacks. With ``issuer`` bunq's own BIC (``BUNQNL2A``) the payer banks at bunq: the
+transaction stays ``PENDING`` and its ``transaction_identifier`` is the token the payer scans
+(``POST token-qr-request-ideal``, ``token_qr.py``); that makes a request to the payer (a RequestResponse on
+their account), and the payer's answer (``PUT request-response``) pays this account and sets the status
+(``SUCCESS`` or ``CANCELLED``). bunq's API has no call that starts a Sofort top-up; the same bank function
 (``top_up``) makes one where a stand-in asks for it.
 """
 
@@ -15,6 +19,7 @@ import secrets
 import sqlite3
 from typing import Any
 
+from ..amounts import amount
 from ..bank.ledger import account_and_owner
 from ..bank.merchant_payments import book_payment
 from ..bunq_errors import bad_request
@@ -35,6 +40,9 @@ ISSUERS = {
     "SNSBNL2A": "SNS",
     "TRIONL2U": "Triodos Bank",
 }
+BUNQ = "BUNQNL2A"
+# A bunq payer's answer to the request (its RequestInquiry's status) -> the transaction's status.
+ANSWERED = {"ACCEPTED": "SUCCESS", "REJECTED": "CANCELLED", "REVOKED": "CANCELLED", "PENDING": "PENDING"}
 IDEAL = Owned("ideal_merchant_transactions", "IdealMerchantTransaction", parent=ACCOUNT, link="account_id")
 SOFORT = Owned("sofort_merchant_transactions", "SofortMerchantTransaction", parent=ACCOUNT, link="account_id")
 
@@ -58,6 +66,12 @@ def top_up(ctx: HandlerContext, db: sqlite3.Connection, scheme: str, row: sqlite
     db.execute(f"UPDATE {table} SET payment_id = ? WHERE id = ?", (payment_id, row["id"]))  # noqa: S608
 
 
+def _approved(ctx: HandlerContext, db: sqlite3.Connection, caller: Any, row: sqlite3.Row) -> None:
+    """Another bank's payer is approved at once by the sandbox issuer: the money arrives."""
+    if row["status"] == "SUCCESS":
+        top_up(ctx, db, "IDEAL", row)
+
+
 def order(ctx: HandlerContext, owner: sqlite3.Row, body: dict[str, Any], creating: bool) -> dict[str, Any]:
     """The columns of a new top-up: amount and issuer checked, approved by the sandbox issuer."""
     cents, currency = required_amount(body, "amount_requested")
@@ -66,15 +80,31 @@ def order(ctx: HandlerContext, owner: sqlite3.Row, body: dict[str, Any], creatin
     issuer = body.get("issuer") or "INGBNL2A"
     if issuer not in ISSUERS:
         raise bad_request(f'Field "issuer" must be the BIC of an iDEAL bank, one of: {", ".join(ISSUERS)}.')
+    at_bunq = issuer == BUNQ  # the payer approves in bunq's app: pending until they answer
     return {
         "amount_requested_cents": cents,
-        "amount_guaranteed_cents": cents,
+        "amount_guaranteed_cents": None if at_bunq else cents,
         "currency": currency,
         "issuer": issuer,
         "issuer_name": ISSUERS[issuer],
-        "status": "SUCCESS",
+        "status": "PENDING" if at_bunq else "SUCCESS",
         "transaction_identifier": "0030" + "".join(secrets.choice("0123456789") for _ in range(12)),
         "purchase_identifier": secrets.token_hex(8).upper(),
+    }
+
+
+def _answered(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
+    """Status and guaranteed amount of a transaction a bunq payer was asked to pay, from their answer."""
+    if row["inquiry_id"] is None:
+        return {}
+    inquiry = db.execute("SELECT * FROM request_inquiries WHERE id = ?", (row["inquiry_id"],)).fetchone()
+    responded = db.execute(
+        "SELECT amount_responded_cents FROM request_responses WHERE inquiry_id = ?", (inquiry["id"],)
+    ).fetchone()
+    paid = responded[0] if responded is not None else None
+    return {
+        "status": ANSWERED[inquiry["status"]],
+        "amount_guaranteed": amount(paid, row["currency"]) if paid is not None else None,
     }
 
 
@@ -88,6 +118,7 @@ def _renderer(read_op: str, *, stamped: bool = False):
         out = {
             "id": row["id"],  # not in the spec's schema: see divergences.FIELDS_BUNQ_SENDS
             **derived(db, row),
+            **_answered(db, row),
             "monetary_account_id": row["account_id"],
             "alias": own_label(account, user),
             "counterparty_alias": payer,
@@ -105,7 +136,7 @@ ROUTES = [
         create_op="CREATE_IdealMerchantTransaction_for_User_MonetaryAccount",
         validate=order,
         render=_renderer("READ_IdealMerchantTransaction_for_User_MonetaryAccount", stamped=True),
-        on_create=lambda ctx, db, caller, row: top_up(ctx, db, "IDEAL", row),
+        on_create=_approved,
     ),
     *plain_family(
         SOFORT,
