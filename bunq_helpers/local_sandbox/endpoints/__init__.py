@@ -26,6 +26,7 @@ from . import (
     request_inquiries,
     request_inquiry_batches,
     request_responses,
+    schedule_retries,
     scheduled_payments,
     schedules,
     token_qr,
@@ -61,4 +62,5 @@ ROUTES = [
     *card_actions.ROUTES,
     *merchant_transactions.ROUTES,
     *token_qr.ROUTES,
+    *schedule_retries.ROUTES,
 ]
