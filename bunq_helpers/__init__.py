@@ -7,6 +7,11 @@ What a learner or an integrator uses is one import away::
     run = create_api_context(load_settings())      # resumes from the saved context file
     me = run.client.request("GET", "user", token=run.context.session_token)
 
+The other two ways to make an API context: ``create_api_context(settings, api_key=access_token)`` for
+an OAuth app (``register_app``, ``authorization_url``, ``exchange_code``: ``client.oauth``) and
+``create_api_context(settings, psd2=certificate)`` for a PSD2 provider (``make_test_certificate``:
+``client.psd2``).
+
 The package has two rooms that share only ``crypto`` (keys, signatures, the atomic file writer) and
 the ``errors`` leaf: ``client/`` (settings, transport, one module per handshake step, the API
 context, display) and ``local_sandbox/`` (a stand-in for bunq's sandbox). ``cli`` is the command line.
@@ -58,6 +63,8 @@ if TYPE_CHECKING:  # what __getattr__ loads, spelled out for type checkers and I
     from .client.exchange import Exchange
     from .client.handshake import create_api_context, end_session, ensure_session
     from .client.notebook import start_notebook
+    from .client.oauth import authorization_url, exchange_code, oauth_hosts, register_app
+    from .client.psd2 import make_test_certificate
     from .client.transport import BunqClient
     from .local_sandbox import LocalSandbox, SandboxOptions
 
@@ -73,6 +80,8 @@ _LAZY: dict[str, tuple[str, ...]] = {
     ".client.exchange": ("Exchange",),
     ".client.handshake": ("create_api_context", "end_session", "ensure_session"),
     ".client.notebook": ("start_notebook",),
+    ".client.oauth": ("authorization_url", "exchange_code", "oauth_hosts", "register_app"),
+    ".client.psd2": ("make_test_certificate",),
     ".client.transport": ("BunqClient",),
     ".local_sandbox": ("LocalSandbox", "SandboxOptions"),
 }
@@ -114,11 +123,16 @@ __all__ = [
     "TransportError",
     "UnexpectedResponseError",
     "__version__",
+    "authorization_url",
     "connect",
     "create_api_context",
     "end_session",
     "ensure_session",
+    "exchange_code",
     "load_settings",
+    "make_test_certificate",
+    "oauth_hosts",
+    "register_app",
     "start_notebook",
 ]
 

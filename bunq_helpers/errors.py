@@ -181,7 +181,7 @@ class ApiError(BunqHelpersError):
         """Mask bunq's descriptions (a server may echo the request in them), then the message built from them."""
         self.descriptions = [mask(text) for text in self.descriptions]
         self.translated = [mask(text) for text in self.translated]
-        self.args = (self._message(),)
+        self.args = (mask(self._message()),)  # the path too: a query string can carry secrets (OAuth)
         return self
 
     @property
@@ -228,13 +228,24 @@ class SignatureInvalidError(BadRequestError):
 
 
 class AuthorisationError(ApiError):
-    """HTTP 401 or 403: the token is unknown, expired, or of the wrong kind for this call."""
+    """HTTP 401 or 403: the token is unknown, expired, or of the wrong kind for this call; or (403) it
+    may not make this call, as an OAuth access token beyond what the user granted."""
 
-    hint = (
+    WRONG_KIND_HINT = (
         "device-server and session-server take the installation token, every other call the "
         "session token. If the session expired, open a new one (session-server with the "
         "installation token); after a sandbox reset, create a new API context."
     )
+    REFUSED_HINT = (
+        "the token is known but may not make this call. A session made with an OAuth access token "
+        "(a UserApiKey) may do only what the user granted: read accounts, payments and requests, pay "
+        "between the user's own accounts, and make draft payments."
+    )
+
+    @property
+    def hint(self) -> str:  # type: ignore[override]
+        """What to check: 403 is a refusal of a known token, 401 a token that is not (or no longer) good."""
+        return self.REFUSED_HINT if self.status == 403 else self.WRONG_KIND_HINT
 
 
 class NotFoundError(ApiError):

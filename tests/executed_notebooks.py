@@ -1,6 +1,6 @@
 """The tutorial notebooks executed once per test run, for every test that needs their outputs.
 
-Notebooks 00-07 run in order, each in a fresh kernel, against the local sandbox, in a folder of the
+Notebooks 00-09 run in order, each in a fresh kernel, against the local sandbox, in a folder of the
 run's own. ``tests/test_notebooks.py`` checks what they show; the documentation build (myst-nb with
 execution off) and the browser tests (the site and JupyterLab) render the same outputs instead of
 executing the notebooks again. The run's home holds every secret it made (the sandbox's database and
@@ -35,6 +35,9 @@ class ExecutedNotebooks:
         with sqlite3.connect(self.home / "local-sandbox" / "sandbox.sqlite3") as db:
             tokens = [row[0] for row in db.execute("SELECT token FROM tokens")]
             api_keys = [row[0] for row in db.execute("SELECT api_key FROM credentials")]
+            # OAuth: apps' secrets and authorization codes (notebooks 08 and 09)
+            api_keys += [row[0] for row in db.execute("SELECT secret FROM oauth_clients")]
+            api_keys += [row[0] for row in db.execute("SELECT code FROM oauth_codes")]
         context = json.loads((self.home / "bunq-local.conf").read_text())
         private_lines = context["installation_context"]["private_key_client"].splitlines()[1:-1]
         assert tokens and api_keys and private_lines
@@ -42,7 +45,7 @@ class ExecutedNotebooks:
 
 
 def execute_in_order(workdir: Path) -> ExecutedNotebooks:
-    """Copy notebooks/ into ``workdir`` and execute 00-07 there, in order, each in a fresh kernel."""
+    """Copy notebooks/ into ``workdir`` and execute 00-09 there, in order, each in a fresh kernel."""
     from nbclient import NotebookClient
 
     folder, home = workdir / "notebooks", workdir / "tutorial-home"

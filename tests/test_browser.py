@@ -41,7 +41,13 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PLACEHOLDERS = ("<IPython.core.display", "IPython.core.display.JSON object", "<Exchange ")
-DRAWN = {"00_start_here": 1, "03_add_a_session": 1, "05_api_context_over_time": 1}
+DRAWN = {
+    "00_start_here": 1,
+    "03_add_a_session": 1,
+    "05_api_context_over_time": 1,
+    "08_acting_for_another_user": 1,
+    "09_psd2_providers": 1,
+}
 """Notebooks with pictures (inline SVG drawn from the run's exchanges): how many each shows."""
 
 pytestmark = pytest.mark.browser

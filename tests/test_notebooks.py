@@ -74,6 +74,27 @@ SHOWN = {
         "Callback rejected",
         "Server signature: INVALID",
     ],
+    "08_acting_for_another_user": [
+        "/auth?",
+        "302 Found",
+        "/v1/token?",
+        "UserApiKey",
+        "requested_by_user",
+        "granted_by_user",
+        "codes are single use",
+        "Did you mean",
+        "invalid_grant: redirect_uri differs",
+        "Insufficient authorisation.",
+    ],
+    "09_psd2_providers": [
+        "/v1/payment-service-provider-credential",
+        "CredentialPasswordIp",
+        "PENDING_FIRST_USE",
+        "UserPaymentServiceProvider",
+        "Certificate root is not trusted. Make sure that the last certificate in the chain is the root certificate.",
+        "expired on",
+        "does not verify with the certificate",
+    ],
 }
 
 

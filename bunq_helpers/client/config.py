@@ -48,6 +48,19 @@ class Environment(str, enum.Enum):
         }.get(self)
 
     @property
+    def default_oauth_urls(self) -> tuple[str, str] | None:
+        """bunq's OAuth authorization page and token endpoint here (None for local: the sandbox's own
+        origin serves both; ``client.oauth.oauth_hosts``). Sources: sdk_python ``OauthAuthorizationUri``,
+        ``OauthAccessToken``; bunq's Postman collection."""
+        return {
+            Environment.SANDBOX: (
+                "https://oauth.sandbox.bunq.com/auth",
+                "https://api-oauth.sandbox.bunq.com/v1/token",
+            ),
+            Environment.PRODUCTION: ("https://oauth.bunq.com/auth", "https://api.oauth.bunq.com/v1/token"),
+        }.get(self)
+
+    @property
     def uses_sandbox_keys(self) -> bool:
         """Whether API keys here start with ``sandbox_``."""
         return self is not Environment.PRODUCTION

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import display
+from .masking import mask_text
 
 
 @dataclass
@@ -94,7 +95,8 @@ class Exchange:
         outcome = (
             f"{self.status} {self.reason}".strip() if self.status is not None else (self.error or "no answer")
         )
-        return f"<Exchange {self.title!r}: {self.method} {self.path} -> {outcome} in {self.elapsed * 1000:.0f} ms>"
+        path = mask_text(self.path, self.secrets)  # a query string can carry secrets (OAuth's code)
+        return f"<Exchange {self.title!r}: {self.method} {path} -> {outcome} in {self.elapsed * 1000:.0f} ms>"
 
     def text(self, *, reveal: bool = False) -> str:
         """A plain-text rendering (secrets masked unless ``reveal``)."""

@@ -3,8 +3,10 @@
 ``create_api_context`` does what bunq's SDKs call "creating an API context", one visible step at a
 time, saving the context file after each step that made something:
 
-0. an API key, if none was given (sandbox environments only: ``POST sandbox-user-person``);
-1. a key pair and an installation, unless the file has them;
+0. an API key, if none was given (sandbox environments only: ``POST sandbox-user-person``); an OAuth
+   access token is given as ``api_key=`` (``client.oauth``), a PSD2 certificate as ``psd2=``;
+1. a key pair and an installation, unless the file has them; with ``psd2=``, then the PSD2
+   credential, whose ``token_value`` is the API key (``client.psd2``);
 2. the device, unless the file says it is registered;
 3. a session, unless the file has one with more than 30 s left.
 
@@ -37,6 +39,7 @@ from .endpoint import Endpoint
 from .exchange import Exchange
 from .installation import create_installation
 from .masking import API_KEY, mask_value
+from .psd2 import Psd2Certificate, create_psd2_credential
 from .sandbox_user import create_sandbox_user
 from .session_server import close_session, open_session
 from .transport import BunqClient
@@ -119,12 +122,20 @@ def create_api_context(
     endpoint: Endpoint | None = None,
     report: Report = _silent,
     check: bool = False,
+    api_key: str | None = None,
+    psd2: Psd2Certificate | None = None,
 ) -> HandshakeRun:
     """Run whatever handshake steps are missing, saving after each; with ``check``, confirm a saved
     context with the server first. See the module docstring."""
     settings = settings or load_settings()
     path = settings.context_file_path
     context = load_or_new_context(settings)
+    if api_key and context.api_key and context.api_key != api_key:
+        raise ConfigurationError(
+            f"{path} belongs to another API key; give this token its own context file "
+            "(settings.with_(context_file=...))."
+        )
+    context.api_key = context.api_key or api_key
 
     def open_client() -> BunqClient:
         reached = endpoint or connect(settings)
@@ -139,7 +150,7 @@ def create_api_context(
             context.save(path)
         report(step)
 
-    if not context.api_key:
+    if not context.api_key and psd2 is None:
         if settings.environment is Environment.PRODUCTION:
             raise ConfigurationError("Set BUNQ_API_KEY: production API keys come from the bunq app.")
         user = create_sandbox_user(run.client)
@@ -167,6 +178,11 @@ def create_api_context(
                 installation.exchange,
             )
         )
+    if psd2 is not None and not context.api_key:
+        credential = create_psd2_credential(run.client, context.installation_token, context.private_key, psd2)
+        context.api_key = credential.token_value
+        summary = f"Created PSD2 credential {credential.id} ({credential.status})."
+        done(StepResult("payment-service-provider-credential", Outcome.MADE, summary, credential.exchange))
     if context.device_registered:
         done(_reused("device-server", f"Device {context.device_id or '(from an SDK file)'}"))
     else:

@@ -421,6 +421,10 @@ class NotebookRun:
         except ValueError:
             return str(path)
 
+    def shown_url(self, url: str) -> str:
+        """A URL as a reader should see it (the in-process sandbox's port as ``<port>`` in the docs build)."""
+        return self._url(url)
+
     def _url(self, url: str) -> str:
         """The in-process sandbox's URL shows its port as ``<port>`` in the docs build (it dies with the kernel)."""
         if _docs_build() and self.has_in_process_sandbox:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..crypto.atomic_file import write_atomically
 from . import svg
 from .display import BORDER, BOX, INSTALLATION_TOKEN_CALLS
+from .masking import mask_text
 
 if TYPE_CHECKING:
     from .exchange import Exchange
@@ -49,7 +50,7 @@ class Arrow:
         """The arrow for an exchange; ``tokens`` names known token values (value -> "session token")."""
         return cls(
             method=exchange.method,
-            path=exchange.path,
+            path=mask_text(exchange.path, exchange.secrets),  # a query can carry secrets (OAuth's code)
             token=token_name(exchange, tokens),
             signed=exchange.signature is not None,
             status=exchange.status,
@@ -59,8 +60,8 @@ class Arrow:
 
     @property
     def ok(self) -> bool:
-        """Whether bunq answered 200."""
-        return self.status == 200
+        """Whether bunq answered 200 (or, for OAuth's page, redirected as asked: 302)."""
+        return self.status in (200, 302)
 
     @property
     def call(self) -> str:

@@ -32,6 +32,7 @@ from typing import ClassVar
 
 from ..crypto.keys import public_key_to_pem
 from ..crypto.signing import verify_body
+from . import oauth_pages
 from .answer_check import check_answer
 from .answers import build_raw_response, build_response, error_payload
 from .auth import authenticate
@@ -52,6 +53,7 @@ from .events import EventLog
 from .faults import Faults
 from .http_io import Disconnect, Response
 from .kit import check_request
+from .oauth_grants import check_allowed
 from .options import SandboxOptions
 from .rate_limits import RateLimiter
 from .request import API_PREFIX, Request
@@ -146,6 +148,9 @@ class SandboxApp:
             header_bytes = sum(len(k) + len(v) + 4 for k, v in request.headers.items())
             if header_bytes > MAX_HEADER_BYTES:
                 raise bad_request(f"The request headers are larger than {MAX_HEADER_BYTES} bytes in all.")
+            page = oauth_pages.answer(self.context, request, self.credentials.signing_key)
+            if page is not None:  # /auth, /token, /v1/token: bunq's OAuth hosts, on this origin
+                return page
             route, ids = self._route(request)
             faults = self.faults.take(request.route_path)
             if "disconnect" in faults:
@@ -155,11 +160,16 @@ class SandboxApp:
             if self.options.rate_limits:
                 self.rate_limiter.check(request.remote_addr, request.method, route.template)
             caller = self._authenticate(request, route)
+            if caller.acting_for is not None:  # an OAuth session does what the grant allows
+                check_allowed(
+                    self.context.store.read(), request.method, route.template, request.body, caller.acting_for
+                )
             self._check_signature(request, route, caller)
             if route.operation is not None:
                 check_request(route.operation, request)
             if caller.user is not None:
-                settle_due(self.context.bank, caller.user["id"])  # what fell due, before any answer
+                # what fell due, before any answer (an OAuth session: the granting user's)
+                settle_due(self.context.bank, (caller.acting_for or caller.user)["id"])
             reply = route.handler(self.context, request, caller, ids)
             key = self.credentials.signing_key
             if isinstance(reply, RawReply):

@@ -18,6 +18,7 @@ now + min(session timeout, ``MAX_EXTENSION``).
 from __future__ import annotations
 
 from .bunq_errors import ALREADY_HAS_SESSION, BunqError, unauthorised
+from .oauth_grants import granting_user
 from .request import Request
 from .routing import Caller, HandlerContext
 
@@ -62,4 +63,5 @@ def authenticate(ctx: HandlerContext, request: Request, kind: str) -> Caller:
     user = db.execute("SELECT * FROM users WHERE id = ?", (session["user_id"],)).fetchone()
     if user is None:
         raise unauthorised()
-    return Caller(installation=installation, session=session, user=user)
+    acting_for = granting_user(db, user) if user["kind"] == "UserApiKey" else None  # OAuth: oauth_grants
+    return Caller(installation=installation, session=session, user=user, acting_for=acting_for)

@@ -90,6 +90,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help=f"seconds between tries of a failed callback (default {defaults.callback_retry_interval:g}, as bunq)",
     )
     parser.add_argument(
+        "--psd2-trusted-root",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="PEM",
+        help="trust only this root for PSD2 certificate chains (repeatable; default: any self-signed root, "
+        "as bunq's sandbox)",
+    )
+    parser.add_argument(
         "--fault",
         action="append",
         default=[],
@@ -97,6 +106,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="arm a teaching fault for every request (repeatable)",
     )
     return parser.parse_args(argv)
+
+
+def _read_root(path: Path) -> str:
+    """A PEM root certificate for ``--psd2-trusted-root``; ValueError naming the file if it is not one."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"--psd2-trusted-root {path}: cannot be read ({exc})") from None
+    if "-----BEGIN CERTIFICATE-----" not in text:
+        raise ValueError(f"--psd2-trusted-root {path}: no PEM certificate in it")
+    return text
 
 
 def print_to_pipe(text: str) -> int:
@@ -131,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         print("error: --port must be between 0 and 65535", file=sys.stderr)
         return 2
     try:
+        roots = tuple(_read_root(path) for path in args.psd2_trusted_root)
         options = SandboxOptions(
             strict_signatures=args.strict_signatures,
             rate_limits=args.rate_limits,
@@ -139,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
             callback_allowed_hosts=tuple(args.callback_allow_host),
             callback_ca_file=args.callback_ca_file,
             callback_retry_interval=args.callback_retry_interval,
+            psd2_trusted_roots=roots,
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -25,6 +25,15 @@ FIELDS_BUNQ_SENDS: dict[tuple[str, str], str] = {
         "bunq's SDK tour); bunq's SDK ignores fields it does not model"
         for schema in ("ScheduleInstance", "ScheduleInstanceListing", "ScheduleInstanceRead")
     },
+    **{
+        (
+            schema,
+            field,
+        ): f"{SDK} and object_.py: OauthCallbackUrlObject carries id, created, updated and url; "
+        "a callback URL's id is what its read, update and delete take"
+        for schema in ("OauthCallbackUrl", "OauthCallbackUrlListing", "OauthCallbackUrlRead")
+        for field in ("id", "created", "updated")
+    },
     # opsnotes: a top-up's id, without which its notes are reachable only by guessing (as above)
     **{
         (schema, "id"): "every object bunq answers carries its id; the spec's iDEAL/Sofort transaction "
@@ -65,6 +74,21 @@ WRAPPERS_BUNQ_SENDS: list[tuple[str, str, str, Any, str]] = [  # fields: inline,
         "ServerPublicKey",
         None,
         f"{SDK} reads it",
+    ),
+    (
+        "POST",
+        r"/payment-service-provider-credential",
+        "CredentialPasswordIp",
+        "PaymentServiceProviderCredentialRead",
+        f"{SDK}: PaymentServiceProviderCredentialInternal.create_with_api_context reads Response[0]"
+        "['CredentialPasswordIp'] (its token_value is the PSD2 API key); the spec says Id",
+    ),
+    (
+        "GET",
+        r"/payment-service-provider-credential/\{itemId\}",
+        "CredentialPasswordIp",
+        "PaymentServiceProviderCredentialRead",
+        f"{SDK}: PaymentServiceProviderCredentialApiObject's object type is CredentialPasswordIp",
     ),
     (
         "GET",
@@ -181,6 +205,13 @@ _OTHER_KIND = "refused by the handler, which names the kind of account that has 
 REQUEST_FIELDS_TOLERATED: dict[str, dict[str, str]] = {
     "UPDATE_MonetaryAccountBank_for_User": {"savings_goal": _OTHER_KIND},
     "UPDATE_MonetaryAccountJoint_for_User": {"display_name": _OTHER_KIND},
+    **{
+        operation_id: {
+            "display_name": "an app's name, which bunq shows in OauthClient but lets you set only in its app; "
+            "the local sandbox, which has no app, takes it here (endpoints.oauth_clients)"
+        }
+        for operation_id in ("CREATE_OauthClient_for_User", "UPDATE_OauthClient_for_User")
+    },
 }
 
 # Request schemas replaced where bunq's spec is wrong about what its own clients must send:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 REASONS = {
     200: "OK",
+    302: "Found",
     400: "Bad Request",
     401: "Unauthorized",
     403: "Forbidden",

@@ -17,7 +17,19 @@ then closed:
 - a head larger than ``max_head_bytes``;
 - a body over ``max_body_bytes``: known from Content-Length before any of it is read, counted when
   chunked; a body not complete within ``body_timeout``;
-- malformed framing (an invalid Content-Length or chunk size, a garbled request line).
+- malformed framing (an invalid Content-Length or chunk size, a garbled request line), and what RFC
+  9112 refuses: a request line other than HTTP/1.0 or 1.1, ``Host`` missing or repeated (HTTP/1.1),
+  a ``Transfer-Encoding`` other than exactly ``chunked``; a chunk whose announced size would take the
+  body past the limit is refused when its size line is read. ``CONNECT`` is refused (the sandbox is no
+  proxy) after the requests before it are answered; ``Upgrade`` is ignored (no protocol switch) and the
+  requests behind it are answered. Trailer fields are read and dropped: they never become headers.
+  ``Expect: 100-continue`` gets its 100 only for a body that will be read, after the answers before it.
+
+Flow control: a connection is not read while its answers are unread past the transport's write
+limits (``pause_writing``/``resume_writing``) or while ``MAX_QUEUED`` requests wait for an answer;
+answers are made only while the client reads them, so a client that sends but never reads holds at
+most about one answer and ``WRITE_HIGH_WATER`` bytes. A client that half-closes (EOF) still gets an
+answer to every whole request it sent.
 
 A TLS handshake must finish within ``tls_timeout``; an idle keep-alive connection is closed after
 ``idle_timeout``; a connection past ``max_connections`` is answered bunq's way with a 503 and closed.
@@ -35,6 +47,7 @@ import socket
 import ssl
 import threading
 import time
+from asyncio import sslproto
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import formatdate
@@ -51,6 +64,13 @@ log = logging.getLogger("bunq_helpers.local_sandbox")
 HARD_HEADER_BYTES = 16_384  # what the app allows in all; the message for heads over the hard limit too
 STOP_GRACE_SECONDS = 5.0  # how long stop() waits for the loop to close its connections and end
 SWEEP_SECONDS = 0.2  # how often deadlines are checked: cheaper than a timer per request, precise enough
+MAX_QUEUED = 16  # requests read but not yet answered, per connection; past it the connection is not read
+FEED_BYTES = 16_384  # at most this much is parsed at a time (less: up to a head's end), so MAX_QUEUED holds
+WRITE_HIGH_WATER = 65_536  # unread answer bytes past which a connection's answering (and reading) pauses
+ANSWERS_PER_TURN = 8  # answers one connection gets before the others have their turn in the loop
+CLOSE_GRACE_SECONDS = 10.0  # how long a closing connection may take to flush its last answer
+_CHUNKED = re.compile(rb"chunked", re.IGNORECASE)  # a head that may start a chunked body
+_FRAMING_NAMES = frozenset((b"content-length", b"host", b"transfer-encoding", b"expect"))
 
 
 @dataclass(frozen=True)
@@ -210,6 +230,57 @@ def _listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+if hasattr(sslproto, "SSLProtocolState"):  # Python 3.11+: asyncio's own TLS layer, one change
+
+    class _TLSProtocol(sslproto.SSLProtocol):
+        """asyncio's TLS layer, except at the client's half-close (TCP EOF): asyncio stops writing
+        there, dropping the answers to requests still being read; this keeps writing until the
+        connection has answered them and closes (the peer's close_notify is not awaited)."""
+
+        def eof_received(self) -> bool | None:
+            if self._state is not sslproto.SSLProtocolState.WRAPPED:
+                return super().eof_received()
+            self._eof_received = True
+            self._do_read()  # what was decrypted before the end (unless the app paused reading)
+            if self._app_state is sslproto.AppProtocolState.STATE_CON_MADE:
+                self._app_state = sslproto.AppProtocolState.STATE_EOF
+                self._app_protocol.eof_received()
+            return True
+
+else:  # pragma: no cover - Python 3.10: asyncio's TLS layer as it is (a half-close may lose answers)
+    _TLSProtocol = None  # type: ignore[assignment,misc]
+
+
+async def _start_tls(
+    loop: asyncio.AbstractEventLoop,
+    raw: asyncio.Transport,
+    protocol: asyncio.Protocol,
+    context: ssl.SSLContext,
+    timeout: float,
+) -> asyncio.Transport:
+    """``loop.start_tls(server_side=True)``, with ``_TLSProtocol`` where there is one (asyncio's steps)."""
+    if _TLSProtocol is None:  # pragma: no cover
+        secure = await loop.start_tls(raw, protocol, context, server_side=True, ssl_handshake_timeout=timeout)
+        assert secure is not None
+        return secure
+    waiter = loop.create_future()
+    tls = _TLSProtocol(
+        loop, protocol, context, waiter, True, None, ssl_handshake_timeout=timeout, call_connection_made=False
+    )
+    raw.pause_reading()
+    raw.set_protocol(tls)
+    made = loop.call_soon(tls.connection_made, raw)
+    resumed = loop.call_soon(raw.resume_reading)
+    try:
+        await waiter
+    except BaseException:
+        raw.close()
+        made.cancel()
+        resumed.cancel()
+        raise
+    return tls._app_transport
+
+
 _date_cache: tuple[int, bytes] = (0, b"")
 
 
@@ -236,7 +307,8 @@ class _Connection(asyncio.Protocol):
     The parser's callbacks only record where it is (``in_message``, ``head_done``) and queue each
     whole request; answering happens after each feed, one request at a time, so pipelined requests
     are answered in the order they came and an answer held back (the ``slow`` fault) holds back the
-    ones after it.
+    ones after it. Answering stops while the client does not read (``write_paused``), and reading
+    stops while answers are owed (``_flow``).
     """
 
     def __init__(self, server: HTTPServer) -> None:
@@ -254,13 +326,24 @@ class _Connection(asyncio.Protocol):
         self.head_bytes = 0  # bytes read while the head was incomplete
         self.target = bytearray()
         self.headers: list[tuple[bytes, bytes]] = []
+        self.framing: list[tuple[bytes, bytes]] = []  # the headers _framing reads
         self.body = bytearray()
         self.ready: collections.deque[tuple[Request, bool, bool]] = collections.deque()
         self.refusal: tuple[Request | None, BunqError] | None = None  # after the requests before it
         self.early = bytearray()  # what arrived before the connection was open
+        self.unfed = b""  # what arrived while MAX_QUEUED requests waited: parsed once they are answered
         self.dropped = 0
         self.tls_task: asyncio.Task[None] | None = None
         self.closed = False
+        self.eof = False  # the client sent everything it will send
+        self.write_paused = False  # the transport holds more unread answer bytes than it should
+        self.reading_paused = False
+        self.answering = False  # _go_on is running (a resume_writing inside it must not nest)
+        self.turn_over = False  # ANSWERS_PER_TURN were answered: the rest waits for the next loop turn
+        self.chunked = False  # the request being read has a chunked body
+        self.chunk_announced = False  # a chunk's size line was just read
+        self.line = b""  # the current line of a chunked body, to read a size line's number
+        self.continue_owed = False  # a 100 Continue is due once the answers before it are out
 
     # -- life of the connection ---------------------------------------------------------------
 
@@ -279,13 +362,7 @@ class _Connection(asyncio.Protocol):
 
     async def _start_tls(self, raw: asyncio.Transport) -> None:
         try:
-            secure = await self.loop.start_tls(
-                raw,
-                self,
-                self.server.ssl_context,  # type: ignore[arg-type]
-                server_side=True,
-                ssl_handshake_timeout=self.limits.tls_timeout,
-            )
+            secure = await _start_tls(self.loop, raw, self, self.server.ssl_context, self.limits.tls_timeout)
         except (OSError, ssl.SSLError, asyncio.TimeoutError, ConnectionError, asyncio.CancelledError) as exc:
             log.debug("TLS handshake with %s failed: %r", self.remote_addr, exc)
             self._forget()
@@ -308,6 +385,7 @@ class _Connection(asyncio.Protocol):
                 ),
             )
             return
+        self.transport.set_write_buffer_limits(high=WRITE_HIGH_WATER)  # type: ignore[union-attr]
         self.phase = _Phase.IDLE
         self._arm(self.limits.idle_timeout)
         if self.early:
@@ -318,7 +396,19 @@ class _Connection(asyncio.Protocol):
         self._forget()
 
     def eof_received(self) -> bool | None:
-        return None  # the client is done: close our side too
+        """The client is done sending: answer what it sent, then close (``_go_on``)."""
+        self.eof = True
+        if not self.closed and not self.answering and self.phase is not _Phase.TLS:  # else _open goes on
+            self._go_on()
+        return True  # the transport stays open for the answers
+
+    def pause_writing(self) -> None:
+        self.write_paused = True
+
+    def resume_writing(self) -> None:
+        self.write_paused = False
+        if not self.closed and not self.answering:
+            self._go_on()
 
     def abort(self) -> None:
         """Close at once, without an answer."""
@@ -334,10 +424,15 @@ class _Connection(asyncio.Protocol):
         self.server.connections.discard(self)
 
     def _close(self) -> None:
+        """Close after the last answer is written; a client that does not read it is cut off in time."""
+        self.closed = True
         self._clear_deadline()
+        self.phase = _Phase.CLOSING
+        self._arm(CLOSE_GRACE_SECONDS)
         if self.transport is not None:
+            if self.reading_paused:  # TLS flushes its last records from its reading side
+                self.transport.resume_reading()
             self.transport.close()
-        self._forget()
 
     # -- deadlines ----------------------------------------------------------------------------
 
@@ -374,7 +469,12 @@ class _Connection(asyncio.Protocol):
                 ),
             )
         elif self.phase is _Phase.CLOSING:
-            self._close()
+            if self.closed:  # the last answer was not read in time
+                self.abort()
+            else:  # the linger after a refusal is over
+                self._close()
+        elif self.phase is _Phase.APP and self.write_paused:  # answers unread for a whole idle timeout
+            self.abort()
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -382,13 +482,53 @@ class _Connection(asyncio.Protocol):
         if self.phase is _Phase.TLS:  # decrypted before start_tls handed over the secure transport
             self.early += data
             return
-        if self.phase is _Phase.CLOSING or self.refusal is not None:
+        if self.closed or self.phase is _Phase.CLOSING or self.refusal is not None:
             self.dropped += len(data)
             if self.dropped > self.limits.linger_bytes:
                 self._close()
             return
+        if self.unfed:  # a read that came before the pause took effect waits its turn too
+            self.unfed += data
+        else:
+            self._feed(data)
+        if not self.answering:
+            self._go_on()
+
+    def _feed(self, data: bytes) -> None:
+        """Parse ``data`` a piece at a time, keeping the rest in ``unfed`` once MAX_QUEUED wait.
+
+        A piece ends at a head's end, so at most a request or two complete per piece and a head is
+        parsed before the body after it; a chunked body (and a head split across reads) goes a line
+        at a time, so a chunk's size line is seen as it ends. Most reads are one piece.
+        """
+        size = len(data)
+        mid_head = self.in_message and not self.head_done
+        if size <= FEED_BYTES and len(self.ready) < MAX_QUEUED - 1 and not self.chunked and not mid_head:
+            blank = data.find(b"\r\n\r\n")
+            # no head; or one head, and no chunked body or second head after it
+            if blank < 0 or (
+                data.find(b"\r\n\r\n", blank + 4) < 0 and _CHUNKED.search(data, 0, blank) is None
+            ):
+                self._feed_piece(data, False)
+                return
+        view, at = memoryview(data), 0
+        while at < size and self.refusal is None:
+            if len(self.ready) >= MAX_QUEUED:
+                self.unfed = bytes(view[at:])
+                return
+            end = min(at + FEED_BYTES, size)
+            if self.chunked or (self.in_message and not self.head_done):  # by line
+                newline = data.find(b"\n", at, end)
+                end = newline + 1 if newline >= 0 else end
+            else:
+                blank = data.find(b"\r\n\r\n", at, end)
+                end = blank + 4 if blank >= 0 else end
+            self._feed_piece(view[at:end], self.chunked)
+            at = end
+
+    def _feed_piece(self, piece: memoryview, by_line: bool) -> None:
         try:
-            self.parser.feed_data(data)
+            self.parser.feed_data(piece)
         except httptools.HttpParserCallbackError as exc:
             cause = exc.__context__
             if isinstance(cause, _Refusal):
@@ -396,21 +536,45 @@ class _Connection(asyncio.Protocol):
             else:  # a bug of ours in a callback: the client still gets bunq's shape, not a dropped line
                 log.error("reading a request failed", exc_info=cause)
                 self.refusal = (None, bad_request("The request could not be read as HTTP/1.1."))
-        except httptools.HttpParserUpgrade:
-            pass  # a request asking to switch protocols is answered like any other; it is queued
+            return
+        except httptools.HttpParserUpgrade as exc:
+            # An Upgrade request was read whole and is answered as any other (no protocol switch);
+            # what follows it is the next request, for a fresh parser. (CONNECT is refused before this.)
+            self.parser = httptools.HttpRequestParser(self)
+            offset = int(exc.args[0]) if exc.args else len(piece)
+            if offset < len(piece):
+                self._feed_piece(piece[offset:], by_line)
+            return
         except httptools.HttpParserError as exc:
             self.refusal = (self._partial_request(), self._framing_error(exc))
-        if self.refusal is None and self.in_message and not self.head_done:
-            self.head_bytes += len(data)
+            return
+        if self.in_message and not self.head_done:
+            self.head_bytes += len(piece)
             if self.head_bytes > self.limits.max_head_bytes:
                 self.refusal = (None, _headers_too_large())
-        self._go_on()
+        if by_line and self.chunked:
+            self._check_chunk_size(bytes(piece))
+
+    def _check_chunk_size(self, piece: bytes) -> None:
+        """Refuse a chunk whose size line announces more than the body limit has room for."""
+        self.line = (self.line + piece)[-1024:] if not self.line.endswith(b"\n") else piece[-1024:]
+        if not self.chunk_announced:
+            return
+        self.chunk_announced = False
+        digits = self.line.split(b";", 1)[0].strip(b" \t\r\n")
+        try:
+            size = int(digits, 16)
+        except ValueError:  # llhttp checked it; a size line longer than we keep is left to it
+            return
+        if len(self.body) + size > self.server.max_body_bytes:
+            self.refusal = (self._partial_request(), self._too_large())
 
     # httptools calls these while it parses
 
     def on_message_begin(self) -> None:
         self.in_message, self.head_done, self.head_bytes = True, False, 0
-        self.target, self.headers, self.body = bytearray(), [], bytearray()
+        self.target, self.headers, self.framing, self.body = bytearray(), [], [], bytearray()
+        self.chunked, self.chunk_announced, self.line = False, False, b""
         if self.phase is _Phase.IDLE:
             self.phase = _Phase.HEAD
             self._arm(self.limits.head_timeout)
@@ -419,18 +583,30 @@ class _Connection(asyncio.Protocol):
         self.target += url
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self.headers.append((name.lower(), value))
+        if not self.head_done:  # after the head, these are trailer fields: read, never headers
+            name = name.lower()
+            self.headers.append((name, value))
+            if name in _FRAMING_NAMES:
+                self.framing.append((name, value))
 
     def on_headers_complete(self) -> None:
         self.head_done = True
         if self.phase is _Phase.HEAD:
             self.phase = _Phase.BODY
             self._arm(self.limits.body_timeout)
-        for name, value in self.headers:
-            if name == b"content-length" and int(value) > self.server.max_body_bytes:
-                raise _Refusal(self._too_large())
-            if name == b"expect" and value.strip().lower() == b"100-continue":
+        length, self.chunked, expect = _framing(
+            self.parser.get_method(), self.parser.get_http_version(), self.framing
+        )
+        if length > self.server.max_body_bytes:
+            raise _Refusal(self._too_large())
+        if expect and (length > 0 or self.chunked):  # a 100 only for a body that will be read
+            if self.ready or self.hold is not None or self.write_paused:
+                self.continue_owed = True  # after the answers before it (``_go_on``)
+            else:
                 self._write(b"HTTP/1.1 100 Continue\r\n\r\n")
+
+    def on_chunk_header(self) -> None:
+        self.chunk_announced = True
 
     def on_body(self, data: bytes) -> None:
         self.body += data
@@ -438,7 +614,7 @@ class _Connection(asyncio.Protocol):
             raise _Refusal(self._too_large())
 
     def on_message_complete(self) -> None:
-        self.in_message = False
+        self.in_message = self.continue_owed = False
         method = self.parser.get_method()
         request = self._request(method)
         self.ready.append((request, self.parser.should_keep_alive(), method == b"HEAD"))
@@ -466,56 +642,113 @@ class _Connection(asyncio.Protocol):
             )
         if "Content-Length" in text:
             return bad_request("The request's Content-Length header is not a valid length.")
+        if "Invalid HTTP version" in text or "Expected HTTP/" in text:
+            return _wrong_version()
         return bad_request(f"The request could not be read as HTTP/1.1 ({text}).")
 
     # -- answering ----------------------------------------------------------------------------
 
     def _go_on(self) -> None:
-        """Answer what is queued, in order, unless an answer is held back; then wait for more."""
-        while self.ready and self.hold is None and not self.closed:
-            request, keep_alive, head_only = self.ready.popleft()
-            self.phase = _Phase.APP
-            self._clear_deadline()
-            response, error = _outcome(self.server.app.handle, request)
-            if response is None:
-                if not isinstance(error, Disconnect):
-                    log.error("the app failed to answer", exc_info=error)
-                self.abort()
-                return
-            if response.hold_seconds > 0:  # the ``slow`` fault: carried out, answered later
-                hold, response.hold_seconds = response.hold_seconds, 0.0
-                self.transport.pause_reading()  # type: ignore[union-attr]  # nothing piles up meanwhile
-                self.hold = self.loop.call_later(hold, self._answer_held, response, keep_alive, head_only)
-                return
-            if not self._answer(response, keep_alive, head_only):
-                return
-        if self.closed or self.hold is not None:
+        """Answer what is queued, in order, while the client reads; then read on or close."""
+        self.answering = True
+        try:
+            self._answer_queued()
+        finally:
+            self.answering = False
+        if not self.closed:
+            self._flow()
+
+    def _answer_queued(self) -> None:
+        answered = 0
+        while not self.closed and self.hold is None and not self.write_paused and not self.turn_over:
+            if self.ready:
+                if answered == ANSWERS_PER_TURN:  # a pipeline is answered in turns, fair to other clients
+                    self.turn_over = True
+                    self.loop.call_soon(self._next_turn)
+                    break
+                self._answer_next()
+                answered += 1
+                continue
+            if self.unfed and self.refusal is None:
+                unfed, self.unfed = self.unfed, b""
+                self._feed(unfed)
+                continue
+            break
+        if self.closed or self.hold is not None or self.ready or self.write_paused or self.turn_over:
+            if self.write_paused and not self.closed and self.hold is None:
+                self.phase = _Phase.APP  # waiting for the client to read: the idle timeout bounds it
+                self._arm(self.limits.idle_timeout)
             return
         if self.refusal is not None:
             self._refuse(*self.refusal)
+        elif self.eof:  # everything the client sent is answered (a request it left unfinished is dropped)
+            if not self.reading_paused:  # else TLS may still hold some: _flow resumes, then decides again
+                self._close()
         elif not self.in_message:
             self.phase = _Phase.IDLE
             self._arm(self.limits.idle_timeout)
-        elif self.phase is _Phase.APP:  # the next request had begun while the last one was answered
-            self.phase = _Phase.BODY if self.head_done else _Phase.HEAD
-            self._arm(self.limits.body_timeout if self.head_done else self.limits.head_timeout)
+        else:
+            if self.continue_owed and self.head_done:
+                self.continue_owed = False
+                self._write(b"HTTP/1.1 100 Continue\r\n\r\n")
+            if self.phase is not (_Phase.BODY if self.head_done else _Phase.HEAD):
+                self.phase = _Phase.BODY if self.head_done else _Phase.HEAD
+                self._arm(self.limits.body_timeout if self.head_done else self.limits.head_timeout)
+
+    def _answer_next(self) -> None:
+        request, keep_alive, head_only = self.ready.popleft()
+        self.phase = _Phase.APP
+        self._clear_deadline()
+        response, error = _outcome(self.server.app.handle, request)
+        if response is None:
+            if not isinstance(error, Disconnect):
+                log.error("the app failed to answer", exc_info=error)
+            self.abort()
+            return
+        if response.hold_seconds > 0:  # the ``slow`` fault: carried out, answered later
+            hold, response.hold_seconds = response.hold_seconds, 0.0
+            self.hold = self.loop.call_later(hold, self._answer_held, response, keep_alive, head_only)
+            return
+        self._answer(response, keep_alive, head_only)
+
+    def _flow(self) -> None:
+        """Read the connection only while nothing is owed to it: no answer held, unread or queued."""
+        if self.transport is None or self.phase is _Phase.CLOSING:
+            return
+        pause = (
+            self.write_paused or self.hold is not None or bool(self.unfed) or len(self.ready) >= MAX_QUEUED
+        )
+        if pause == self.reading_paused:
+            return
+        self.reading_paused = pause
+        if pause:
+            self.transport.pause_reading()
+        else:
+            self.transport.resume_reading()
+            if self.eof:  # what TLS still holds is delivered first; then the close is decided again
+                self.loop.call_soon(self._after_resume)
+
+    def _next_turn(self) -> None:
+        self.turn_over = False
+        if not self.closed and not self.answering:
+            self._go_on()
+
+    def _after_resume(self) -> None:
+        if not self.closed and not self.answering:
+            self._go_on()
 
     def _answer_held(self, response: Response, keep_alive: bool, head_only: bool) -> None:
         self.hold = None
         if self.closed:
             return
-        self.transport.resume_reading()  # type: ignore[union-attr]
-        if self._answer(response, keep_alive, head_only):
+        self._answer(response, keep_alive, head_only)
+        if not self.closed:
             self._go_on()
 
-    def _answer(self, response: Response, keep_alive: bool, head_only: bool) -> bool:
-        """Write one answer; False if the connection closes after it (or could not take it)."""
-        if not self._send(response, keep_alive=keep_alive, head_only=head_only):
-            return False
-        if not keep_alive:
+    def _answer(self, response: Response, keep_alive: bool, head_only: bool) -> None:
+        """Write one answer; the connection closes after it when it is the last."""
+        if self._send(response, keep_alive=keep_alive, head_only=head_only) and not keep_alive:
             self._close()
-            return False
-        return True
 
     def _send(self, response: Response, *, keep_alive: bool, head_only: bool = False) -> bool:
         """Frame and write ``response``; an answer that cannot be framed drops the connection (False)."""
@@ -525,13 +758,19 @@ class _Connection(asyncio.Protocol):
             log.exception("the answer could not be framed")
             self.abort()
             return False
-        self._write(head + (b"" if head_only else response.body))
+        if head_only or len(response.body) > WRITE_HIGH_WATER:  # a big body is written as it is, not copied
+            self._write(head)
+            if not head_only:
+                self._write(response.body)
+        else:
+            self._write(head + response.body)
         return True
 
     def _refuse(self, request: Request | None, error: BunqError) -> None:
         """Answer with the app's signed error, then close (what is still arriving is dropped)."""
         self.refusal = (request, error)  # nothing more is read or answered on this connection
         self.ready.clear()
+        self.unfed = b""
         self.phase = _Phase.APP
         self._clear_deadline()
         response, failure = _outcome(self.server.app.refuse, request, error)
@@ -543,12 +782,57 @@ class _Connection(asyncio.Protocol):
             return
         if not self._send(response, keep_alive=False):
             return
+        if self.eof:
+            self._close()
+            return
         self.phase = _Phase.CLOSING
         self._arm(self.limits.linger_seconds)
+        if self.reading_paused and self.transport is not None:  # read on, to drop what still comes
+            self.reading_paused = False
+            self.transport.resume_reading()
 
     def _write(self, data: bytes) -> None:
         if self.transport is not None and not self.transport.is_closing():
             self.transport.write(data)
+
+
+def _framing(
+    method: bytes, version: str | None, headers: list[tuple[bytes, bytes]]
+) -> tuple[int, bool, bool]:
+    """(Content-Length or 0, chunked, Expect: 100-continue to honour) of a head, or a _Refusal (RFC 9112)."""
+    if version not in ("1.1", "1.0"):
+        raise _Refusal(_wrong_version())
+    length, hosts, codings, expect = 0, 0, [], False
+    for name, value in headers:
+        if name == b"content-length":
+            length = int(value)
+        elif name == b"host":
+            hosts += 1
+        elif name == b"transfer-encoding":
+            codings += [c.strip().lower() for c in value.split(b",")]
+        elif name == b"expect":
+            expect = value.strip().lower() == b"100-continue" and version == "1.1"  # RFC 9110 §10.1.1
+    if hosts > 1 or (hosts == 0 and version == "1.1"):
+        raise _Refusal(
+            bad_request(f'An HTTP/1.1 request needs exactly one "Host" header; this one has {hosts}.')
+        )
+    if codings and codings != [b"chunked"]:
+        shown = ", ".join(c.decode("latin-1") for c in codings)
+        raise _Refusal(
+            bad_request(
+                f'The request\'s Transfer-Encoding "{shown}" is not supported; send the body with a '
+                "Content-Length, or with Transfer-Encoding: chunked alone."
+            )
+        )
+    if method == b"CONNECT":
+        raise _Refusal(
+            bad_request("CONNECT is not supported: the local sandbox is an HTTPS API, not a proxy.")
+        )
+    return length, bool(codings), expect
+
+
+def _wrong_version() -> BunqError:
+    return bad_request("The local sandbox speaks HTTP/1.0 and HTTP/1.1; send a request line ending HTTP/1.1.")
 
 
 def _headers_too_large() -> BunqError:

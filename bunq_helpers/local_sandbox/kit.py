@@ -272,10 +272,11 @@ class Owned:
 
 
 def own_user(caller: Caller, ids: dict[str, Any]) -> sqlite3.Row:
-    """The caller's user, if the path names it; else bunq's 404."""
+    """The caller's user, if the path names it; else bunq's 404. For an OAuth session (a ``UserApiKey``) the
+    path names the UserApiKey and the data reached is the granting user's (``oauth_grants``)."""
     if ids["user_id"] != caller.user["id"]:
         raise not_found("User", ids["user_id"])
-    return caller.user
+    return caller.acting_for or caller.user
 
 
 ACCOUNT = Owned("accounts", "MonetaryAccount", key="account_id")

@@ -36,6 +36,8 @@ class SandboxOptions:
       (default: the sandbox's own CA, so a receiver with a certificate from it is trusted).
     - ``callback_retry_interval``: seconds between tries of a failed callback (bunq: 60).
     - ``callback_timeout``: seconds one callback attempt may take before it counts as failed.
+    - ``psd2_trusted_roots``: PEM root certificates a PSD2 provider's chain must end in (production-like);
+      empty (the default, as bunq's sandbox): any self-signed root is accepted (``psd2_certificates``).
     - ``strict_answers``: check every 200 answer against bunq's spec (``answer_check``, with the
       known ``divergences``) and answer 500 naming the mismatch instead; for the sandbox's own tests and
       for anyone extending it. Default: on when ``BUNQ_SANDBOX_STRICT_ANSWERS=1`` is set, else off.
@@ -51,6 +53,7 @@ class SandboxOptions:
     callback_ca_file: str | None = None
     callback_retry_interval: float = DEFAULT_CALLBACK_RETRY_INTERVAL
     callback_timeout: float = DEFAULT_CALLBACK_TIMEOUT
+    psd2_trusted_roots: tuple[str, ...] = ()
     strict_answers: bool = field(default_factory=lambda: os.environ.get(STRICT_ANSWERS_ENV) == "1")
     clock: Callable[[], float] = field(default=time.time, repr=False)
 
@@ -66,6 +69,8 @@ class SandboxOptions:
         hosts = self.callback_allowed_hosts
         hosts = (hosts,) if isinstance(hosts, str) else hosts
         self.callback_allowed_hosts = tuple(normalise_host(host) for host in hosts)
+        roots = self.psd2_trusted_roots
+        self.psd2_trusted_roots = (roots,) if isinstance(roots, str) else tuple(roots)
         if self.callback_ca_file is not None:
             self.callback_ca_file = str(self.callback_ca_file)
 

@@ -66,6 +66,7 @@ class Caller:
     installation: sqlite3.Row | None = None
     session: sqlite3.Row | None = None
     user: sqlite3.Row | None = None
+    acting_for: sqlite3.Row | None = None  # an OAuth session's granting user (oauth_grants)
 
 
 Handler = Callable[[HandlerContext, Request, Caller, dict[str, int]], Reply | RawReply]

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .app import SandboxApp
+from .bank.settlement import DueClock
 from .callbacks import CallbackDelivery
 from .certificates import load_or_create, server_tls_context
 from .faults import Faults
@@ -89,6 +90,7 @@ class LocalSandbox:
         self._stop_lock = threading.Lock()
         self.info: ServerInfo | None = None
         self.callbacks: CallbackDelivery | None = None  # callback delivery and its log, while running
+        self.due_clock: DueClock | None = None  # runs due scheduled payments in the background, while running
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -113,6 +115,7 @@ class LocalSandbox:
                 self._store, credentials.signing_key, self.options, credentials.ca_file
             ).start(self.app.events)
             self.port = server.start()
+            self.due_clock = DueClock(self.app.context.bank).start()
         except BaseException:
             if self.callbacks is not None:
                 self.callbacks.stop()
@@ -137,6 +140,9 @@ class LocalSandbox:
         _started.discard(self)
         if server is not None:
             server.stop()
+        if self.due_clock is not None:
+            self.due_clock.stop()
+            self.due_clock = None
         if self.callbacks is not None:
             self.callbacks.stop()
         if self._store is not None:

@@ -604,3 +604,167 @@ def test_stop_is_prompt_even_while_a_receiver_hangs_in_the_tls_handshake(
     (delivery,) = fast.callbacks.deliveries
     assert delivery.outcome == "abandoned"
     assert [a.error for a in delivery.attempts] == ["the sandbox stopped during this try"]
+
+
+# -- one receiver slows only its own callbacks; callbacks go where they were checked to go ---------
+
+
+class DripReceiver:
+    """A receiver that reads the callback and then answers one byte at a time, slowly, forever."""
+
+    def __init__(self, ca: trustme.CA, every: float = 0.3) -> None:
+        self.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ca.issue_cert("127.0.0.1").configure_cert(self.tls)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.every = every
+        self.stop = threading.Event()
+        self.connections = 0
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self.listener.getsockname()[1]}/drip"
+
+    def _serve(self) -> None:
+        self.listener.settimeout(0.1)
+        while not self.stop.is_set():
+            try:
+                raw, _ = self.listener.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            threading.Thread(target=self._drip, args=(raw,), daemon=True).start()
+
+    def _drip(self, raw: socket.socket) -> None:
+        try:
+            raw.settimeout(10)
+            with self.tls.wrap_socket(raw, server_side=True) as sock:
+                sock.recv(65536)
+                for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n":
+                    if self.stop.wait(self.every):
+                        return
+                    sock.sendall(bytes([byte]))
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        self.stop.set()
+        self.listener.close()
+        self.thread.join(timeout=5)
+
+
+def test_a_drip_feeding_receiver_delays_no_other_users_callback_beyond_its_attempts_deadline(
+    raw_fast: Raw, client_key, fast: LocalSandbox, sandbox_ca: trustme.CA, receiver: Receiver
+) -> None:
+    deadline = 1.0
+    fast.options.callback_timeout = deadline
+    fast.options.callback_retry_interval = 60  # one try of the drip is what is measured
+    drip = DripReceiver(sandbox_ca)
+    try:
+        slow_user, other_user = raw_fast.handshake(client_key), raw_fast.handshake(client_key)
+        paid_with_a_callback_to(raw_fast, slow_user, drip.url)
+        fast.callbacks.wait_for(where=lambda d: d.target_url == drip.url, finished=False)
+        started = time.monotonic()
+        paid_with_a_callback_to(raw_fast, other_user, receiver.url)
+        receiver.wait(1, timeout=deadline + 5)
+        assert time.monotonic() - started < deadline  # not behind the drip's attempt at all
+        (slow,) = fast.callbacks.wait_for(
+            where=lambda d: d.target_url == drip.url and len(d.attempts) >= 1, finished=False, timeout=10
+        )
+        attempt = slow.attempts[0]
+        assert attempt.error == f"no answer within {deadline:g} s" and attempt.seconds < deadline + 0.5
+    finally:
+        drip.close()
+
+
+def test_a_receivers_own_callbacks_wait_for_each_other_in_order(
+    raw_fast: Raw, client_key, fast: LocalSandbox, sandbox_ca: trustme.CA, receivers: list[Receiver]
+) -> None:
+    release = threading.Event()
+    held = Receiver(sandbox_ca, hold=release)
+    receivers.append(held)
+    hs = raw_fast.handshake(client_key)
+    paid_with_a_callback_to(raw_fast, hs, held.url)
+    held.wait(1)
+    for _ in range(2):
+        assert pay(raw_fast, hs, SUGAR_DADDY, "0.10").status_code == 200
+    assert len(held.requests) == 1  # one connection at a time to one receiver
+    release.set()
+    got = held.wait(3)
+    amounts = [_notification(r)["object"]["Payment"]["amount"]["value"] for r in got]
+    assert amounts == ["-1.50", "-0.10", "-0.10"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://127.0.0.1%25eth0/cb",
+        "https://127.0.0.1%25anything.example.com/cb",
+        "https://127.0.0.1%0a.evil/cb",
+        "https://[::1%25lo]/cb",
+        "https://127.0.0.1%00/cb",
+        "https://local host/cb",
+        "https://127.1/cb",
+        "https://2130706433/cb",
+        "https://0x7f.0.0.1/cb",
+        "https://localhost../cb",
+    ],
+)
+def test_hosts_that_are_no_clean_name_or_address_are_refused(raw_fast: Raw, client_key, url: str) -> None:
+    hs = raw_fast.handshake(client_key)
+    answer = register(raw_fast, hs, user_filters(hs), ("PAYMENT", url))
+    assert answer.status_code == 400, url
+    assert "notification_target" in error_of(answer) or "loopback" in error_of(answer)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1.", "localhost.", "LOCALHOST"])
+def test_a_trailing_dot_or_upper_case_is_the_same_host_to_the_check_and_the_sender(
+    raw_fast: Raw,
+    client_key,
+    fast: LocalSandbox,
+    sandbox_ca: trustme.CA,
+    receivers: list[Receiver],
+    host: str,
+) -> None:
+    named = Receiver(sandbox_ca)
+    receivers.append(named)
+    port = named.server.server_address[1]
+    hs = raw_fast.handshake(client_key)
+    paid_with_a_callback_to(raw_fast, hs, f"https://{host}:{port}/cb")
+    (delivery,) = fast.callbacks.wait_for()
+    assert delivery.outcome == "delivered", delivery.attempts
+    assert len(named.wait(1)) == 1
+
+
+def test_the_sender_resolves_once_checks_the_address_and_connects_to_it(
+    raw_fast: Raw, client_key, fast: LocalSandbox, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name that passed the check but resolves elsewhere at send time is refused, not connected to."""
+    from bunq_helpers.local_sandbox import callbacks
+
+    port = receiver.server.server_address[1]
+    answers = {"localhost": "10.1.2.3"}  # the resolver now says localhost is elsewhere
+    asked: list[str] = []
+    real = socket.getaddrinfo
+
+    def resolver(host, *args, **kwargs):
+        if host in answers:
+            asked.append(host)
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (answers[host], port))]
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(callbacks.socket, "getaddrinfo", resolver)
+    hs = raw_fast.handshake(client_key)
+    paid_with_a_callback_to(raw_fast, hs, f"https://localhost:{port}/cb")
+    (delivery,) = fast.callbacks.wait_for()
+    assert delivery.outcome == "refused"
+    assert asked == ["localhost"]  # resolved once, by the sender itself
+    assert receiver.requests == []
+
+    answers["localhost"] = "127.0.0.1"  # resolved to loopback: delivered to exactly that address
+    asked.clear()
+    assert pay(raw_fast, hs, SUGAR_DADDY, "0.20").status_code == 200
+    delivered = fast.callbacks.wait_for(2)[-1]
+    assert delivered.outcome == "delivered" and asked == ["localhost"]
+    assert len(receiver.wait(1)) == 1

@@ -5,6 +5,8 @@ Due runs happen when an account is next read; each run is a real payment and a S
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from bunq_helpers.local_sandbox.recurrence import next_run, occurrence
@@ -117,6 +119,8 @@ def test_update_and_delete(world) -> None:
     [item] = alice.ok("PUT", f"schedule-payment/{schedule_id}", {"payment": _to_bob(world, "7.00")})
     assert item["ScheduledPayment"]["payment"]["amount"] == euros("7.00")
     clock.now += HOUR
+    # the payer's read runs her due schedule (a payee's read leaves it to the sandbox's clock)
+    assert alice.balance() == "43.00"
     assert bob.balance() == "7.00"
     assert alice.ok("DELETE", f"schedule-payment/{schedule_id}") == []
     clock.now += 48 * HOUR
@@ -218,3 +222,97 @@ def test_recurrence_steps_months_by_the_calendar() -> None:
     assert next_run(start, None, "ONCE", 1, 1) is None
     assert next_run(start, start + 3600, "HOURLY", 1, 2) is None
     assert next_run(start, None, "YEARLY", 1000, 9) is None  # past the year 9999
+
+
+# -- bounds: one user's schedules cost other users nothing ----------------------------------------
+
+
+def _instances(world) -> int:
+    return world.sandbox.store.read().execute("SELECT COUNT(*) FROM schedule_instances").fetchone()[0]
+
+
+def _overdue(world, days: float = 365) -> dict:
+    """An hourly payment to Bob that started ``days`` ago (Alice has no money: every run fails)."""
+    return {"payment": _to_bob(world, "1.00"), "schedule": _schedule(world, -days * 24 * HOUR, "HOURLY")}
+
+
+def test_a_user_has_a_documented_limit_of_live_schedules(world, monkeypatch) -> None:
+    from bunq_helpers.local_sandbox.bank import scheduling
+
+    assert scheduling.MAX_SCHEDULES_PER_USER == 100
+    monkeypatch.setattr(scheduling, "MAX_SCHEDULES_PER_USER", 3)
+    alice, bob = world.alice, world.bob
+    body = {"payment": _to_bob(world), "schedule": _schedule(world, HOUR)}
+    made = [alice.create("schedule-payment", body, signed=True) for _ in range(3)]
+    refused = alice.fails("POST", "schedule-payment", body, signed=True)
+    assert refused.startswith("You have 3 active scheduled payments, the local sandbox's limit of 3 per user")
+    batch = {"payments": [_to_bob(world)], "schedule": _schedule(world, HOUR)}
+    assert "limit of 3 per user" in alice.fails("POST", "schedule-payment-batch", batch, signed=True)
+    alice.ok("DELETE", f"schedule-payment/{made[0]}")
+    alice.create("schedule-payment", body, signed=True)  # room again once one is deleted
+    to_alice = {
+        "amount": euros("1.00"),
+        "counterparty_alias": {"type": "EMAIL", "value": alice.email},
+    }  # per user
+    bob.create("schedule-payment", {**body, "payment": {**to_alice, "description": "x"}}, signed=True)
+
+
+def test_overdue_schedules_run_for_their_owner_a_few_per_read_and_never_for_others(world) -> None:
+    from bunq_helpers.local_sandbox.bank.scheduling import MAX_CATCH_UP, RUNS_PER_CALL
+    from bunq_helpers.local_sandbox.bank.settlement import DueClock
+
+    world.sandbox.due_clock.stop()  # the background clock is driven by hand below
+    alice, bob = world.alice, world.bob
+    for _ in range(10):  # (each create reads Alice's account, so runs a few of hers)
+        alice.create("schedule-payment", _overdue(world), signed=True)
+    before = _instances(world)
+    bob.balance()  # another user's read runs none of Alice's schedules
+    assert _instances(world) == before
+    alice.balance()  # her own read runs a few, and answers
+    assert _instances(world) == before + RUNS_PER_CALL
+    clock = DueClock(world.sandbox.app.context.bank)
+    ticks = 0
+    while clock.tick():  # the sandbox's clock does the rest, a bounded tick at a time
+        ticks += 1
+        assert ticks < 100
+    assert _instances(world) == 10 * MAX_CATCH_UP  # a year of hourly runs is not replayed: the last 50
+    assert clock.tick() == 0
+    world.clock.now += HOUR  # and from then on each schedule runs once an hour
+    assert clock.tick() == 10
+
+
+def test_the_sandbox_clock_runs_due_schedules_in_the_background(world) -> None:
+    import threading
+
+    world.alice.create("schedule-payment", _overdue(world, days=1), signed=True)
+    deadline, waited = time.monotonic() + 10, threading.Event()
+    while _instances(world) < 25 and time.monotonic() < deadline:  # no read: the clock alone
+        waited.wait(0.05)
+    assert _instances(world) == 25  # a day of hourly runs, from its start to now
+
+
+def test_300_overdue_schedules_of_one_user_leave_other_users_reads_as_fast(world) -> None:
+    alice, bob = world.alice, world.bob
+
+    def bobs_read_ms() -> float:
+        """The lower quartile of 40 reads: what a read costs, less what the shared machine adds."""
+        times = []
+        for _ in range(40):
+            started = time.perf_counter()
+            bob.balance()
+            times.append(time.perf_counter() - started)
+        return sorted(times)[len(times) // 4] * 1000
+
+    before = bobs_read_ms()
+    made = refused = 0
+    for _ in range(300):  # hourly since 2000; the limit refuses most of them
+        response = alice.call("POST", "schedule-payment", _overdue(world, days=27 * 365), signed=True)
+        made += response.status_code == 200
+        refused += response.status_code == 400
+    alice.balance()
+    after = bobs_read_ms()
+    print(
+        f"\nBob's account read, lower quartile of 40: {before:.1f} ms before, {after:.1f} ms after {made} schedules"
+    )
+    assert (made, refused) == (100, 200)
+    assert after < before * 1.5 + 2  # nothing measurable beyond the machine's noise

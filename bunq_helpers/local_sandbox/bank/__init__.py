@@ -8,5 +8,6 @@ request, call the bank, and render what it answers.
 - ``core``: ``Bank``, the handle (store, event log, clock) every rule takes;
 - ``ledger``: balances and payments rows; ``transfers``: moving money between accounts;
 - ``scheduling``: scheduled payments and their runs; ``sugar_daddy``: the sandbox's free money;
-- ``settlement``: what fell due, settled as an explicit step of each request (``settle_due``).
+- ``settlement``: what fell due, settled as an explicit step of each request (``settle_due``, the
+  caller's own, a few) and by the sandbox's own clock in the background (``DueClock``).
 """

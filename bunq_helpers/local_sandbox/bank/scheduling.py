@@ -5,12 +5,19 @@ ScheduledPayment, ScheduledPaymentBatch or ScheduledInstance. A client keeps the
 answer gave it (``{"Id": {"id": N}}``), which is also the Schedule's id.
 
 A schedule (from ``schedule-payment``, ``schedule-payment-batch`` or an accepted scheduled draft)
-holds one or more payment orders and a recurrence (``recurrence.py``). Like sugar daddy's money, due
-runs happen when an account is next read, not on a background thread: each due run is a real
+holds one or more payment orders and a recurrence (``recurrence.py``). Each due run is a real
 payment (or batch) and a ``ScheduledInstance``. A run the balance does not cover moves nothing and is
-recorded as ``FAILED_USER_ERROR`` with bunq's error shape; the schedule carries on. At most
-``MAX_CATCH_UP`` runs of one schedule happen per read, so a long-past hourly schedule cannot stall a
-request; the rest follow on later reads.
+recorded as ``FAILED_USER_ERROR`` with bunq's error shape; the schedule carries on.
+
+Runs are bounded so that one user's schedules cost other users nothing:
+
+- before a user's request is answered, only that user's due runs happen, at most ``RUNS_PER_CALL``;
+- the sandbox's own clock (``settlement.DueClock``, a background thread) runs what else is due,
+  everyone's, at most ``RUNS_PER_TICK`` per tick, each run in a short transaction of its own;
+- a schedule more than ``MAX_CATCH_UP`` runs behind (an hourly one that started in 2000) skips the
+  older ones and runs only its last ``MAX_CATCH_UP``;
+- a user has at most ``MAX_SCHEDULES_PER_USER`` live (ACTIVE) schedules. bunq publishes no such
+  limit; the sandbox documents its own, refused with bunq's 400 error shape.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from ..bunq_errors import BunqError
+from ..bunq_errors import BunqError, bad_request
 from ..events import renders
 from ..recurrence import next_run
 from ..render import timestamp
@@ -34,7 +41,10 @@ from .transfers import (
     result_object,
 )
 
-MAX_CATCH_UP = 50
+MAX_CATCH_UP = 50  # runs of one schedule caught up at most; older missed runs are skipped
+MAX_SCHEDULES_PER_USER = 100  # live schedules per user (bunq publishes none; the sandbox's own)
+RUNS_PER_CALL = 20  # due runs of the caller's own schedules a request makes happen
+RUNS_PER_TICK = 10  # due runs the background clock makes happen per tick (a few ms of work)
 MAX_RECURRENCE_SIZE = 1000
 # What the scheduled object is called: in bunq's wrappers, events and object anchors.
 WRAPPERS = {"Payment": "ScheduledPayment", "PaymentBatch": "ScheduledPaymentBatch"}
@@ -83,8 +93,20 @@ def insert_schedule(
     spec: ScheduleSpec,
     purpose: str | None = None,
 ) -> int:
-    """Store a new ACTIVE schedule of ``orders`` (kind ``Payment`` or ``PaymentBatch``); record its event."""
+    """Store a new ACTIVE schedule of ``orders`` (kind ``Payment`` or ``PaymentBatch``); record its event.
+
+    400 when the user has ``MAX_SCHEDULES_PER_USER`` live schedules already."""
     now = ctx.now()
+    (live,) = db.execute(
+        "SELECT COUNT(*) FROM schedules s JOIN accounts a ON a.id = s.account_id"
+        " WHERE a.user_id = ? AND s.status = 'ACTIVE'",
+        (account["user_id"],),
+    ).fetchone()
+    if live >= MAX_SCHEDULES_PER_USER:
+        raise bad_request(
+            f"You have {live} active scheduled payments, the local sandbox's limit of "
+            f"{MAX_SCHEDULES_PER_USER} per user; delete one (DELETE schedule-payment/ID) or let one finish first."
+        )
     due = next_run(spec.time_start, spec.time_end, spec.unit, spec.size, 0)
     schedule_id = db.execute(
         "INSERT INTO schedules (account_id, kind, entries, purpose, time_start, time_end, recurrence_unit,"
@@ -248,21 +270,73 @@ def instance_for_event(db: sqlite3.Connection, instance_id: int) -> dict | None:
     return {"ScheduledInstance": instance_object(db, row)} if row is not None else None
 
 
-_DUE = "SELECT id FROM schedules WHERE status = 'ACTIVE' AND next_run IS NOT NULL AND next_run <= ? ORDER BY next_run, id"
+_DUE = "SELECT id FROM schedules WHERE status = 'ACTIVE' AND next_run IS NOT NULL AND next_run <= ?"
+_DUE_ALL = _DUE + " ORDER BY next_run, id LIMIT ?"
+_DUE_OF_USER = (
+    "SELECT s.id FROM schedules s JOIN accounts a ON a.id = s.account_id WHERE a.user_id = ?"
+    " AND s.status = 'ACTIVE' AND s.next_run IS NOT NULL AND s.next_run <= ? ORDER BY s.next_run, s.id LIMIT ?"
+)
 
 
-def run_due_schedules(ctx: Bank) -> None:
-    """Run every schedule whose time has come (in the whole sandbox, so payees see incoming runs too)."""
-    now = ctx.now()
-    if ctx.store.read().execute(_DUE + " LIMIT 1", (now,)).fetchone() is None:
-        return
-    with ctx.store.transaction() as db:
-        for (schedule_id,) in db.execute(_DUE, (now,)).fetchall():
-            for _ in range(MAX_CATCH_UP):
-                row = db.execute("SELECT * FROM schedules WHERE id = ?", (schedule_id,)).fetchone()
-                if row["status"] != "ACTIVE" or row["next_run"] is None or row["next_run"] > now:
-                    break
+def run_due_schedules(ctx: Bank, budget: int, user_id: int | None = None) -> int:
+    """Make at most ``budget`` due runs happen (only ``user_id``'s schedules, when given), oldest due
+    first, each in a transaction of its own; return how many ran."""
+    ran = 0
+    while ran < budget:
+        now = ctx.now()
+        query, args = (_DUE_ALL, (now, 1)) if user_id is None else (_DUE_OF_USER, (user_id, now, 1))
+        if ctx.store.read().execute(query, args).fetchone() is None:
+            return ran
+        with ctx.store.transaction() as db:
+            found = db.execute(query, args).fetchone()
+            if found is None:
+                return ran
+            row = _skip_to_recent(
+                db, db.execute("SELECT * FROM schedules WHERE id = ?", found).fetchone(), now
+            )
+            if row["status"] == "ACTIVE" and row["next_run"] is not None and row["next_run"] <= now:
                 _run_once(ctx, db, row)
+        ran += 1
+    return ran
+
+
+def _skip_to_recent(db: sqlite3.Connection, row: sqlite3.Row, now: float) -> sqlite3.Row:
+    """A schedule more than MAX_CATCH_UP runs behind skips to its last MAX_CATCH_UP due runs."""
+    behind = _runs_due_by(row, now) - row["runs"]
+    if behind <= MAX_CATCH_UP:
+        return row
+    runs = row["runs"] + behind - MAX_CATCH_UP
+    due = next_run(row["time_start"], row["time_end"], row["recurrence_unit"], row["recurrence_size"], runs)
+    db.execute("UPDATE schedules SET runs = ?, next_run = ? WHERE id = ?", (runs, due, row["id"]))
+    return db.execute("SELECT * FROM schedules WHERE id = ?", (row["id"],)).fetchone()
+
+
+def _runs_due_by(row: sqlite3.Row, now: float) -> int:
+    """How many runs of a schedule fall due at or before ``now``, counted from its start."""
+    start, end, unit, size = (
+        row["time_start"],
+        row["time_end"],
+        row["recurrence_unit"],
+        row["recurrence_size"],
+    )
+
+    def due_by_now(run: int) -> bool:
+        due = next_run(start, end, unit, size, run)
+        return due is not None and due <= now
+
+    if unit == "ONCE":
+        return int(due_by_now(0))
+    step = _STEP_SECONDS.get(unit, 2_629_746.0 * (12 if unit == "YEARLY" else 1))  # months: on average
+    until = min(now, end) if end is not None else now
+    runs = max(int((until - start) // (step * size)), 0)  # an estimate within a run or two; then counted
+    while runs > 0 and not due_by_now(runs - 1):
+        runs -= 1
+    while due_by_now(runs):
+        runs += 1
+    return runs
+
+
+_STEP_SECONDS = {"HOURLY": 3600.0, "DAILY": 86_400.0, "WEEKLY": 604_800.0}
 
 
 def attempt_run(

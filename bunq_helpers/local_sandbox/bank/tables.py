@@ -28,7 +28,7 @@ TABLES: tuple[Table, ...] = (
         """
         CREATE TABLE IF NOT EXISTS users (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
-            kind TEXT NOT NULL,                 -- UserPerson or UserCompany
+            kind TEXT NOT NULL,                 -- UserPerson, UserCompany, UserApiKey or UserPaymentServiceProvider
             first_name TEXT, last_name TEXT, name TEXT,
             display_name TEXT NOT NULL, public_nick_name TEXT NOT NULL, email TEXT NOT NULL,
             public_uuid TEXT NOT NULL,
@@ -424,6 +424,77 @@ TABLES: tuple[Table, ...] = (
         );
 """,
         50_000_000,
+    ),
+    # OAuth apps and PSD2 providers (endpoints.oauth_clients, endpoints.psd2, oauth_grants).
+    Table(
+        "oauth_clients",
+        """
+        CREATE TABLE IF NOT EXISTS oauth_clients (   -- an app a user registered; its secret is shown to its owner
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            client_id TEXT NOT NULL UNIQUE, secret TEXT NOT NULL,
+            display_name TEXT NOT NULL, status TEXT NOT NULL,   -- ACTIVE or CANCELLED
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        51_000_000,
+    ),
+    Table(
+        "oauth_callback_urls",
+        """
+        CREATE TABLE IF NOT EXISTS oauth_callback_urls (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            client_row_id INTEGER NOT NULL REFERENCES oauth_clients(id),
+            url TEXT NOT NULL,
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        52_000_000,
+    ),
+    Table(
+        "oauth_codes",
+        """
+        CREATE TABLE IF NOT EXISTS oauth_codes (     -- authorization codes: single use, short-lived
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            code TEXT NOT NULL UNIQUE,
+            client_row_id INTEGER NOT NULL REFERENCES oauth_clients(id),
+            granted_by_user_id INTEGER NOT NULL REFERENCES users(id),
+            redirect_uri TEXT NOT NULL, state TEXT,
+            expires_at REAL NOT NULL, used INTEGER NOT NULL DEFAULT 0,
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        53_000_000,
+    ),
+    Table(
+        "oauth_grants",
+        """
+        CREATE TABLE IF NOT EXISTS oauth_grants (    -- an approved code exchanged: the UserApiKey and its token
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            client_row_id INTEGER NOT NULL REFERENCES oauth_clients(id),
+            user_api_key_id INTEGER NOT NULL UNIQUE REFERENCES users(id),  -- the UserApiKey's own user row
+            granted_by_user_id INTEGER NOT NULL REFERENCES users(id),
+            credential_id INTEGER NOT NULL REFERENCES credentials(id),     -- the access token, as an API key
+            status TEXT NOT NULL,               -- ACTIVE or REVOKED
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        54_000_000,
+    ),
+    Table(
+        "psd2_credentials",
+        """
+        CREATE TABLE IF NOT EXISTS psd2_credentials (  -- payment-service-provider-credential
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            installation_id INTEGER NOT NULL REFERENCES installations(id),
+            user_id INTEGER NOT NULL REFERENCES users(id),             -- the UserPaymentServiceProvider
+            credential_id INTEGER NOT NULL REFERENCES credentials(id), -- token_value, as an API key
+            distinguished_name TEXT NOT NULL, fingerprint TEXT NOT NULL,
+            expiry_time REAL NOT NULL,
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        55_000_000,
     ),
     # opsnotes: card payments and top-ups from outside (ids 60_000_000 to 69_000_000)
     Table(

@@ -29,9 +29,10 @@ import uuid
 from ...errors import InvalidKeyError
 from ..bunq_errors import bad_request, credentials_incorrect, not_found
 from ..kit import op
+from ..oauth_grants import wrapped_user
 from ..options import DEFAULT_SESSION_TIMEOUT
 from ..pagination import paginate
-from ..render import device_object, iban_for, token_object, user_object, user_wrapper_name
+from ..render import device_object, iban_for, token_object
 from ..request import Request, normal_ip
 from ..routing import Auth, Caller, HandlerContext, Reply
 from ..store import new_api_key, new_token
@@ -262,11 +263,14 @@ def create_session_server(
             (token_id, caller.installation["id"], user["device_id"], user["id"], timeout, now + timeout),
         )
         profile = profile_of(db, user["id"])  # in the transaction: no read transaction of its own after it
+        shown_user = wrapped_user(
+            db, user, timeout, profile
+        )  # UserApiKey (OAuth), UserPaymentServiceProvider
     return Reply(
         [
             {"Id": {"id": token_id}},
             {"Token": token_object(token)},
-            {user_wrapper_name(user): user_object(user, session_timeout=timeout, profile=profile)},
+            shown_user,
         ]
     )
 

@@ -20,6 +20,7 @@ from typing import Any
 from ..amounts import amount
 from ..bunq_errors import bad_request, not_found
 from ..kit import op
+from ..oauth_grants import GRANTEE_KINDS, wrapped_user
 from ..render import user_object, user_wrapper_name
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
@@ -75,15 +76,22 @@ def user_view(ctx: HandlerContext, user: sqlite3.Row) -> dict[str, Any]:
     return user_object(user, session_timeout=timeout, profile=profile_of(ctx.store.read(), user["id"]))
 
 
+def _shown(ctx: HandlerContext, user: sqlite3.Row) -> dict[str, Any]:
+    """The user wrapped by its kind; an OAuth or PSD2 session's user as ``oauth_grants`` shows it."""
+    if user["kind"] in GRANTEE_KINDS:
+        return {user_wrapper_name(user): user_view(ctx, user)}
+    return wrapped_user(ctx.store.read(), user, ctx.options.session_timeout or user["session_timeout"])
+
+
 def list_users(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """GET user: the session's user, wrapped as UserPerson or UserCompany."""
-    return Reply([{user_wrapper_name(caller.user): user_view(ctx, caller.user)}])
+    return Reply([_shown(ctx, caller.user)])
 
 
 def read_user(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """GET user/{id}."""
     own_user(caller, ids)
-    return Reply([{user_wrapper_name(caller.user): user_view(ctx, caller.user)}])
+    return Reply([_shown(ctx, caller.user)])
 
 
 def _own_user_of_kind(caller: Caller, ids: dict[str, int], kind: str) -> sqlite3.Row:
