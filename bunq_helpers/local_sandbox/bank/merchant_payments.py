@@ -1,6 +1,7 @@
 """Money from outside the sandbox and card payments at merchants: rows bunq makes when a user tops up by
-iDEAL or Sofort (a merchant transaction and the Payment that credits the account) or pays by card (a
-MasterCardAction with bunq's decision and, when allowed, the Payment it booked).
+iDEAL or Sofort (a merchant transaction and the Payment that credits the account), pays by card (a
+MasterCardAction with bunq's decision and, when allowed, the Payment it booked), or is paid at the IBAN
+they switched away from (the Dutch bank switch service forwards it: a switch-service payment).
 
 Each runs in the caller's write transaction and records its events, so callbacks go out as for any payment.
 """
@@ -94,3 +95,40 @@ def pay_by_card(
         db, "MasterCardAction", action_id, user_id=account["user_id"], account_id=account["id"]
     )
     return int(action_id)
+
+
+def forward_switched(
+    bank: Bank,
+    db: sqlite3.Connection,
+    account: sqlite3.Row,
+    cents: int,
+    currency: str,
+    *,
+    payer: dict[str, str],
+    old_iban: str,
+    description: str,
+) -> int:
+    """A payment to ``old_iban`` forwarded to ``account`` by the switch service: the row's id."""
+    payment_id = book_payment(
+        bank,
+        db,
+        account,
+        cents,
+        currency,
+        kind="EBA_SCT",
+        description=description,
+        counterparty=payer,
+        sub_type="SCT",
+    )
+    now = bank.now()
+    first = db.execute(
+        "SELECT MIN(time_switched) FROM switch_service_payments WHERE account_id = ? AND old_iban = ?",
+        (account["id"], old_iban),
+    ).fetchone()[0]
+    return int(
+        db.execute(
+            "INSERT INTO switch_service_payments (account_id, payment_id, old_iban, time_switched, created,"
+            " updated) VALUES (?, ?, ?, ?, ?, ?)",
+            (account["id"], payment_id, old_iban, first if first is not None else now, now, now),
+        ).lastrowid
+    )

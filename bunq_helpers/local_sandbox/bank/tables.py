@@ -532,6 +532,20 @@ TABLES: tuple[Table, ...] = (
         )
         for scheme, base in (("ideal", 61_000_000), ("sofort", 62_000_000))
     ),
+    Table(
+        "switch_service_payments",
+        """
+        CREATE TABLE IF NOT EXISTS switch_service_payments (  -- payments to a switched-from IBAN, forwarded
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            payment_id INTEGER NOT NULL REFERENCES payments(id),   -- the Payment that credited the account
+            old_iban TEXT NOT NULL,             -- the account at the other bank the payment was sent to
+            time_switched REAL NOT NULL,        -- when the switch started (its end: SWITCH_LIFETIME later)
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        63_000_000,
+    ),
 )
 
 BY_NAME = {table.name: table for table in TABLES}

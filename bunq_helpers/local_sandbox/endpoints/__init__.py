@@ -31,6 +31,7 @@ from . import (
     schedule_retries,
     scheduled_payments,
     schedules,
+    switch_service,
     token_qr,
     tree_progress,
     user_events,
@@ -67,4 +68,5 @@ ROUTES = [
     *merchant_transactions.ROUTES,
     *token_qr.ROUTES,
     *schedule_retries.ROUTES,
+    *switch_service.ROUTES,
 ]

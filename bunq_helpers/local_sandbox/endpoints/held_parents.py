@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from .card_actions import MASTERCARD_ACTION
 from .merchant_transactions import IDEAL, SOFORT
+from .switch_service import SWITCHED
 
 NOTED = {
     "mastercard-action": MASTERCARD_ACTION,
     "ideal-merchant-transaction": IDEAL,
     "sofort-merchant-transaction": SOFORT,
+    "switch-service-payment": SWITCHED,
 }
