@@ -11,9 +11,8 @@ import pytest
 
 from bunq_helpers.crypto import keys
 from bunq_helpers.local_sandbox import LocalSandbox
-from bunq_helpers.local_sandbox.bank.merchant_payments import forward_switched, pay_by_card
+from bunq_helpers.local_sandbox.bank.merchant_payments import forward_switched, pay_by_card, receive
 from bunq_helpers.local_sandbox.endpoints import held_parents, notes
-from bunq_helpers.local_sandbox.endpoints.merchant_transactions import top_up
 from tests.conftest import Raw, error_of
 
 EUR = "EUR"
@@ -33,8 +32,10 @@ def w(tmp_path, client_key) -> Iterator[SimpleNamespace]:
         assert made.status_code == 200, made.text
         w.ideal = made.json()["Response"][0]["Id"]["id"]
         w.card = card_payment(w, "4.50")
-        w.sofort = sofort_top_up(w, "7.00")
+        w.sofort = received(w, "sofort_merchant_transactions", "7.00")
         w.switched = switched_payment(w, "2.00")
+        w.adyen = received(w, "adyen_card_transactions", "1.00", "ADYEN")
+        w.open_banking = received(w, "open_banking_merchant_transactions", "1.00", "INGBNL2A")
         yield w
 
 
@@ -61,25 +62,13 @@ def card_payment(w: SimpleNamespace, value: str, decision: str = "ALLOWED") -> i
         )
 
 
-def sofort_top_up(w: SimpleNamespace, value: str) -> int:
-    """A Sofort top-up approved by the sandbox issuer (bunq's API has no call that starts one)."""
+def received(w: SimpleNamespace, table: str, value: str, payer_bank: str = "SOFORT") -> int:
+    """Money from outside approved at once (bunq's API has no call that starts one: the stand-in's)."""
     bank = w.sandbox.app.context
     with bank.store.transaction() as db:
-        now = bank.now()
-        row_id = db.execute(
-            "INSERT INTO sofort_merchant_transactions (account_id, amount_requested_cents,"
-            " amount_guaranteed_cents, currency, issuer, issuer_name, status, transaction_identifier,"
-            " purchase_identifier, created, updated) VALUES (?, ?, ?, 'EUR', 'SOFORT', 'Sofort', 'SUCCESS',"
-            " 'S1', 'P1', ?, ?)",
-            (w.me.account_id, round(float(value) * 100), round(float(value) * 100), now, now),
-        ).lastrowid
-        top_up(
-            bank,
-            db,
-            "SOFORT",
-            db.execute("SELECT * FROM sofort_merchant_transactions WHERE id = ?", (row_id,)).fetchone(),
-        )
-    return row_id
+        account = db.execute("SELECT * FROM accounts WHERE id = ?", (w.me.account_id,)).fetchone()
+        cents = round(float(value) * 100)
+        return receive(bank, db, table, account, cents, EUR, payer_bank=payer_bank, payer_name="Payer")
 
 
 def switched_payment(w: SimpleNamespace, value: str) -> int:
@@ -118,7 +107,7 @@ def test_an_ideal_top_up_credits_the_account_with_an_ideal_payment(w: SimpleName
     payments = [p["Payment"] for p in w.get(f"{w.account}/payment").json()["Response"]]
     [topped] = [p for p in payments if p["type"] == "IDEAL"]
     assert topped["amount"] == money("20.00") and ideal["transaction_identifier"] in topped["description"]
-    assert balance(w) == "24.50"  # 20.00 in, 4.50 by card, 7.00 by Sofort, 2.00 switched
+    assert balance(w) == "26.50"  # 20.00 in, 4.50 by card, 7.00 by Sofort, 2.00 switched, 1.00 + 1.00
     listed = w.get(f"{w.account}/ideal-merchant-transaction").json()["Response"]
     assert [i["IdealMerchantTransaction"]["transaction_identifier"] for i in listed] == [
         ideal["transaction_identifier"]
@@ -135,7 +124,7 @@ def test_an_ideal_top_up_names_its_amount_and_a_known_bank(w: SimpleNamespace) -
     )
     negative = w.post(path, {"amount_requested": money("-5.00")})
     assert negative.status_code == 400 and "positive" in error_of(negative)
-    assert balance(w) == "24.50"
+    assert balance(w) == "26.50"
     assert len(w.get(path).json()["Response"]) == 1
 
 
@@ -146,7 +135,7 @@ def test_a_bunq_payer_scans_the_token_and_pays_by_answering_the_request(w: Simpl
     [item] = w.get(f"{path}/{sale_id}").json()["Response"]
     sale = item["IdealMerchantTransaction"]
     assert (sale["status"], sale["amount_guaranteed"]) == ("PENDING", None)
-    assert balance(w) == "24.50"  # nothing arrives before the payer answers
+    assert balance(w) == "26.50"  # nothing arrives before the payer answers
     scan = f"user/{w.other.user_id}/token-qr-request-ideal"
     own = w.post(f"user/{w.me.user_id}/token-qr-request-ideal", {"token": sale["transaction_identifier"]})
     assert own.status_code == 400 and "another user pays it" in error_of(own)
@@ -184,7 +173,7 @@ def test_a_bunq_payer_scans_the_token_and_pays_by_answering_the_request(w: Simpl
         "SUCCESS",
         money("3.00"),
     )
-    assert balance(w) == "27.50"
+    assert balance(w) == "29.50"
 
 
 def test_a_card_payment_is_a_mastercard_action_with_its_payment_and_event(w: SimpleNamespace) -> None:
@@ -211,7 +200,7 @@ def test_a_refused_card_payment_moves_no_money(w: SimpleNamespace) -> None:
     assert w.get(f"{w.account}/mastercard-action/{refused}/payment").json()["Response"] == []
     listed = w.get(f"{w.account}/mastercard-action").json()["Response"]
     assert sorted(i["MasterCardAction"]["id"] for i in listed) == [w.card, refused]
-    assert balance(w) == "24.50"
+    assert balance(w) == "26.50"
 
 
 def test_a_sofort_top_up_is_listed_and_read(w: SimpleNamespace) -> None:
@@ -219,6 +208,11 @@ def test_a_sofort_top_up_is_listed_and_read(w: SimpleNamespace) -> None:
     assert item["SofortMerchantTransaction"]["amount_guaranteed"] == money("7.00")
     listed = w.get(f"{w.account}/sofort-merchant-transaction").json()["Response"]
     assert [i["SofortMerchantTransaction"]["id"] for i in listed] == [w.sofort]
+
+
+def test_adyen_and_open_banking_payments_credit_the_account(w: SimpleNamespace) -> None:
+    payments = [p["Payment"] for p in w.get(f"{w.account}/payment").json()["Response"]]
+    assert {(p["type"], p["amount"]["value"]) for p in payments} >= {("ADYEN", "1.00"), ("EBA_SCT", "1.00")}
 
 
 def test_a_payment_to_the_old_iban_arrives_through_the_switch_service(w: SimpleNamespace) -> None:
@@ -259,6 +253,8 @@ def test_someone_elses_is_bunqs_404(w: SimpleNamespace, segment: str, kind: str,
         ("mastercard-action", "card"),
         ("sofort-merchant-transaction", "sofort"),
         ("switch-service-payment", "switched"),
+        ("adyen-card-transaction", "adyen"),
+        ("open-banking-merchant-transaction", "open_banking"),
     ],
 )
 def test_notes_on_each_new_parent(w: SimpleNamespace, segment: str, attribute: str) -> None:

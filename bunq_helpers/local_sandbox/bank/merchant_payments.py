@@ -8,11 +8,20 @@ Each runs in the caller's write transaction and records its events, so callbacks
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 
 from .core import Bank
 from .ledger import credit, insert_payment, require_active
 
+# The Payment type each way money arrives from outside is booked with. bunq documents IDEAL, SOFORT and
+# EBA_SCT; for card payments taken through Adyen bunq does not say, so ADYEN is our choice.
+KINDS = {
+    "ideal_merchant_transactions": "IDEAL",
+    "sofort_merchant_transactions": "SOFORT",
+    "adyen_card_transactions": "ADYEN",
+    "open_banking_merchant_transactions": "EBA_SCT",
+}
 DENIALS = ("INSUFFICIENT_BALANCE", "CARD_BLOCKED", "AMOUNT_LIMIT_REACHED", "MERCHANT_BLOCKED", "WRONG_PIN")
 
 
@@ -132,3 +141,62 @@ def forward_switched(
             (account["id"], payment_id, old_iban, first if first is not None else now, now, now),
         ).lastrowid
     )
+
+
+def new_identifiers() -> dict[str, str]:
+    """A transaction's identifier at the payer's bank (iDEAL's 16 digits) and the purchase's reference."""
+    digits = "".join(secrets.choice("0123456789") for _ in range(12))
+    return {"transaction_identifier": "0030" + digits, "purchase_identifier": secrets.token_hex(8).upper()}
+
+
+def credit_transaction(bank: Bank, db: sqlite3.Connection, table: str, row_id: int) -> int:
+    """The payer's bank approved row ``row_id`` of ``table``: credit its account, link the Payment (its id)."""
+    row = db.execute(f"SELECT * FROM {table} WHERE id = ?", (row_id,)).fetchone()  # noqa: S608 - KINDS' keys
+    account = db.execute("SELECT * FROM accounts WHERE id = ?", (row["account_id"],)).fetchone()
+    kind = KINDS[table]
+    payment_id = book_payment(
+        bank,
+        db,
+        account,
+        row["amount_requested_cents"],
+        row["currency"],
+        kind=kind,
+        description=f"{kind.replace('_', ' ').title()} {row['transaction_identifier']}",
+        counterparty={"type": "IBAN", "value": "", "name": row["issuer_name"]},
+        sub_type="PAYMENT",
+    )
+    db.execute(f"UPDATE {table} SET payment_id = ? WHERE id = ?", (payment_id, row_id))  # noqa: S608
+    return payment_id
+
+
+def receive(
+    bank: Bank,
+    db: sqlite3.Connection,
+    table: str,
+    account: sqlite3.Row,
+    cents: int,
+    currency: str,
+    *,
+    payer_bank: str,
+    payer_name: str,
+) -> int:
+    """Money into ``account`` from outside, approved at once (a row of ``table`` and its Payment): the row's id."""
+    now = bank.now()
+    row_id = db.execute(
+        f"INSERT INTO {table} (account_id, amount_requested_cents, amount_guaranteed_cents, currency, issuer,"  # noqa: S608
+        " issuer_name, status, transaction_identifier, purchase_identifier, created, updated)"
+        " VALUES (?, ?, ?, ?, ?, ?, 'SUCCESS', ?, ?, ?, ?)",
+        (
+            account["id"],
+            cents,
+            cents,
+            currency,
+            payer_bank,
+            payer_name,
+            *new_identifiers().values(),
+            now,
+            now,
+        ),
+    ).lastrowid
+    credit_transaction(bank, db, table, row_id)
+    return int(row_id)

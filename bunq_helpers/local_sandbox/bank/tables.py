@@ -515,9 +515,9 @@ TABLES: tuple[Table, ...] = (
     ),
     *(
         Table(
-            f"{scheme}_merchant_transactions",
+            name,
             f"""
-        CREATE TABLE IF NOT EXISTS {scheme}_merchant_transactions (  -- {scheme} top-ups into an account
+        CREATE TABLE IF NOT EXISTS {name} (  -- money into an account from outside, one way of paying each
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             account_id INTEGER NOT NULL REFERENCES accounts(id),
             amount_requested_cents INTEGER NOT NULL, amount_guaranteed_cents INTEGER, currency TEXT NOT NULL,
@@ -530,7 +530,12 @@ TABLES: tuple[Table, ...] = (
 """,
             base,
         )
-        for scheme, base in (("ideal", 61_000_000), ("sofort", 62_000_000))
+        for name, base in (
+            ("ideal_merchant_transactions", 61_000_000),
+            ("sofort_merchant_transactions", 62_000_000),
+            ("adyen_card_transactions", 64_000_000),
+            ("open_banking_merchant_transactions", 65_000_000),
+        )
     ),
     Table(
         "switch_service_payments",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .card_actions import MASTERCARD_ACTION
-from .merchant_transactions import IDEAL, SOFORT
+from .merchant_transactions import ADYEN, IDEAL, OPEN_BANKING, SOFORT
 from .switch_service import SWITCHED
 
 NOTED = {
@@ -11,4 +11,6 @@ NOTED = {
     "ideal-merchant-transaction": IDEAL,
     "sofort-merchant-transaction": SOFORT,
     "switch-service-payment": SWITCHED,
+    "adyen-card-transaction": ADYEN,
+    "open-banking-merchant-transaction": OPEN_BANKING,
 }

@@ -5,23 +5,23 @@ bunq's account is the merchant: ``POST ideal-merchant-transaction`` names the am
 (``issuer``, a BIC) and bunq answers the issuer's page where the payer approves it. The local sandbox has
 no other bank, so its stand-in issuer approves at once (documented in ``divergences``): the transaction is
 ``SUCCESS`` with the amount guaranteed, and a Payment of type ``IDEAL`` (``SOFORT``) credits the account,
-with its event and callbacks. With ``issuer`` bunq's own BIC (``BUNQNL2A``) the payer banks at bunq: the
+with its event and callbacks (``bank.merchant_payments``). With ``issuer`` bunq's own BIC (``BUNQNL2A``) the payer banks at bunq: the
 transaction stays ``PENDING`` and its ``transaction_identifier`` is the token the payer scans
 (``POST token-qr-request-ideal``, ``token_qr.py``); that makes a request to the payer (a RequestResponse on
 their account), and the payer's answer (``PUT request-response``) pays this account and sets the status
-(``SUCCESS`` or ``CANCELLED``). bunq's API has no call that starts a Sofort top-up; the same bank function
-(``top_up``) makes one where a stand-in asks for it.
+(``SUCCESS`` or ``CANCELLED``). bunq's API has no call that starts a Sofort top-up, a card payment taken through Adyen or an open
+banking (pay-by-bank) payment, and has only notes on the last two: ``bank.merchant_payments.receive``
+makes each where a stand-in asks for it (the row, and the Payment that credits the account).
 """
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
 from typing import Any
 
 from ..amounts import amount
 from ..bank.ledger import account_and_owner
-from ..bank.merchant_payments import book_payment
+from ..bank.merchant_payments import credit_transaction, new_identifiers
 from ..bunq_errors import bad_request
 from ..kit import ACCOUNT, Owned, derived_renderer, plain_family
 from ..render import counterparty_label, own_label, timestamp
@@ -45,31 +45,17 @@ BUNQ = "BUNQNL2A"
 ANSWERED = {"ACCEPTED": "SUCCESS", "REJECTED": "CANCELLED", "REVOKED": "CANCELLED", "PENDING": "PENDING"}
 IDEAL = Owned("ideal_merchant_transactions", "IdealMerchantTransaction", parent=ACCOUNT, link="account_id")
 SOFORT = Owned("sofort_merchant_transactions", "SofortMerchantTransaction", parent=ACCOUNT, link="account_id")
-
-
-def top_up(ctx: HandlerContext, db: sqlite3.Connection, scheme: str, row: sqlite3.Row) -> None:
-    """The issuer approved: credit the account with a Payment of type ``scheme`` and link it to ``row``."""
-    account = db.execute("SELECT * FROM accounts WHERE id = ?", (row["account_id"],)).fetchone()
-    payer = {"type": "IBAN", "value": "", "name": row["issuer_name"]}
-    payment_id = book_payment(
-        ctx,
-        db,
-        account,
-        row["amount_requested_cents"],
-        row["currency"],
-        kind=scheme,
-        description=f"{scheme.capitalize()} top-up {row['transaction_identifier']}",
-        counterparty=payer,
-        sub_type="PAYMENT",
-    )
-    table = IDEAL.table if scheme == "IDEAL" else SOFORT.table
-    db.execute(f"UPDATE {table} SET payment_id = ? WHERE id = ?", (payment_id, row["id"]))  # noqa: S608
+# bunq's API only annotates these (notes, no read): card payments taken through Adyen, pay-by-bank.
+ADYEN = Owned("adyen_card_transactions", "AdyenCardTransaction", parent=ACCOUNT, link="account_id")
+OPEN_BANKING = Owned(
+    "open_banking_merchant_transactions", "OpenBankingMerchantTransaction", parent=ACCOUNT, link="account_id"
+)
 
 
 def _approved(ctx: HandlerContext, db: sqlite3.Connection, caller: Any, row: sqlite3.Row) -> None:
     """Another bank's payer is approved at once by the sandbox issuer: the money arrives."""
     if row["status"] == "SUCCESS":
-        top_up(ctx, db, "IDEAL", row)
+        credit_transaction(ctx, db, IDEAL.table, row["id"])
 
 
 def order(ctx: HandlerContext, owner: sqlite3.Row, body: dict[str, Any], creating: bool) -> dict[str, Any]:
@@ -88,8 +74,7 @@ def order(ctx: HandlerContext, owner: sqlite3.Row, body: dict[str, Any], creatin
         "issuer": issuer,
         "issuer_name": ISSUERS[issuer],
         "status": "PENDING" if at_bunq else "SUCCESS",
-        "transaction_identifier": "0030" + "".join(secrets.choice("0123456789") for _ in range(12)),
-        "purchase_identifier": secrets.token_hex(8).upper(),
+        **new_identifiers(),
     }
 
 
