@@ -60,6 +60,14 @@ WRAPPERS_BUNQ_SENDS: list[tuple[str, str, str, Any, str]] = [  # fields: inline,
         "PaymentRead",
         f"{SDK}: MasterCardPaymentApiObject.list reads 'Payment', not the spec's MasterCardPayment",
     ),
+    (  # opsnotes
+        "POST",
+        r"/user/\{userID\}/token-qr-request-ideal",
+        "RequestResponse",
+        None,
+        f"{SDK}: TokenQrRequestIdealApiObject.create reads 'RequestResponse' (doc.bunq.com/token-qr-request-ideal: "
+        "it returns a RequestResponse)",
+    ),
     (
         "POST",
         r"/sandbox-user-(person|company)",

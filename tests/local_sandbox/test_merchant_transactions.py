@@ -141,7 +141,7 @@ def test_a_bunq_payer_scans_the_token_and_pays_by_answering_the_request(w: Simpl
     assert own.status_code == 400 and "another user pays it" in error_of(own)
     asked = w.post(scan, {"token": sale["transaction_identifier"]}, who=w.other)
     assert asked.status_code == 200, asked.text
-    request = asked.json()["Response"][0]["TokenQrRequestIdeal"]
+    request = asked.json()["Response"][0]["RequestResponse"]
     assert (request["status"], request["type"], request["amount_inquired"]) == (
         "PENDING",
         "IDEAL",

@@ -746,6 +746,26 @@ def ideal_top_up(tour: SimpleNamespace) -> None:
     equal([n.content for n in notes.list(top_up_id).value], ["from savings"], "notes on the top-up")
 
 
+@step(needs=("request-response",))
+def ideal_by_bunq_payer(tour: SimpleNamespace) -> None:
+    """iDEAL paid from bunq: A's transaction's token, B's request to pay it, B accepts, A is paid."""
+    s = sdk()
+    before_a = cents(balance())  # the account the SDK's context calls primary (as the transaction's)
+    sale_id = s.e.IdealMerchantTransactionApiObject.create(amount("1.50"), "BUNQNL2A").value
+    sale = s.e.IdealMerchantTransactionApiObject.get(sale_id).value
+    equal(sale.status, "PENDING", "A's iDEAL transaction before B pays")
+    use(tour, "b")
+    before_b = cents(balance())
+    asked = s.e.TokenQrRequestIdealApiObject.create(sale.transaction_identifier).value
+    equal((asked.status, asked.amount_inquired.value), ("PENDING", "1.50"), "B's request to pay")
+    s.e.RequestResponseApiObject.update(asked.id_, amount_responded=amount("1.50"), status="ACCEPTED")
+    equal(cents(balance()), before_b - 150, "B's balance after paying by iDEAL")
+    use(tour, "a")
+    paid = s.e.IdealMerchantTransactionApiObject.get(sale_id).value
+    equal((paid.status, paid.amount_guaranteed.value), ("SUCCESS", "1.50"), "A's iDEAL transaction once paid")
+    equal(cents(balance()), before_a + 150, "A's balance after B paid 1.50")
+
+
 @step(needs=("contexts",))
 def card_actions(tour: SimpleNamespace) -> None:
     """Mastercard actions and Sofort top-ups: listed (none made through bunq's API), a foreign id refused."""

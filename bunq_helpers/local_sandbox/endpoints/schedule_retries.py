@@ -1,8 +1,8 @@
 """``PUT …/schedule/{id}/schedule-instance/{id}`` with ``state`` ``RETRY``: run a failed run again.
 
-bunq's ScheduleInstance states are FINISHED_SUCCESSFULLY, RETRY and FAILED_USER_ERROR (its SDK's
-ScheduleInstanceApiObject); a run that failed (the balance did not cover it, the account was closed)
-can be asked to run again. The local sandbox runs it at once in the same transaction: the run becomes
+bunq's SDK (1.28.0, ScheduleInstanceApiObject.update) says what the PUT is for: "change the state of the
+scheduleInstance from FAILED_USER_ERROR to RETRY", so a run that failed (the balance did not cover it,
+the account was closed) can be asked to run again. The local sandbox runs it at once in the same transaction: the run becomes
 FINISHED_SUCCESSFULLY with the payment or batch it made, or stays FAILED_USER_ERROR with today's reason;
 either way its ScheduledInstance event is recorded (an UPDATE). A run that succeeded is not run twice.
 """

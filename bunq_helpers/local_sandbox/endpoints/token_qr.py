@@ -12,7 +12,7 @@ from __future__ import annotations
 from ..bank.ledger import account_and_owner
 from ..bunq_errors import bad_request
 from ..catalogue import load_catalogue
-from ..kit import body_of, op, operation, own_user
+from ..kit import body_of, op, own_user
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
 from .merchant_transactions import IDEAL
@@ -20,7 +20,7 @@ from .request_inquiries import InquiryOrder, insert_inquiry
 from .request_responses import find_request_response, response_object
 
 CREATE = "CREATE_TokenQrRequestIdeal_for_User"
-_SHOWN = load_catalogue().schemas[operation(CREATE).response["wrappers"]["TokenQrRequestIdeal"]]["fields"]
+_SHOWN = load_catalogue().schemas["TokenQrRequestIdealCreate"]["fields"]
 
 
 def scan_ideal(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
@@ -56,7 +56,8 @@ def scan_ideal(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[
         ).fetchone()
         shown = response_object(db, find_request_response(db, payer["id"], response_id), payer, user)
     shown.update(type="IDEAL", sub_type="NONE")
-    return Reply([{"TokenQrRequestIdeal": {k: v for k, v in shown.items() if k in _SHOWN}}])
+    # bunq's SDK reads the answer under RequestResponse (divergences.WRAPPERS_BUNQ_SENDS)
+    return Reply([{"RequestResponse": {k: v for k, v in shown.items() if k in _SHOWN}}])
 
 
 ROUTES = [op(CREATE, scan_ideal)]
