@@ -34,16 +34,19 @@ FIELDS_BUNQ_SENDS: dict[tuple[str, str], str] = {
         for schema in ("OauthCallbackUrl", "OauthCallbackUrlListing", "OauthCallbackUrlRead")
         for field in ("id", "created", "updated")
     },
-    # opsnotes: a top-up's id, without which its notes are reachable only by guessing (as above)
+    # opsnotes: ids without which a listed object (and its notes) is reachable only by guessing
     **{
         (schema, "id"): "every object bunq answers carries its id; the spec's iDEAL/Sofort transaction "
-        "lacks it, so a listed top-up's notes would be reachable only by guessing; bunq's SDK "
-        "(IdealMerchantTransactionApiObject) ignores fields it does not model"
+        "and bunq.me profile lack it, so a listed one could be read only by guessing; bunq's SDK "
+        "(IdealMerchantTransactionApiObject, BunqMeFundraiserProfileUserApiObject) ignores fields it does "
+        "not model"
         for schema in (
             "IdealMerchantTransactionRead",
             "IdealMerchantTransactionListing",
             "SofortMerchantTransactionRead",
             "SofortMerchantTransactionListing",
+            "BunqMeFundraiserProfileUserListing",
+            "BunqMeFundraiserProfileUserRead",
         )
     },
 }
@@ -59,6 +62,13 @@ WRAPPERS_BUNQ_SENDS: list[tuple[str, str, str, Any, str]] = [  # fields: inline,
         "Payment",
         "PaymentRead",
         f"{SDK}: MasterCardPaymentApiObject.list reads 'Payment', not the spec's MasterCardPayment",
+    ),
+    (  # opsnotes
+        "GET",
+        r"/user/\{userID\}/bunqme-fundraiser-profile(/\{itemId\})?",
+        "BunqMeFundraiserProfile",
+        None,
+        f"{SDK}: BunqMeFundraiserProfileUserApiObject reads 'BunqMeFundraiserProfile'",
     ),
     (  # opsnotes
         "POST",

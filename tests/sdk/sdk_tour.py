@@ -767,6 +767,21 @@ def ideal_by_bunq_payer(tour: SimpleNamespace) -> None:
 
 
 @step(needs=("contexts",))
+def bunqme_profile(tour: SimpleNamespace) -> None:
+    """bunq.me fundraiser profile: A's page, listed and read."""
+    e = sdk().e
+    [page] = e.BunqMeFundraiserProfileUserApiObject.list().value
+    equal(
+        (page.owner_user_id, page.monetary_account_id),
+        (tour.user_a, tour.account_a),
+        "whose page, paid where",
+    )
+    equal(
+        page.status, "ACTIVE", "the page's status"
+    )  # (its pointer the SDK reads as a label, dropping the URL)
+
+
+@step(needs=("contexts",))
 def card_actions(tour: SimpleNamespace) -> None:
     """Mastercard actions and Sofort top-ups: listed (none made through bunq's API), a foreign id refused."""
     s = sdk()

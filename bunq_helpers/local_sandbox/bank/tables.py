@@ -551,6 +551,32 @@ TABLES: tuple[Table, ...] = (
 """,
         63_000_000,
     ),
+    Table(
+        "bunqme_fundraiser_profiles",
+        """
+        CREATE TABLE IF NOT EXISTS bunqme_fundraiser_profiles (  -- a user's bunq.me page (bank/bunqme.py)
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            account_id INTEGER NOT NULL REFERENCES accounts(id),   -- where its payments go
+            status TEXT NOT NULL,
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        66_000_000,
+    ),
+    Table(
+        "bunqme_fundraiser_results",
+        """
+        CREATE TABLE IF NOT EXISTS bunqme_fundraiser_results (  -- a payment through a bunq.me page
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            profile_id INTEGER NOT NULL REFERENCES bunqme_fundraiser_profiles(id),
+            payment_id INTEGER NOT NULL REFERENCES payments(id),
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        67_000_000,
+    ),
 )
 
 BY_NAME = {table.name: table for table in TABLES}

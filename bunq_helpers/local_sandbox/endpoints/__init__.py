@@ -9,6 +9,7 @@ from __future__ import annotations
 from . import (
     annual_overviews,
     attachments,
+    bunqme_fundraisers,
     bunqme_tabs,
     card_actions,
     cards,
@@ -69,4 +70,5 @@ ROUTES = [
     *token_qr.ROUTES,
     *schedule_retries.ROUTES,
     *switch_service.ROUTES,
+    *bunqme_fundraisers.ROUTES,
 ]

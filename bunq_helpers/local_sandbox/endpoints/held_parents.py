@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .bunqme_fundraisers import RESULT
 from .card_actions import MASTERCARD_ACTION
 from .merchant_transactions import ADYEN, IDEAL, OPEN_BANKING, SOFORT
 from .switch_service import SWITCHED
@@ -13,4 +14,5 @@ NOTED = {
     "switch-service-payment": SWITCHED,
     "adyen-card-transaction": ADYEN,
     "open-banking-merchant-transaction": OPEN_BANKING,
+    "bunqme-fundraiser-result": RESULT,
 }

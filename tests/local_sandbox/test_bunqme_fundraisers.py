@@ -1,0 +1,80 @@
+"""bunq.me fundraisers: every new user has a bunq.me page (a fundraiser profile on their first account);
+a payment through it credits that account and is a fundraiser result with its notes; others' are 404."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from types import SimpleNamespace
+
+import pytest
+
+from bunq_helpers.crypto import keys
+from bunq_helpers.local_sandbox import LocalSandbox
+from bunq_helpers.local_sandbox.bank.bunqme import pay_through_profile
+from tests.conftest import Raw, error_of
+
+
+@pytest.fixture
+def w(tmp_path, client_key) -> Iterator[SimpleNamespace]:
+    with LocalSandbox(tmp_path / "state") as sandbox:
+        raw = Raw(sandbox)
+        me, other = raw.handshake(client_key), raw.handshake(keys.generate_private_key())
+        w = SimpleNamespace(sandbox=sandbox, raw=raw, me=me, other=other)
+        w.get = lambda path, who=me: raw.call("GET", path, token=who.session_token)
+        yield w
+
+
+def paid_through(w: SimpleNamespace, profile_id: int, value: str) -> int:
+    """Someone on bunq.me's website pays (the stand-in ``/_sandbox/trigger/`` uses)."""
+    bank = w.sandbox.app.context
+    with bank.store.transaction() as db:
+        profile = db.execute(
+            "SELECT * FROM bunqme_fundraiser_profiles WHERE id = ?", (profile_id,)
+        ).fetchone()
+        return pay_through_profile(bank, db, profile, round(float(value) * 100), "EUR", payer_name="A Friend")
+
+
+def test_a_new_user_has_a_bunqme_page_on_their_account(w: SimpleNamespace) -> None:
+    [item] = w.get(f"user/{w.me.user_id}/bunqme-fundraiser-profile").json()["Response"]
+    profile = item["BunqMeFundraiserProfile"]  # as bunq's SDK reads it
+    assert (profile["monetary_account_id"], profile["owner_user_id"]) == (w.me.account_id, w.me.user_id)
+    assert profile["status"] == "ACTIVE" and profile["pointer"]["type"] == "URL"
+    assert profile["pointer"]["value"].startswith("https://bunq.me/")
+    [read] = w.get(f"user/{w.me.user_id}/bunqme-fundraiser-profile/{profile['id']}").json()["Response"]
+    assert read["BunqMeFundraiserProfile"] == profile
+    theirs = w.get(f"user/{w.other.user_id}/bunqme-fundraiser-profile/{profile['id']}", who=w.other)
+    assert (theirs.status_code, error_of(theirs)) == (
+        404,
+        f"BunqMeFundraiserProfileUser with id {profile['id']} not found.",
+    )
+
+
+def test_a_payment_through_the_page_is_a_result_with_notes(w: SimpleNamespace) -> None:
+    [item] = w.get(f"user/{w.me.user_id}/bunqme-fundraiser-profile").json()["Response"]
+    result_id = paid_through(w, item["BunqMeFundraiserProfile"]["id"], "6.00")
+    account = f"user/{w.me.user_id}/monetary-account/{w.me.account_id}"
+    [read] = w.get(f"{account}/bunqme-fundraiser-result/{result_id}").json()["Response"]
+    result = read["BunqMeFundraiserResult"]
+    [payment] = result["payments"]
+    assert payment["amount"] == {"value": "6.00", "currency": "EUR"} and payment["type"] == "IDEAL"
+    assert result["bunqme_fundraiser_profile"]["pointer"] == item["BunqMeFundraiserProfile"]["pointer"]
+    [balance] = w.get(account).json()["Response"]
+    assert next(iter(balance.values()))["balance"]["value"] == "6.00"
+    note = w.raw.call(
+        "POST",
+        f"{account}/bunqme-fundraiser-result/{result_id}/note-text",
+        {"content": "thanks!"},
+        token=w.me.session_token,
+    )
+    assert note.status_code == 200, note.text
+    notes = w.get(f"{account}/bunqme-fundraiser-result/{result_id}/note-text").json()["Response"]
+    assert [n["NoteText"]["content"] for n in notes] == ["thanks!"]
+    theirs = (
+        f"user/{w.other.user_id}/monetary-account/{w.other.account_id}/bunqme-fundraiser-result/{result_id}"
+    )
+    answer = w.get(theirs, who=w.other)
+    assert (answer.status_code, error_of(answer)) == (
+        404,
+        f"BunqMeFundraiserResult with id {result_id} not found.",
+    )
+    assert w.get(f"{theirs}/note-text", who=w.other).status_code == 404
