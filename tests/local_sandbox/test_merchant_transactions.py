@@ -14,6 +14,7 @@ from bunq_helpers.local_sandbox import LocalSandbox
 from bunq_helpers.local_sandbox.bank.merchant_payments import forward_switched, pay_by_card, receive
 from bunq_helpers.local_sandbox.endpoints import held_parents, notes
 from tests.conftest import Raw, error_of
+from tests.local_sandbox.test_attachments import tiny_png, upload
 
 EUR = "EUR"
 
@@ -282,3 +283,16 @@ def test_every_kit_parent_has_its_ten_note_operations() -> None:
     paths = {route.template for route in notes.ROUTES}
     for segment in held_parents.NOTED:
         assert sum(f"/{segment}/" in path for path in paths) == 4  # two kinds, collection and item
+
+
+def test_a_receipt_attached_to_a_card_payment(w: SimpleNamespace) -> None:
+    uploaded = upload(w.raw, w.me, f"{w.account}/attachment", tiny_png(), "image/png", "receipt")
+    assert uploaded.status_code == 200, uploaded.text
+    attachment_id = uploaded.json()["Response"][0]["Id"]["id"]
+    notes = f"{w.account}/mastercard-action/{w.card}/note-attachment"
+    made = w.post(notes, {"attachment_id": attachment_id, "description": "coffee receipt"})
+    assert made.status_code == 200, made.text
+    [item] = w.get(notes).json()["Response"]
+    note = item["NoteAttachment"]
+    assert note["description"] == "coffee receipt"
+    assert note["attachment"][0]["id"] == attachment_id
