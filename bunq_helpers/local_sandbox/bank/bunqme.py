@@ -33,18 +33,7 @@ def pay_through_profile(
 ) -> int:
     """Someone pays ``cents`` on the profile's bunq.me page: the fundraiser result's id."""
     account = db.execute("SELECT * FROM accounts WHERE id = ?", (profile["account_id"],)).fetchone()
-    payer = {"type": "IBAN", "value": "", "name": payer_name}
-    payment_id = book_payment(
-        bank,
-        db,
-        account,
-        cents,
-        currency,
-        kind="IDEAL",
-        description="bunq.me",
-        counterparty=payer,
-        sub_type="PAYMENT",
-    )
+    payment_id = book_payment(bank, db, account, cents, currency, "IDEAL", "bunq.me", payer_name)
     now = bank.now()
     return int(
         db.execute(

@@ -31,13 +31,17 @@ def book_payment(
     account: sqlite3.Row,
     cents: int,
     currency: str,
-    *,
     kind: str,
     description: str,
-    counterparty: dict[str, str],
-    sub_type: str,
+    counterparty: dict[str, str] | str,
+    sub_type: str = "PAYMENT",
 ) -> int:
-    """Book ``cents`` (negative: out) on ``account`` as a Payment of bunq type ``kind``; its id."""
+    """Book ``cents`` (negative: out) on ``account`` as a Payment of bunq type ``kind``; its id.
+
+    ``counterparty`` is a pointer, or only the name of someone outside the sandbox (no IBAN shown).
+    """
+    if isinstance(counterparty, str):
+        counterparty = {"type": "IBAN", "value": "", "name": counterparty}
     require_active(account)
     now = bank.now()
     balance = credit(db, account["id"], cents, now)
@@ -69,18 +73,7 @@ def pay_by_card(
         decision = "INSUFFICIENT_BALANCE"
     payment_id = None
     if decision == "ALLOWED":
-        pointer = {"type": "IBAN", "value": "", "name": merchant}
-        payment_id = book_payment(
-            bank,
-            db,
-            account,
-            -cents,
-            currency,
-            kind="MASTERCARD",
-            description=merchant,
-            counterparty=pointer,
-            sub_type="PAYMENT",
-        )
+        payment_id = book_payment(bank, db, account, -cents, currency, "MASTERCARD", merchant, merchant)
     now = bank.now()
     action_id = db.execute(
         "INSERT INTO card_actions (account_id, card_id, amount_cents, currency, description, merchant, city,"
@@ -118,17 +111,7 @@ def forward_switched(
     description: str,
 ) -> int:
     """A payment to ``old_iban`` forwarded to ``account`` by the switch service: the row's id."""
-    payment_id = book_payment(
-        bank,
-        db,
-        account,
-        cents,
-        currency,
-        kind="EBA_SCT",
-        description=description,
-        counterparty=payer,
-        sub_type="SCT",
-    )
+    payment_id = book_payment(bank, db, account, cents, currency, "EBA_SCT", description, payer, "SCT")
     now = bank.now()
     first = db.execute(
         "SELECT MIN(time_switched) FROM switch_service_payments WHERE account_id = ? AND old_iban = ?",
@@ -154,16 +137,9 @@ def credit_transaction(bank: Bank, db: sqlite3.Connection, table: str, row_id: i
     row = db.execute(f"SELECT * FROM {table} WHERE id = ?", (row_id,)).fetchone()  # noqa: S608 - KINDS' keys
     account = db.execute("SELECT * FROM accounts WHERE id = ?", (row["account_id"],)).fetchone()
     kind = KINDS[table]
+    what = f"{kind.replace('_', ' ').title()} {row['transaction_identifier']}"
     payment_id = book_payment(
-        bank,
-        db,
-        account,
-        row["amount_requested_cents"],
-        row["currency"],
-        kind=kind,
-        description=f"{kind.replace('_', ' ').title()} {row['transaction_identifier']}",
-        counterparty={"type": "IBAN", "value": "", "name": row["issuer_name"]},
-        sub_type="PAYMENT",
+        bank, db, account, row["amount_requested_cents"], row["currency"], kind, what, row["issuer_name"]
     )
     db.execute(f"UPDATE {table} SET payment_id = ? WHERE id = ?", (payment_id, row_id))  # noqa: S608
     return payment_id
