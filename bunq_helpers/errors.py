@@ -169,18 +169,22 @@ class ApiError(BunqHelpersError):
         response_id: str | None,
         exchange: Exchange | None = None,
         translated: list[str] | None = None,
+        sandbox_explanation: str | None = None,
     ) -> None:
         self.status = status
         self.descriptions = list(descriptions)
         self.translated = list(translated or [])
         self.response_id = response_id
         self.exchange = exchange
+        self.sandbox_explanation = sandbox_explanation  # a local sandbox's own note, never bunq's
         super().__init__(self._message(), exchange=exchange)
 
     def redact(self, mask: Callable[[str], str]) -> ApiError:
         """Mask bunq's descriptions (a server may echo the request in them), then the message built from them."""
         self.descriptions = [mask(text) for text in self.descriptions]
         self.translated = [mask(text) for text in self.translated]
+        if self.sandbox_explanation:
+            self.sandbox_explanation = mask(self.sandbox_explanation)
         self.args = (mask(self._message()),)  # the path too: a query string can carry secrets (OAuth)
         return self
 
@@ -193,8 +197,12 @@ class ApiError(BunqHelpersError):
         request = ""
         if self.exchange is not None:
             request = f" for {self.exchange.method} {self.exchange.path}"
-        lines = [
-            f"bunq answered HTTP {self.status}{request}: {self.description or '(no description)'}",
+        lines = [f"bunq answered HTTP {self.status}{request}: {self.description or '(no description)'}"]
+        if self.sandbox_explanation:
+            lines.append(
+                f"The local sandbox explains (its own note, not bunq's answer): {self.sandbox_explanation}"
+            )
+        lines += [
             f"What to check: {self.hint}",
             f"Response id (give it to bunq support): {self.response_id or '(none sent)'}",
         ]

@@ -367,6 +367,13 @@ def error_html(error: BaseException, secrets: dict[str, str] | None = None) -> s
         lines = [
             f"<div style='color:{BAD};font-weight:700'>{_esc(type(error).__name__)}: HTTP {error.status}</div>",
             f"<div><b>bunq said:</b> {_esc(said)}</div>",
+        ]
+        if error.sandbox_explanation:
+            note = mask_text(error.sandbox_explanation, secrets or {})
+            lines.append(
+                f"<div><b>The local sandbox explains</b> <i>(its own note, not bunq's answer)</i>: {_esc(note)}</div>"
+            )
+        lines += [
             f"<div><b>What to check:</b> {_esc(error.hint)}</div>",
             f"<div style='{MONO}'>X-Bunq-Client-Response-Id: {_esc(error.response_id or '(none)')}</div>",
         ]

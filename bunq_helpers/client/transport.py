@@ -109,6 +109,9 @@ def encode_body(body: dict[str, Any] | list[Any] | bytes | str | None) -> bytes:
     return json.dumps(body, indent=2, ensure_ascii=False).encode("utf-8")
 
 
+SANDBOX_EXPLANATION_TIMEOUT = (2.0, 2.0)  # connect, read: a local server answers at once or not at all
+
+
 def _is_loopback(url: str) -> bool:
     host = urlsplit(url).hostname or ""
     if host == "localhost":
@@ -419,8 +422,84 @@ class BunqClient:
             exchange=exchange,
         )
 
-    @staticmethod
-    def _api_error(exchange: Exchange) -> BunqHelpersError:
+    def sandbox_clock(
+        self, *, advance_seconds: float | None = None, now: str | None = None
+    ) -> dict[str, Any]:
+        """Read a local sandbox's clock, or move it forward (``advance_seconds``, or ``now`` in ISO 8601).
+
+        Answers ``{"now", "epoch", "offset_seconds"}``. Only for a local sandbox on this machine: bunq's
+        servers have no clock to move. A refusal (backwards, bad input) raises its ``ApiError``.
+        """
+        if not _is_loopback(self.base_url):
+            raise ConfigurationError(
+                f"{self.base_url} is not a local sandbox on this machine; only a local sandbox's clock can be moved."
+            )
+        body = (
+            {"advance_seconds": advance_seconds}
+            if advance_seconds is not None
+            else {"now": now}
+            if now
+            else None
+        )
+        parts = urlsplit(self.base_url)
+        prepared = requests.PreparedRequest()
+        prepared.prepare_method("POST" if body is not None else "GET")
+        prepared.prepare_url(f"{parts.scheme}://{parts.netloc}/_sandbox/clock", None)
+        prepared.prepare_headers({"Content-Type": "application/json", "Accept": "application/json"})
+        prepared.prepare_body(json.dumps(body).encode() if body is not None else None, None)
+        exchange = Exchange(
+            title="The local sandbox's clock", method=prepared.method or "GET", url=prepared.url or ""
+        )
+        with Deadline(self.deadline) as deadline, self._failures(exchange, deadline):
+            response = self.adapter.send(prepared, timeout=self.timeout, verify=self.endpoint.verify)
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = None
+        if response.status_code != 200 or not isinstance(answer, dict):
+            errors = answer.get("Error", []) if isinstance(answer, dict) else []
+            texts = [str(e.get("error_description", "")) for e in errors if isinstance(e, dict)] or [
+                response.text[:300]
+            ]
+            raise api_error_for(
+                response.status_code, texts, response_id=response.headers.get("X-Bunq-Client-Response-Id")
+            )
+        return answer
+
+    def sandbox_explanation(self, response_id: str | None) -> str | None:
+        """The local sandbox's own explanation of a refused call (by its response id), or None.
+
+        Only asked of a server on this machine (a local sandbox answers ``/_sandbox/journal``); any
+        failure to get it is silent: bunq's own answer is what counts.
+        """
+        if not response_id or not _is_loopback(self.base_url):
+            return None
+        parts = urlsplit(self.base_url)
+        prepared = requests.PreparedRequest()
+        prepared.prepare_method("GET")
+        prepared.prepare_url(
+            f"{parts.scheme}://{parts.netloc}/_sandbox/journal", {"response_id": response_id}
+        )
+        prepared.prepare_headers({"Accept": "application/json"})
+        try:
+            response = self.adapter.send(
+                prepared, timeout=SANDBOX_EXPLANATION_TIMEOUT, verify=self.endpoint.verify
+            )
+            entries = response.json().get("entries") if response.status_code == 200 else None
+        except (
+            requests.exceptions.RequestException,
+            urllib3.exceptions.HTTPError,
+            OSError,
+            ValueError,
+            AttributeError,
+        ):
+            return None
+        if not isinstance(entries, list) or not entries or not isinstance(entries[0], dict):
+            return None
+        explanation = entries[0].get("explanation")
+        return explanation if isinstance(explanation, str) else None
+
+    def _api_error(self, exchange: Exchange) -> BunqHelpersError:
         payload = exchange.response_json()
         descriptions: list[str] = []
         translated: list[str] = []
@@ -437,6 +516,7 @@ class BunqClient:
             response_id=exchange.response_id,
             exchange=exchange,
             translated=translated,
+            sandbox_explanation=self.sandbox_explanation(exchange.response_id),
         )
 
 

@@ -7,6 +7,11 @@
 
 or, standalone: ``python -m bunq_helpers.local_sandbox --state-dir DIR`` (writes ``DIR/server.json``).
 
+Its own API, outside bunq's ``/v1/``, is at ``/_sandbox/`` (loopback clients only): the journal of
+exchanges with the reason for each refusal, the clock, snapshots, scenarios, triggers and a dashboard
+(``sandbox_api``; the same operations are ``LocalSandbox`` methods and ``python -m
+bunq_helpers.local_sandbox trigger|journal|clock|snapshot|scenario``).
+
 This package is the server side. It shares only the pure key and signature functions
 (``bunq_helpers.crypto``) with the client; its parsing, routing and HTTP are
 its own, so a bug in the client's transport cannot hide behind the same bug here.

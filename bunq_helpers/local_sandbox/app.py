@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from ..crypto.keys import public_key_to_pem
@@ -36,6 +37,7 @@ from . import oauth_pages
 from .answer_check import check_answer
 from .answers import build_raw_response, build_response, error_payload
 from .auth import authenticate
+from .bank.clock import SandboxClock
 from .bank.settlement import settle_due
 from .bunq_errors import (
     METHOD_NOT_ALLOWED,
@@ -50,12 +52,15 @@ from .catalogue import load_catalogue, not_emulated
 from .certificates import ServerCredentials
 from .endpoints import ROUTES
 from .events import EventLog
+from .explain import explain_signature_missing
 from .faults import Faults
 from .http_io import Disconnect, Response
+from .journal import Journal
 from .kit import check_request
 from .oauth_grants import check_allowed
 from .options import SandboxOptions
 from .rate_limits import RateLimiter
+from .refusals import Refusals
 from .request import API_PREFIX, Request
 from .routing import Auth, Caller, HandlerContext, RawReply, Route, Router
 from .store import Store
@@ -64,6 +69,7 @@ from .validation import client_public_key
 log = logging.getLogger("bunq_helpers.local_sandbox")
 
 MAX_HEADER_BYTES = 16_384
+SANDBOX_PREFIX = "/_sandbox"
 _PATH_TRICKS = re.compile(r"(%2f|%5c|%2e|\\|/\.\.?(/|$)|//)", re.IGNORECASE)
 
 
@@ -93,8 +99,14 @@ class SandboxApp:
         faults: Faults,
         requests_seen: Callable[[Request], None] | None = None,
     ) -> None:
+        if not isinstance(options.clock, SandboxClock):
+            options = replace(options, clock=SandboxClock(options.clock))
         self.credentials = credentials
         self.options = options
+        self.clock: SandboxClock = options.clock
+        self.journal = Journal(options.journal_size)
+        self.refusals = Refusals(store, self.journal, self.clock)
+        self.sandbox_api: Callable[[Request], Response] | None = None  # /_sandbox/, set by LocalSandbox
         self.faults = faults
         self.router = Router(ROUTES)
         self.catalogue = load_catalogue()
@@ -113,6 +125,9 @@ class SandboxApp:
 
     def handle(self, request: Request) -> Response:
         """Steps 2-6 for a request whose head and body arrived whole; raises ``Disconnect`` for that fault."""
+        if self.sandbox_api is not None and request.raw_path.startswith(SANDBOX_PREFIX):
+            return self.sandbox_api(request)  # our own API: not bunq's, not journalled
+        started = time.perf_counter()
         self._seen(request)
         try:
             response = self._respond(request)
@@ -121,16 +136,45 @@ class SandboxApp:
         except Exception:  # the client never sees a traceback
             log.exception("unhandled error for %s %s", request.method, request.raw_path)
             response = self._error(request, BunqError(500, UNHANDLED_EXCEPTION))
+        self._journal(request, response, started)
         self._show(Answer(request, request.context.get("route"), response))
         return response
 
     def refuse(self, request: Request | None, error: BunqError) -> Response:
         """Step 1's answer: a request the HTTP layer would not take whole, in bunq's shape, signed."""
+        started = time.perf_counter()
         if request is not None:
             self._seen(request)
         response = self._error(request, error)
+        if request is not None:
+            request.context["refusal"] = error
+            self._journal(request, response, started)
         self._show(Answer(request, None, response))
         return response
+
+    def _journal(self, request: Request, response: Response, started: float) -> None:
+        """Record the exchange, with the explanation of a refusal (never changes the answer)."""
+        error: BunqError | None = request.context.get("refusal")
+        explanation = None
+        if error is not None:
+            try:
+                explanation = self.refusals.explain(request, error)
+            except Exception:  # an explanation's bug must not cost the client its answer
+                log.exception("explaining %s %s failed", request.method, request.raw_path)
+        headers = dict(response.headers)
+        self.journal.record(
+            now=self.clock(),
+            request_id=request.request_id,
+            method=request.method,
+            path=request.raw_path,
+            status=response.status,
+            response_id=headers.get("X-Bunq-Client-Response-Id"),
+            error=error.description if error is not None else None,
+            explanation=explanation,
+            duration=time.perf_counter() - started,
+            remote_addr=request.remote_addr,
+            token=request.header("X-Bunq-Client-Authentication"),
+        )
 
     def _show(self, answer: Answer) -> None:
         for observer in list(SandboxApp.answers_seen):
@@ -180,6 +224,7 @@ class SandboxApp:
                     self._check_answer(request, route, payload)
                 response = build_response(200, payload, request, key)
         except BunqError as error:
+            request.context["refusal"] = error
             response = self._error(request, error)
             if error.status == 405:  # RFC 9110 §15.5.6: a 405 lists the methods the path has
                 response.headers.append(("Allow", ", ".join(request.context.get("allow", ()))))
@@ -243,10 +288,13 @@ class SandboxApp:
             return
         signature = (request.header("X-Bunq-Client-Signature") or "").strip()
         if not signature:
-            raise BunqError(466, SIGNATURE_REQUIRED)
+            raise BunqError(466, SIGNATURE_REQUIRED, explain_signature_missing())
         client_key = client_public_key(caller.installation["client_public_key"])
         if not verify_body(client_key, request.body, signature):
-            raise BunqError(400, SIGNATURE_INVALID)
+            installation = caller.installation
+            raise BunqError(
+                400, SIGNATURE_INVALID, lambda refusals: refusals.signature(request, installation)
+            )
 
     def _error(self, request: Request | None, error: BunqError) -> Response:
         language = request.language if request is not None else None

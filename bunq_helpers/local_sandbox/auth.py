@@ -17,6 +17,7 @@ now + min(session timeout, ``MAX_EXTENSION``).
 
 from __future__ import annotations
 
+from . import explain
 from .bunq_errors import ALREADY_HAS_SESSION, BunqError, unauthorised
 from .oauth_grants import granting_user
 from .request import Request
@@ -35,7 +36,7 @@ def authenticate(ctx: HandlerContext, request: Request, kind: str) -> Caller:
     """
     token_value = (request.header("X-Bunq-Client-Authentication") or "").strip()
     if not token_value:
-        raise unauthorised()
+        raise unauthorised(explain.explain_missing_token())
     db = ctx.store.read()
     # the installation, the token's id (a session's id) and its kind in one statement
     installation = db.execute(
@@ -45,15 +46,19 @@ def authenticate(ctx: HandlerContext, request: Request, kind: str) -> Caller:
     ).fetchone()
     kind_sent = installation["token_kind"] if installation is not None else None
     if kind_sent == "session" and request.route_path == "session-server":
-        raise BunqError(400, ALREADY_HAS_SESSION)
+        raise BunqError(
+            400, ALREADY_HAS_SESSION, explain.explain_wrong_token_kind("session", kind, "session-server")
+        )
+    if kind_sent is None:
+        raise unauthorised(lambda refusals: refusals.unknown_token(token_value))
     if kind_sent != kind:
-        raise unauthorised()
+        raise unauthorised(explain.explain_wrong_token_kind(kind_sent, kind, request.route_path))
     if kind == "installation":
         return Caller(installation=installation)
     now = ctx.now()
     session = db.execute("SELECT * FROM sessions WHERE id = ?", (installation["token_id"],)).fetchone()
     if session is None or session["closed"] or session["expires_at"] <= now:
-        raise unauthorised()
+        raise unauthorised(lambda refusals: refusals.session_ended(token_value, session, now))
     if session["expires_at"] - now < EXTENSION_WINDOW:
         with ctx.store.transaction() as write:
             write.execute(
@@ -62,6 +67,6 @@ def authenticate(ctx: HandlerContext, request: Request, kind: str) -> Caller:
             )
     user = db.execute("SELECT * FROM users WHERE id = ?", (session["user_id"],)).fetchone()
     if user is None:
-        raise unauthorised()
+        raise unauthorised(explain.explain_user_gone(session["id"]))
     acting_for = granting_user(db, user) if user["kind"] == "UserApiKey" else None  # OAuth: oauth_grants
     return Caller(installation=installation, session=session, user=user, acting_for=acting_for)

@@ -7,6 +7,8 @@ is wrong and names the field, in bunq's error shape, with a status from bunq's t
 
 from __future__ import annotations
 
+from typing import Any
+
 # Verbatim bunq strings.
 CREDENTIALS_INCORRECT = "User credentials are incorrect. Incorrect API key or IP address."
 SIGNATURE_INVALID = "The request signature is invalid."
@@ -34,12 +36,17 @@ TRANSLATIONS_NL = {INSUFFICIENT_AUTHORISATION: "Onvoldoende autorisatie."}
 
 
 class BunqError(Exception):
-    """An error answer: HTTP status and bunq's error description."""
+    """An error answer: HTTP status and bunq's error description.
 
-    def __init__(self, status: int, description: str) -> None:
+    ``explanation`` (never sent to the client) says why, for the journal: an ``explain.Explanation``
+    or a function that makes one, called only when the refusal is recorded.
+    """
+
+    def __init__(self, status: int, description: str, explanation: Any = None) -> None:
         super().__init__(description)
         self.status = status
         self.description = description
+        self.explanation = explanation
 
     def translated(self, language: str | None) -> str:
         """``error_description_translated`` for the request's X-Bunq-Language."""
@@ -58,9 +65,9 @@ def credentials_incorrect() -> BunqError:
     return BunqError(400, CREDENTIALS_INCORRECT)
 
 
-def unauthorised() -> BunqError:
-    """401 for a missing, unknown, expired or wrong-kind token."""
-    return BunqError(401, INSUFFICIENT_AUTHORISATION)
+def unauthorised(explanation: Any = None) -> BunqError:
+    """401 for a missing, unknown, expired or wrong-kind token (``explanation``: why, for the journal)."""
+    return BunqError(401, INSUFFICIENT_AUTHORISATION, explanation)
 
 
 def not_found(kind: str | None = None, object_id: int | str | None = None) -> BunqError:

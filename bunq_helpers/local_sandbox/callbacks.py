@@ -259,6 +259,7 @@ class CallbackDelivery:
         self._log: list[Delivery] = []
         self._due: list[tuple[float, int, Delivery]] = []  # a heap by due time (monotonic)
         self._order = itertools.count()
+        self._clock_due: dict[int, float] = {}  # delivery id -> when it is due on the sandbox clock
         self._ids = itertools.count(1)
         self._stopping = False
         self._in_flight: dict[int, _Flight] = {}  # by worker thread
@@ -313,6 +314,7 @@ class CallbackDelivery:
             for _, _, delivery in self._due:
                 delivery.outcome = ABANDONED
             self._due.clear()
+            self._clock_due.clear()
             self._lock.notify_all()
 
     # -- what the tests and the notebook read ----------------------------------------------
@@ -391,6 +393,7 @@ class CallbackDelivery:
             self._log.append(delivery)
             self._trim_log()
             heapq.heappush(self._due, (time.monotonic(), next(self._order), delivery))
+            self._clock_due[delivery.id] = self._options.clock()
             if not self._threads:
                 self._start_workers()
             self._lock.notify_all()
@@ -436,9 +439,21 @@ class CallbackDelivery:
                 heapq.heappush(self._due, item)
             if found is not None:
                 self._busy.add(_receiver(found.target_url))
+                self._clock_due.pop(found.id, None)
                 return found
             self._lock.wait(wait)
         return None
+
+    def wake(self) -> None:
+        """The sandbox clock moved: what fell due on it (a retry's interval) is due now."""
+        with self._lock:
+            clock_now, now = self._options.clock(), time.monotonic()
+            self._due = [
+                (min(due, now) if self._clock_due.get(d.id, clock_now + 1) <= clock_now else due, order, d)
+                for due, order, d in self._due
+            ]
+            heapq.heapify(self._due)
+            self._lock.notify_all()
 
     def _watch(self) -> None:
         """Cut off every attempt whose deadline passed (whatever it was doing: connect, TLS, write, read)."""
@@ -484,6 +499,7 @@ class CallbackDelivery:
             else:
                 due = time.monotonic() + self._options.callback_retry_interval
                 heapq.heappush(self._due, (due, next(self._order), delivery))
+                self._clock_due[delivery.id] = self._options.clock() + self._options.callback_retry_interval
             self._lock.notify_all()
 
     def _address(self, target: Target) -> tuple[int, tuple[Any, ...]]:

@@ -2,6 +2,7 @@
 
 Serves until interrupted. Once listening it writes ``DIR/server.json`` (``base_url``, ``ca_file``,
 ``pin``) and prints the same JSON on one line, so scripts can wait for it and read it.
+``trigger``, ``journal``, ``clock``, ``snapshot`` and ``scenario`` talk to a running sandbox (``sandbox_cli``).
 ``--reset`` wipes the state (users, keys, sessions, money) and exits. ``--operations`` lists bunq's
 operations, each emulated or not, with the totals, and exits.
 """
@@ -21,6 +22,7 @@ from .faults import KINDS
 from .options import SandboxOptions
 from .server import DEFAULT_HOST, LocalSandbox, reset_state
 
+SANDBOX_COMMANDS = ("trigger", "journal", "clock", "snapshot", "scenario")  # see sandbox_cli
 DEFAULT_STATE_DIR = Path(os.environ.get("BUNQ_HELPERS_HOME", Path.home() / ".bunq_helpers")) / "local-sandbox"
 
 
@@ -99,6 +101,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "as bunq's sandbox)",
     )
     parser.add_argument(
+        "--journal-size",
+        type=int,
+        default=defaults.journal_size,
+        metavar="N",
+        help=f"exchanges GET /_sandbox/journal keeps, the oldest dropped first (default {defaults.journal_size})",
+    )
+    parser.add_argument(
         "--fault",
         action="append",
         default=[],
@@ -136,7 +145,13 @@ def print_to_pipe(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the sandbox until SIGINT or SIGTERM."""
+    """Run the sandbox until SIGINT or SIGTERM (or one of the sandbox's own commands: ``sandbox_cli``)."""
+    given = sys.argv[1:] if argv is None else argv
+    after_state_dir = [i > 0 and given[i - 1] == "--state-dir" for i in range(len(given))]
+    if any(word in SANDBOX_COMMANDS and not skip for word, skip in zip(given, after_state_dir, strict=True)):
+        from .sandbox_cli import main as sandbox_command
+
+        return sandbox_command(given, DEFAULT_STATE_DIR)
     args = parse_args(argv)
     if args.operations:
         return print_to_pipe(operations_report(ROUTES))
@@ -161,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
             callback_ca_file=args.callback_ca_file,
             callback_retry_interval=args.callback_retry_interval,
             psd2_trusted_roots=roots,
+            journal_size=args.journal_size,
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 REASONS = {
     200: "OK",
     302: "Found",
+    303: "See Other",
     400: "Bad Request",
     401: "Unauthorized",
     403: "Forbidden",

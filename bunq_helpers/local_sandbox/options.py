@@ -15,6 +15,7 @@ DEFAULT_MAX_BODY_BYTES = 1_048_576
 # The low end keeps those working here, and a read right after the request still finds no money yet.
 DEFAULT_SUGARDADDY_DELAY = 0.5
 DEFAULT_CALLBACK_RETRY_INTERVAL = 60.0  # bunq: "an interval of one minute between each try"
+DEFAULT_JOURNAL_SIZE = 1000  # exchanges the journal keeps
 DEFAULT_CALLBACK_TIMEOUT = 10.0  # seconds one callback attempt may take (bunq does not say)
 
 
@@ -41,7 +42,9 @@ class SandboxOptions:
     - ``strict_answers``: check every 200 answer against bunq's spec (``answer_check``, with the
       known ``divergences``) and answer 500 naming the mismatch instead; for the sandbox's own tests and
       for anyone extending it. Default: on when ``BUNQ_SANDBOX_STRICT_ANSWERS=1`` is set, else off.
-    - ``clock``: the time source, replaceable in tests.
+    - ``journal_size``: how many exchanges ``GET /_sandbox/journal`` keeps (the oldest go first).
+    - ``clock``: the time source, replaceable in tests (the sandbox wraps it in a ``SandboxClock``
+      that ``/_sandbox/clock`` moves forward).
     """
 
     strict_signatures: bool = False
@@ -54,6 +57,7 @@ class SandboxOptions:
     callback_retry_interval: float = DEFAULT_CALLBACK_RETRY_INTERVAL
     callback_timeout: float = DEFAULT_CALLBACK_TIMEOUT
     psd2_trusted_roots: tuple[str, ...] = ()
+    journal_size: int = DEFAULT_JOURNAL_SIZE
     strict_answers: bool = field(default_factory=lambda: os.environ.get(STRICT_ANSWERS_ENV) == "1")
     clock: Callable[[], float] = field(default=time.time, repr=False)
 
@@ -64,6 +68,8 @@ class SandboxOptions:
             raise ValueError("max_body_bytes must be at least 1024")
         if self.callback_retry_interval < 0:
             raise ValueError("callback_retry_interval must be 0 seconds or more")
+        if self.journal_size < 1:
+            raise ValueError("journal_size must be at least 1")
         if self.callback_timeout <= 0:
             raise ValueError("callback_timeout must be more than 0 seconds")
         hosts = self.callback_allowed_hosts

@@ -12,6 +12,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 
 from .bunq_errors import RATE_LIMITED, BunqError
+from .explain import explain_rate_limit
 
 WINDOW_SECONDS = 3
 LIMITS = {"GET": 3, "POST": 5, "PUT": 2, "DELETE": 5}
@@ -43,7 +44,8 @@ class RateLimiter:
             while calls and calls[0] <= now - window:
                 calls.popleft()
             if len(calls) >= limit:
-                raise BunqError(429, RATE_LIMITED.format(limit=limit, window=window))
+                why = explain_rate_limit(method, endpoint, limit, window, calls[0] + window)
+                raise BunqError(429, RATE_LIMITED.format(limit=limit, window=window), why)
             calls.append(now)
 
     def clear(self) -> None:

@@ -16,17 +16,22 @@ import tempfile
 import threading
 import weakref
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from .app import SandboxApp
+from .bank.clock import SandboxClock
 from .bank.settlement import DueClock
 from .callbacks import CallbackDelivery
 from .certificates import load_or_create, server_tls_context
+from .control import SandboxControl
 from .faults import Faults
 from .http_server import ConnectionLimits, HTTPServer
 from .options import SandboxOptions
 from .request import Request
+from .sandbox_api import PREFIX as SANDBOX_API_PREFIX
+from .sandbox_api import SandboxApi
 from .store import Store
 
 SERVER_INFO_FILE = "server.json"
@@ -81,8 +86,11 @@ class LocalSandbox:
         )
         self.host = host
         self.port = port
-        self.options = options or SandboxOptions()
+        options = options or SandboxOptions()
+        self.clock = SandboxClock(options.clock)  # what /_sandbox/clock moves; every time rule reads it
+        self.options = replace(options, clock=self.clock)
         self.faults = Faults()
+        self.control: SandboxControl | None = None
         self._limits = limits
         self._server: HTTPServer | None = None
         self._store: Store | None = None
@@ -124,6 +132,9 @@ class LocalSandbox:
             self._store = None
             raise
         self._server = server
+        self.control = SandboxControl(self.app, self.state_dir, lambda: self.callbacks)
+        self.app.sandbox_api = SandboxApi(self.control, credentials.signing_key)
+        self._unlisten_clock = self.clock.listen(self.callbacks.wake)
         _started.add(self)
         host = f"[{self.host}]" if ":" in self.host else self.host
         self.info = ServerInfo(f"https://{host}:{self.port}/v1/", str(credentials.ca_file), credentials.pin)
@@ -145,6 +156,9 @@ class LocalSandbox:
             self.due_clock = None
         if self.callbacks is not None:
             self.callbacks.stop()
+        if getattr(self, "_unlisten_clock", None) is not None:
+            self._unlisten_clock()
+            self._unlisten_clock = None
         if self._store is not None:
             self._store.close()
             self._store = None
@@ -202,8 +216,71 @@ class LocalSandbox:
 
     def reset(self) -> None:
         """Wipe users, keys, installations, sessions and money (TLS files and the server key stay)."""
-        self.store.reset()
-        self.app.rate_limiter.clear()
+        self._require_control().reset()
+
+    # -- the sandbox's own operations (also at /_sandbox/ and on the command line) ----------------
+
+    def _require_control(self) -> SandboxControl:
+        if self.control is None:
+            raise RuntimeError("The local sandbox is not running; call start() or use it in a with block.")
+        return self.control
+
+    @property
+    def sandbox_url(self) -> str:
+        """``https://127.0.0.1:<port>/_sandbox/``: the dashboard, and the root of the sandbox's own API."""
+        return self.base_url[: -len("/v1/")] + SANDBOX_API_PREFIX + "/"
+
+    def journal(
+        self,
+        *,
+        request_id: str | None = None,
+        response_id: str | None = None,
+        status: int | None = None,
+        path: str | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """The last exchanges, newest first, each refusal with its ``explanation`` (as GET /_sandbox/journal)."""
+        return self._require_control().journal(
+            request_id=request_id, response_id=response_id, status=status, path=path, limit=limit
+        )
+
+    def advance_clock(self, seconds: float) -> str:
+        """Move the sandbox clock forward; returns its new time (ISO 8601). Sessions expire, schedules run."""
+        self.clock.advance(seconds)
+        return self.clock.to_json()["now"]
+
+    def set_clock(self, when: Any) -> str:
+        """Set the sandbox clock (ISO 8601 text, datetime or epoch seconds), never backwards."""
+        self.clock.set(when)
+        return self.clock.to_json()["now"]
+
+    def save_snapshot(self, name: str) -> dict[str, Any]:
+        """Save the whole state under ``name``."""
+        return self._require_control().snapshots.save(name)
+
+    def restore_snapshot(self, name: str) -> dict[str, Any]:
+        """Make the state what snapshot ``name`` holds (all at once, or not at all)."""
+        return self._require_control().restore(name)
+
+    def snapshots(self) -> list[dict[str, Any]]:
+        """The snapshots saved, oldest first."""
+        return self._require_control().snapshots.list()
+
+    def delete_snapshot(self, name: str) -> None:
+        """Remove snapshot ``name``."""
+        self._require_control().snapshots.delete(name)
+
+    def load_scenario(self, name: str) -> dict[str, Any]:
+        """Wipe the state and seed scenario ``name``; answers its users with their API keys."""
+        return self._require_control().load_scenario(name)
+
+    def create_user(self, company: bool = False) -> dict[str, Any]:
+        """A new sandbox user: ``name``, ``user_id``, ``account_id``, ``iban`` and its ``api_key``."""
+        return self._require_control().create_user(company=company)
+
+    def trigger(self, name: str, **params: Any) -> dict[str, Any]:
+        """Make an event happen: ``incoming-payment``, ``card-payment``, ``request``, ``direct-debit``."""
+        return self._require_control().trigger(name, params)
 
     def observe(self, callback: Callable[[Request], None]) -> Callable[[], None]:
         """Call ``callback`` with every request received; returns a function that stops it."""

@@ -10,8 +10,8 @@ import pytest
 
 from bunq_helpers.crypto import keys
 from bunq_helpers.local_sandbox import LocalSandbox
-from bunq_helpers.local_sandbox.bank.bunqme import pay_through_profile
 from tests.conftest import Raw, error_of
+from tests.local_sandbox.test_sandbox_api import api
 
 
 @pytest.fixture
@@ -24,14 +24,11 @@ def w(tmp_path, client_key) -> Iterator[SimpleNamespace]:
         yield w
 
 
-def paid_through(w: SimpleNamespace, profile_id: int, value: str) -> int:
-    """Someone on bunq.me's website pays (the stand-in ``/_sandbox/trigger/`` uses)."""
-    bank = w.sandbox.app.context
-    with bank.store.transaction() as db:
-        profile = db.execute(
-            "SELECT * FROM bunqme_fundraiser_profiles WHERE id = ?", (profile_id,)
-        ).fetchone()
-        return pay_through_profile(bank, db, profile, round(float(value) * 100), "EUR", payer_name="A Friend")
+def paid_through(w: SimpleNamespace, value: str) -> int:
+    """Someone on bunq.me's website pays (the sandbox's stand-in: ``/_sandbox/trigger/bunqme-payment``)."""
+    made = api(w.sandbox, "POST", "trigger/bunqme-payment", {"account_id": w.me.account_id, "amount": value})
+    assert made.status_code == 200, made.text
+    return made.json()["made"]["BunqMeFundraiserResult"]["id"]
 
 
 def test_a_new_user_has_a_bunqme_page_on_their_account(w: SimpleNamespace) -> None:
@@ -51,7 +48,7 @@ def test_a_new_user_has_a_bunqme_page_on_their_account(w: SimpleNamespace) -> No
 
 def test_a_payment_through_the_page_is_a_result_with_notes(w: SimpleNamespace) -> None:
     [item] = w.get(f"user/{w.me.user_id}/bunqme-fundraiser-profile").json()["Response"]
-    result_id = paid_through(w, item["BunqMeFundraiserProfile"]["id"], "6.00")
+    result_id = paid_through(w, "6.00")
     account = f"user/{w.me.user_id}/monetary-account/{w.me.account_id}"
     [read] = w.get(f"{account}/bunqme-fundraiser-result/{result_id}").json()["Response"]
     result = read["BunqMeFundraiserResult"]

@@ -11,10 +11,10 @@ import pytest
 
 from bunq_helpers.crypto import keys
 from bunq_helpers.local_sandbox import LocalSandbox
-from bunq_helpers.local_sandbox.bank.merchant_payments import forward_switched, pay_by_card, receive
 from bunq_helpers.local_sandbox.endpoints import held_parents, notes
 from tests.conftest import Raw, error_of
 from tests.local_sandbox.test_attachments import tiny_png, upload
+from tests.local_sandbox.test_sandbox_api import api
 
 EUR = "EUR"
 
@@ -33,10 +33,10 @@ def w(tmp_path, client_key) -> Iterator[SimpleNamespace]:
         assert made.status_code == 200, made.text
         w.ideal = made.json()["Response"][0]["Id"]["id"]
         w.card = card_payment(w, "4.50")
-        w.sofort = received(w, "sofort_merchant_transactions", "7.00")
+        w.sofort = received(w, "sofort-top-up", "SofortMerchantTransaction", "7.00")
         w.switched = switched_payment(w, "2.00")
-        w.adyen = received(w, "adyen_card_transactions", "1.00", "ADYEN")
-        w.open_banking = received(w, "open_banking_merchant_transactions", "1.00", "INGBNL2A")
+        w.adyen = received(w, "adyen-card-payment", "AdyenCardTransaction", "1.00")
+        w.open_banking = received(w, "open-banking-payment", "OpenBankingMerchantTransaction", "1.00")
         yield w
 
 
@@ -44,50 +44,31 @@ def money(value: str) -> dict[str, str]:
     return {"value": value, "currency": EUR}
 
 
-def card_payment(w: SimpleNamespace, value: str, decision: str = "ALLOWED") -> int:
-    """What a card terminal does (the sandbox's stand-in, as ``/_sandbox/trigger/card-payment`` calls it)."""
-    bank = w.sandbox.app.context
-    with bank.store.transaction() as db:
-        account = db.execute("SELECT * FROM accounts WHERE id = ?", (w.me.account_id,)).fetchone()
-        cents = round(float(value) * 100)
-        return pay_by_card(
-            bank,
-            db,
-            account,
-            cents,
-            EUR,
-            merchant="Sandbox Coffee",
-            city="Amsterdam",
-            merchant_category_code="5814",
-            decision=decision,
-        )
+def triggered(w: SimpleNamespace, name: str, kind: str, **params: object) -> int:
+    """What only the world outside bunq's API does, through the sandbox's stand-in: ``/_sandbox/trigger/``."""
+    made = api(w.sandbox, "POST", f"trigger/{name}", {"account_id": w.me.account_id, **params})
+    assert made.status_code == 200, made.text
+    return made.json()["made"][kind]["id"]
 
 
-def received(w: SimpleNamespace, table: str, value: str, payer_bank: str = "SOFORT") -> int:
-    """Money from outside approved at once (bunq's API has no call that starts one: the stand-in's)."""
-    bank = w.sandbox.app.context
-    with bank.store.transaction() as db:
-        account = db.execute("SELECT * FROM accounts WHERE id = ?", (w.me.account_id,)).fetchone()
-        cents = round(float(value) * 100)
-        return receive(bank, db, table, account, cents, EUR, payer_bank=payer_bank, payer_name="Payer")
+def card_payment(w: SimpleNamespace, value: str) -> int:
+    return triggered(w, "card-payment", "MasterCardAction", amount=value)
+
+
+def received(w: SimpleNamespace, name: str, kind: str, value: str) -> int:
+    return triggered(w, name, kind, amount=value)
 
 
 def switched_payment(w: SimpleNamespace, value: str) -> int:
-    """What the bank switch service does when someone pays the IBAN I left (the sandbox's stand-in)."""
-    bank = w.sandbox.app.context
-    with bank.store.transaction() as db:
-        account = db.execute("SELECT * FROM accounts WHERE id = ?", (w.me.account_id,)).fetchone()
-        payer = {"type": "IBAN", "value": "NL02ABNA0123456789", "name": "Employer B.V."}
-        return forward_switched(
-            bank,
-            db,
-            account,
-            round(float(value) * 100),
-            EUR,
-            payer=payer,
-            old_iban=OLD_IBAN,
-            description="salary",
-        )
+    return triggered(
+        w,
+        "switch-service-payment",
+        "BankSwitchServiceNetherlandsIncomingPayment",
+        amount=value,
+        old_iban=OLD_IBAN,
+        counterparty_name="Employer B.V.",
+        description="salary",
+    )
 
 
 OLD_IBAN = "NL39RABO0300065264"

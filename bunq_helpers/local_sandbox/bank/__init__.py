@@ -10,4 +10,7 @@ request, call the bank, and render what it answers.
 - ``scheduling``: scheduled payments and their runs; ``sugar_daddy``: the sandbox's free money;
 - ``settlement``: what fell due, settled as an explicit step of each request (``settle_due``, the
   caller's own, a few) and by the sandbox's own clock in the background (``DueClock``).
+- ``clock``: the sandbox clock (``SandboxClock``: real time plus an offset that only grows), the one
+  time source of every rule above and of the sessions (``/_sandbox/clock`` moves it);
+- ``snapshots``: named copies of the whole state, saved and restored each in one transaction.
 """

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
+from typing import Any
 
+from ..amounts import amount
+from ..events import renders
+from ..render import counterparty_label, own_label
 from .core import Bank
-from .ledger import credit, insert_payment, require_active
+from .ledger import account_and_owner, credit, insert_payment, require_active
 
 # The Payment type each way money arrives from outside is booked with. bunq documents IDEAL, SOFORT and
 # EBA_SCT; for card payments taken through Adyen bunq does not say, so ADYEN is our choice.
@@ -176,3 +180,38 @@ def receive(
     ).lastrowid
     credit_transaction(bank, db, table, row_id)
     return int(row_id)
+
+
+def card_action_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
+    """A MasterCardAction as bunq shows it (bunq's has no created/updated)."""
+    account, user = account_and_owner(db, row["account_id"])
+    money = amount(row["amount_cents"], row["currency"])
+    allowed = row["decision"] == "ALLOWED"
+    return {
+        "id": row["id"],
+        "monetary_account_id": row["account_id"],
+        "card_id": row["card_id"],
+        "amount_local": money,
+        "amount_billing": money,
+        "amount_original_local": money,
+        "amount_original_billing": money,
+        "amount_fee": amount(0, row["currency"]),
+        "decision": row["decision"],
+        "decision_description": "Allowed" if allowed else row["decision"].replace("_", " ").capitalize(),
+        "description": row["description"],
+        "authorisation_status": "AUTHORISED" if allowed else "BLOCKED",
+        "authorisation_type": "NORMAL_AUTHORISATION",
+        "payment_status": "PAYMENT_SUCCESSFUL" if allowed else "PAYMENT_FAILED",
+        "pan_entry_mode_user": "ICC",
+        "city": row["city"],
+        "alias": own_label(account, user),
+        "counterparty_alias": counterparty_label({"type": "IBAN", "value": "", "name": row["merchant"]}),
+        "merchant_category_code": row["merchant_category_code"],
+    }
+
+
+@renders("MasterCardAction")
+def card_action_for_event(db: sqlite3.Connection, action_id: int) -> dict | None:
+    """A MasterCardAction as an event (and its callback) shows it."""
+    row = db.execute("SELECT * FROM card_actions WHERE id = ?", (action_id,)).fetchone()
+    return {"MasterCardAction": card_action_object(db, row)} if row is not None else None

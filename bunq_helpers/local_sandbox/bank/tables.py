@@ -496,11 +496,10 @@ TABLES: tuple[Table, ...] = (
 """,
         55_000_000,
     ),
-    # opsnotes: card payments and top-ups from outside (ids 60_000_000 to 69_000_000)
     Table(
         "card_actions",
         """
-        CREATE TABLE IF NOT EXISTS card_actions (    -- MasterCardAction: a card payment at a merchant
+        CREATE TABLE IF NOT EXISTS card_actions (    -- MasterCardAction: a card payment at a merchant (a trigger)
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             account_id INTEGER NOT NULL REFERENCES accounts(id),
             card_id INTEGER,
@@ -511,8 +510,9 @@ TABLES: tuple[Table, ...] = (
             created REAL NOT NULL, updated REAL NOT NULL
         );
 """,
-        60_000_000,
+        49_000_000,
     ),
+    # opsnotes: top-ups and payments from outside, bunq.me (ids 60_000_000 to 69_000_000)
     *(
         Table(
             name,
