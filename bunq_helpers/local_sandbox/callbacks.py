@@ -398,6 +398,16 @@ class CallbackDelivery:
                 self._start_workers()
             self._lock.notify_all()
 
+    def retry(self, delivery_ids: Iterable[int]) -> None:
+        """Send failed callbacks again, with a fresh set of tries (``notification-filter-failure``)."""
+        wanted = set(delivery_ids)
+        with self._lock:
+            for delivery in self._log:
+                if delivery.id in wanted and delivery.outcome == FAILED and not self._stopping:
+                    delivery.outcome, delivery.attempts = PENDING, []
+                    heapq.heappush(self._due, (time.monotonic(), next(self._order), delivery))
+            self._lock.notify_all()
+
     def _trim_log(self) -> None:
         excess = len(self._log) - MAX_LOG
         if excess > 0:

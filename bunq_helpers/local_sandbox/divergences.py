@@ -34,6 +34,14 @@ FIELDS_BUNQ_SENDS: dict[tuple[str, str], str] = {
         for schema in ("OauthCallbackUrl", "OauthCallbackUrlListing", "OauthCallbackUrlRead")
         for field in ("id", "created", "updated")
     },
+    # -- opsmore --
+    **{
+        (schema, "category"): f"{SDK}: {schema}Object (a filter in the list) holds a category; the spec's "
+        "schema of the same name is the list itself"
+        for schema in ("NotificationFilterEmail", "NotificationFilterPush")
+    },
+    ("NotificationFilterFailureListing", "id"): "without it the ids notification-filter-failure's POST takes "
+    "(notification_filter_failed_ids) are reachable only by guessing; bunq's SDK ignores fields it does not model",
     # opsnotes: ids without which a listed object (and its notes) is reachable only by guessing
     **{
         (schema, "id"): "every object bunq answers carries its id; the spec's iDEAL/Sofort transaction "
@@ -196,6 +204,55 @@ WRAPPERS_BUNQ_SENDS: list[tuple[str, str, str, Any, str]] = [  # fields: inline,
         None,
         f"{SDK} reads it for every kind of note",
     ),
+    # -- opsmore --
+    ("GET", r"/user/\{userID\}/insights", "InsightCategory", None, f"{SDK}: InsightApiObject reads it"),
+    (
+        "GET",
+        r"/user/\{userID\}/insights-search",
+        "Event",
+        "EventListing",
+        f"{SDK}: InsightEventApiObject reads 'Event'",
+    ),
+    (
+        "GET",
+        r"/user/\{userID\}/legal-name",
+        "UserLegalNameArray",
+        None,
+        f"{SDK}: UserLegalNameApiObject reads it",
+    ),
+    (
+        "GET",
+        r"/health-check",
+        "HealthCheckResult",
+        {"HealthResult": "HealthCheckResult"},
+        f"{SDK}: HealthCheckApiObject unwraps 'HealthCheckResult', an anchor whose field is HealthResult",
+    ),
+    (
+        "GET",
+        r"/user/\{userID\}/payment-auto-allocate",
+        "PaymentAutoAllocate",
+        "PaymentAutoAllocateRead",
+        f"{SDK}: PaymentAutoAllocateUserApiObject is an anchor over PaymentAutoAllocateApiObject (the read "
+        "shape); the spec's schema there is the request's",
+    ),
+    (
+        "GET",
+        r"/device(/\{itemId\})?",
+        "DeviceServer",
+        "DeviceServerRead",
+        f"{SDK}: DeviceApiObject is an anchor over DeviceServerApiObject, which reads device-server's fields",
+    ),
+    *(
+        (
+            "POST",
+            rf"/user/\{{userID\}}/notification-filter-{channel}",
+            f"NotificationFilter{channel.title()}",
+            f"NotificationFilter{channel.title()}Listing",
+            f"{SDK}: NotificationFilter{channel.title()}ApiObject.create reads the new list under "
+            f"'NotificationFilter{channel.title()}', not an Id (as notification-filter-url answers)",
+        )
+        for channel in ("email", "push")
+    ),
 ]
 
 
@@ -229,6 +286,10 @@ REQUEST_FIELDS_TOLERATED: dict[str, dict[str, str]] = {
             "the local sandbox, which has no app, takes it here (endpoints.oauth_clients)"
         }
         for operation_id in ("CREATE_OauthClient_for_User", "UPDATE_OauthClient_for_User")
+    },
+    # -- opsmore --
+    "CREATE_Avatar": {
+        "attachment_public_uuid": f"{SDK}: AvatarApiObject.create sends it; the spec says uuid"
     },
 }
 

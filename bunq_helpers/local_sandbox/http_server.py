@@ -69,7 +69,6 @@ FEED_BYTES = 16_384  # at most this much is parsed at a time (less: up to a head
 WRITE_HIGH_WATER = 65_536  # unread answer bytes past which a connection's answering (and reading) pauses
 ANSWERS_PER_TURN = 8  # answers one connection gets before the others have their turn in the loop
 CLOSE_GRACE_SECONDS = 10.0  # how long a closing connection may take to flush its last answer
-_CHUNKED = re.compile(rb"chunked", re.IGNORECASE)  # a head that may start a chunked body
 _FRAMING_NAMES = frozenset((b"content-length", b"host", b"transfer-encoding", b"expect"))
 
 
@@ -507,7 +506,7 @@ class _Connection(asyncio.Protocol):
             blank = data.find(b"\r\n\r\n")
             # no head; or one head, and no chunked body or second head after it
             if blank < 0 or (
-                data.find(b"\r\n\r\n", blank + 4) < 0 and _CHUNKED.search(data, 0, blank) is None
+                data.find(b"\r\n\r\n", blank + 4) < 0 and b"chunked" not in data[:blank].lower()
             ):
                 self._feed_piece(data, False)
                 return

@@ -282,6 +282,23 @@ def own_user(caller: Caller, ids: dict[str, Any]) -> sqlite3.Row:
 ACCOUNT = Owned("accounts", "MonetaryAccount", key="account_id")
 
 
+class Narrowed(Owned):
+    """An ``Owned`` over the rows of one ``type`` only (one table, several of bunq's families)."""
+
+    def __init__(self, table: str, kind: str, type_: str, **chain: Any) -> None:
+        super().__init__(table, kind, **chain)
+        object.__setattr__(self, "type_", type_)
+
+    def find(self, ctx: HandlerContext, caller: Caller, ids: dict[str, Any]) -> sqlite3.Row:
+        row = super().find(ctx, caller, ids)
+        if row["type"] != self.type_:
+            raise not_found(self.kind, ids[self.key])
+        return row
+
+    def rows(self, ctx: HandlerContext, owner_id: int) -> list[sqlite3.Row]:
+        return [row for row in super().rows(ctx, owner_id) if row["type"] == self.type_]
+
+
 # -- plain families ----------------------------------------------------------------------------------
 
 Renderer = Callable[[sqlite3.Connection, sqlite3.Row], dict[str, Any]]
@@ -323,6 +340,17 @@ def _column_values(columns: Iterable[str]) -> Validate:
         return {column: body[column] for column in columns if body.get(column) is not None}
 
     return validate
+
+
+_PREFIXES = {"list": "List_all", "read": "READ", "create": "CREATE", "update": "UPDATE", "delete": "DELETE"}
+
+
+def operation_ids(
+    name: str, parent: str = "User", kinds: str = "list read create update delete"
+) -> dict[str, str]:
+    """``plain_family``'s ``*_op`` arguments by bunq's naming: ``operation_ids("Company")`` gives
+    ``list_op="List_all_Company_for_User"``, ``read_op="READ_Company_for_User"``, ... for ``kinds``."""
+    return {f"{kind}_op": f"{_PREFIXES[kind]}_{name}_for_{parent}" for kind in kinds.split()}
 
 
 def plain_family(

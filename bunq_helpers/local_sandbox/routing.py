@@ -52,6 +52,7 @@ class HandlerContext(Bank):
 
     options: SandboxOptions = field(default_factory=SandboxOptions)
     server_public_key_pem: str = ""
+    callbacks: Any = None  # the running sandbox's callbacks.CallbackDelivery (its log), if any
 
     @property
     def bank(self) -> Bank:

@@ -122,6 +122,7 @@ class LocalSandbox:
             self.callbacks = CallbackDelivery(
                 self._store, credentials.signing_key, self.options, credentials.ca_file
             ).start(self.app.events)
+            self.app.context.callbacks = self.callbacks
             self.port = server.start()
             self.due_clock = DueClock(self.app.context.bank).start()
         except BaseException:

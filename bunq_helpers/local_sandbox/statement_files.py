@@ -158,7 +158,11 @@ def _pdf_rows(statement: Statement) -> list[str]:
 
 def to_pdf(statement: Statement) -> bytes:
     """A text-only PDF 1.4 of the statement (Courier, A4), with a correct cross-reference table."""
-    rows = _pdf_rows(statement)
+    return text_pdf(_pdf_rows(statement))
+
+
+def text_pdf(rows: list[str]) -> bytes:
+    """A text-only PDF 1.4 of these lines (Courier, A4, 60 to a page), with a correct cross-reference table."""
     pages = [rows[i : i + LINES_PER_PAGE] for i in range(0, len(rows), LINES_PER_PAGE)] or [[]]
     objects: list[bytes] = []  # object n is objects[n - 1]
     font_id, pages_id = 3, 2

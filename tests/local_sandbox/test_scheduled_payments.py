@@ -295,13 +295,13 @@ def test_300_overdue_schedules_of_one_user_leave_other_users_reads_as_fast(world
     alice, bob = world.alice, world.bob
 
     def bobs_read_ms() -> float:
-        """The lower quartile of 40 reads: what a read costs, less what the shared machine adds."""
+        """The fastest of 40 reads: what a read costs, without what the shared machine adds."""
         times = []
         for _ in range(40):
             started = time.perf_counter()
             bob.balance()
             times.append(time.perf_counter() - started)
-        return sorted(times)[len(times) // 4] * 1000
+        return min(times) * 1000
 
     before = bobs_read_ms()
     made = refused = 0
@@ -312,7 +312,7 @@ def test_300_overdue_schedules_of_one_user_leave_other_users_reads_as_fast(world
     alice.balance()
     after = bobs_read_ms()
     print(
-        f"\nBob's account read, lower quartile of 40: {before:.1f} ms before, {after:.1f} ms after {made} schedules"
+        f"\nBob's account read, fastest of 40: {before:.1f} ms before, {after:.1f} ms after {made} schedules"
     )
     assert (made, refused) == (100, 200)
     assert after < before * 1.5 + 2  # nothing measurable beyond the machine's noise

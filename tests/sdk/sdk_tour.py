@@ -724,6 +724,118 @@ def session_delete(tour: SimpleNamespace) -> None:
     equal(s.e.UserApiObject.list().value[0].get_referenced_object().id_, tour.user_a, "user after reset")
 
 
+# --- opsmore: families added on branch opsmore (user facts, certificate pins, external accounts, RIB,
+# --- avatar and device, connect, company, notification channels) -------------------------------------
+
+
+@step(needs=("contexts",))
+def user_facts(tour: SimpleNamespace) -> None:
+    """Limit, legal name, insights, insight preference, billing contract, feature announcement, health."""
+    e = sdk().e
+    limit = e.CustomerLimitApiObject.list().value[0]
+    check(limit.limit_monetary_account_remaining < limit.limit_monetary_account, "one account is open")
+    equal(len(e.UserLegalNameApiObject.list().value[0].legal_names), 1, "legal names")
+    equal(e.InsightPreferenceDateApiObject.list().value[0].day_of_month, 1, "insight preference day")
+    equal(e.BillingContractSubscriptionApiObject.list().value[0].status, "ACTIVE", "billing contract")
+    check(bool(e.FeatureAnnouncementApiObject.get(1).value.title), "feature announcement 1 has a title")
+    insights = e.InsightApiObject.list().value
+    check(all(i.category for i in insights), f"insight categories {[i.category for i in insights]}")
+    check(isinstance(e.InsightEventApiObject.list().value, list), "insights-search lists events")
+    health = e.HealthCheckApiObject.list().value[0]
+    equal(health.get_referenced_object().status, "OK", "health-check status")
+
+
+@step(needs=("contexts",))
+def certificate_pinned(tour: SimpleNamespace) -> None:
+    """Certificate-pinned: create from a PEM chain, read, list, delete."""
+    s = sdk()
+    with open(os.environ["REQUESTS_CA_BUNDLE"], encoding="ascii") as handle:  # the sandbox's own CA
+        pem = handle.read()
+    pin_id = s.e.CertificatePinnedApiObject.create([s.o.CertificateObject(pem)]).value
+    equal(s.e.CertificatePinnedApiObject.get(pin_id).value.certificate_chain, pem.strip(), "pinned chain")
+    equal([p.id_ for p in s.e.CertificatePinnedApiObject.list().value], [pin_id], "pins listed")
+    s.e.CertificatePinnedApiObject.delete(pin_id)
+    equal(s.e.CertificatePinnedApiObject.list().value, [], "pins after DELETE")
+
+
+@step(needs=("contexts",))
+def external_account(tour: SimpleNamespace) -> None:
+    """Monetary-account-external: link, read, update."""
+    e = sdk().e
+    made = e.MonetaryAccountExternalApiObject.create("EUR", "ING", description="Tour ING").value
+    read = e.MonetaryAccountExternalApiObject.get(made).value
+    equal((read.description, read.status, read.balance.value), ("Tour ING", "ACTIVE", "0.00"), "external")
+    e.MonetaryAccountExternalApiObject.update(made, description="Tour ING old")
+    equal(e.MonetaryAccountExternalApiObject.get(made).value.description, "Tour ING old", "after PUT")
+
+
+@step(needs=("contexts",))
+def export_rib(tour: SimpleNamespace) -> None:
+    """Export-rib: create, read, its PDF, delete."""
+    e = sdk().e
+    rib_id = e.ExportRibApiObject.create().value
+    equal(e.ExportRibApiObject.get(rib_id).value.id_, rib_id, "RIB read back")
+    pdf = e.ExportRibContentApiObject.list(rib_id).value
+    check(pdf.startswith(b"%PDF-") and b"BUNQNL2A" in pdf, "the RIB is a PDF naming bunq's BIC")
+    e.ExportRibApiObject.delete(rib_id)
+    equal(e.ExportRibApiObject.list().value, [], "RIBs after DELETE")
+
+
+@step(needs=("contexts",))
+def avatar_and_device(tour: SimpleNamespace) -> None:
+    """Avatar from a public attachment; device lists what device-server does."""
+    e = sdk().e
+    headers = {"Content-Type": "image/png", "X-Bunq-Attachment-Description": "tour avatar"}
+    attachment = e.AttachmentPublicApiObject.create(tiny_png(), headers).value
+    avatar = e.AvatarApiObject.create(attachment).value
+    image = e.AvatarApiObject.get(avatar).value.image[0]
+    equal((image.attachment_public_uuid, image.content_type), (attachment, "image/png"), "avatar image")
+    devices = e.DeviceApiObject.list().value
+    servers = e.DeviceServerApiObject.list().value
+    equal(
+        [d.get_referenced_object().id_ for d in devices], [d.id_ for d in servers], "device = device-server"
+    )
+    one = e.DeviceApiObject.get(servers[0].id_).value.get_referenced_object()
+    equal(one.description, servers[0].description, "device/{id}")
+
+
+@step(needs=("users",))
+def connect(tour: SimpleNamespace) -> None:
+    """Share-invite-monetary-account: A shares with B, B accepts, A revokes."""
+    s = sdk()
+    invite = s.e.ShareInviteMonetaryAccountInquiryApiObject.create(
+        s.o.PointerObject("EMAIL", tour.email_b), tour.account_a, access_type="VIEW_BALANCE"
+    ).value
+    inquiry = s.e.ShareInviteMonetaryAccountInquiryApiObject.get(invite, tour.account_a).value
+    equal(inquiry.status, "PENDING", "invite")
+    use(tour, "b")
+    [response] = s.e.ShareInviteMonetaryAccountResponseApiObject.list().value
+    equal((response.id_, response.status), (invite, "PENDING"), "B's response")
+    s.e.ShareInviteMonetaryAccountResponseApiObject.update(invite, status="ACCEPTED")
+    accepted = s.e.ShareInviteMonetaryAccountResponseApiObject.get(invite).value
+    equal((accepted.status, accepted.monetary_account_id), ("ACCEPTED", tour.account_a), "accepted")
+    use(tour, "a")
+    s.e.ShareInviteMonetaryAccountInquiryApiObject.update(invite, tour.account_a, status="REVOKED")
+    revoked = s.e.ShareInviteMonetaryAccountInquiryApiObject.get(invite, tour.account_a).value
+    equal(revoked.status, "REVOKED", "revoked")
+
+
+@step(needs=("contexts",))
+def notification_channels(tour: SimpleNamespace) -> None:
+    """Notification-filter-email and -push: set and list through the SDK's own models."""
+    s = sdk()
+    for endpoint, item in (
+        (s.e.NotificationFilterEmailApiObject, s.o.NotificationFilterEmailObject),
+        (s.e.NotificationFilterPushApiObject, s.o.NotificationFilterPushObject),
+    ):
+        made = endpoint.create([item("PAYMENT")]).value
+        equal([f.category for f in made.notification_filters], ["PAYMENT"], f"{endpoint.__name__}.create")
+        listed = endpoint.list().value[0]
+        equal([f.category for f in listed.notification_filters], ["PAYMENT"], f"{endpoint.__name__}.list")
+    equal(s.e.NotificationFilterFailureApiObject.list().value, [], "no failed callbacks")
+
+
+# --- end of opsmore's steps -------------------------------------------------------------------------------
 # --- opsnotes: top-ups, card payments and their notes ----------------------------------------------
 
 

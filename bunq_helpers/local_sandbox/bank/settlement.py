@@ -1,9 +1,10 @@
-"""What falls due with time: sugar daddy's answers and scheduled payments.
+"""What falls due with time: sugar daddy's answers, scheduled payments and auto-allocations.
 
 Sugar daddy's answers are settled as an explicit step of each request of their user. Scheduled runs
 are bounded (``scheduling.py``): a request makes the caller's own due runs happen, a few at most,
 and the sandbox's own clock (``DueClock``, a background thread) makes the rest happen a few at a
-time, so one user's schedules never make another user's request wait. Two sandboxes on one state
+time, so one user's schedules never make another user's request wait. Auto-allocation of what came
+in (``auto_allocation.py``) follows the user's own settling. Two sandboxes on one state
 directory agree: every run checks, in its transaction, that it is still due.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from .auto_allocation import run_auto_allocations
 from .core import Bank
 from .scheduling import RUNS_PER_CALL, RUNS_PER_TICK, run_due_schedules
 from .sugar_daddy import settle_sugar_daddy
@@ -22,9 +24,10 @@ TICK_SECONDS = 0.5  # how often the sandbox's clock looks for due runs
 
 
 def settle_due(ctx: Bank, user_id: int) -> None:
-    """Settle the user's sugar daddy requests, then (a few of) the user's own due schedule runs."""
+    """Settle the user's sugar daddy requests, (a few of) the user's own due schedule runs, then auto-allocations."""
     settle_sugar_daddy(ctx, user_id)
     run_due_schedules(ctx, RUNS_PER_CALL, user_id)
+    run_auto_allocations(ctx, user_id)
 
 
 class DueClock:

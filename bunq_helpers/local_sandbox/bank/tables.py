@@ -512,6 +512,193 @@ TABLES: tuple[Table, ...] = (
 """,
         49_000_000,
     ),
+    # -- opsmore: whitelists, certificate pins, companies, external accounts, exports, shares, allocations --
+    Table(
+        "whitelist_sdds",
+        """
+        CREATE TABLE IF NOT EXISTS whitelist_sdds (  -- direct debits a paying account lets through unasked
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            type TEXT NOT NULL,                 -- ONE_OFF or RECURRING
+            monetary_account_paying_id INTEGER NOT NULL REFERENCES accounts(id),
+            monetary_account_incoming_id INTEGER NOT NULL REFERENCES accounts(id),  -- the collector
+            request_id INTEGER NOT NULL,        -- the request-response that was whitelisted
+            credit_scheme_identifier TEXT NOT NULL, mandate_identifier TEXT,
+            maximum_amount_per_month_cents INTEGER, maximum_amount_per_payment_cents INTEGER,
+            routing_type TEXT, status TEXT NOT NULL,
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        70_000_000,
+    ),
+    Table(
+        "certificate_pins",
+        """
+        CREATE TABLE IF NOT EXISTS certificate_pins (  -- a user's pinned certificate chains (PEM)
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            certificate_chain TEXT NOT NULL,
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        71_000_000,
+    ),
+    Table(
+        "companies",
+        """
+        CREATE TABLE IF NOT EXISTS companies (  -- companies a person registered (user/{id}/company)
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            name TEXT NOT NULL, country TEXT NOT NULL, legal_form TEXT NOT NULL,
+            chamber_of_commerce_number TEXT, subscription_type TEXT NOT NULL,
+            address_main TEXT NOT NULL, address_postal TEXT NOT NULL,  -- JSON Address objects
+            public_uuid TEXT NOT NULL,
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        72_000_000,
+    ),
+    Table(
+        "external_accounts",
+        """
+        CREATE TABLE IF NOT EXISTS external_accounts (  -- accounts at other banks a user links (open banking)
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            type TEXT NOT NULL,                 -- MonetaryAccountExternal or MonetaryAccountExternalSavings
+            currency TEXT NOT NULL, description TEXT NOT NULL, display_name TEXT,
+            service TEXT, status TEXT NOT NULL, sub_status TEXT NOT NULL,
+            reason TEXT, reason_description TEXT,
+            daily_limit_cents INTEGER, savings_goal_cents INTEGER,
+            balance_cents INTEGER NOT NULL, public_uuid TEXT NOT NULL,
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        73_000_000,
+    ),
+    Table(
+        "export_ribs",
+        """
+        CREATE TABLE IF NOT EXISTS export_ribs (  -- RIB (relevé d'identité bancaire) documents of an account
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        74_000_000,
+    ),
+    Table(
+        "share_invites",
+        """
+        CREATE TABLE IF NOT EXISTS share_invites (  -- connect: an account shared with another sandbox user
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),    -- the account shared
+            user_id INTEGER NOT NULL REFERENCES users(id),          -- who shares it
+            counter_user_id INTEGER NOT NULL REFERENCES users(id),  -- who is invited
+            access_type TEXT NOT NULL,          -- VIEW_BALANCE, VIEW_TRANSACTION, DRAFT_PAYMENT, FULL_TRANSIENT
+            relationship TEXT, start_date TEXT, end_date TEXT,
+            status TEXT NOT NULL,   -- PENDING, ACCEPTED, REJECTED, REVOKED, CANCELLED (one row, both sides)
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        75_000_000,
+    ),
+    Table(
+        "auto_allocations",
+        """
+        CREATE TABLE IF NOT EXISTS auto_allocations (  -- split incoming payments like one seen before
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            user_id INTEGER NOT NULL REFERENCES users(id),        -- the account's owner
+            payment_id INTEGER NOT NULL REFERENCES payments(id),  -- the payment it was set up from
+            type TEXT NOT NULL,                 -- ONCE or RECURRING
+            status TEXT NOT NULL,               -- ACTIVE, or ENDED once a ONCE allocation ran
+            trigger_amount_cents INTEGER NOT NULL,
+            counterparty_value TEXT,            -- incoming payments from this IBAN or e-mail are allocated
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        77_000_000,
+    ),
+    Table(
+        "auto_allocation_definitions",
+        """
+        CREATE TABLE IF NOT EXISTS auto_allocation_definitions (  -- where each part of a split goes
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            payment_auto_allocate_id INTEGER NOT NULL REFERENCES auto_allocations(id) ON DELETE CASCADE,
+            type TEXT NOT NULL,                      -- AMOUNT or PERCENTAGE
+            amount_cents INTEGER, fraction INTEGER,  -- one of the two, as the allocation's type says
+            counterparty_alias TEXT NOT NULL,        -- JSON Pointer
+            description TEXT NOT NULL,
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        79_000_000,
+    ),
+    Table(
+        "auto_allocation_instances",
+        """
+        CREATE TABLE IF NOT EXISTS auto_allocation_instances (  -- one run of an allocation on a payment
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            payment_auto_allocate_id INTEGER NOT NULL REFERENCES auto_allocations(id) ON DELETE CASCADE,
+            payment_id INTEGER NOT NULL REFERENCES payments(id),  -- the incoming payment split
+            status TEXT NOT NULL, error TEXT,   -- SUCCEEDED or FAILED (and why)
+            payment_batch_id INTEGER REFERENCES payment_batches(id),
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        78_000_000,
+    ),
+    Table(
+        "avatars",
+        """
+        CREATE TABLE IF NOT EXISTS avatars (  -- public images made from a public attachment (avatar)
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            uuid TEXT NOT NULL UNIQUE,
+            attachment_id INTEGER NOT NULL REFERENCES attachments(id),
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        100_000_000,
+    ),
+    Table(
+        "notification_channels",
+        """
+        CREATE TABLE IF NOT EXISTS notification_channels (  -- which categories a user hears of by email or push
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            channel TEXT NOT NULL,              -- EMAIL or PUSH
+            category TEXT NOT NULL,
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        101_000_000,
+    ),
+    Table(
+        "card_statements",
+        """
+        CREATE TABLE IF NOT EXISTS card_statements (  -- statement exports of one card (CSV or PDF)
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            card_id INTEGER NOT NULL REFERENCES cards(id),
+            type TEXT NOT NULL,                 -- CSV or PDF
+            date_start TEXT NOT NULL, date_end TEXT NOT NULL,
+            regional_format TEXT, status TEXT NOT NULL,
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        102_000_000,
+    ),
+    Table(
+        "event_statements",
+        """
+        CREATE TABLE IF NOT EXISTS event_statements (  -- a payment's own statement, asked for through its event
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            event_id INTEGER NOT NULL REFERENCES events(id),
+            status TEXT NOT NULL,
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        103_000_000,
+    ),
     # opsnotes: top-ups and payments from outside, bunq.me (ids 60_000_000 to 69_000_000)
     *(
         Table(

@@ -6,6 +6,7 @@ the router tries them. A new family is a new module plus one line below.
 
 from __future__ import annotations
 
+# -- opsmore: whitelists, certificate pins, external accounts, documents, ... --
 from . import (
     annual_overviews,
     attachments,
@@ -39,6 +40,23 @@ from . import (
     users,
 )
 
+# isort: split
+# -- opsmore: whitelists, certificate pins, external accounts, documents, user facts, avatars, ... --
+from . import (
+    auto_allocations,
+    avatars,
+    card_replacements,
+    card_statements,
+    certificate_pins,
+    companies,
+    documents,
+    external_accounts,
+    notification_channels,
+    share_invites,
+    user_facts,
+    whitelists,
+)
+
 ROUTES = [
     *handshake.ROUTES,
     *users.ROUTES,
@@ -64,6 +82,19 @@ ROUTES = [
     *annual_overviews.ROUTES,
     *oauth_clients.ROUTES,
     *psd2.ROUTES,
+    # -- opsmore --
+    *whitelists.ROUTES,
+    *certificate_pins.ROUTES,
+    *external_accounts.ROUTES,
+    *documents.ROUTES,
+    *user_facts.ROUTES,
+    *avatars.ROUTES,
+    *notification_channels.ROUTES,
+    *share_invites.ROUTES,
+    *companies.ROUTES,
+    *auto_allocations.ROUTES,
+    *card_statements.ROUTES,
+    *card_replacements.ROUTES,
     # opsnotes
     *card_actions.ROUTES,
     *merchant_transactions.ROUTES,

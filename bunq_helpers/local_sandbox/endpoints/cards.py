@@ -357,6 +357,16 @@ def update_card(ctx: HandlerContext, request: Request, caller: Caller, ids: dict
     """PUT user/{id}/card/{id}: status, limits, PIN assignments, fallback account, names, countries."""
     card = CARD.find(ctx, caller, ids)
     body = parse_object(request.body)
+    with ctx.store.transaction() as db:
+        change_card(ctx, db, caller, card, body)
+        shown = card_object(db, db.execute("SELECT * FROM cards WHERE id = ?", (card["id"],)).fetchone())
+    return Reply([{"Card": shown}])
+
+
+def change_card(
+    ctx: HandlerContext, db: sqlite3.Connection, caller: Caller, card: sqlite3.Row, body: dict
+) -> None:
+    """Apply one card update in the caller's transaction (``card`` PUT, and each entry of ``card-batch``)."""
     if card["status"] in FINAL_STATUSES and any(value is not None for value in body.values()):
         raise bad_request(f"Card {card['id']} is {card['status']}, which is final; order a new card.")
     refuse_fields(body, ("activation_code", "primary_account_numbers"), NOT_EMULATED)
@@ -383,27 +393,21 @@ def update_card(ctx: HandlerContext, request: Request, caller: Caller, ids: dict
     countries = _country_permissions(body)
     if countries is not None:
         columns["country_permission"] = json.dumps(countries)
-    now = ctx.now()
-    with ctx.store.transaction() as db:
-        pins = _pin_assignments(db, caller.user, body)
-        if pins is not None:
-            columns["pin_code_assignment"] = json.dumps(pins)
-        if "monetary_account_id_fallback" in body:
-            fallback = body["monetary_account_id_fallback"]
-            columns["fallback_account_id"] = (
-                None
-                if fallback is None
-                else _own_active_account(db, caller.user, fallback, "monetary_account_id_fallback")
-            )
-        if columns:
-            columns["updated"] = now
-            assignments = ", ".join(f"{column} = ?" for column in columns)
-            db.execute(f"UPDATE cards SET {assignments} WHERE id = ?", (*columns.values(), card["id"]))  # noqa: S608
-            ctx.events.record(
-                db, "Card", card["id"], user_id=caller.user["id"], account_id=None, action="UPDATE"
-            )
-        shown = card_object(db, db.execute("SELECT * FROM cards WHERE id = ?", (card["id"],)).fetchone())
-    return Reply([{"Card": shown}])
+    pins = _pin_assignments(db, caller.user, body)
+    if pins is not None:
+        columns["pin_code_assignment"] = json.dumps(pins)
+    if "monetary_account_id_fallback" in body:
+        fallback = body["monetary_account_id_fallback"]
+        columns["fallback_account_id"] = (
+            None
+            if fallback is None
+            else _own_active_account(db, caller.user, fallback, "monetary_account_id_fallback")
+        )
+    if columns:
+        columns["updated"] = ctx.now()
+        assignments = ", ".join(f"{column} = ?" for column in columns)
+        db.execute(f"UPDATE cards SET {assignments} WHERE id = ?", (*columns.values(), card["id"]))  # noqa: S608
+        ctx.events.record(db, "Card", card["id"], user_id=caller.user["id"], account_id=None, action="UPDATE")
 
 
 # --- generated CVC2 ----------------------------------------------------------------------------
