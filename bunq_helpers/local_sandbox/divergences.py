@@ -45,16 +45,13 @@ FIELDS_BUNQ_SENDS: dict[tuple[str, str], str] = {
     # opsnotes: ids without which a listed object (and its notes) is reachable only by guessing
     **{
         (schema, "id"): "every object bunq answers carries its id; the spec's iDEAL/Sofort transaction "
-        "and bunq.me profile lack it, so a listed one could be read only by guessing; bunq's SDK "
-        "(IdealMerchantTransactionApiObject, BunqMeFundraiserProfileUserApiObject) ignores fields it does "
-        "not model"
+        "lacks it, so a listed one could be read only by guessing; bunq's SDK "
+        "(IdealMerchantTransactionApiObject) ignores fields it does not model"
         for schema in (
             "IdealMerchantTransactionRead",
             "IdealMerchantTransactionListing",
             "SofortMerchantTransactionRead",
             "SofortMerchantTransactionListing",
-            "BunqMeFundraiserProfileUserListing",
-            "BunqMeFundraiserProfileUserRead",
         )
     },
 }
@@ -70,13 +67,6 @@ WRAPPERS_BUNQ_SENDS: list[tuple[str, str, str, Any, str]] = [  # fields: inline,
         "Payment",
         "PaymentRead",
         f"{SDK}: MasterCardPaymentApiObject.list reads 'Payment', not the spec's MasterCardPayment",
-    ),
-    (  # opsnotes
-        "GET",
-        r"/user/\{userID\}/bunqme-fundraiser-profile(/\{itemId\})?",
-        "BunqMeFundraiserProfile",
-        None,
-        f"{SDK}: BunqMeFundraiserProfileUserApiObject reads 'BunqMeFundraiserProfile'",
     ),
     (  # opsnotes
         "POST",
@@ -363,3 +353,69 @@ def request_schema(operation: Operation) -> dict[str, Any] | None:
     """The request fields an operation takes: the spec's, unless replaced above."""
     replaced = REQUEST_SCHEMAS_BUNQ_TAKES.get(operation.operation_id)
     return replaced[0] if replaced is not None else operation.request
+
+
+# -- branch opsfx: Transferwise, currency conversion, PSD2 provider objects, confirmation of funds --------
+_READS = "bunq's Python SDK 1.28.0 reads it (endpoint.py: {name}ApiObject._OBJECT_TYPE_GET = {key!r})"
+_U, _TWQ = r"/user/\{userID\}/", r"/user/\{userID\}/transferwise-quote/\{transferwise-quoteID\}/transferwise-"
+WRAPPERS_BUNQ_SENDS.extend(
+    ("GET", pattern, key, None, _READS.format(name=name, key=key))
+    for pattern, key, name in (
+        (_U + r"transferwise-quote-temporary/\{itemId\}", "TransferwiseQuote", "TransferwiseQuoteTemporary"),
+        (_TWQ + r"recipient(/\{itemId\})?", "TransferwiseRecipient", "TransferwiseAccountQuote"),
+        (_TWQ + "recipient-requirement", "TransferwiseRequirement", "TransferwiseAccountRequirement"),
+        (_TWQ + r"transfer(/\{itemId\})?", "TransferwisePayment", "TransferwiseTransfer"),
+        (
+            _U + r"bunqme-fundraiser-profile(/\{itemId\})?",
+            "BunqMeFundraiserProfile",
+            "BunqMeFundraiserProfileUser",
+        ),
+    )
+)
+WRAPPERS_BUNQ_SENDS.append(
+    (
+        "POST",
+        _U + "confirmation-of-funds",
+        "ConfirmationOfFunds",
+        {"has_sufficient_funds": "boolean"},
+        f"{SDK}: ConfirmationOfFundsApiObject.create reads 'ConfirmationOfFunds' with has_sufficient_funds",
+    )
+)
+FIELDS_BUNQ_SENDS.update(
+    {
+        (
+            schema,
+            "id",
+        ): "every object bunq answers carries its id; without it a transfer or a provider's draft "
+        "payment listed here could not be read by id (the spec's read takes one)"
+        for schema in (
+            "TransferwiseTransferListing",
+            "TransferwiseTransferRead",
+            "PaymentServiceProviderDraftPaymentListing",
+            "PaymentServiceProviderDraftPaymentRead",
+        )
+    }
+)
+REQUIRED_BUT_DEFAULTED.update(
+    {
+        operation_id: {field: _UPDATE_CHANGES_WHAT_IT_NAMES.format(sdk=SDK, name=name) for field in fields}
+        for operation_id, name, fields in (
+            (
+                "UPDATE_CurrencyConversionQuote_for_User_MonetaryAccount",
+                "CurrencyConversionQuoteApiObject",
+                ("amount", "counterparty_alias", "currency_source", "currency_target", "order_type"),
+            ),
+            (
+                "UPDATE_PaymentServiceProviderDraftPayment_for_User",
+                "PaymentServiceProviderDraftPaymentApiObject",
+                ("amount", "counterparty_iban", "counterparty_name", "description", "sender_iban"),
+            ),
+            (
+                "UPDATE_PaymentServiceProviderIssuerTransaction_for_User",
+                "PaymentServiceProviderIssuerTransactionApiObject",
+                ("amount", "counterparty_alias", "description", "url_redirect"),
+            ),
+        )
+    }
+)
+# -- end of branch opsfx ------------------------------------------------------------------------------------

@@ -43,16 +43,20 @@ How to add a family
    ``validate=`` (see ``endpoints/permitted_ips.py``); where bunq's object is more than its row, pass
    ``render=``; ``event_kind=`` records creates, updates and deletes in the event log (and callbacks).
    Where bunq's real clients differ from its spec, add the entry, with its source, to ``divergences``.
+   A listing of bunq's reference data rather than rows (currencies, categories) is ``fixed_list``;
+   what must change with a row in the same write (another user's draft, say) is ``within=``.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from .bank.core import insert_row
 from .bunq_errors import BunqError, bad_request, not_found
 from .catalogue import Operation, load_catalogue
 from .pagination import paginate
@@ -304,14 +308,17 @@ class Narrowed(Owned):
 Renderer = Callable[[sqlite3.Connection, sqlite3.Row], dict[str, Any]]
 # (ctx, the owner row on create or the row itself on update, checked body, creating) -> columns to set
 Validate = Callable[[HandlerContext, sqlite3.Row, dict[str, Any], bool], dict[str, Any]]
-# (ctx, the open transaction, the caller, the new row) -> None: what else bunq does when a row is made
-OnCreate = Callable[[HandlerContext, sqlite3.Connection, Caller, sqlite3.Row], None]
+# (ctx, the write transaction, caller, owner on create / row on update, the columns, creating) -> more columns
+Within = Callable[
+    [HandlerContext, sqlite3.Connection, Caller, sqlite3.Row, dict[str, Any], bool], dict[str, Any]
+]
 
 
 def derived_renderer(operation_id: str, *, extra: Iterable[str] = ()) -> Renderer:
     """A renderer from the spec: every response field that is a column (``id``/``created``/``updated``
-    as bunq shows them, ``*_cents`` columns as Amounts), in the schema's order."""
-    from .amounts import amount
+    as bunq shows them, ``*_cents`` columns as Amounts in ``*_currency`` if there is one, else EUR;
+    ``*_json`` columns as the JSON they hold), in the schema's order."""
+    from .amounts import CURRENCY, amount
 
     found = operation(operation_id)
     schema_name = next(iter(found.response["wrappers"].values()), None)
@@ -324,7 +331,11 @@ def derived_renderer(operation_id: str, *, extra: Iterable[str] = ()) -> Rendere
             if field in ("id", "created", "updated"):
                 out.update({k: v for k, v in id_and_stamps(row).items() if k == field})
             elif field + "_cents" in columns:
-                out[field] = amount(row[field + "_cents"]) if row[field + "_cents"] is not None else None
+                currency = row[field + "_currency"] if field + "_currency" in columns else CURRENCY
+                cents = row[field + "_cents"]
+                out[field] = amount(cents, currency) if cents is not None else None
+            elif field + "_json" in columns:
+                out[field] = json.loads(row[field + "_json"]) if row[field + "_json"] is not None else None
             elif field in columns:
                 value = row[field]
                 out[field] = timestamp(value) if field.startswith("time_") and value is not None else value
@@ -366,7 +377,7 @@ def plain_family(
     render: Renderer | None = None,
     wrapper: str | None = None,
     event_kind: str | None = None,
-    on_create: OnCreate | None = None,
+    within: Within | None = None,
 ) -> list[Route]:
     """The routes of a family that is a table: each operation given is made from ``owned``.
 
@@ -374,7 +385,8 @@ def plain_family(
     ``columns`` named, as sent). ``render`` defaults to ``derived_renderer`` of the read (or list)
     operation; ``wrapper`` to that operation's wrapper key. With ``event_kind``, creates, updates and
     deletes are recorded in the event log (and so reach callbacks) as bunq does for that kind.
-    ``on_create`` runs in the create's transaction with the new row (money it moves, rows it links).
+    ``within(ctx, db, caller, row, values, creating)`` runs in the write transaction before the row is
+    written (what else bunq changes with it, such as another user's draft) and may add columns.
     """
     shown_by = read_op or list_op
     if shown_by is not None:
@@ -406,22 +418,17 @@ def plain_family(
         values = {**validate(ctx, owner, body_of(request), True), link: owner["id"]}
         now = ctx.now()
         values.update(created=now, updated=now)
-        names = ", ".join(values)
         with ctx.store.transaction() as db:
-            row_id = db.execute(
-                f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(values))})",  # noqa: S608
-                tuple(values.values()),
-            ).lastrowid
+            values.update(within(ctx, db, caller, owner, values, True) if within else {})
+            row_id = insert_row(db, table, values)
             record(ctx, db, caller, row_id, owner["id"], "CREATE")
-            if on_create is not None:
-                made = db.execute(f"SELECT * FROM {table} WHERE id = ?", (row_id,)).fetchone()  # noqa: S608
-                on_create(ctx, db, caller, made)
         return Reply([{"Id": {"id": row_id}}])
 
     def update_row(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, Any]) -> Reply:
         row = owned.find(ctx, caller, ids)
         values = {**validate(ctx, row, body_of(request), False), "updated": ctx.now()}
         with ctx.store.transaction() as db:
+            values.update(within(ctx, db, caller, row, values, False) if within else {})
             db.execute(
                 f"UPDATE {table} SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",  # noqa: S608
                 (*values.values(), row["id"]),
@@ -445,3 +452,21 @@ def plain_family(
         (delete_op, delete_row, item),
     ]
     return [op(operation_id, handler, **extra) for operation_id, handler, extra in made if operation_id]
+
+
+def fixed_list(
+    list_op: str,
+    items: Callable[[HandlerContext, sqlite3.Row], list[dict[str, Any]]],
+    owner: Owned | None = None,
+    wrapper: str | None = None,
+) -> Route:
+    """A listing of bunq's reference data, not rows: ``items(ctx, owner row)`` in the order given, under
+    the operation's wrapper unless ``wrapper`` says (``owner``: the row the path hangs from, checked;
+    default the user)."""
+    wrapper = wrapper or next(iter(operation(list_op).response["wrappers"]))
+
+    def list_items(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, Any]) -> Reply:
+        shown = items(ctx, owner.find(ctx, caller, ids) if owner else own_user(caller, ids))
+        return paginate(request, shown, wrapper, ids=list(range(len(shown), 0, -1)))
+
+    return op(list_op, list_items)

@@ -27,7 +27,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from .bank.bunqme import pay_through_profile
+from .bank.bunqme import pay_through_page
 from .bank.ledger import account_and_owner, require_active
 from .bank.merchant_payments import DENIALS, book_payment, forward_switched, pay_by_card, receive
 from .bank.transfers import require_cover
@@ -244,19 +244,13 @@ def switch_service_payment(ctx: HandlerContext, params: dict[str, Any]) -> dict[
 
 @trigger("bunqme-payment")
 def bunqme_payment(ctx: HandlerContext, params: dict[str, Any]) -> dict[str, Any]:
-    """Someone pays on the account's user's bunq.me page (a BunqMeFundraiserResult and its Payment)."""
+    """Someone pays on the account's bunq.me page (a BunqMeFundraiserResult and its Payment)."""
     cents, currency = _amount(params, "5.00")
     name = optional_string(params, "counterparty_name", "A Friend", max_length=140)
     with ctx.store.transaction() as db:
         account = _account(db, params)
-        profile = db.execute(
-            "SELECT * FROM bunqme_fundraiser_profiles WHERE user_id = ? ORDER BY id LIMIT 1",
-            (account["user_id"],),
-        ).fetchone()
-        if profile is None:
-            raise bad_request(f"The user of monetary account {account['id']} has no bunq.me page.")
-        result_id = pay_through_profile(ctx, db, profile, cents, currency, payer_name=name)
-    return {"BunqMeFundraiserResult": {"id": result_id, "monetary_account_id": profile["account_id"]}}
+        result_id = pay_through_page(ctx, db, account, cents, currency, payer_name=name)
+    return {"BunqMeFundraiserResult": {"id": result_id, "monetary_account_id": account["id"]}}
 
 
 def describe() -> list[dict[str, str]]:

@@ -194,8 +194,9 @@ def optional_amount(
     return cents
 
 
-def amount_cents(amount: Any, field: str, *, minimum_cents: int = 1) -> int:
-    """An Amount object's value in cents: a string of ASCII digits, in EUR, at least ``minimum_cents``."""
+def amount_cents(amount: Any, field: str, *, minimum_cents: int = 1, currency: str = CURRENCY) -> int:
+    """An Amount object's value in cents: a string of ASCII digits, in ``currency``, at least ``minimum_cents``."""
+    expected = currency
     if not isinstance(amount, dict):
         raise bad_request(f'Field "{field}" must be an object with "value" and "currency".')
     value = amount.get("value")
@@ -209,8 +210,8 @@ def amount_cents(amount: Any, field: str, *, minimum_cents: int = 1) -> int:
         raise bad_request(
             f'Field "{field}.value" must be a string amount such as "12.50", got {json.dumps(value)[:40]}.'
         )
-    if currency != CURRENCY:
-        raise bad_request(f'Field "{field}.currency" must be "EUR", got {json.dumps(currency)[:40]}.')
+    if currency != expected:
+        raise bad_request(f'Field "{field}.currency" must be "{expected}", got {json.dumps(currency)[:40]}.')
     try:
         cents = int((Decimal(value) * 100).to_integral_exact())
     except (InvalidOperation, ArithmeticError):

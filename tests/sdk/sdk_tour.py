@@ -836,6 +836,94 @@ def notification_channels(tour: SimpleNamespace) -> None:
 
 
 # --- end of opsmore's steps -------------------------------------------------------------------------------
+# --- branch opsfx: Transferwise, currency conversion, PSD2 provider objects, Currencycloud ----------
+
+
+@step(needs=("sugar-daddy",))
+def transferwise(tour: SimpleNamespace) -> None:
+    """Transferwise: user, quote at the sandbox's fixed rate, recipient, transfer paid from A's account."""
+    s = sdk()
+    e = s.e
+    e.TransferwiseUserApiObject.create()
+    equal([u.source for u in e.TransferwiseUserApiObject.list().value], ["BUNQ"], "Transferwise users")
+    check("GBP" in [c.currency for c in e.TransferwiseCurrencyApiObject.list().value], "GBP offered")
+    quote_id = e.TransferwiseQuoteApiObject.create("EUR", "GBP", amount_source=amount("10.00")).value
+    quote = e.TransferwiseQuoteApiObject.get(quote_id).value
+    equal(
+        (quote.amount_source.value, quote.amount_target.currency, quote.rate),
+        ("10.00", "GBP", "0.850000"),
+        "quote",
+    )
+    kinds = [r.type_ for r in e.TransferwiseAccountRequirementApiObject.list(quote_id).value]
+    check("sort_code" in kinds, f"requirements for GBP: {kinds}")
+    field = s.o.TransferwiseRequirementFieldObject
+    detail = [field("sortCode", "231470"), field("accountNumber", "28821822")]
+    recipient = e.TransferwiseAccountQuoteApiObject.create(
+        quote_id, "Sam Smith", "sort_code", "GB", detail
+    ).value
+    listed = e.TransferwiseAccountQuoteApiObject.list(quote_id).value
+    equal([r.account_id for r in listed], [str(recipient)], "recipients of the quote")
+    before = cents(balance(tour.account_a))
+    transfer_id = e.TransferwiseTransferApiObject.create(quote_id, str(tour.account_a), str(recipient)).value
+    equal(cents(balance(tour.account_a)), before - 1000, "A's balance after paying Wise")
+    read = e.TransferwiseTransferApiObject.get(quote_id, transfer_id).value
+    equal((read.status, read.amount_target.currency), ("OUTGOING_PAYMENT_SENT", "GBP"), "the transfer")
+
+
+@step(needs=("sugar-daddy",))
+def currency_conversion(tour: SimpleNamespace) -> None:
+    """Currency conversion: quote, accept (A pays), the conversion listed with both amounts."""
+    s = sdk()
+    e = s.e
+    shop = s.o.PointerObject("IBAN", "US64SVBKUS6S3300958879", "Dollar Shop")
+    quote_id = e.CurrencyConversionQuoteApiObject.create(amount("5.00"), "EUR", "USD", "SELL", shop).value
+    quote = e.CurrencyConversionQuoteApiObject.get(quote_id).value
+    equal((quote.status, quote.amount_target.value), ("OPEN", "5.40"), "a new quote")
+    before = cents(balance())
+    e.CurrencyConversionQuoteApiObject.update(quote_id, status="ACCEPTED")
+    equal(cents(balance()), before - 500, "A's balance after the conversion")
+    listed = [(c.amount.value, c.counter_amount.value) for c in e.CurrencyConversionApiObject.list().value]
+    equal(listed, [("5.00", "5.40")], "conversions")
+
+
+@step(needs=("contexts",))
+def payment_service_provider(tour: SimpleNamespace) -> None:
+    """PSD2: confirmation of funds on A's account; a provider's draft payment is refused to a UserPerson."""
+    from bunq.sdk.exception.api_exception import ApiException
+
+    s = sdk()
+    e = s.e
+    asked = e.ConfirmationOfFundsApiObject.create(s.o.PointerObject("IBAN", tour.iban_a), amount("1000.00"))
+    equal(
+        asked.value.has_sufficient_funds, cents(balance(tour.account_a)) >= 100_000, "confirmation of funds"
+    )
+    draft = e.PaymentServiceProviderDraftPaymentApiObject
+    try:
+        draft.create(tour.iban_b, "NL35BUNQ9900341392", "Shop", "order 7", amount("1.00"))
+    except ApiException as error:
+        equal(error.response_code, 400, "status for a UserPerson's provider draft")
+        check("UserPaymentServiceProvider" in error.message, f"refusal names the provider: {error.message}")
+    else:
+        raise CheckFailed("a UserPerson created a payment service provider's draft payment")
+    equal(draft.list().value, [], "a UserPerson has no provider drafts")
+
+
+@step(needs=("contexts",))
+def currency_cloud_and_categories(tour: SimpleNamespace) -> None:
+    """Currencycloud beneficiary from its requirements; a user-defined transaction category."""
+    e = sdk().e
+    needs = e.CurrencyCloudBeneficiaryRequirementApiObject.list().value
+    check({n.payment_type for n in needs} == {"regular", "priority"}, "beneficiary requirements")
+    made = e.CurrencyCloudBeneficiaryApiObject.create(
+        "Acme Ltd", "GB", "GBP", "regular", "company", ["account_number=GB29NWBK60161331926819"]
+    ).value
+    equal(e.CurrencyCloudBeneficiaryApiObject.get(made).value.name, "Acme Ltd", "beneficiary")
+    e.AdditionalTransactionInformationCategoryUserDefinedApiObject.create("ACTIVE", category="PETS")
+    listed = e.AdditionalTransactionInformationCategoryApiObject.list(params={"count": "200"}).value
+    check("PETS" in [c.category for c in listed], "the user's category is listed")
+
+
+# --- end of branch opsfx ---------------------------------------------------------------------------
 # --- opsnotes: top-ups, card payments and their notes ----------------------------------------------
 
 
@@ -876,21 +964,6 @@ def ideal_by_bunq_payer(tour: SimpleNamespace) -> None:
     paid = s.e.IdealMerchantTransactionApiObject.get(sale_id).value
     equal((paid.status, paid.amount_guaranteed.value), ("SUCCESS", "1.50"), "A's iDEAL transaction once paid")
     equal(cents(balance()), before_a + 150, "A's balance after B paid 1.50")
-
-
-@step(needs=("contexts",))
-def bunqme_profile(tour: SimpleNamespace) -> None:
-    """bunq.me fundraiser profile: A's page, listed and read."""
-    e = sdk().e
-    [page] = e.BunqMeFundraiserProfileUserApiObject.list().value
-    equal(
-        (page.owner_user_id, page.monetary_account_id),
-        (tour.user_a, tour.account_a),
-        "whose page, paid where",
-    )
-    equal(
-        page.status, "ACTIVE", "the page's status"
-    )  # (its pointer the SDK reads as a label, dropping the URL)
 
 
 @step(needs=("contexts",))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..events import EventLog
 from ..store import Store
@@ -21,3 +23,10 @@ class Bank:
     def now(self) -> float:
         """The bank's current time."""
         return self.clock()
+
+
+def insert_row(db: sqlite3.Connection, table: str, values: dict[str, Any]) -> int:
+    """``INSERT`` one row of ``values`` (column -> value) into ``table`` (a declared name); its id."""
+    marks = ", ".join("?" * len(values))
+    sql = f"INSERT INTO {table} ({', '.join(values)}) VALUES ({marks})"  # noqa: S608 - declared names
+    return int(db.execute(sql, tuple(values.values())).lastrowid)

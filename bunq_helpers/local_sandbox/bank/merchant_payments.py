@@ -15,7 +15,7 @@ from typing import Any
 from ..amounts import amount
 from ..events import renders
 from ..render import counterparty_label, own_label
-from .core import Bank
+from .core import Bank, insert_row
 from .ledger import account_and_owner, credit, insert_payment, require_active
 
 # The Payment type each way money arrives from outside is booked with. bunq documents IDEAL, SOFORT and
@@ -136,17 +136,13 @@ def new_identifiers() -> dict[str, str]:
     return {"transaction_identifier": "0030" + digits, "purchase_identifier": secrets.token_hex(8).upper()}
 
 
-def credit_transaction(bank: Bank, db: sqlite3.Connection, table: str, row_id: int) -> int:
-    """The payer's bank approved row ``row_id`` of ``table``: credit its account, link the Payment (its id)."""
-    row = db.execute(f"SELECT * FROM {table} WHERE id = ?", (row_id,)).fetchone()  # noqa: S608 - KINDS' keys
-    account = db.execute("SELECT * FROM accounts WHERE id = ?", (row["account_id"],)).fetchone()
-    kind = KINDS[table]
-    what = f"{kind.replace('_', ' ').title()} {row['transaction_identifier']}"
-    payment_id = book_payment(
-        bank, db, account, row["amount_requested_cents"], row["currency"], kind, what, row["issuer_name"]
-    )
-    db.execute(f"UPDATE {table} SET payment_id = ? WHERE id = ?", (payment_id, row_id))  # noqa: S608
-    return payment_id
+def book_received(
+    bank: Bank, db: sqlite3.Connection, account: sqlite3.Row, kind: str, values: dict[str, Any]
+) -> int:
+    """The payer's bank approved the transaction ``values`` (its columns): credit ``account``; the Payment's id."""
+    what = f"{kind.replace('_', ' ').title()} {values['transaction_identifier']}"
+    cents, currency = values["amount_requested_cents"], values["currency"]
+    return book_payment(bank, db, account, cents, currency, kind, what, values["issuer_name"])
 
 
 def receive(
@@ -162,24 +158,14 @@ def receive(
 ) -> int:
     """Money into ``account`` from outside, approved at once (a row of ``table`` and its Payment): the row's id."""
     now = bank.now()
-    row_id = db.execute(
-        f"INSERT INTO {table} (account_id, amount_requested_cents, amount_guaranteed_cents, currency, issuer,"  # noqa: S608
-        " issuer_name, status, transaction_identifier, purchase_identifier, created, updated)"
-        " VALUES (?, ?, ?, ?, ?, ?, 'SUCCESS', ?, ?, ?, ?)",
-        (
-            account["id"],
-            cents,
-            cents,
-            currency,
-            payer_bank,
-            payer_name,
-            *new_identifiers().values(),
-            now,
-            now,
-        ),
-    ).lastrowid
-    credit_transaction(bank, db, table, row_id)
-    return int(row_id)
+    values = {
+        "account_id": account["id"],
+        **{"amount_requested_cents": cents, "amount_guaranteed_cents": cents, "currency": currency},
+        **{"issuer": payer_bank, "issuer_name": payer_name, "status": "SUCCESS", **new_identifiers()},
+        **{"created": now, "updated": now},
+    }
+    values["payment_id"] = book_received(bank, db, account, KINDS[table], values)
+    return insert_row(db, table, values)
 
 
 def card_action_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:

@@ -699,6 +699,119 @@ TABLES: tuple[Table, ...] = (
 """,
         103_000_000,
     ),
+    # -- branch opsfx: Transferwise, Currencycloud, currency conversion, PSD2 provider objects --------
+    # (money as *_cents with its *_currency; *_json columns hold the JSON bunq shows; see kit.derived_renderer)
+    *(
+        Table(
+            name,
+            f"CREATE TABLE IF NOT EXISTS {name} (id INTEGER PRIMARY KEY AUTOINCREMENT, {columns},"
+            " created REAL NOT NULL, updated REAL NOT NULL);",
+            base,
+        )
+        for name, base, columns in (
+            (
+                "transferwise_users",
+                80_000_000,
+                "user_id INTEGER NOT NULL REFERENCES users(id), name TEXT NOT NULL,"
+                " email TEXT NOT NULL, source TEXT NOT NULL",
+            ),
+            *(
+                (
+                    name,
+                    base,
+                    "user_id INTEGER NOT NULL REFERENCES users(id), quote_id TEXT NOT NULL,"
+                    " currency_source TEXT NOT NULL, currency_target TEXT NOT NULL, rate TEXT NOT NULL,"
+                    " amount_source_cents INTEGER NOT NULL, amount_source_currency TEXT NOT NULL,"
+                    " amount_target_cents INTEGER NOT NULL, amount_target_currency TEXT NOT NULL,"
+                    " amount_fee_cents INTEGER NOT NULL, amount_fee_currency TEXT NOT NULL,"
+                    " time_expiry REAL NOT NULL, time_delivery_estimate REAL NOT NULL",
+                )
+                for name, base in (
+                    ("transferwise_quotes", 81_000_000),
+                    ("transferwise_quotes_temporary", 82_000_000),
+                )
+            ),
+            (
+                "transferwise_recipients",
+                83_000_000,
+                "quote_id INTEGER NOT NULL REFERENCES transferwise_quotes(id),"
+                " name_account_holder TEXT NOT NULL, type TEXT NOT NULL, country TEXT, currency TEXT NOT NULL,"
+                " account_number TEXT, bank_code TEXT, detail_json TEXT NOT NULL",
+            ),
+            (
+                "transferwise_requirement_checks",
+                84_000_000,
+                "quote_id INTEGER NOT NULL REFERENCES"
+                " transferwise_quotes(id), kind TEXT NOT NULL, detail_json TEXT NOT NULL",
+            ),  # kind: recipient/transfer
+            # recipient_id is kept after the recipient is deleted; payment_id: the payment into Wise
+            (
+                "transferwise_transfers",
+                85_000_000,
+                "quote_id INTEGER NOT NULL REFERENCES transferwise_quotes(id),"
+                " recipient_id INTEGER NOT NULL, account_id INTEGER NOT NULL REFERENCES accounts(id),"
+                " payment_id INTEGER NOT NULL, status TEXT NOT NULL, status_transferwise TEXT NOT NULL,"
+                " reference TEXT NOT NULL, alias_json TEXT NOT NULL, counterparty_alias_json TEXT NOT NULL",
+            ),
+            (
+                "currency_cloud_beneficiaries",
+                86_000_000,
+                "user_id INTEGER NOT NULL REFERENCES users(id),"
+                " name TEXT NOT NULL, country TEXT NOT NULL, currency TEXT NOT NULL, legal_entity_type TEXT NOT NULL,"
+                " payment_type TEXT NOT NULL, account_number TEXT NOT NULL, external_identifier TEXT NOT NULL,"
+                " all_field_json TEXT NOT NULL",
+            ),
+            (
+                "currency_cloud_payment_quotes",
+                87_000_000,
+                "account_id INTEGER NOT NULL REFERENCES accounts(id),"
+                " pointers_json TEXT NOT NULL, amount_fee_cents INTEGER NOT NULL",
+            ),
+            # status: OPEN, then ACCEPTED (converted), REJECTED or EXPIRED
+            (
+                "currency_conversion_quotes",
+                88_000_000,
+                "account_id INTEGER NOT NULL REFERENCES accounts(id),"
+                " status TEXT NOT NULL, order_type TEXT NOT NULL, counterparty_json TEXT NOT NULL, rate TEXT NOT NULL,"
+                " amount_source_cents INTEGER NOT NULL, amount_source_currency TEXT NOT NULL,"
+                " amount_target_cents INTEGER NOT NULL, amount_target_currency TEXT NOT NULL, time_expiry REAL NOT NULL",
+            ),
+            (
+                "currency_conversions",
+                120_000_000,
+                "account_id INTEGER NOT NULL REFERENCES accounts(id),"
+                " quote_id INTEGER NOT NULL REFERENCES currency_conversion_quotes(id), payment_id INTEGER NOT NULL,"
+                " group_uuid TEXT NOT NULL, status TEXT NOT NULL, type TEXT NOT NULL, order_type TEXT NOT NULL,"
+                " rate TEXT NOT NULL, amount_cents INTEGER NOT NULL, amount_currency TEXT NOT NULL,"
+                " counter_amount_cents INTEGER NOT NULL, counter_amount_currency TEXT NOT NULL,"
+                " label_monetary_account_json TEXT NOT NULL, counter_label_monetary_account_json TEXT NOT NULL,"
+                " date_delivery_expected TEXT NOT NULL",
+            ),
+            (
+                "psp_draft_payments",
+                121_000_000,
+                "user_id INTEGER NOT NULL REFERENCES users(id),"
+                " sender_iban TEXT NOT NULL, sender_name TEXT, receiver_iban TEXT NOT NULL, counterparty_name TEXT,"
+                " description TEXT NOT NULL, amount_cents INTEGER NOT NULL, status TEXT NOT NULL,"
+                " draft_id INTEGER NOT NULL REFERENCES draft_payments(id)",
+            ),
+            (
+                "psp_issuer_transactions",
+                122_000_000,
+                "user_id INTEGER NOT NULL REFERENCES users(id),"
+                " public_uuid TEXT NOT NULL, alias_json TEXT NOT NULL, counterparty_alias_json TEXT NOT NULL,"
+                " amount_cents INTEGER NOT NULL, description TEXT NOT NULL, url_redirect TEXT NOT NULL,"
+                " time_expiry REAL, status TEXT NOT NULL",
+            ),
+            (
+                "transaction_categories",
+                123_000_000,
+                "user_id INTEGER NOT NULL REFERENCES users(id),"
+                " category TEXT NOT NULL, status TEXT NOT NULL, color TEXT, description TEXT, icon TEXT",
+            ),
+        )
+    ),
+    # -- end of branch opsfx --------------------------------------------------------------------------
     # opsnotes: top-ups and payments from outside, bunq.me (ids 60_000_000 to 69_000_000)
     *(
         Table(
@@ -739,25 +852,11 @@ TABLES: tuple[Table, ...] = (
         63_000_000,
     ),
     Table(
-        "bunqme_fundraiser_profiles",
-        """
-        CREATE TABLE IF NOT EXISTS bunqme_fundraiser_profiles (  -- a user's bunq.me page (bank/bunqme.py)
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            user_id INTEGER NOT NULL REFERENCES users(id),
-            account_id INTEGER NOT NULL REFERENCES accounts(id),   -- where its payments go
-            status TEXT NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
-        66_000_000,
-    ),
-    Table(
         "bunqme_fundraiser_results",
         """
-        CREATE TABLE IF NOT EXISTS bunqme_fundraiser_results (  -- a payment through a bunq.me page
+        CREATE TABLE IF NOT EXISTS bunqme_fundraiser_results (  -- a payment through an account's bunq.me page
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             account_id INTEGER NOT NULL REFERENCES accounts(id),
-            profile_id INTEGER NOT NULL REFERENCES bunqme_fundraiser_profiles(id),
             payment_id INTEGER NOT NULL REFERENCES payments(id),
             created REAL NOT NULL, updated REAL NOT NULL
         );

@@ -57,6 +57,19 @@ from . import (
     whitelists,
 )
 
+# -- branch opsfx --
+# isort: split
+from . import (
+    bunqme_fundraiser_profiles,
+    currency_cloud,
+    currency_conversion,
+    payment_service_provider,
+    transaction_categories,
+    transferwise,
+)
+
+# -- end of branch opsfx --
+
 ROUTES = [
     *handshake.ROUTES,
     *users.ROUTES,
@@ -95,6 +108,14 @@ ROUTES = [
     *auto_allocations.ROUTES,
     *card_statements.ROUTES,
     *card_replacements.ROUTES,
+    # -- branch opsfx --
+    *transferwise.ROUTES,
+    *currency_cloud.ROUTES,
+    *currency_conversion.ROUTES,
+    *payment_service_provider.ROUTES,
+    *transaction_categories.ROUTES,
+    *bunqme_fundraiser_profiles.ROUTES,
+    # -- end of branch opsfx --
     # opsnotes
     *card_actions.ROUTES,
     *merchant_transactions.ROUTES,

@@ -27,7 +27,6 @@ from __future__ import annotations
 import uuid
 
 from ...errors import InvalidKeyError
-from ..bank.bunqme import open_profile
 from ..bunq_errors import bad_request, credentials_incorrect, not_found
 from ..kit import op
 from ..oauth_grants import wrapped_user
@@ -72,7 +71,6 @@ def _create_sandbox_user(ctx: HandlerContext, request: Request, kind: str) -> Re
             (user_id, str(uuid.uuid4()), now, now),
         ).lastrowid
         db.execute("UPDATE accounts SET iban = ? WHERE id = ?", (iban_for(account_id), account_id))
-        open_profile(db, user_id, account_id, now)  # the user's bunq.me page
         api_key = new_api_key()
         db.execute(
             "INSERT INTO credentials (user_id, api_key, status, wildcard, created, updated)"

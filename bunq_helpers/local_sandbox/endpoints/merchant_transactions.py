@@ -21,7 +21,7 @@ from typing import Any
 
 from ..amounts import amount
 from ..bank.ledger import account_and_owner
-from ..bank.merchant_payments import credit_transaction, new_identifiers
+from ..bank.merchant_payments import book_received, new_identifiers
 from ..bunq_errors import bad_request
 from ..kit import ACCOUNT, Owned, derived_renderer, plain_family
 from ..render import counterparty_label, own_label, timestamp
@@ -52,10 +52,18 @@ OPEN_BANKING = Owned(
 )
 
 
-def _approved(ctx: HandlerContext, db: sqlite3.Connection, caller: Any, row: sqlite3.Row) -> None:
-    """Another bank's payer is approved at once by the sandbox issuer: the money arrives."""
-    if row["status"] == "SUCCESS":
-        credit_transaction(ctx, db, IDEAL.table, row["id"])
+def _approved(
+    ctx: HandlerContext,
+    db: sqlite3.Connection,
+    caller: Any,
+    account: sqlite3.Row,
+    values: dict,
+    creating: bool,
+) -> dict[str, Any]:
+    """Another bank's payer is approved at once by the sandbox issuer: the money arrives, its Payment linked."""
+    if values["status"] != "SUCCESS":
+        return {}
+    return {"payment_id": book_received(ctx, db, account, "IDEAL", values)}
 
 
 def order(ctx: HandlerContext, owner: sqlite3.Row, body: dict[str, Any], creating: bool) -> dict[str, Any]:
@@ -121,7 +129,7 @@ ROUTES = [
         create_op="CREATE_IdealMerchantTransaction_for_User_MonetaryAccount",
         validate=order,
         render=_renderer("READ_IdealMerchantTransaction_for_User_MonetaryAccount", stamped=True),
-        on_create=_approved,
+        within=_approved,
     ),
     *plain_family(
         SOFORT,
