@@ -37,6 +37,7 @@ def w(tmp_path, client_key) -> Iterator[SimpleNamespace]:
         w.switched = switched_payment(w, "2.00")
         w.adyen = received(w, "adyen-card-payment", "AdyenCardTransaction", "1.00")
         w.open_banking = received(w, "open-banking-payment", "OpenBankingMerchantTransaction", "1.00")
+        w.bunqme = triggered(w, "bunqme-payment", "BunqMeFundraiserResult", amount="1.00")
         yield w
 
 
@@ -87,9 +88,9 @@ def test_an_ideal_top_up_credits_the_account_with_an_ideal_payment(w: SimpleName
     assert ideal["issuer"] == "INGBNL2A" and ideal["issuer_name"] == "ING"
     assert ideal["alias"]["iban"] and ideal["counterparty_alias"]["display_name"] == "ING"
     payments = [p["Payment"] for p in w.get(f"{w.account}/payment").json()["Response"]]
-    [topped] = [p for p in payments if p["type"] == "IDEAL"]
+    [topped] = [p for p in payments if p["type"] == "IDEAL" and p["description"] != "bunq.me"]
     assert topped["amount"] == money("20.00") and ideal["transaction_identifier"] in topped["description"]
-    assert balance(w) == "26.50"  # 20.00 in, 4.50 by card, 7.00 by Sofort, 2.00 switched, 1.00 + 1.00
+    assert balance(w) == "27.50"  # 20.00 in, 4.50 by card, 7.00 by Sofort, 2.00 switched, 1.00 + 1.00 + 1.00
     listed = w.get(f"{w.account}/ideal-merchant-transaction").json()["Response"]
     assert [i["IdealMerchantTransaction"]["transaction_identifier"] for i in listed] == [
         ideal["transaction_identifier"]
@@ -106,7 +107,7 @@ def test_an_ideal_top_up_names_its_amount_and_a_known_bank(w: SimpleNamespace) -
     )
     negative = w.post(path, {"amount_requested": money("-5.00")})
     assert negative.status_code == 400 and "positive" in error_of(negative)
-    assert balance(w) == "26.50"
+    assert balance(w) == "27.50"
     assert len(w.get(path).json()["Response"]) == 1
 
 
@@ -117,7 +118,7 @@ def test_a_bunq_payer_scans_the_token_and_pays_by_answering_the_request(w: Simpl
     [item] = w.get(f"{path}/{sale_id}").json()["Response"]
     sale = item["IdealMerchantTransaction"]
     assert (sale["status"], sale["amount_guaranteed"]) == ("PENDING", None)
-    assert balance(w) == "26.50"  # nothing arrives before the payer answers
+    assert balance(w) == "27.50"  # nothing arrives before the payer answers
     scan = f"user/{w.other.user_id}/token-qr-request-ideal"
     own = w.post(f"user/{w.me.user_id}/token-qr-request-ideal", {"token": sale["transaction_identifier"]})
     assert own.status_code == 400 and "another user pays it" in error_of(own)
@@ -155,7 +156,7 @@ def test_a_bunq_payer_scans_the_token_and_pays_by_answering_the_request(w: Simpl
         "SUCCESS",
         money("3.00"),
     )
-    assert balance(w) == "29.50"
+    assert balance(w) == "30.50"
 
 
 def test_a_card_payment_is_a_mastercard_action_with_its_payment_and_event(w: SimpleNamespace) -> None:
@@ -182,7 +183,7 @@ def test_a_refused_card_payment_moves_no_money(w: SimpleNamespace) -> None:
     assert w.get(f"{w.account}/mastercard-action/{refused}/payment").json()["Response"] == []
     listed = w.get(f"{w.account}/mastercard-action").json()["Response"]
     assert sorted(i["MasterCardAction"]["id"] for i in listed) == [w.card, refused]
-    assert balance(w) == "26.50"
+    assert balance(w) == "27.50"
 
 
 def test_a_sofort_top_up_is_listed_and_read(w: SimpleNamespace) -> None:
@@ -237,6 +238,7 @@ def test_someone_elses_is_bunqs_404(w: SimpleNamespace, segment: str, kind: str,
         ("switch-service-payment", "switched"),
         ("adyen-card-transaction", "adyen"),
         ("open-banking-merchant-transaction", "open_banking"),
+        ("bunqme-fundraiser-result", "bunqme"),
     ],
 )
 def test_notes_on_each_new_parent(w: SimpleNamespace, segment: str, attribute: str) -> None:
@@ -256,6 +258,19 @@ def test_notes_on_each_new_parent(w: SimpleNamespace, segment: str, attribute: s
     deleted = w.raw.call("DELETE", f"{parent}/note-text/{note_id}", token=w.me.session_token)
     assert deleted.json() == {"Response": []}
     assert w.get(f"{parent}/note-text").json()["Response"] == []
+    # and a file as a note: attached, described again, read, listed, removed
+    uploaded = upload(w.raw, w.me, f"{w.account}/attachment", tiny_png(), "image/png", "receipt")
+    attachment_id = uploaded.json()["Response"][0]["Id"]["id"]
+    made = w.post(f"{parent}/note-attachment", {"attachment_id": attachment_id, "description": "scan"})
+    assert made.status_code == 200, made.text
+    file_note = f"{parent}/note-attachment/{made.json()['Response'][0]['Id']['id']}"
+    changed = w.raw.call("PUT", file_note, {"description": "scan, signed"}, token=w.me.session_token)
+    assert changed.status_code == 200, changed.text
+    [shown] = w.get(file_note).json()["Response"]
+    assert shown["NoteAttachment"]["description"] == "scan, signed"
+    assert len(w.get(f"{parent}/note-attachment").json()["Response"]) == 1
+    assert w.raw.call("DELETE", file_note, token=w.me.session_token).json() == {"Response": []}
+    assert w.get(f"{parent}/note-attachment").json()["Response"] == []
 
 
 def test_every_kit_parent_has_its_ten_note_operations() -> None:
