@@ -54,24 +54,38 @@ from .errors import (
 )
 
 if TYPE_CHECKING:  # what __getattr__ loads, spelled out for type checkers and IDEs
+    from .client.accounts import SUGAR_DADDY
+    from .client.api_session import ApiSession
     from .client.callbacks import CallbackReceiver
+    from .client.check_yourself import check_answer, check_signature, check_token
     from .client.config import Environment, Settings, load_settings
     from .client.connect import connect
     from .client.context import ApiContext
     from .client.context_file import ContextFileWarning
+    from .client.device_server import device_body, register_device
     from .client.endpoint import Endpoint
     from .client.exchange import Exchange
     from .client.handshake import create_api_context, end_session, ensure_session
+    from .client.installation import create_installation, installation_body
     from .client.notebook import start_notebook
     from .client.oauth import authorization_url, exchange_code, oauth_hosts, register_app
     from .client.psd2 import make_test_certificate
-    from .client.transport import BunqClient
+    from .client.sandbox_user import create_sandbox_user
+    from .client.session_server import open_session
+    from .client.transport import BunqClient, encode_body
     from .local_sandbox import LocalSandbox, SandboxOptions
 
 __version__ = "0.1.0"
 
 _LAZY: dict[str, tuple[str, ...]] = {
+    ".client.accounts": ("SUGAR_DADDY",),
+    ".client.api_session": ("ApiSession",),
+    ".client.device_server": ("device_body", "register_device"),
+    ".client.installation": ("create_installation", "installation_body"),
+    ".client.sandbox_user": ("create_sandbox_user",),
+    ".client.session_server": ("open_session",),
     ".client.callbacks": ("CallbackReceiver",),
+    ".client.check_yourself": ("check_answer", "check_signature", "check_token"),
     ".client.config": ("Environment", "Settings", "load_settings"),
     ".client.context": ("ApiContext",),
     ".client.context_file": ("ContextFileWarning",),
@@ -82,14 +96,16 @@ _LAZY: dict[str, tuple[str, ...]] = {
     ".client.notebook": ("start_notebook",),
     ".client.oauth": ("authorization_url", "exchange_code", "oauth_hosts", "register_app"),
     ".client.psd2": ("make_test_certificate",),
-    ".client.transport": ("BunqClient",),
+    ".client.transport": ("BunqClient", "encode_body"),
     ".local_sandbox": ("LocalSandbox", "SandboxOptions"),
 }
 _HOME = {name: module for module, names in _LAZY.items() for name in names}
 
 __all__ = [
+    "SUGAR_DADDY",
     "ApiContext",
     "ApiError",
+    "ApiSession",
     "AuthorisationError",
     "BadRequestError",
     "BunqClient",
@@ -124,15 +140,25 @@ __all__ = [
     "UnexpectedResponseError",
     "__version__",
     "authorization_url",
+    "check_answer",
+    "check_signature",
+    "check_token",
     "connect",
     "create_api_context",
+    "create_installation",
+    "create_sandbox_user",
+    "device_body",
+    "encode_body",
     "end_session",
     "ensure_session",
     "exchange_code",
+    "installation_body",
     "load_settings",
     "make_test_certificate",
     "oauth_hosts",
+    "open_session",
     "register_app",
+    "register_device",
     "start_notebook",
 ]
 

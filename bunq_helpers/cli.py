@@ -3,6 +3,7 @@
     python -m bunq_helpers create-context [--env local|sandbox|production] [--context-file PATH]
     python -m bunq_helpers create-context --start-over | --no-check
     python -m bunq_helpers show-context [--env ...] [--context-file PATH] [--export-shell]
+    python -m bunq_helpers reset [--dry-run] [--notebooks DIR] [--env ...] [--context-file PATH]
 
 ``create-context`` prints every exchange (secrets masked) and saves the context; run again with
 the same file, it makes no installation or device call and reuses a live session after one check
@@ -10,7 +11,9 @@ call (``GET /v1/user``) that the server still knows it: after a sandbox reset it
 reporting a stale context as reused. ``--start-over`` moves the saved file aside (``<file>.old``) and
 begins again. ``show-context --export-shell`` prints ``export`` lines for the API key and the tokens,
 to ``eval`` in a shell and replay the notebooks' curl commands (it is the one place secrets are
-printed, because it is asked to). The command line only; no library module imports it.
+printed, because it is asked to). ``reset`` returns the tutorial to a fresh start (the saved context,
+the local sandbox's state, the notebooks' saved outputs); ``--dry-run`` lists what it would remove.
+The command line only; no library module imports it.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from pathlib import Path
 from .client.config import ProductionWarning, load_settings
 from .client.context import ApiContext
 from .client.handshake import Outcome, StepResult, create_api_context
+from .client.reset import reset
 from .errors import BunqHelpersError
 
 
@@ -33,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     for name, text in (
         ("create-context", "run the missing handshake steps and save the API context"),
         ("show-context", "print the saved API context (secrets masked)"),
+        ("reset", "return the tutorial to a fresh start: saved context, local sandbox, notebook outputs"),
     ):
         command = commands.add_parser(name, help=text, description=text)
         command.add_argument(
@@ -58,6 +63,16 @@ def _parser() -> argparse.ArgumentParser:
                 action="store_true",
                 help="trust a saved context without asking the server (no call at all when nothing is missing)",
             )
+        elif name == "reset":
+            command.add_argument(
+                "--dry-run", action="store_true", help="list what would be removed, remove nothing"
+            )
+            command.add_argument(
+                "--notebooks",
+                type=Path,
+                default=None,
+                help="the notebooks whose saved outputs are cleared (default: ./notebooks if there)",
+            )
         else:
             command.add_argument(
                 "--export-shell",
@@ -66,6 +81,10 @@ def _parser() -> argparse.ArgumentParser:
                 '(secrets in full: eval "$(…)" them, do not paste them)',
             )
     return parser
+
+
+STEP_NUMBERS = {"sandbox-user": 0, "key-pair": 1, "installation": 1, "device-server": 2, "session-server": 3}
+"""The handshake's steps numbered as in the README, notebooks 00-03 and the diagrams."""
 
 
 def export_lines(context: ApiContext) -> list[str]:
@@ -82,7 +101,9 @@ def _print_step(step: StepResult) -> None:
     """Each step as it happens: a new call's whole exchange (secrets masked), then one line."""
     if step.exchange is not None:
         print(step.exchange.text(), end="\n\n", flush=True)
-    print(f"✓ {step.summary}", end="\n\n" if step.outcome is Outcome.MADE else "\n", flush=True)
+    number = STEP_NUMBERS.get(step.name)
+    label = f"Step {number} · " if number is not None else ""
+    print(f"✓ {label}{step.summary}", end="\n\n" if step.outcome is Outcome.MADE else "\n", flush=True)
 
 
 def _show_warning(message: Warning | str, category: type[Warning], *args: object, **kwargs: object) -> None:
@@ -103,6 +124,11 @@ def main(argv: list[str] | None = None) -> int:
             overrides["context_file"] = args.context_file
         settings = load_settings(**overrides)
         path = settings.context_file_path
+        if args.command == "reset":
+            notebooks = args.notebooks or (Path("notebooks") if Path("notebooks").is_dir() else None)
+            plan = reset(settings, notebooks, dry_run=args.dry_run)
+            print("\n".join(plan.lines(done=not args.dry_run)))
+            return 0
         if args.command == "show-context":
             context = ApiContext.load(path)
             print("\n".join(export_lines(context)) if args.export_shell else repr(context))

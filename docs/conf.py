@@ -6,6 +6,7 @@ Build (offline, every asset local):  .venv/bin/sphinx-build -b html docs docs/_b
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import sys
@@ -68,6 +69,28 @@ def remove_build_home(app: object, exception: BaseException | None) -> None:
         shutil.rmtree(BUILD_HOME, ignore_errors=True)
 
 
+def export_walkthrough(app: object, exception: BaseException | None) -> None:
+    """The whole walkthrough as one offline HTML file and one PDF next to the pages (the landing page's
+    "Download PDF" link): from the notebooks executed already (DOCS_EXECUTED_NOTEBOOKS), else executed
+    once more for it. Without Debian's Chromium or Playwright there is no PDF, and the build says so."""
+    if exception is not None or getattr(app, "builder").name != "html":  # noqa: B009
+        return
+    spec = importlib.util.spec_from_file_location(
+        "export_walkthrough", REPO / "scripts" / "export_walkthrough.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out = Path(getattr(app, "outdir"))  # noqa: B009
+    can_print = module.CHROMIUM.exists() and importlib.util.find_spec("playwright") is not None
+    module.export(out, Path(EXECUTED) if EXECUTED else None, pdf=can_print)
+    if not can_print:
+        print(
+            f"no PDF: it needs {module.CHROMIUM} (apt-get install chromium) and Playwright (requirements-dev.txt)",
+            file=sys.stderr,
+        )
+
+
 def setup(app: object) -> None:
-    """Sphinx's hook: clean up after the build."""
+    """Sphinx's hooks: the offline export, then clean up after the build."""
+    app.connect("build-finished", export_walkthrough)  # type: ignore[attr-defined]
     app.connect("build-finished", remove_build_home)  # type: ignore[attr-defined]

@@ -1,8 +1,8 @@
-"""The README's table of what the local sandbox emulates, from the catalogue and the route table.
+"""The table of what the local sandbox emulates (docs/standalone-sandbox.md), from the catalogue and the route table.
 
     python scripts/operations_table.py                  # print the table
-    python scripts/operations_table.py --write README.md  # replace it between the marker comments
-    python scripts/operations_table.py --check README.md  # exit 1 if the README's table is stale
+    python scripts/operations_table.py --write docs/standalone-sandbox.md  # replace it between the marker comments
+    python scripts/operations_table.py --check docs/standalone-sandbox.md  # exit 1 if the table is stale
 
 One row per path of bunq's API where the sandbox emulates at least one method: the methods it
 emulates, and the ones bunq has there that it does not. Above it, the coverage figure. Both come from
@@ -22,7 +22,7 @@ sys.path.insert(0, str(REPO))
 from bunq_helpers.local_sandbox.catalogue import load_catalogue, shape_of  # noqa: E402
 from bunq_helpers.local_sandbox.endpoints import ROUTES  # noqa: E402
 
-START = "<!-- operations-table:start (scripts/operations_table.py --write README.md) -->"
+START = "<!-- operations-table:start (scripts/operations_table.py --write docs/standalone-sandbox.md) -->"
 END = "<!-- operations-table:end -->"
 
 

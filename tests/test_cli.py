@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.notebooks.notebook_files import committed_text
+
 
 def _run(*args: str, cwd: Path, **variables: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BUNQ_")}
@@ -52,6 +54,8 @@ def test_create_context_twice(tmp_path: Path) -> None:
         "Calls made this run: sandbox-user-person, installation, device-server, session-server."
         in first.stdout
     )
+    numbered = [line.split(" · ")[0] for line in first.stdout.splitlines() if line.startswith("✓ Step")]
+    assert numbered == ["✓ Step 0", "✓ Step 1", "✓ Step 1", "✓ Step 2", "✓ Step 3"]  # as README and notebooks
 
     second = _run("create-context", "--context-file", "ctx.json", cwd=tmp_path)
     assert second.returncode == 0, second.stderr
@@ -92,7 +96,7 @@ def test_a_malformed_context_file_is_one_line_and_a_readable_one_warns(tmp_path:
 
 
 def test_after_a_reset_of_a_standalone_sandbox_nothing_is_reported_reused(tmp_path: Path) -> None:
-    from tests.conftest import standalone_sandbox
+    from tests.helpers import standalone_sandbox
 
     with standalone_sandbox(tmp_path / "state") as server:
         where = {"BUNQ_BASE_URL": server.base_url, "BUNQ_CA_FILE": server.ca_file}
@@ -122,7 +126,7 @@ def test_after_a_reset_of_a_standalone_sandbox_nothing_is_reported_reused(tmp_pa
 
 
 def test_a_refused_session_is_replaced_with_the_saved_installation(tmp_path: Path) -> None:
-    from tests.conftest import standalone_sandbox
+    from tests.helpers import standalone_sandbox
 
     with standalone_sandbox(tmp_path / "state") as server:
         where = {"BUNQ_BASE_URL": server.base_url, "BUNQ_CA_FILE": server.ca_file}
@@ -145,3 +149,42 @@ def test_export_shell_prints_the_secrets_only_when_asked(tmp_path: Path) -> None
     assert f"export BUNQ_API_KEY={context['api_key']}" in exported
     assert f"export BUNQ_INSTALLATION_TOKEN={context['installation_context']['token']}" in exported
     assert f"export BUNQ_SESSION_TOKEN={context['session_context']['token']}" in exported
+
+
+def _with_outputs(path: Path) -> None:
+    notebook = json.loads(path.read_text())
+    code = next(cell for cell in notebook["cells"] if cell["cell_type"] == "code")
+    code["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["hello\n"]}]
+    code["execution_count"] = 1
+    path.write_text(json.dumps(notebook, indent=1) + "\n")
+
+
+def test_reset_lists_then_removes_everything_a_run_left(tmp_path: Path) -> None:
+    repo = Path(__file__).resolve().parents[1]
+    assert _run("create-context", cwd=tmp_path).returncode == 0
+    (tmp_path / "notebooks").mkdir()
+    for name in ("00_start_here.ipynb", "01_create_an_installation.ipynb"):  # as committed, no outputs
+        (tmp_path / "notebooks" / name).write_text(committed_text(repo / "notebooks" / name))
+    _with_outputs(tmp_path / "notebooks" / "01_create_an_installation.ipynb")
+    home = tmp_path / "home"
+    context, state = home / "bunq-local.conf", home / "local-sandbox"
+    assert context.is_file() and (state / "sandbox.sqlite3").is_file()
+
+    dry = _run("reset", "--dry-run", cwd=tmp_path)
+    assert dry.returncode == 0, dry.stderr
+    assert f"Would remove: {context}  (the saved API context)" in dry.stdout
+    assert f"Would remove: {state}  (the local sandbox's users, keys and sessions)" in dry.stdout
+    assert "01_create_an_installation.ipynb  (outputs of 1 cells" in dry.stdout
+    assert "00_start_here" not in dry.stdout  # it has no outputs
+    assert context.is_file() and state.is_dir()  # a dry run removes nothing
+    assert '"hello\\n"' in (tmp_path / "notebooks" / "01_create_an_installation.ipynb").read_text()
+
+    done = _run("reset", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert f"Removed: {context}" in done.stdout
+    assert not context.exists() and not state.exists()
+    cleared = json.loads((tmp_path / "notebooks" / "01_create_an_installation.ipynb").read_text())
+    assert cleared == json.loads(committed_text(repo / "notebooks" / "01_create_an_installation.ipynb"))
+    assert _run("reset", "--dry-run", cwd=tmp_path).stdout.strip() == "Nothing to remove: already fresh."
+    again = _run("create-context", cwd=tmp_path)  # a fresh start: every step is made again
+    assert "Calls made this run: sandbox-user-person, installation" in again.stdout

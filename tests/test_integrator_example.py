@@ -1,4 +1,4 @@
-"""The README's example integrator tests, run as an integrator runs them: copied into a fresh project
+"""The example integrator tests of docs/integrators.md (the README points there), run as an integrator runs them: copied into a fresh project
 folder of their own (no conftest of ours, no repository on the path), found by pytest through the
 installed package's ``pytest11`` entry point (``bunq_sandbox``, ``bunq_api_context``).
 
@@ -32,8 +32,8 @@ def sandbox_needs() -> list[str]:
 
 
 def examples() -> dict[str, str]:
-    """File name -> code of each example test in the README."""
-    return dict(EXAMPLE.findall((REPO / "README.md").read_text(encoding="utf-8")))
+    """File name -> code of each example test in docs/integrators.md."""
+    return dict(EXAMPLE.findall((REPO / "docs" / "integrators.md").read_text(encoding="utf-8")))
 
 
 def run_in_fresh_project(python: Path | str, tmp_path: Path, name: str) -> subprocess.CompletedProcess[str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.notebook_files import NOTEBOOKS, REPO, committed_text, copy_without_outputs
+from tests.notebooks.notebook_files import NOTEBOOKS, REPO, committed_text, copy_without_outputs
 
 NBSTRIPOUT = [sys.executable, "-m", "nbstripout"]
 

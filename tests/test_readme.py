@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.conftest import load_script
+from tests.helpers import load_script
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -36,13 +36,17 @@ def test_env_example_documents_every_variable_the_code_reads() -> None:
     assert read <= documented, read - documented
 
 
-def test_readme_operations_table_is_what_the_catalogue_and_routes_say() -> None:
+TABLE_PAGE = REPO / "docs" / "standalone-sandbox.md"
+"""The docs page with the table of emulated operations (the README links to it)."""
+
+
+def test_operations_table_is_what_the_catalogue_and_routes_say() -> None:
     script = load_script("operations_table")
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert script.with_table(readme) == readme, (
-        "stale: run python scripts/operations_table.py --write README.md"
+    page = TABLE_PAGE.read_text(encoding="utf-8")
+    assert script.with_table(page) == page, (
+        "stale: run python scripts/operations_table.py --write docs/standalone-sandbox.md"
     )
-    current = readme.split(script.START)[1].split(script.END)[0]
+    current = page.split(script.START)[1].split(script.END)[0]
     assert "| handshake | `/installation` | GET, POST | – |" in current
     assert f"of bunq's {480} operations are emulated" in current
 
@@ -56,3 +60,19 @@ def test_the_tutorial_setup_says_what_a_new_user_meets() -> None:
     assert "asks which kernel" not in readme  # JupyterLab 4 starts the notebook's kernel by itself
     assert "print(me)  # one line" not in readme
     assert ".venv/bin/nbstripout --install" in readme
+
+
+def test_the_readme_is_what_a_newcomer_needs_and_links_the_reference() -> None:
+    readme = (REPO / "README.md").read_text()
+    assert len(readme.splitlines()) <= 220  # the reference lives in the docs pages
+    headings = re.findall(r"^## (.+)$", readme, flags=re.MULTILINE)
+    for needed in ("Quick start", "Starting over", "Troubleshooting", "The documentation site"):
+        assert needed in headings, needed
+    assert "bunq_helpers reset --dry-run" in readme and "scripts/export_walkthrough.py" in readme
+    for page in re.findall(r"\]\((docs/[\w-]+\.md)\)", readme):
+        name = Path(page).stem
+        assert (REPO / page).is_file() and name in (REPO / "docs" / "index.md").read_text(), page
+    assert len(re.findall(r"\]\((docs/[\w-]+\.md)\)", readme)) >= 4
+    for moved in ("## Benchmarks", "## Project layout", "Which HTTP server", "What we built on"):
+        assert moved not in readme, moved
+    assert "(after either command above)" not in readme  # neither of the two commands builds the site

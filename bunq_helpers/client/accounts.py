@@ -9,7 +9,7 @@ bunq's SDKs do before every call, so it stays visible when a new session is open
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -38,6 +38,9 @@ class User:
     data: dict[str, Any] = field(repr=False)
     exchange: Exchange = field(repr=False)
 
+    def _repr_html_(self) -> str:
+        return self.exchange.html()
+
 
 @dataclass(frozen=True)
 class MonetaryAccount:
@@ -50,6 +53,7 @@ class MonetaryAccount:
     currency: str
     status: str
     data: dict[str, Any] = field(repr=False)
+    exchange: Exchange | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,9 @@ class Listing:
     items: list[Any]
     exchange: Exchange = field(repr=False)
     pagination: dict[str, Any] | None = field(default=None, repr=False)
+
+    def _repr_html_(self) -> str:
+        return self.exchange.html()
 
 
 def get_user(client: BunqClient, context: ApiContext) -> User:
@@ -107,7 +114,10 @@ def list_monetary_accounts(client: BunqClient, context: ApiContext) -> Listing:
     )
     accounts = [_account(item) for item in response_items(exchange)]
     if accounts:
-        exchange.extracted["monetary_account_id"] = accounts[0].id
+        first = accounts[0]
+        exchange.extracted.update(
+            monetary_account_id=first.id, iban=first.iban, balance=f"{first.balance} {first.currency}"
+        )
     return Listing(accounts, exchange, exchange.response_json().get("Pagination"))
 
 
@@ -128,7 +138,7 @@ def get_monetary_account(client: BunqClient, context: ApiContext, account_id: in
         token=context.session_token,
         title="Get a monetary account",
     )
-    return _account(response_items(exchange)[0])
+    return replace(_account(response_items(exchange)[0]), exchange=exchange)
 
 
 def _create_on_account(

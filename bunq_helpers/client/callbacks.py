@@ -197,6 +197,7 @@ class CallbackReceiver:
         self.path = path if path.startswith("/") else "/" + path
         self.public_url = require_https(public_url) if public_url else None
         self.require_signature = require_signature
+        self.compact = False  # show callbacks as one line each, details a click away
         self._ca_dir = Path(ca_dir) if ca_dir is not None else None
         self._own_dir: Path | None = None
         self.ca_file: str | None = None
@@ -331,6 +332,8 @@ class CallbackReceiver:
             elapsed=time.perf_counter() - started,
             error=problem,
             secrets=dict(self.context.secrets),
+            received=True,
+            compact=self.compact,
         )
         callback = Callback(exchange, accepted, problem or "", notification, dt.datetime.now(dt.timezone.utc))
         with self._lock:

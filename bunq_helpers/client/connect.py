@@ -40,6 +40,14 @@ def local_sandbox(state_dir: Path) -> LocalSandbox:
         return sandbox
 
 
+def stop_local_sandbox(state_dir: Path) -> None:
+    """Stop the local sandbox serving ``state_dir`` in this process, if one runs (before a reset)."""
+    with _local_sandboxes_lock:
+        sandbox = _local_sandboxes.pop(Path(state_dir).resolve(), None)
+    if sandbox is not None:
+        sandbox.stop()
+
+
 def connect(settings: Settings) -> Endpoint:
     """The endpoint the settings point at (starting the local sandbox if needed)."""
     if settings.environment is Environment.LOCAL:

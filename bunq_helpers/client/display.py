@@ -17,8 +17,10 @@ no CSS variables; text colour inherited; translucent grey borders; long parts in
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
+import os
 import re
 import shlex
 from typing import TYPE_CHECKING, Any
@@ -36,6 +38,7 @@ GOOD = "#2f9e44"
 BAD = "#e03131"
 MONO = "font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px"
 BOX = f"border:{BORDER};border-radius:6px;padding:8px 12px;margin:6px 0;line-height:1.45"
+COMPACT_BOX = f"border:{BORDER};border-radius:6px;padding:3px 10px;margin:3px 0;line-height:1.4"
 PRE = f"{MONO};background:{SHADE};padding:6px 8px;border-radius:4px;white-space:pre-wrap;word-break:break-all;margin:4px 0"
 HEAD_CELL = (
     f"{MONO};padding:1px 10px 1px 0;vertical-align:top;text-align:left;white-space:nowrap;font-weight:600"
@@ -62,6 +65,11 @@ REQUESTS_DEFAULTS = {"content-length", "accept-encoding", "connection", "accept"
 """What ``requests`` adds on its own; left out of the curl form (curl adds its own)."""
 INSTALLATION_TOKEN_CALLS = ("/v1/device-server", "/v1/session-server")
 """The calls that take the installation token; every other authenticated call takes the session token."""
+TOKEN_COLOURS = {"installation token": "#c2255c", "session token": "#1971c2", "no token": "inherit"}
+"""Each token's colour, the same in the exchanges and the sequence diagrams; both read on white and
+on JupyterLab's dark grey (contrast above 3:1 on each)."""
+DOCS_BUILD_VARIABLE = "DOCS_BUNQ_HELPERS_BUILD"
+"""Set by the documentation build: a loopback port (the build's sandbox, gone with it) shows as <port>."""
 
 
 def _mask(exchange: Exchange, text: str, reveal: bool) -> str:
@@ -127,7 +135,32 @@ def with_duration(name: str, value: Any) -> Any:
     return value
 
 
+def shown_url(url: str) -> str:
+    """The URL as a reader should see it: in the documentation build a loopback port is ``<port>``."""
+    if os.environ.get(DOCS_BUILD_VARIABLE, "") in ("", "0") or not _is_loopback(url):
+        return url
+    return re.sub(r"^(https://[^/:]+):\d+", r"\1:<port>", url, count=1)
+
+
+def token_of(exchange: Exchange) -> str:
+    """Which token the request carried: ``no token``, ``installation token`` or ``session token``."""
+    if exchange.received or not exchange.request_header("X-Bunq-Client-Authentication"):
+        return "no token"
+    return "installation token" if exchange.path in INSTALLATION_TOKEN_CALLS else "session token"
+
+
 def _signature_lines(exchange: Exchange) -> list[str]:
+    if exchange.received:
+        if exchange.signature is None:
+            return ["No X-Bunq-Server-Signature header: nobody vouches for these bytes."]
+        return [
+            f"The {len(exchange.request_body)} body bytes exactly as they arrived; the signature below "
+            "is the sender's claim, checked with bunq's server key (the line under the answer says whether "
+            "bunq really signed them)",
+            f"SHA-256 of those bytes: {body_digest_text(exchange.request_body)}",
+            f"X-Bunq-Server-Signature as received, base64 ({len(exchange.signature)} chars):",
+            exchange.signature,
+        ]
     if exchange.signature is None:
         return ["Not signed (no X-Bunq-Client-Signature)."]
     signed = exchange.signed_bytes or b""
@@ -138,6 +171,11 @@ def _signature_lines(exchange: Exchange) -> list[str]:
         f"RSA PKCS#1 v1.5 signature, base64 ({len(exchange.signature)} chars):",
         exchange.signature,
     ]
+
+
+def body_digest_text(body: bytes) -> str:
+    """SHA-256 of ``body``, hex."""
+    return hashlib.sha256(body).hexdigest()
 
 
 def _server_signature_line(exchange: Exchange) -> str:
@@ -159,7 +197,7 @@ def exchange_text(exchange: Exchange, *, reveal: bool = False) -> str:
     """The whole exchange as plain text."""
     lines = [
         f"── {exchange.title} " + "─" * max(3, 60 - len(exchange.title)),
-        f"{exchange.method} {exchange.url}",
+        f"{exchange.method} {shown_url(exchange.url)}",
     ]
     lines += [f"{name}: {value}" for name, value in bunq_headers_first(exchange.request_headers)]
     lines += ["", _body_text(exchange.request_body, pretty=False), ""]
@@ -276,6 +314,11 @@ def _details(summary: str, inner: str, *, open_: bool = True) -> str:
     return f"<details{' open' if open_ else ''}><summary style='{SUMMARY}'>{_esc(summary)}</summary>{inner}</details>"
 
 
+def plural(count: int, noun: str) -> str:
+    """``1 item``, ``2 items``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def long_summary(text: str) -> str | None:
     """For text longer than a screen, a one-line summary of it (lines, and the JSON's outline); else None."""
     lines = text.count("\n") + 1
@@ -288,12 +331,12 @@ def long_summary(text: str) -> str | None:
         value = None
     if isinstance(value, dict) and isinstance(value.get("Response"), list):
         names = [next(iter(item), "?") for item in value["Response"] if isinstance(item, dict) and item]
-        outline = f": {len(names)} items ({', '.join(sorted(set(names)))})"
+        outline = f": {plural(len(names), 'item')} ({', '.join(sorted(set(names)))})"
         if isinstance(value.get("Pagination"), dict):
             outline += " and Pagination"
     elif isinstance(value, dict):
         outline = f": {len(value)} keys ({', '.join(list(value)[:6])}{', …' if len(value) > 6 else ''})"
-    return f"{lines} lines{outline}; click to open"
+    return f"{plural(lines, 'line')}{outline}; click to open"
 
 
 def _body_details(title: str, text: str) -> str:
@@ -307,34 +350,86 @@ def _pre(text: str) -> str:
     return f"<pre style='{PRE}'>{_esc(text)}</pre>"
 
 
-def exchange_html(exchange: Exchange, *, reveal: bool = False) -> str:
-    """The exchange as self-contained HTML with inline styles."""
+def _labels(exchange: Exchange) -> tuple[str, str, str]:
+    """The titles of the request headers, the signature and the response headers: a call we made, or a
+    request that came to us (a callback, whose sender is only bunq if its signature verifies)."""
+    if exchange.received:
+        return (
+            "Request headers (as they arrived, in the sender's order)",
+            "X-Bunq-Server-Signature (the sender's claim)",
+            "The receiver's answer headers (our reply: not signed)",
+        )
+    return (
+        "Request headers (bunq's first)",
+        "Signature",
+        "Response headers (X-Bunq-Server-Signature is here)",
+    )
+
+
+def token_badge(token: str) -> str:
+    """The token's name in its colour, framed: the same badge in every exchange and picture."""
+    colour = TOKEN_COLOURS.get(token, "inherit")
+    return (
+        f"<span style='color:{colour};border:1px solid {colour};border-radius:9px;padding:0 6px;"
+        f"font-weight:600'>{_esc(token)}</span>"
+    )
+
+
+def _ticks(exchange: Exchange) -> str:
+    """``signed ✓`` / ``not signed``, ``verified ✓`` / ``INVALID ✗`` / ``not checked``."""
+    if exchange.received:
+        signed = "signature claimed" if exchange.signature else "no signature"
+    else:
+        signed = "signed ✓" if exchange.signature else "not signed"
+    verdict = {True: ("verified ✓", GOOD), False: ("INVALID ✗", BAD), None: ("not checked", "inherit")}
+    text, colour = verdict[exchange.server_signature_valid]
+    return f"{_esc(signed)} &middot; <span style='color:{colour}'>{_esc(text)}</span>"
+
+
+def exchange_line(exchange: Exchange) -> str:
+    """The compact line: method, path, status, which token, signed, verified, time."""
+    colour = GOOD if exchange.status is not None and exchange.status < 300 else BAD
+    return (
+        f"<span style='{MONO}'><b>{_esc(exchange.method)}</b> {_esc(exchange.path)}</span> &rarr; "
+        f"<span style='color:{colour};font-weight:700'>{_esc(_status(exchange))}</span> &middot; "
+        f"{token_badge(token_of(exchange))} &middot; {_ticks(exchange)} &middot; "
+        f"{exchange.elapsed * 1000:.0f} ms &middot; <i>{_esc(exchange.title)}</i>"
+    )
+
+
+def exchange_html(exchange: Exchange, *, reveal: bool = False, compact: bool | None = None) -> str:
+    """The exchange as self-contained HTML with inline styles: in full, or (``compact``, by default the
+    exchange's own setting) as one line whose details open with a click."""
 
     def m(text: str) -> str:
         return _mask(exchange, text, reveal)
 
-    ok = exchange.status == 200
+    compact = exchange.compact if compact is None else compact
+    ok = exchange.status is not None and exchange.status < 300
     colour = GOOD if ok else BAD
     response_id = exchange.response_id or "(none)"
+    requests_label, signature_label, responses_label = _labels(exchange)
     head = (
         f"<div style='font-weight:700;font-size:14px'>{_esc(exchange.title)}</div>"
-        f"<div style='{MONO}'>{_esc(exchange.method)} {_esc(m(exchange.url))} "
+        f"<div style='{MONO}'>{_esc(exchange.method)} {_esc(m(shown_url(exchange.url)))} "
         f"&rarr; <span style='color:{colour};font-weight:700'>{_esc(_status(exchange))}</span>"
+        f" &middot; {token_badge(token_of(exchange))}"
         f" &middot; {exchange.elapsed * 1000:.0f} ms &middot; X-Bunq-Client-Response-Id {_esc(response_id)}</div>"
     )
     parts = [head]
-    headers = bunq_headers_first(exchange.request_headers)
-    parts.append(_details("Request headers (bunq's first)", _table([(k, m(v)) for k, v in headers])))
+    headers = exchange.request_headers if exchange.received else bunq_headers_first(exchange.request_headers)
+    parts.append(_details(requests_label, _table([(k, m(v)) for k, v in headers]), open_=not compact))
     parts.append(_body_details("Request body", m(_body_text(exchange.request_body, pretty=False))))
     parts.append(
         _details(
-            "Signature", _pre(m("\n".join(_signature_lines(exchange)))), open_=exchange.signature is not None
+            signature_label,
+            _pre(m("\n".join(_signature_lines(exchange)))),
+            open_=exchange.signature is not None and not compact,
         )
     )
     parts.append(
         _details(
-            "Response headers (X-Bunq-Server-Signature is here)",
-            _table([(k, m(v)) for k, v in exchange.response_headers]),
+            responses_label, _table([(k, m(v)) for k, v in exchange.response_headers]), open_=not compact
         )
     )
     if exchange.status is not None:
@@ -343,13 +438,36 @@ def exchange_html(exchange: Exchange, *, reveal: bool = False) -> str:
     parts.append(
         f"<div style='margin-top:4px;color:{sig_colour}'>{_esc(m(_server_signature_line(exchange)))}</div>"
     )
-    if exchange.extracted:
+    if exchange.extracted and not compact:
         parts.append(_details("Values picked out", _table([(k, m(v)) for k, v in _extracted(exchange)])))
-    replay = replay_command(exchange) if not reveal else curl_command(exchange, reveal=True)
-    parts.append(
-        _details("As curl (secrets from shell variables; see the README)", _pre(replay), open_=False)
-    )
+    if not exchange.received:
+        replay = replay_command(exchange) if not reveal else curl_command(exchange, reveal=True)
+        parts.append(
+            _details("As curl (secrets from shell variables; see the README)", _pre(replay), open_=False)
+        )
+    if compact:
+        picked = ""
+        if exchange.extracted:
+            pairs = " &middot; ".join(
+                f"<b>{_esc(k)}</b> {_esc(_fold(m(v)))}" for k, v in _extracted(exchange)
+            )
+            picked = f"<div style='{MONO};margin:2px 0 0 14px'>Picked out: {pairs}</div>"
+        return (
+            f"<div style='{COMPACT_BOX}'><details><summary style='cursor:pointer'>{exchange_line(exchange)}"
+            f"</summary>{''.join(parts)}</details>{picked}</div>"
+        )
     return f"<div style='{BOX}'>{''.join(parts)}</div>"
+
+
+FOLD_AT = 72
+"""In a compact exchange, a value longer than this shows its start and end, the whole one click away."""
+
+
+def _fold(value: str) -> str:
+    if len(value) <= FOLD_AT and "\n" not in value:
+        return value
+    first = value.splitlines()[0] if value.strip() else value
+    return f"{first[: FOLD_AT - 20]}…{value[-12:]}" if len(first) > FOLD_AT - 20 else f"{first}…"
 
 
 def error_text(error: BaseException, secrets: dict[str, str] | None = None) -> str:
@@ -413,4 +531,5 @@ def note_html(title: str, lines: list[str], *, colour: str = "inherit") -> str:
         _pre(line[2:]) if line.startswith("$ ") else f"<div style='margin-top:3px'>{_esc(line)}</div>"
         for line in lines
     )
-    return f"<div style='{BOX}'><div style='font-weight:700;color:{colour}'>{_esc(title)}</div>{body}</div>"
+    heading = f"<div style='font-weight:700;color:{colour}'>{_esc(title)}</div>" if title else ""
+    return f"<div style='{BOX}'>{heading}{body}</div>"

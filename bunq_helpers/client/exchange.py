@@ -8,6 +8,7 @@ unless ``reveal=True`` is passed; see ``display`` for the text, HTML and curl fo
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,8 +38,14 @@ class Exchange:
     server_signature_note: str = ""
     extracted: dict[str, Any] = field(default_factory=dict)
     elapsed: float = 0.0
+    answered_at: dt.datetime | None = None  # when the answer arrived, by this machine's clock
     error: str | None = None
     secrets: dict[str, str] = field(default_factory=dict, repr=False)
+    received: bool = False
+    """True for a request that came *to* us (a callback): its headers are the sender's, its signature
+    only a claim until checked, and the response is the receiver's own answer."""
+    compact: bool = False
+    """Shown as one line (method, path, status, token, signed, verified, time), the rest one click away."""
     _parsed: tuple[bytes, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
     # -- reading it -----------------------------------------------------------------------

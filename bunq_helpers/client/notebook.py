@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..crypto.keys import PrivateKey
 from ..errors import BunqHelpersError, HandshakeIncompleteError
+from .api_session import ApiSession
 from .callbacks import CallbackReceiver
 from .config import Environment, Settings, load_settings
 from .connect import connect, local_sandbox
@@ -46,6 +47,7 @@ from .exchange import Exchange
 from .handshake import create_api_context, load_or_new_context
 from .masking import API_KEY, PRIVATE_KEY, TOKEN, mask_text, mask_value
 from .records import Installation
+from .reset import Removal, ResetPlan, reset
 from .sequence_diagram import Arrow, HandshakeLog, SequenceDiagram, sequence_diagram
 from .session_timeline import SessionTimeline, session_timeline
 from .transport import BunqClient
@@ -166,6 +168,15 @@ class NotebookRun:
     endpoint: Endpoint
     context: ApiContext
     client: BunqClient = field(repr=False)
+    _api: ApiSession | None = field(default=None, init=False, repr=False)
+
+    @property
+    def api(self) -> ApiSession:
+        """The session object for the calls after the handshake: it picks each path's token, opens a new
+        session when the saved one expires (once, and says so), and returns records with ``.exchange``."""
+        if self._api is None or self._api.context is not self.context:
+            self._api = ApiSession(self.client, self.context, path=self.settings.context_file_path)
+        return self._api
 
     # -- where the calls go --------------------------------------------------------------------------
 
@@ -396,15 +407,35 @@ class NotebookRun:
     def callback_receiver(self, **options: Any) -> CallbackReceiver:
         """A started receiver for bunq's callbacks, checking them with this context's server key.
 
-        Against the in-process local sandbox its certificate comes from the sandbox's CA, so the
-        sandbox trusts it. Against bunq, ``BUNQ_CALLBACK_URL`` is the public URL bunq reaches it at.
+        Against a local sandbox, in this kernel or standalone, its certificate comes from the sandbox's
+        CA (the standalone one's is next to ``BUNQ_CA_FILE``), so the sandbox trusts it and calls it on
+        loopback. Against bunq, ``BUNQ_CALLBACK_URL`` is the public URL bunq reaches it at.
         ``options`` go to ``CallbackReceiver``.
         """
-        if self.has_in_process_sandbox:
-            options.setdefault("ca_dir", self.settings.local_state_dir)
+        sandbox_ca = self._sandbox_ca_dir()
+        if sandbox_ca is not None:
+            options.setdefault("ca_dir", sandbox_ca)
         else:
             options.setdefault("public_url", self.settings.callback_url)
-        return CallbackReceiver(self.context, **options).start()
+        receiver = CallbackReceiver(self.context, **options)
+        receiver.compact = self.client.compact
+        return receiver.start()
+
+    def _sandbox_ca_dir(self) -> Path | None:
+        """The folder with the local sandbox's CA certificate and key, if this notebook can read it."""
+        if self.has_in_process_sandbox:
+            return self.settings.local_state_dir
+        verify = self.endpoint.verify
+        if self.is_local and isinstance(verify, str):
+            folder = Path(verify).parent
+            if (folder / "ca-key.pem").is_file():
+                return folder
+        return None
+
+    def callbacks_can_arrive(self, receiver: CallbackReceiver) -> bool:
+        """Whether the server can reach ``receiver``: a local sandbox on this machine whose CA issued its
+        certificate, or bunq at the public URL set in ``BUNQ_CALLBACK_URL``."""
+        return self._sandbox_ca_dir() is not None or receiver.public_url is not None
 
     def shown_path(self, path: Path | str) -> str:
         """A path as a reader should see it: under the tutorial's home as a placeholder in the docs build,
@@ -431,7 +462,7 @@ class NotebookRun:
             return re.sub(r":\d+/", ":<port>/", url, count=1)
         return url
 
-    def banner(self) -> Values:
+    def banner(self) -> Values | Note:
         """Where this notebook's calls go and where its state is kept."""
         verify = self.endpoint.verify
         rows = {
@@ -446,6 +477,14 @@ class NotebookRun:
         }
         if self.has_in_process_sandbox:
             rows["local sandbox state"] = self.shown_path(self.settings.local_state_dir)
+        if self.client.compact:
+            return Note(
+                "",
+                [
+                    f"Where this notebook talks to: {rows['server']} at {rows['base URL']}; "
+                    f"the context in {rows['context file']}."
+                ],
+            )
         return Values("Where this notebook talks to", rows)
 
     def state(self) -> Values:
@@ -474,6 +513,21 @@ class NotebookRun:
             saved_already=", ".join(saved) or "nothing yet",
         )
 
+    def reset(self, *, dry_run: bool = True) -> Note:
+        """Return the tutorial to a fresh start (``python -m bunq_helpers reset``): the saved context, the
+        in-process sandbox's state, the outputs saved in the notebooks of this folder. A dry run by
+        default: it lists what would go."""
+        plan = reset(self.settings, Path.cwd(), dry_run=dry_run)
+        shown = [Removal(Path(self.shown_path(r.path)), r.what) for r in plan.removals]
+        lines = ResetPlan(shown, plan.notes).lines(done=not dry_run)
+        if dry_run:
+            lines.append("To remove them: t.reset(dry_run=False) here, or in a terminal:")
+            lines.append("$ .venv/bin/python -m bunq_helpers reset")
+        else:
+            lines.append("Restart this kernel (and close open notebooks without saving), then run 00 again.")
+            self.context = ApiContext(self.settings.environment)
+        return Note("Starting over: a dry run" if dry_run else "Started over", lines)
+
     def replay_setup(self) -> Note:
         """How to run an exchange's curl command yourself: where to, and the secrets from the context."""
         ca = self.endpoint.verify
@@ -492,23 +546,25 @@ class NotebookRun:
             lines.append(
                 "The local sandbox of this notebook runs inside its kernel: its port answers only while the "
                 "kernel runs, and changes with the next one. To keep one sandbox alive across notebooks and "
-                "terminals, start the standalone one (README: 'The local sandbox on its own') and set "
+                "terminals, start the standalone one (README: 'One sandbox for every notebook and terminal') and set "
                 "BUNQ_BASE_URL (and BUNQ_CA_FILE) in .env."
             )
         return Note("Replaying a call with curl", lines)
 
 
-def start_notebook(after: str | None = None, **overrides: Any) -> NotebookRun:
+def start_notebook(after: str | None = None, *, compact: bool = False, **overrides: Any) -> NotebookRun:
     """Settings from the environment and .env, the endpoint (starting the local sandbox), the saved
     context, and one client reading its keys from that context (closed when the kernel ends).
 
     ``after`` names the notebook this one continues from; if the saved context lacks what it (or one
-    before it) makes, ``NotebookOrderError`` names the notebook to run first."""
+    before it) makes, ``NotebookOrderError`` names the notebook to run first. ``compact`` shows each
+    exchange as one line with its details a click away (the notebooks after the handshake)."""
     settings = load_settings(**overrides)
     context = load_or_new_context(settings)
     endpoint = connect(settings)
     context.base_url = endpoint.base_url
     run = NotebookRun(settings, endpoint, context, BunqClient(endpoint, context=context))
+    run.client.compact = compact
     if after is not None:
         run.require(after)
     return run

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..crypto.atomic_file import write_atomically
 from . import svg
-from .display import BORDER, BOX, INSTALLATION_TOKEN_CALLS
+from .display import BORDER, BOX, INSTALLATION_TOKEN_CALLS, TOKEN_COLOURS
 from .masking import mask_text
 
 if TYPE_CHECKING:
@@ -78,6 +78,27 @@ class Arrow:
         """``200 · Id, Token, ServerPublicKey``."""
         status = "no answer" if self.status is None else str(self.status)
         return _clip(f"{status} · {self.answer}" if self.answer else status)
+
+
+STEP_NUMBERS = {
+    "/v1/sandbox-user-person": 0,
+    "/v1/sandbox-user-company": 0,
+    "/v1/installation": 1,
+    "/v1/device-server": 2,
+    "/v1/session-server": 3,
+}
+"""The handshake's steps, numbered as everywhere (README, notebooks 00-03, the command line): step 0 the
+API key, 1 the installation, 2 the device, 3 the session."""
+
+
+def step_numbers(arrows: Iterable[Arrow]) -> list[int]:
+    """Each arrow's number: a handshake call's step number, any other call the next number after."""
+    numbers, last = [], -1
+    for arrow in arrows:
+        number = STEP_NUMBERS.get(arrow.path) if arrow.method == "POST" else None
+        last = number if number is not None else last + 1
+        numbers.append(last)
+    return numbers
 
 
 def token_name(exchange: Exchange, tokens: Mapping[str, str] | None = None) -> str:
@@ -142,8 +163,8 @@ def sequence_svg(arrows: list[Arrow], title: str, *, server: str = "bunq") -> st
                 x, 44, x, height - 8, stroke_opacity=svg.FAINT, stroke_dasharray="4 4", class_="lifeline"
             )
         )
-    for number, arrow in enumerate(arrows, start=1):
-        y = TOP + STEP * (number - 1)
+    for index, (number, arrow) in enumerate(zip(step_numbers(arrows), arrows, strict=True)):
+        y = TOP + STEP * index
         middle = (LEFT + RIGHT) / 2
         parts.append(
             svg.element(
@@ -151,7 +172,15 @@ def sequence_svg(arrows: list[Arrow], title: str, *, server: str = "bunq") -> st
                 svg.text(middle, y + 4, f"{number}. {_clip(arrow.call)}", mono=True, text_anchor="middle")
                 + svg.line(LEFT, y + 12, RIGHT - 2, y + 12, stroke_width=1.5)
                 + svg.arrow_head(RIGHT, y + 12, pointing_right=True)
-                + svg.text(middle, y + 28, arrow.carried, size=11, text_anchor="middle", fill_opacity="0.8"),
+                + svg.text(
+                    middle,
+                    y + 28,
+                    arrow.carried,
+                    size=11,
+                    text_anchor="middle",
+                    fill=TOKEN_COLOURS.get(arrow.token, svg.INK).replace("inherit", svg.INK),
+                    font_weight="600" if TOKEN_COLOURS.get(arrow.token, "inherit") != "inherit" else None,
+                ),
                 class_="request",
             )
         )
@@ -193,11 +222,11 @@ class SequenceDiagram:
             f"<div style='font-size:12px;opacity:0.8'>{escape(self.caption)}</div>" if self.caption else ""
         )
         heading = f"<div style='font-weight:700;margin-bottom:4px'>{escape(self.title)}</div>"
-        return f"<div style='{BOX};border:{BORDER}'>{heading}{self.svg()}{caption}</div>"
+        return f"<div style='{BOX};border:{BORDER};{svg.SCROLLER}'>{heading}{self.svg()}{caption}</div>"
 
     def __repr__(self) -> str:
         lines = [self.title]
-        for number, arrow in enumerate(self.arrows, start=1):
+        for number, arrow in zip(step_numbers(self.arrows), self.arrows, strict=True):
             lines.append(f"  {number}. {arrow.call}  [{arrow.carried}]")
             lines.append(f"     ← {arrow.came_back} ({arrow.elapsed_ms} ms)")
         return "\n".join(lines)

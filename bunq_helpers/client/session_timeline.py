@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 API_REFERENCE_WINDOW = dt.timedelta(seconds=30)
 """bunq's API reference: a call in a session's last 30 seconds extends it (by at most 5 minutes)."""
+MAX_EXTENSION = dt.timedelta(minutes=5)
+"""The API reference: an extension moves the expiry to the call + the timeout, but never more than 5 minutes."""
 API_KEYS_PAGE_WINDOW = dt.timedelta(minutes=30)
 """bunq's Authentication / API Keys page: a call made 30 minutes before expiry extends the session."""
 
@@ -36,8 +38,11 @@ CUTS = (dt.timedelta(hours=1), dt.timedelta(minutes=1))
 SHARES = {3: (0.55, 0.27, 0.18), 2: (0.7, 0.3), 1: (1.0,)}
 
 
-def server_time(exchange: Exchange | None) -> dt.datetime | None:
-    """When the server answered, from its ``Date`` header (None without one)."""
+def server_time(exchange: Exchange | None, *, precise: bool = False) -> dt.datetime | None:
+    """When the server answered, from its ``Date`` header (None without one). ``precise``: the header
+    counts whole seconds, too coarse for a session of seconds; then the moment the answer arrived here."""
+    if exchange is not None and precise and exchange.answered_at is not None:
+        return exchange.answered_at
     value = exchange.response_header("Date") if exchange is not None else None
     try:
         return parsedate_to_datetime(value).astimezone(dt.timezone.utc) if value else None
@@ -84,19 +89,37 @@ class SessionTimeline:
     last_call: dt.datetime | None = None
 
     @property
+    def extended_to(self) -> dt.datetime | None:
+        """Where the last call moved the expiry, by the API reference's rule (the local sandbox's): a call
+        in the last 30 s extends the session to the call + min(timeout, 5 minutes). None if it did not."""
+        call = self.last_call
+        if call is None or not (self.expires_at - API_REFERENCE_WINDOW <= call <= self.expires_at):
+            return None
+        moved = call + min(dt.timedelta(seconds=self.timeout), MAX_EXTENSION)
+        return moved if moved > self.expires_at else None
+
+    @property
     def title(self) -> str:
         """One line: which session, and how long it lives."""
         length = human_duration(self.timeout)
         if length != f"{self.timeout} s":
             length += f" ({self.timeout} s)"
-        return f"Session {self.session_id}: {length} from creation to expiry"
+        title = f"Session {self.session_id}: {length} from creation to expiry"
+        extended = self.extended_to
+        if extended is not None:
+            seconds = (extended - self.expires_at).total_seconds()
+            by = f"{seconds:.1f} s" if seconds < 60 else human_duration(seconds)
+            title += f"; the last call extended it by {by}"
+        return title
 
     def _moment(self, when: dt.datetime) -> str:
-        return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        shown = when.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return (shown[:-5] if self.timeout < 120 else shown[:-7]) + " UTC"  # tenths for a short session
 
     def svg(self) -> str:
         """The timeline as an SVG document."""
-        scale = Scale(self.created, self.expires_at)
+        extended = self.extended_to
+        scale = Scale(self.created, extended or self.expires_at)
         parts = [svg.line(LEFT, BAR_Y, RIGHT, BAR_Y, stroke_width=3, class_="session")]
         for cut in scale.breaks[1:-1]:
             x = scale.x(cut)
@@ -131,7 +154,7 @@ class SessionTimeline:
         )
         for window, y, colour, label in rows:
             start = max(self.expires_at - window, self.created)
-            x0, x1 = scale.x(start), scale.x(self.expires_at)
+            x0, x1 = scale.x(start), scale.x(extended or self.expires_at)
             parts.append(
                 svg.element(
                     "g",
@@ -154,6 +177,9 @@ class SessionTimeline:
                 )
             )
         marks = [(self.created, "created", 0), (self.expires_at, "expiry", 0)]
+        if extended is not None:
+            marks = [(self.created, "created", 0), (self.expires_at, "expiry as opened", 0)]
+            marks.append((extended, "extended to", 1))
         if self.last_call is not None:
             marks.append((self.last_call, "last call", 1))
         for when, label, row in marks:
@@ -181,14 +207,15 @@ class SessionTimeline:
         description = (
             f"Created {self._moment(self.created)}, expires {self._moment(self.expires_at)}"
             + (f", last call {self._moment(self.last_call)}" if self.last_call else "")
+            + (f", which extended it to {self._moment(extended)}" if extended else "")
             + ". The two shaded windows are where a call extends the session, by bunq's two texts."
         )
         return svg.document(WIDTH, HEIGHT, self.title, description, "".join(parts))
 
     def _repr_html_(self) -> str:
         return (
-            f"<div style='{BOX}'><div style='font-weight:700;margin-bottom:4px'>{escape(self.title)}</div>"
-            f"{self.svg()}</div>"
+            f"<div style='{BOX};{svg.SCROLLER}'><div style='font-weight:700;margin-bottom:4px'>"
+            f"{escape(self.title)}</div>{self.svg()}</div>"
         )
 
     def __repr__(self) -> str:
@@ -200,12 +227,19 @@ class SessionTimeline:
             f"API reference and the local sandbox: from {self._moment(self.expires_at - API_REFERENCE_WINDOW)}",
             f"  expiry     {self._moment(self.expires_at)}",
         ]
+        if self.extended_to is not None:
+            lines.append(f"  extended   to {self._moment(self.extended_to)} by the last call")
         return "\n".join(lines)
 
 
 def session_timeline(session: Session, last_exchange: Exchange | None = None) -> SessionTimeline:
     """The timeline of ``session`` (from the context), with the server's time of ``last_exchange``."""
     created = session.expires_at - dt.timedelta(seconds=session.session_timeout)
+    precise = session.session_timeout < 120  # a short session: seconds matter
     return SessionTimeline(
-        session.id, created, session.expires_at, session.session_timeout, server_time(last_exchange)
+        session.id,
+        created,
+        session.expires_at,
+        session.session_timeout,
+        server_time(last_exchange, precise=precise),
     )

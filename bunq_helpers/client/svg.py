@@ -68,5 +68,12 @@ def document(width: int, height: int, title: str, description: str, body: str) -
         height=height,
         viewBox=f"0 0 {width} {height}",
         role="img",
-        style="max-width:100%;height:auto;color:inherit",
+        style=f"max-width:100%;min-width:{min(width, MIN_WIDTH)}px;height:auto;color:inherit",
     )
+
+
+MIN_WIDTH = 600
+"""Narrower than this a diagram stops shrinking (its 11 px text would fall under 9 px) and scrolls
+sideways inside ``SCROLLER`` instead."""
+SCROLLER = "overflow-x:auto;max-width:100%"
+"""The style of the box around a diagram: at phone width it scrolls, the text stays readable."""

@@ -32,6 +32,7 @@ verifies, so what the handshake records there is what the next request uses. Wha
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import json
 import time
@@ -214,6 +215,7 @@ class BunqClient:
         self.deadline = deadline
         self.max_response_bytes = max_response_bytes
         self.history: deque[Exchange] = deque(maxlen=HISTORY_SIZE)
+        self.compact = False  # show exchanges as one line each (the notebooks after the handshake)
         # requests' adapter without a Session: no cookies, hooks, redirects or merged settings to
         # carry, each of which costs time on every request; proxies come from the environment, as a
         # Session's would, except for localhost.
@@ -273,7 +275,9 @@ class BunqClient:
         headers = default_headers()
         if data:
             headers["Content-Type"] = "application/json"
-        exchange = Exchange(title=title or f"{method} {urlsplit(url).path}", method=method, url=url)
+        exchange = Exchange(
+            title=title or f"{method} {urlsplit(url).path}", method=method, url=url, compact=self.compact
+        )
         for value, kind in {
             **getattr(self.context, "secrets", {}),
             **({token: TOKEN} if token else {}),
@@ -332,6 +336,7 @@ class BunqClient:
                 )
                 try:
                     exchange.status = response.status_code
+                    exchange.answered_at = dt.datetime.now(dt.timezone.utc)
                     exchange.reason = response.reason or ""
                     exchange.response_headers = list(response.headers.items())
                     exchange.response_body = read_body(response.raw, self.max_response_bytes)

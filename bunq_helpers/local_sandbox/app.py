@@ -50,7 +50,7 @@ from .bunq_errors import (
 )
 from .catalogue import load_catalogue, not_emulated
 from .certificates import ServerCredentials
-from .endpoints import ROUTES
+from .endpoints import route_index, routes_of
 from .events import EventLog
 from .explain import explain_signature_missing
 from .faults import Faults
@@ -108,9 +108,10 @@ class SandboxApp:
         self.refusals = Refusals(store, self.journal, self.clock)
         self.sandbox_api: Callable[[Request], Response] | None = None  # /_sandbox/, set by LocalSandbox
         self.faults = faults
-        self.router = Router(ROUTES)
+        index = route_index()
+        self.router = Router(index, routes_of)
         self.catalogue = load_catalogue()
-        self._emulated = {(op.method, op.shape) for op, done in self.catalogue.coverage(ROUTES) if done}
+        self._emulated = {(op.method, op.shape) for op, done in self.catalogue.coverage(index) if done}
         self.rate_limiter = RateLimiter(options.clock)
         self.events = EventLog(store, options.clock)
         self.context = HandlerContext(

@@ -48,8 +48,17 @@ def shape_of(template: str) -> str:
     return _PARAM.sub("{}", template.strip("/"))
 
 
-def _segments(path: str) -> int:
-    return len(path.strip("/").split("/"))
+_ID_PART = re.compile(_ID)
+_UUID_PART = re.compile(_UUID)
+
+
+def _fits(segment: str, part: str) -> bool:
+    """Whether one part of a concrete path fits one segment of bunq's template."""
+    if segment == "{id}":
+        return _ID_PART.fullmatch(part) is not None
+    if segment == "{uuid}":
+        return _UUID_PART.fullmatch(part) is not None
+    return segment == part
 
 
 @dataclass(frozen=True)
@@ -85,16 +94,28 @@ class Catalogue:
         self._by_shape: dict[tuple[str, str], Operation] = {
             (op.method, op.shape): op for op in self.operations
         }
-        self._paths: dict[int, list[tuple[re.Pattern[str], list[Operation]]]] = {}
-        grouped: dict[str, list[Operation]] = {}
+        self._grouped: dict[str, list[Operation]] = {}
         for op in self.operations:
-            grouped.setdefault(op.path, []).append(op)
-        for path, ops in grouped.items():
-            regex = _PARAM.sub(
-                lambda m, kinds=ops[0].params: _UUID if kinds.get(m.group(1)) == "uuid" else _ID,
-                re.escape(path.strip("/")).replace(r"\{", "{").replace(r"\}", "}"),
-            )
-            self._paths.setdefault(_segments(path), []).append((re.compile(rf"^{regex}$"), ops))
+            self._grouped.setdefault(op.path, []).append(op)
+        self._paths: dict[int, list[tuple[list[str], list[Operation]]]] | None = None
+
+    def _by_length(self) -> dict[int, list[tuple[list[str], list[Operation]]]]:
+        """bunq's paths by segment count, as segments: a literal, or ``{id}`` / ``{uuid}`` for a parameter.
+        Made on first use, so starting a sandbox parses no path."""
+        if self._paths is None:
+            paths: dict[int, list[tuple[list[str], list[Operation]]]] = {}
+            for path, ops in self._grouped.items():
+                segments = [
+                    "{uuid}"
+                    if ops[0].params.get(part[1:-1]) == "uuid"
+                    else "{id}"
+                    if part[:1] == "{"
+                    else part
+                    for part in path.strip("/").split("/")
+                ]
+                paths.setdefault(len(segments), []).append((segments, ops))
+            self._paths = paths
+        return self._paths
 
     def get(self, method: str, template: str) -> Operation | None:
         """The operation for a method and a template (parameter names may differ from bunq's)."""
@@ -106,9 +127,9 @@ class Catalogue:
 
     def at(self, path: str) -> list[Operation]:
         """bunq's operations on a concrete path below ``/v1/`` (``user/7/monetary-account``)."""
-        path = path.strip("/")
-        for pattern, ops in self._paths.get(_segments(path), []):
-            if pattern.match(path):
+        parts = path.strip("/").split("/")
+        for segments, ops in self._by_length().get(len(parts), []):
+            if all(_fits(segment, part) for segment, part in zip(segments, parts, strict=True)):
                 return ops
         return []
 

@@ -17,7 +17,7 @@ import threading
 from pathlib import Path
 
 from .catalogue import operations_report
-from .endpoints import ROUTES
+from .endpoints import all_routes
 from .faults import KINDS
 from .options import SandboxOptions
 from .server import DEFAULT_HOST, LocalSandbox, reset_state
@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         return sandbox_command(given, DEFAULT_STATE_DIR)
     args = parse_args(argv)
     if args.operations:
-        return print_to_pipe(operations_report(ROUTES))
+        return print_to_pipe(operations_report(all_routes()))
     if args.reset:
         if not (args.state_dir / "sandbox.sqlite3").exists():
             print(f"No local sandbox state in {args.state_dir}; nothing to wipe.")

@@ -17,10 +17,6 @@ from .app import SandboxApp
 from .bank.snapshots import Snapshots
 from .callbacks import CallbackDelivery
 from .explain import mask
-from .scenarios import describe as describe_scenarios
-from .scenarios import load_scenario, new_user
-from .triggers import describe as describe_triggers
-from .triggers import run_trigger
 
 MAX_SHOWN = 200  # rows of each kind the overview shows
 
@@ -63,6 +59,8 @@ class SandboxControl:
 
     def load_scenario(self, name: str) -> dict[str, Any]:
         """Wipe the state and seed scenario ``name``."""
+        from .scenarios import load_scenario  # scenarios and triggers use endpoint families: loaded on use
+
         tokens = [row[0] for row in self.store.read().execute("SELECT token FROM tokens").fetchall()]
         loaded = load_scenario(self.app.context, name)
         self.app.journal.forget_tokens(tokens, self.clock())
@@ -70,15 +68,22 @@ class SandboxControl:
 
     def create_user(self, company: bool = False) -> dict[str, Any]:
         """A new sandbox user (person or company) with its account and API key."""
+        from .scenarios import new_user
+
         return new_user(self.app.context, company=company)
 
     def trigger(self, name: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         """Make an event happen (see ``triggers``)."""
+        from .triggers import run_trigger
+
         return {"trigger": name, "made": run_trigger(self.app.context, name, dict(params or {}))}
 
     @staticmethod
     def catalogue() -> dict[str, Any]:
         """The triggers and scenarios there are."""
+        from .scenarios import describe as describe_scenarios
+        from .triggers import describe as describe_triggers
+
         return {"triggers": describe_triggers(), "scenarios": describe_scenarios()}
 
     def overview(self) -> dict[str, Any]:

@@ -30,8 +30,31 @@ def renders(kind: str) -> Callable[[Renderer], Renderer]:
     return register
 
 
+def renders_rows(
+    kind: str, table: str, render: Callable[[sqlite3.Connection, sqlite3.Row], dict[str, Any]]
+) -> None:
+    """Show an event's object as ``{kind: render(db, row)}``, its row found by id in ``table``."""
+
+    def show(db: sqlite3.Connection, object_id: int) -> dict[str, Any] | None:
+        row = db.execute(f"SELECT * FROM {table} WHERE id = ?", (object_id,)).fetchone()  # noqa: S608 - declared
+        return {kind: render(db, row)} if row is not None else None
+
+    _RENDERERS[kind] = show
+
+
+_LOADERS: list[Callable[[], object]] = []  # what registers the rest (endpoint families load lazily)
+
+
+def load_renderers_with(loader: Callable[[], object]) -> None:
+    """Call ``loader`` the first time an event of a kind nobody registered yet is shown."""
+    _LOADERS.append(loader)
+
+
 def render_object(db: sqlite3.Connection, kind: str, object_id: int) -> dict[str, Any] | None:
     """The object an event points at, as bunq shows it, or None if it is gone."""
+    if kind not in _RENDERERS:
+        for loader in _LOADERS:
+            loader()
     renderer = _RENDERERS.get(kind)
     return renderer(db, object_id) if renderer is not None else None
 
@@ -92,6 +115,12 @@ class EventLog:
         event = Event(int(event_id), user_id, account_id, action, kind, object_id, created)
         self.store.after_commit(lambda: self._tell(event))
         return event
+
+    def updated(
+        self, db: sqlite3.Connection, kind: str, object_id: int, user_id: int, account_id: int
+    ) -> Event:
+        """``record`` of an UPDATE (the most common call, on one line)."""
+        return self.record(db, kind, object_id, user_id=user_id, account_id=account_id, action="UPDATE")
 
     def _tell(self, event: Event) -> None:
         with self._lock:

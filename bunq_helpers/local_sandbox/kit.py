@@ -37,7 +37,8 @@ How to add a family
            columns=("year",),
        )
 
-4. Add ``*annual_overviews.ROUTES`` to ``endpoints/__init__.py``. The body check, the 404s along the
+4. Nothing to add elsewhere: a module of ``endpoints/`` with ``ROUTES`` is a family (imported on
+   its first call). The body check, the 404s along the
    owner chain, pagination and (with ``strict_answers``) the spec check of every answer come with it.
    Where a field needs a rule the schema cannot say (an IP address, a choice, a duplicate), pass
    ``validate=`` (see ``endpoints/permitted_ips.py``); where bunq's object is more than its row, pass
@@ -196,6 +197,7 @@ def check_body(operation: Operation, body: dict[str, Any]) -> None:
         defaulted_fields,
         request_schema,
     )
+    from .field_rules import rule_for
 
     schema = request_schema(operation)
     if schema is None or "media_type" in schema:  # not JSON (an attachment's bytes): the handler reads it
@@ -220,6 +222,10 @@ def check_body(operation: Operation, body: dict[str, Any]) -> None:
             _check_type(field, None, fields[field])
     for field, value in body.items():
         if value is not None and field in fields:
+            rule = rule_for(operation.operation_id, field)
+            if rule is not None:  # a choice, a date, ...: checked in its own words, type included
+                rule(field, value)
+                continue
             alternative = REQUEST_TYPES_BUNQ_TAKES.get((operation.operation_id, field))
             if alternative is not None and _fits(value, alternative[0]):
                 continue

@@ -31,8 +31,6 @@ from __future__ import annotations
 import html
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import segno
-
 from ..crypto.keys import PrivateKey
 from .answers import build_raw_response, build_response
 from .http_io import Response
@@ -190,6 +188,8 @@ def _page_url(request: Request, approval: Approval) -> str:
 def _approval_page(ctx: HandlerContext, request: Request, approval: Approval, note: str = "") -> str:
     app = html.escape(approval.client["display_name"])
     owner = html.escape(approval.owner["display_name"]) if approval.owner is not None else "a bunq user"
+    import segno  # only when a page shows a QR code: not on every sandbox start (the warm CLI)
+
     qr = segno.make(_page_url(request, approval), error="m").svg_inline(scale=4, dark="#000", light="#fff")
     hidden = "".join(
         f'<input type="hidden" name="{name}" value="{html.escape(value)}">'

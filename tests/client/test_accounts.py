@@ -11,7 +11,7 @@ from bunq_helpers.client import accounts
 from bunq_helpers.client.handshake import create_api_context
 from bunq_helpers.errors import BadRequestError, SignatureInvalidError, SignatureRequiredError
 from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
-from tests.conftest import endpoint_of
+from tests.helpers import endpoint_of
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from bunq_helpers.client.handshake import create_api_context
 from bunq_helpers.crypto import keys, signing
 from bunq_helpers.errors import ConfigurationError, InsecureUrlError
 from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
-from tests.conftest import endpoint_of
+from tests.helpers import endpoint_of
 
 
 @pytest.fixture
@@ -129,6 +129,17 @@ def test_tampered_unsigned_and_foreign_callbacks_are_rejected_and_recorded(
     assert rejected.exchange.title == "Callback rejected" and rejected.exchange.status == 400
     assert "Server signature: INVALID" in rejected.text()
     assert "does not verify" in repr(rejected)
+
+    # Shown as what arrived: the sender's headers and claim, never "bunq's" or "signed" bytes; our own
+    # reply is not signed and is not presented as carrying bunq's signature.
+    for callback in (rejected, seen[2]):
+        html = callback._repr_html_()
+        assert "Request headers (as they arrived" in html and "bunq&#x27;s first" not in html
+        assert "Bytes signed" not in html and "X-Bunq-Server-Signature is here" not in html
+        assert "The receiver&#x27;s answer headers (our reply: not signed)" in html
+        assert "As curl" not in html  # nothing to replay: we did not send it
+    assert "the sender&#x27;s claim" in rejected._repr_html_()
+    assert "nobody vouches for these bytes" in seen[2]._repr_html_()  # the unsigned one
 
 
 def test_unsigned_callbacks_are_recorded_unverified_when_signatures_are_not_required(

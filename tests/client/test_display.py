@@ -104,7 +104,7 @@ def test_long_bodies_start_collapsed_with_a_summary_and_seconds_say_how_long(run
     listing = run.client.request("GET", "user", token=run.context.session_token)
     html = listing.html()
     assert re.search(
-        r"<details><summary[^>]*>Response body: \d+ lines: 1 items \(UserPerson\); click to open", html
+        r"<details><summary[^>]*>Response body: \d+ lines: 1 item \(UserPerson\); click to open", html
     )
     assert "<details open><summary style='cursor:pointer;font-weight:600;margin-top:4px'>Request body" in html
     assert long_summary("short") is None
@@ -152,3 +152,34 @@ def test_the_curl_form_holds_no_secret_and_replays(run, sandbox) -> None:
         "Token",
         "UserPerson",
     ]  # signature matched
+
+
+def test_a_compact_exchange_is_one_line_with_its_token_in_colour_and_the_rest_a_click_away(run) -> None:
+    from bunq_helpers.client.display import TOKEN_COLOURS, exchange_html
+
+    device = next(e for e in run.exchanges if e.path == "/v1/device-server")
+    user = run.client.request("GET", "user", token=run.context.session_token)
+    for exchange, token in ((device, "installation token"), (user, "session token")):
+        html = exchange_html(exchange, compact=True)
+        line = re.search(r"<summary style='cursor:pointer'>(.*?)</summary>", html).group(1)
+        assert f"color:{TOKEN_COLOURS[token]}" in line and token in line
+        assert "200 OK" in line and "signed ✓" in line and "verified ✓" in line and " ms" in line
+        assert exchange.signature not in line and "X-Bunq-Client-Signature" not in line
+        assert html.index("X-Bunq-Client-Signature") > html.index("</summary>")  # inside the details
+        assert re.match(r"<div [^>]*><details><summary", html)  # the details start closed
+    picked = exchange_html(device, compact=True).split("Picked out:")[1]
+    assert "device_id" in picked
+    assert len(exchange_html(user, compact=True)) < len(exchange_html(user)) + 1500
+
+
+def test_urls_show_the_port_as_a_placeholder_in_the_docs_build(run, monkeypatch) -> None:
+    from bunq_helpers.client.display import shown_url
+
+    exchange = run.exchanges[0]
+    assert re.search(r"https://127\.0\.0\.1:\d+/v1/", exchange.html())
+    monkeypatch.setenv("DOCS_BUNQ_HELPERS_BUILD", "1")
+    assert "https://127.0.0.1:&lt;port&gt;/v1/" in exchange.html() and "127.0.0.1:<port>" in exchange.text()
+    assert (
+        shown_url("https://public-api.sandbox.bunq.com/v1/user")
+        == "https://public-api.sandbox.bunq.com/v1/user"
+    )

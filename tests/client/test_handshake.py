@@ -128,7 +128,7 @@ def test_context_for_another_environment_or_key_is_refused(settings, endpoint) -
 
 def test_resumes_after_the_server_really_stops_mid_handshake(settings, tmp_path) -> None:
     from bunq_helpers import LocalSandbox
-    from tests.conftest import endpoint_of
+    from tests.helpers import endpoint_of
 
     state = tmp_path / "stopping"
     with socket.socket() as probe:  # a fixed port, as a restarted standalone sandbox would have

@@ -14,7 +14,7 @@ from bunq_helpers.client.config import Environment, Settings
 from bunq_helpers.client.sequence_diagram import sequence_diagram
 from bunq_helpers.errors import AuthorisationError, BadRequestError
 from bunq_helpers.local_sandbox import LocalSandbox
-from tests.conftest import endpoint_of
+from tests.helpers import endpoint_of
 
 
 def test_hosts_for_each_environment() -> None:

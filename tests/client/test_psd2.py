@@ -14,7 +14,7 @@ from bunq_helpers.client.config import Environment, Settings
 from bunq_helpers.crypto import keys, signing
 from bunq_helpers.crypto import psd2 as signed_strings
 from bunq_helpers.local_sandbox import LocalSandbox
-from tests.conftest import endpoint_of
+from tests.helpers import endpoint_of
 
 
 def test_a_test_certificate_is_signed_by_its_own_root() -> None:

@@ -8,7 +8,7 @@ from bunq_helpers.client.transport import BunqClient
 from bunq_helpers.crypto import keys
 from bunq_helpers.errors import ApiError, SignatureInvalidError
 from bunq_helpers.local_sandbox import LocalSandbox
-from tests.conftest import Raw, endpoint_of
+from tests.helpers import Raw, endpoint_of
 
 
 class Keys:

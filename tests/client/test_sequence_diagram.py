@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from bunq_helpers import AuthorisationError, create_api_context
+from bunq_helpers.client.display import TOKEN_COLOURS
 from bunq_helpers.client.sequence_diagram import Arrow, HandshakeLog, sequence_diagram
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -36,10 +37,10 @@ def test_one_request_and_one_answer_arrow_per_exchange_with_its_labels(run) -> N
     answers = root.findall(f".//{SVG}g[@class='answer']")
     assert len(requests) == len(answers) == len(run.exchanges) == 4
     assert [_texts(g)[0] for g in requests] == [
-        "1. POST /v1/sandbox-user-person",
-        "2. POST /v1/installation",
-        "3. POST /v1/device-server",
-        "4. POST /v1/session-server",
+        "0. POST /v1/sandbox-user-person",  # numbered as the README's steps and notebooks 00-03
+        "1. POST /v1/installation",
+        "2. POST /v1/device-server",
+        "3. POST /v1/session-server",
     ]
     assert [_texts(g)[1] for g in requests] == [
         "no token · not signed",
@@ -60,7 +61,11 @@ def test_the_svg_reads_in_any_theme_and_holds_no_secret(run) -> None:
     assert not FORBIDDEN.search(rendered)
     root = ET.fromstring(diagram.svg())
     fills = {node.get("fill") for node in root.iter(f"{SVG}text")}
-    assert fills == {"currentColor"}  # text takes the page's colour: light and dark themes alike
+    # Text takes the page's colour (light and dark themes alike); each token has its own colour, the one
+    # the exchanges use, readable on both.
+    assert fills - {"currentColor"} == {
+        TOKEN_COLOURS["installation token"]
+    }  # the handshake: no session token
     secrets = [context.api_key, context.installation_token, context.session_token]
     secrets += context.private_key_pem.splitlines()[1:-1]
     for secret in secrets:

@@ -64,3 +64,24 @@ def test_drawn_from_the_context_and_the_servers_date(settings, endpoint) -> None
     assert said is not None and abs((said - dt.datetime.now(dt.timezone.utc)).total_seconds()) < 60
     assert timeline.last_call == said
     assert run.context.session_token[:10] not in timeline.svg() + repr(timeline)
+
+
+def test_a_call_in_the_last_30_seconds_shows_as_an_extension() -> None:
+    timeline = _timeline(3, last_call_after=1.5)  # the whole of a 3-second session is in the window
+    assert timeline.extended_to == timeline.created + dt.timedelta(seconds=4.5)
+    root = ET.fromstring(timeline.svg())
+    assert root.find(f"{SVG}title").text.endswith("the last call extended it by 1.5 s")
+    marks = {
+        (t := [(x.text or "").strip() for x in g.iter(f"{SVG}text")])[0]: (
+            float(g.find(f"{SVG}circle").get("cx")),
+            t[1],
+        )
+        for g in root.findall(f".//{SVG}g[@class='mark']")
+    }
+    assert marks["created"][1] == "2026-11-23 10:00:00.0 UTC" and marks["last call"][1].endswith("01.5 UTC")
+    order = [marks[name][0] for name in ("created", "last call", "expiry as opened", "extended to")]
+    assert order == sorted(order) and order[1] - order[0] > 100  # created and the last call stand apart
+    assert "extended   to 2026-11-23 10:00:04.5 UTC" in repr(timeline)
+    assert _timeline(WEEK, last_call_after=60).extended_to is None  # far from expiry: nothing moves
+    long = _timeline(WEEK, last_call_after=WEEK - 10)  # at most 5 minutes past the call
+    assert long.extended_to == long.created + dt.timedelta(seconds=WEEK - 10 + 300)

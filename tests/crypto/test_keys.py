@@ -9,7 +9,7 @@ import pytest
 
 from bunq_helpers.crypto import keys
 from bunq_helpers.errors import BunqHelpersError, InvalidKeyError
-from tests.conftest import KEYS_DIR
+from tests.helpers import KEYS_DIR
 
 
 def test_generated_key_is_rsa_2048_and_exports_bunq_pem_forms() -> None:

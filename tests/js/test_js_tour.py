@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import standalone_sandbox
+from tests.helpers import standalone_sandbox
 from tests.js import js_client
 from tests.tours import Gap, calls_made, check_step, run_tour
 

@@ -4,23 +4,62 @@ terminal summary lists the emulated operations that no test here got a 200 answe
 
 The answers are seen through ``SandboxApp.answers_seen``, so sandboxes made by any fixture (or
 inside a test) are covered, whichever thread serves them.
+
+Fixtures for the tests here: ``sandbox`` with the options a module asks for by marker
+(``pytestmark = pytest.mark.sandbox_options(sugardaddy_delay=0, moved_clock=True)``: ``moved_clock``
+runs it on the ``clock`` fixture), ``clock`` (a clock the test moves) and ``world`` (two users who
+each did the handshake, on a sandbox whose sugar daddy pays at once; on ``clock`` when marked so).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
 from bunq_helpers.local_sandbox.app import SandboxApp
 from bunq_helpers.local_sandbox.catalogue import load_catalogue
 from bunq_helpers.local_sandbox.endpoints import ROUTES
+from tests.local_sandbox.money import Clock, World, money_world
 from tests.local_sandbox.spec_check import SpecWatch
 
 WATCH = SpecWatch()
 HERE = Path(__file__).parent
 _modules_run: set[str] = set()
+
+
+def _marked(request: pytest.FixtureRequest) -> tuple[dict[str, Any], bool]:
+    """(the options the ``sandbox_options`` marker names, whether it asks for the moved clock)."""
+    marker = request.node.get_closest_marker("sandbox_options")
+    options = dict(marker.kwargs) if marker else {}
+    return options, bool(options.pop("moved_clock", False))
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """A sandbox clock the test moves by hand (``clock.now += 60``)."""
+    return Clock()
+
+
+@pytest.fixture
+def sandbox(request: pytest.FixtureRequest, fresh_state: Callable[[str], Path]) -> Iterator[LocalSandbox]:
+    """A running local sandbox on a fresh state directory, with the options the module's marker names."""
+    options, moved = _marked(request)
+    if moved:
+        options["clock"] = request.getfixturevalue("clock")
+    with LocalSandbox(fresh_state("state"), options=SandboxOptions(**options)) as running:
+        yield running
+
+
+@pytest.fixture
+def world(request: pytest.FixtureRequest, tmp_path: Path, client_key) -> Iterator[World]:
+    """Alice and Bob with a session each on a fresh sandbox whose sugar daddy pays at once."""
+    clock = request.getfixturevalue("clock") if _marked(request)[1] else None
+    with money_world(tmp_path, client_key, clock=clock) as made:
+        yield made
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -14,7 +14,7 @@ import requests
 
 from bunq_helpers.crypto import keys
 from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
-from tests.conftest import Handshake, Raw, error_of
+from tests.helpers import Handshake, Raw, error_of
 
 
 def instant_sandbox(tmp_path: Path) -> Iterator[LocalSandbox]:
@@ -97,8 +97,8 @@ def _cents(value: str) -> int:
 class Clock:
     """A sandbox clock the test moves by hand."""
 
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0  # 2027-01-15 08:00:00 UTC
+    def __init__(self, now: float = 1_800_000_000.0) -> None:  # 2027-01-15 08:00:00 UTC
+        self.now = now
 
     def __call__(self) -> float:
         return self.now

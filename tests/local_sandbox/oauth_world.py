@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import requests
 
 from bunq_helpers.crypto import keys
-from tests.conftest import Handshake, Raw
+from tests.helpers import Handshake, Raw
 
 REDIRECT = "https://app.example/oauth/callback"
 

@@ -11,7 +11,7 @@ import pytest
 
 from bunq_helpers.crypto import keys, signing
 from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
-from tests.conftest import Handshake, Raw, error_of
+from tests.helpers import Handshake, Raw, error_of
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 STAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$")

@@ -6,13 +6,9 @@ import re
 
 import pytest
 
-from tests.local_sandbox.money import Clock, euros, money_world
+from tests.local_sandbox.money import euros
 
-
-@pytest.fixture
-def world(tmp_path, client_key):
-    with money_world(tmp_path, client_key, clock=Clock()) as made:
-        yield made
+pytestmark = pytest.mark.sandbox_options(moved_clock=True)
 
 
 def test_a_tab_has_bunqs_share_url_and_its_entry(world) -> None:

@@ -26,7 +26,7 @@ from bunq_helpers.crypto import signing
 from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
 from bunq_helpers.local_sandbox.callback_categories import CATEGORIES, notifications_for
 from bunq_helpers.local_sandbox.events import Event
-from tests.conftest import Handshake, Raw, error_of, standalone_sandbox
+from tests.helpers import Handshake, Raw, error_of, standalone_sandbox
 
 
 @dataclass
@@ -562,14 +562,16 @@ def test_a_slow_receiver_does_not_slow_the_api_and_stop_is_prompt(
     slow = Receiver(sandbox_ca, hold=release)
     receivers.append(slow)
     hs = raw_fast.handshake(client_key)
-    paid_with_a_callback_to(raw_fast, hs, slow.url)
+    started = time.perf_counter()
+    paid_with_a_callback_to(raw_fast, hs, slow.url)  # no callback held yet: the time a payment takes
+    unhindered = time.perf_counter() - started  # fund, register, pay: three calls
     slow.wait(1)  # the first callback is being answered... slowly
     timings = []
     for _ in range(3):
         started = time.perf_counter()
         assert pay(raw_fast, hs, SUGAR_DADDY, "0.10").status_code == 200
         timings.append(time.perf_counter() - started)
-    assert max(timings) < 1.0, timings
+    assert max(timings) < 5 * unhindered, (timings, unhindered)  # held, it would wait for the release
     assert [d.outcome for d in fast.callbacks.deliveries] == ["pending"] * 4
     started = time.perf_counter()
     fast.stop()

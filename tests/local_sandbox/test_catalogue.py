@@ -19,7 +19,7 @@ from bunq_helpers.local_sandbox.bunq_errors import INSUFFICIENT_AUTHORISATION
 from bunq_helpers.local_sandbox.catalogue import CATALOGUE_FILE, load_catalogue, shape_of
 from bunq_helpers.local_sandbox.cli import main as sandbox_main
 from bunq_helpers.local_sandbox.endpoints import ROUTES
-from tests.conftest import Raw, error_of, load_script
+from tests.helpers import Raw, error_of, load_script
 
 REPO = Path(__file__).resolve().parents[2]
 SPEC = REPO.parent / "shared" / "bunq-api" / "openapi.json"

@@ -6,39 +6,25 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from bunq_helpers.crypto import signing
-from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
-from tests.conftest import Handshake, Raw, error_of
-from tests.local_sandbox.money import fund, pay
+from tests.helpers import Handshake, Raw, error_of
+from tests.local_sandbox.money import Clock, fund, pay
 
 FIRST_DAY = dt.datetime(2030, 3, 1, 10, 0, tzinfo=dt.timezone.utc).timestamp()
 DAY = 86_400
 RENT = "NL91ABNA0417164300"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = FIRST_DAY
-
-    def __call__(self) -> float:
-        return self.now
+pytestmark = pytest.mark.sandbox_options(sugardaddy_delay=0, moved_clock=True)
 
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path, clock: Clock) -> Iterator[LocalSandbox]:
-    with LocalSandbox(tmp_path / "state", options=SandboxOptions(sugardaddy_delay=0, clock=clock)) as running:
-        yield running
+    return Clock(FIRST_DAY)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from bunq_helpers.local_sandbox import LocalSandbox
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 

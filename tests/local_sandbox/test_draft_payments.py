@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 from bunq_helpers.local_sandbox.render import timestamp
-from tests.local_sandbox.money import euros, money_world
-
-
-@pytest.fixture
-def world(tmp_path, client_key):
-    with money_world(tmp_path, client_key) as made:
-        yield made
+from tests.local_sandbox.money import euros
 
 
 def _entry(value: str, pointer: dict) -> dict:

@@ -22,7 +22,7 @@ from bunq_helpers.local_sandbox.bunq_errors import (
     INSUFFICIENT_AUTHORISATION,
     SIGNATURE_INVALID,
 )
-from tests.conftest import Handshake, Raw, error_of
+from tests.helpers import Handshake, Raw, error_of
 
 PAY_BODY = {
     "description": "Lunch / 2 people",

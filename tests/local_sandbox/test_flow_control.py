@@ -8,7 +8,7 @@ import threading
 import time
 
 from bunq_helpers.local_sandbox import LocalSandbox, http_server
-from tests.conftest import Handshake, Raw
+from tests.helpers import Handshake, Raw
 from tests.local_sandbox.test_attachments import tiny_png
 from tests.local_sandbox.test_hardening import head, read_answer, tls_socket
 

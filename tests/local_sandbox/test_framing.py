@@ -12,7 +12,7 @@ import time
 import pytest
 
 from bunq_helpers.local_sandbox import LocalSandbox
-from tests.conftest import Handshake, Raw
+from tests.helpers import Handshake, Raw
 from tests.local_sandbox.test_hardening import assert_signed_bunq_error, head, read_answer, tls_socket
 
 LIMIT = 1_048_576  # the default max_body_bytes

@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bunq_helpers.crypto import keys, signing
 from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
-from tests.conftest import Raw, error_of
+from tests.helpers import Raw, error_of
 
 CREDENTIALS = "User credentials are incorrect. Incorrect API key or IP address."
 

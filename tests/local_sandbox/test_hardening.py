@@ -17,7 +17,7 @@ from bunq_helpers.local_sandbox import LocalSandbox, http_server
 from bunq_helpers.local_sandbox.bank.ledger import credit
 from bunq_helpers.local_sandbox.http_io import Response
 from bunq_helpers.local_sandbox.http_server import ConnectionLimits
-from tests.conftest import Handshake, Raw, error_of
+from tests.helpers import Handshake, Raw, error_of
 
 SURROGATE = "\\ud800"  # as JSON text spells it: one half of a UTF-16 pair, alone
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import Raw, error_of
+from tests.helpers import Raw, error_of
 
 
 def test_a_sandbox_user_has_no_invoice_to_list_read_or_export(raw: Raw, client_key) -> None:

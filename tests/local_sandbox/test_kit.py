@@ -12,7 +12,7 @@ from bunq_helpers.local_sandbox.divergences import REQUIRED_BUT_DEFAULTED
 from bunq_helpers.local_sandbox.endpoints import ROUTES
 from bunq_helpers.local_sandbox.kit import check_body, op, operation, param_name
 from bunq_helpers.local_sandbox.routing import Auth, Reply
-from tests.conftest import Raw, error_of
+from tests.helpers import Raw, error_of
 
 IP_CREATE = "CREATE_Ip_for_User_CredentialPasswordIp"
 

@@ -7,7 +7,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from bunq_helpers.local_sandbox import LocalSandbox
-from tests.conftest import Handshake, Raw
+from tests.helpers import Handshake, Raw
 
 CLIENTS = 50
 HANDSHAKES_EACH = 2

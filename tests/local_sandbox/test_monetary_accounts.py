@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from bunq_helpers.local_sandbox import LocalSandbox
-from tests.conftest import Handshake, Raw, error_of
-from tests.local_sandbox.money import account, fund, iban_of, instant_sandbox, pay
+from tests.helpers import Handshake, Raw, error_of
+from tests.local_sandbox.money import account, fund, iban_of, pay
 
-
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[LocalSandbox]:
-    yield from instant_sandbox(tmp_path)
+pytestmark = pytest.mark.sandbox_options(sugardaddy_delay=0)
 
 
 SUGAR = "NL65BUNQ9900000188"

@@ -18,7 +18,7 @@ from bunq_helpers.local_sandbox.catalogue import load_catalogue
 from bunq_helpers.local_sandbox.endpoints import attachments, held_parents, notes
 from bunq_helpers.local_sandbox.endpoints.draft_payments import find_draft_payment
 from bunq_helpers.local_sandbox.endpoints.note_parents import NOTE_PARENTS
-from tests.conftest import Raw, error_of
+from tests.helpers import Raw, error_of
 from tests.local_sandbox.test_attachments import STAMP, tiny_png, upload
 
 REPO = Path(__file__).resolve().parents[2]

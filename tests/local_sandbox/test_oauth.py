@@ -12,7 +12,7 @@ import trustme
 from bunq_helpers.crypto import signing
 from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
 from bunq_helpers.local_sandbox.oauth_grants import CODE_LIFETIME
-from tests.conftest import Raw, error_of
+from tests.helpers import Raw, error_of
 from tests.local_sandbox.oauth_world import (
     App,
     access_token,

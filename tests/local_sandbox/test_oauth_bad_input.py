@@ -11,7 +11,7 @@ import pytest
 from bunq_helpers.client.psd2 import credential_body, make_test_certificate
 from bunq_helpers.crypto import keys
 from bunq_helpers.local_sandbox import LocalSandbox
-from tests.conftest import Raw, error_of
+from tests.helpers import Raw, error_of
 from tests.local_sandbox.oauth_world import App, access_token, auth_params, origin, register_app, session_with
 
 CLIENTS = "user/{user}/oauth-client"

@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 
 from bunq_helpers.local_sandbox import LocalSandbox
-from tests.conftest import Raw
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, Raw
 from tests.local_sandbox.oauth_world import auth_params, exchange, origin, query_of, register_app
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 

@@ -2,15 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.local_sandbox.money import euros, money_world
-
-
-@pytest.fixture
-def world(tmp_path, client_key):
-    with money_world(tmp_path, client_key) as made:
-        yield made
+from tests.local_sandbox.money import euros
 
 
 def _payment(value: str, pointer: dict, description: str = "rent") -> dict:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bunq_helpers.local_sandbox import LocalSandbox
-from tests.conftest import Raw, error_of
+from tests.helpers import Raw, error_of
 
 
 def test_list_add_deactivate_and_their_effect(sandbox: LocalSandbox, raw: Raw, client_key) -> None:

@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 from bunq_helpers.crypto import keys, signing
 from bunq_helpers.local_sandbox import LocalSandbox
-from tests.conftest import Raw
+from tests.helpers import Raw
 from tests.local_sandbox.oauth_world import decide, origin, query_of, register_app, session_with
 from tests.local_sandbox.postman import Postman, items_by_kind, jsrsasign_style_key, nanoid
 

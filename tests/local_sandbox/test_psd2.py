@@ -13,7 +13,7 @@ from bunq_helpers.client.psd2 import Psd2Certificate, credential_body, make_test
 from bunq_helpers.crypto import keys, psd2
 from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
 from bunq_helpers.local_sandbox.psd2_certificates import ROOT_NOT_TRUSTED, CertificateRefused, check_chain
-from tests.conftest import Raw, error_of
+from tests.helpers import Raw, error_of
 from tests.local_sandbox.oauth_world import access_token, register_app, session_with
 
 
@@ -202,7 +202,7 @@ def test_the_command_line_trusts_only_the_roots_it_is_given(
 ) -> None:
     from types import SimpleNamespace
 
-    from tests.conftest import standalone_sandbox
+    from tests.helpers import standalone_sandbox
 
     root = tmp_path / "root.pem"
     root.write_text(other_certificate.chain_pem)

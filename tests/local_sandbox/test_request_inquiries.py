@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
-from tests.conftest import Raw
-from tests.local_sandbox.money import Clock, Party, euros, money_world
-
-
-@pytest.fixture
-def world(tmp_path, client_key):
-    with money_world(tmp_path, client_key) as made:
-        yield made
+from tests.helpers import Raw
+from tests.local_sandbox.money import Clock, Party, euros
 
 
 def _ask(party: Party, value: str, pointer: dict, **extra) -> int:

@@ -2,15 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.local_sandbox.money import Party, euros, money_world
-
-
-@pytest.fixture
-def world(tmp_path, client_key):
-    with money_world(tmp_path, client_key) as made:
-        yield made
+from tests.local_sandbox.money import Party, euros
 
 
 def _request(asker: Party, payer: Party, value: str, **extra) -> tuple[int, int]:

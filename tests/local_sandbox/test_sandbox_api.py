@@ -12,7 +12,7 @@ import requests
 
 from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
 from bunq_helpers.local_sandbox.request import Request
-from tests.conftest import Raw, error_of
+from tests.helpers import Raw, error_of
 from tests.local_sandbox.test_callbacks import Receiver, register, user_filters
 
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import standalone_sandbox
+from tests.helpers import standalone_sandbox
 
 
 def run(state: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -11,15 +11,12 @@ import pytest
 
 from bunq_helpers.local_sandbox.recurrence import next_run, occurrence
 from bunq_helpers.local_sandbox.render import timestamp
-from tests.local_sandbox.money import Clock, euros, money_world
+from tests.local_sandbox.money import euros
 
 HOUR = 3600.0
 
 
-@pytest.fixture
-def world(tmp_path, client_key):
-    with money_world(tmp_path, client_key, clock=Clock()) as made:
-        yield made
+pytestmark = pytest.mark.sandbox_options(moved_clock=True)
 
 
 def _schedule(world, start_in: float, unit: str = "DAILY", size: int = 1, **extra) -> dict:

@@ -2,23 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
-from tests.conftest import Raw, error_of
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
+from tests.helpers import Raw, error_of
 
 
 def test_session_expires_after_its_timeout(tmp_path, clock, client_key) -> None:

@@ -26,7 +26,7 @@ import trustme
 
 from bunq_helpers.local_sandbox.options import DEFAULT_CALLBACK_TIMEOUT
 from bunq_helpers.local_sandbox.store import DB_NAME
-from tests.conftest import Handshake, Raw, standalone_sandbox
+from tests.helpers import Handshake, Raw, standalone_sandbox
 from tests.local_sandbox.test_callbacks import DripReceiver, Receiver
 from tests.local_sandbox.test_flow_control import upload_attachment
 

@@ -10,7 +10,7 @@ import pytest
 from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
 from bunq_helpers.local_sandbox.app import Answer, SandboxApp
 from bunq_helpers.local_sandbox.http_io import Response
-from tests.conftest import Raw
+from tests.helpers import Raw
 from tests.local_sandbox.spec_check import (
     FIELDS_BUNQ_SENDS,
     WRAPPERS_BUNQ_SENDS,

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from bunq_helpers.local_sandbox import LocalSandbox
-from tests.conftest import Handshake, Raw, error_of
-from tests.local_sandbox.money import fund, iban_of, instant_sandbox, pay
+from tests.helpers import Handshake, Raw, error_of
+from tests.local_sandbox.money import fund, iban_of, pay
 
 OTHER_IBAN = "NL35BUNQ9900341392"
 
 
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[LocalSandbox]:
-    yield from instant_sandbox(tmp_path)
+pytestmark = pytest.mark.sandbox_options(sugardaddy_delay=0)
 
 
 def _progress(raw: Raw, done: Handshake) -> dict:

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from bunq_helpers.local_sandbox import LocalSandbox
-from tests.conftest import Raw, error_of
-from tests.local_sandbox.money import fund, instant_sandbox, pay
+from tests.helpers import Raw, error_of
+from tests.local_sandbox.money import fund, pay
 
-
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[LocalSandbox]:
-    yield from instant_sandbox(tmp_path)
+pytestmark = pytest.mark.sandbox_options(sugardaddy_delay=0)
 
 
 def _events(raw: Raw, done, query: str = "") -> dict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import Handshake, Raw, error_of
+from tests.helpers import Handshake, Raw, error_of
 
 
 def _company(raw: Raw, key) -> Handshake:

@@ -26,7 +26,7 @@ from bunq_helpers import (
     Environment,
     create_api_context,
 )
-from tests.conftest import standalone_sandbox
+from tests.helpers import standalone_sandbox
 
 pytestmark = pytest.mark.sdk
 

@@ -16,7 +16,7 @@ import pytest
 from bunq_helpers.client.psd2 import make_test_certificate
 from bunq_helpers.crypto.keys import private_key_to_pem
 from bunq_helpers.local_sandbox import LocalSandbox
-from tests.conftest import Raw
+from tests.helpers import Raw
 
 pytestmark = pytest.mark.sdk
 

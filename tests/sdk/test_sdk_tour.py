@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import standalone_sandbox
+from tests.helpers import standalone_sandbox
 from tests.sdk import sdk_tour, sdk_venv
 from tests.tours import Gap, calls_made, check_step, run_tour
 

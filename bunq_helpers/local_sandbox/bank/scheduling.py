@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..bunq_errors import BunqError, bad_request
-from ..events import renders
+from ..events import renders_rows
 from ..recurrence import next_run
 from ..render import timestamp
 from .core import Bank
@@ -249,25 +249,13 @@ def instance_object(db: sqlite3.Connection, instance: sqlite3.Row) -> dict[str, 
     }
 
 
-@renders("ScheduledPayment")
-def scheduled_payment_for_event(db: sqlite3.Connection, schedule_id: int) -> dict | None:
-    """A scheduled payment as an event shows it."""
-    row = db.execute("SELECT * FROM schedules WHERE id = ?", (schedule_id,)).fetchone()
-    return {"ScheduledPayment": scheduled_payment_object(db, row)} if row is not None else None
+renders_rows("ScheduledPayment", "schedules", scheduled_payment_object)
 
 
-@renders("ScheduledPaymentBatch")
-def scheduled_batch_for_event(db: sqlite3.Connection, schedule_id: int) -> dict | None:
-    """A scheduled payment batch as an event shows it."""
-    row = db.execute("SELECT * FROM schedules WHERE id = ?", (schedule_id,)).fetchone()
-    return {"ScheduledPaymentBatch": scheduled_batch_object(db, row)} if row is not None else None
+renders_rows("ScheduledPaymentBatch", "schedules", scheduled_batch_object)
 
 
-@renders("ScheduledInstance")
-def instance_for_event(db: sqlite3.Connection, instance_id: int) -> dict | None:
-    """A schedule run as an event shows it."""
-    row = db.execute("SELECT * FROM schedule_instances WHERE id = ?", (instance_id,)).fetchone()
-    return {"ScheduledInstance": instance_object(db, row)} if row is not None else None
+renders_rows("ScheduledInstance", "schedule_instances", instance_object)
 
 
 _DUE = "SELECT id FROM schedules WHERE status = 'ACTIVE' AND next_run IS NOT NULL AND next_run <= ?"

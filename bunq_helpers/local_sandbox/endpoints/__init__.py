@@ -1,126 +1,108 @@
 """bunq's endpoints as the local sandbox answers them, one module per family.
 
-Each module holds its handlers and a ``ROUTES`` list; ``ROUTES`` here is all of them, in the order
-the router tries them. A new family is a new module plus one line below.
+A family is a module here with a ``ROUTES`` list (found by name: a new family is a new module, no
+line to add). Families are imported on their first call, not at start: ``route_index()`` says which
+family serves which method and path, from a small index kept beside the bytecode
+(``__pycache__/route-index.json``) and rebuilt, by importing every family once, whenever a file of
+the package or the catalogue changed. ``ROUTES`` (every family's routes) still works, importing all;
+so does showing an event of a family not called yet (``events.render_object`` loads them all).
 """
 
 from __future__ import annotations
 
-# -- opsmore: whitelists, certificate pins, external accounts, documents, ... --
-from . import (
-    annual_overviews,
-    attachments,
-    bunqme_fundraisers,
-    bunqme_tabs,
-    card_actions,
-    cards,
-    customer_statements,
-    draft_payments,
-    handshake,
-    invoices,
-    merchant_transactions,
-    monetary_accounts,
-    notes,
-    notification_filters,
-    oauth_clients,
-    payment_batches,
-    payments,
-    permitted_ips,
-    psd2,
-    request_inquiries,
-    request_inquiry_batches,
-    request_responses,
-    schedule_retries,
-    scheduled_payments,
-    schedules,
-    switch_service,
-    token_qr,
-    tree_progress,
-    user_events,
-    users,
-)
+import functools
+import hashlib
+import importlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-# isort: split
-# -- opsmore: whitelists, certificate pins, external accounts, documents, user facts, avatars, ... --
-from . import (
-    auto_allocations,
-    avatars,
-    card_replacements,
-    card_statements,
-    certificate_pins,
-    companies,
-    documents,
-    external_accounts,
-    notification_channels,
-    share_invites,
-    user_facts,
-    whitelists,
-)
+from ..events import load_renderers_with
 
-# -- branch opsfx --
-# isort: split
-from . import (
-    bunqme_fundraiser_profiles,
-    currency_cloud,
-    currency_conversion,
-    payment_service_provider,
-    transaction_categories,
-    transferwise,
-)
+if TYPE_CHECKING:
+    from ..routing import Route
 
-# -- end of branch opsfx --
+HERE = Path(__file__).parent
+_INDEX = HERE / "__pycache__" / "route-index.json"
 
-ROUTES = [
-    *handshake.ROUTES,
-    *users.ROUTES,
-    *monetary_accounts.ROUTES,
-    *request_inquiries.ROUTES,
-    *payments.ROUTES,
-    *permitted_ips.ROUTES,
-    *request_responses.ROUTES,
-    *request_inquiry_batches.ROUTES,
-    *draft_payments.ROUTES,
-    *payment_batches.ROUTES,
-    *scheduled_payments.ROUTES,
-    *schedules.ROUTES,
-    *bunqme_tabs.ROUTES,
-    *attachments.ROUTES,
-    *notes.ROUTES,
-    *user_events.ROUTES,
-    *cards.ROUTES,
-    *customer_statements.ROUTES,
-    *notification_filters.ROUTES,
-    *invoices.ROUTES,
-    *tree_progress.ROUTES,
-    *annual_overviews.ROUTES,
-    *oauth_clients.ROUTES,
-    *psd2.ROUTES,
-    # -- opsmore --
-    *whitelists.ROUTES,
-    *certificate_pins.ROUTES,
-    *external_accounts.ROUTES,
-    *documents.ROUTES,
-    *user_facts.ROUTES,
-    *avatars.ROUTES,
-    *notification_channels.ROUTES,
-    *share_invites.ROUTES,
-    *companies.ROUTES,
-    *auto_allocations.ROUTES,
-    *card_statements.ROUTES,
-    *card_replacements.ROUTES,
-    # -- branch opsfx --
-    *transferwise.ROUTES,
-    *currency_cloud.ROUTES,
-    *currency_conversion.ROUTES,
-    *payment_service_provider.ROUTES,
-    *transaction_categories.ROUTES,
-    *bunqme_fundraiser_profiles.ROUTES,
-    # -- end of branch opsfx --
-    # opsnotes
-    *card_actions.ROUTES,
-    *merchant_transactions.ROUTES,
-    *token_qr.ROUTES,
-    *schedule_retries.ROUTES,
-    *switch_service.ROUTES,
-    *bunqme_fundraisers.ROUTES,
-]
+
+@functools.cache
+def families() -> tuple[str, ...]:
+    """The modules here that declare ``ROUTES``, by name."""
+    return tuple(
+        path.stem
+        for path in sorted(HERE.glob("*.py"))
+        if path.stem != "__init__" and "\nROUTES" in path.read_text(encoding="utf-8")
+    )
+
+
+@functools.cache
+def routes_of(family: str) -> tuple[Route, ...]:
+    """One family's routes (its module imported now if not yet)."""
+    return tuple(importlib.import_module(f"{__name__}.{family}").ROUTES)
+
+
+def all_routes() -> list[Route]:
+    """Every family's routes (imports them all)."""
+    return [route for family in families() for route in routes_of(family)]
+
+
+load_renderers_with(all_routes)  # an event of a family not called yet is still shown
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """Where a route lives, known without importing it: method, path template and family."""
+
+    method: str
+    template: str
+    family: str
+
+
+def _fingerprint() -> str:
+    """Changes whenever a file that can change a route does (the package's code, the catalogue)."""
+    package = HERE.parent
+    seen = hashlib.sha256()
+    for path in sorted([*package.rglob("*.py"), package / "catalogue.json"]):
+        stat = path.stat()
+        seen.update(f"{path.relative_to(package)}:{stat.st_mtime_ns}:{stat.st_size};".encode())
+    return seen.hexdigest()
+
+
+@functools.cache
+def route_index() -> tuple[IndexEntry, ...]:
+    """Every route as an ``IndexEntry``, in family order: read from the index when it is current,
+    else made by importing every family and saved for the next process (if the folder is writable)."""
+    fingerprint = _fingerprint()
+    try:
+        saved: dict[str, Any] = json.loads(_INDEX.read_text(encoding="utf-8"))
+        if saved["fingerprint"] == fingerprint:
+            return tuple(IndexEntry(*entry) for entry in saved["routes"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    entries = tuple(
+        IndexEntry(route.method, route.template, family)
+        for family in families()
+        for route in routes_of(family)
+    )
+    _save({"fingerprint": fingerprint, "routes": [[e.method, e.template, e.family] for e in entries]})
+    return entries
+
+
+def _save(index: dict[str, Any]) -> None:
+    try:
+        _INDEX.parent.mkdir(exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=_INDEX.parent, delete=False, suffix=".tmp") as out:
+            json.dump(index, out)
+        os.replace(out.name, _INDEX)
+    except OSError:  # a read-only install: every process builds the index itself
+        pass
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ROUTES":
+        return all_routes()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -133,9 +133,7 @@ def update_tab(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[
                 f"BunqMeTab {row['id']} is {current}; only a tab WAITING_FOR_PAYMENT can be cancelled."
             )
         db.execute("UPDATE bunqme_tabs SET status = 'CANCELLED', updated = ? WHERE id = ?", (now, row["id"]))
-        ctx.events.record(
-            db, "BunqMeTab", row["id"], user_id=caller.user["id"], account_id=account["id"], action="UPDATE"
-        )
+        ctx.events.updated(db, "BunqMeTab", row["id"], caller.user["id"], account["id"])
     return Reply([{"Id": {"id": row["id"]}}])
 
 

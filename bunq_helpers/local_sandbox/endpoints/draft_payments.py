@@ -31,7 +31,7 @@ from ..bank.transfers import (
     result_object,
 )
 from ..bunq_errors import bad_request
-from ..events import renders
+from ..events import renders_rows
 from ..kit import op
 from ..pagination import paginate
 from ..render import label_user, timestamp
@@ -203,22 +203,11 @@ def update_draft_payment(ctx: HandlerContext, request: Request, caller: Caller, 
             "UPDATE draft_payments SET status = ?, updated = ? WHERE id = ?",
             (status or "PENDING", now, row["id"]),
         )
-        ctx.events.record(
-            db,
-            "DraftPayment",
-            row["id"],
-            user_id=caller.user["id"],
-            account_id=account["id"],
-            action="UPDATE",
-        )
+        ctx.events.updated(db, "DraftPayment", row["id"], caller.user["id"], account["id"])
     return Reply([{"Id": {"id": row["id"]}}])
 
 
-@renders("DraftPayment")
-def draft_for_event(db: sqlite3.Connection, draft_id: int) -> dict | None:
-    """A draft payment as an event shows it."""
-    row = db.execute("SELECT * FROM draft_payments WHERE id = ?", (draft_id,)).fetchone()
-    return {"DraftPayment": draft_object(db, row)} if row is not None else None
+renders_rows("DraftPayment", "draft_payments", draft_object)
 
 
 ROUTES = [

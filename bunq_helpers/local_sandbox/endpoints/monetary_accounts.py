@@ -276,7 +276,6 @@ def _create(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str
     body = parse_object(request.body)
     if body.get("currency") is None:
         raise bad_request('Field "currency" is required (the local sandbox keeps EUR accounts: "EUR").')
-    required_choice(body, "currency", (CURRENCY,))
     refuse_fields(body, ("avatar_uuid",), NOT_EMULATED)
     description = _description(body) or DEFAULT_DESCRIPTION
     limit = _daily_limit(body)
@@ -437,9 +436,7 @@ def _update(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str
         else:
             changed = _change_fields(db, row, body, now)
         if changed:
-            ctx.events.record(
-                db, kind, row["id"], user_id=caller.user["id"], account_id=row["id"], action="UPDATE"
-            )
+            ctx.events.updated(db, kind, row["id"], caller.user["id"], row["id"])
     return Reply([{"Id": {"id": ids["account_id"]}}])
 
 

@@ -208,25 +208,11 @@ def revoke(ctx: HandlerContext, db: sqlite3.Connection, inquiry: sqlite3.Row, us
         "UPDATE request_inquiries SET status = 'REVOKED', updated = ? WHERE id = ?",
         (ctx.now(), inquiry["id"]),
     )
-    ctx.events.record(
-        db,
-        "RequestInquiry",
-        inquiry["id"],
-        user_id=user["id"],
-        account_id=inquiry["account_id"],
-        action="UPDATE",
-    )
+    ctx.events.updated(db, "RequestInquiry", inquiry["id"], user["id"], inquiry["account_id"])
     response = db.execute("SELECT * FROM request_responses WHERE inquiry_id = ?", (inquiry["id"],)).fetchone()
     if response is not None:
         payee_account, payee_user = account_and_owner(db, response["account_id"])
-        ctx.events.record(
-            db,
-            "RequestResponse",
-            response["id"],
-            user_id=payee_user["id"],
-            account_id=payee_account["id"],
-            action="UPDATE",
-        )
+        ctx.events.updated(db, "RequestResponse", response["id"], payee_user["id"], payee_account["id"])
 
 
 def update_request_inquiry(

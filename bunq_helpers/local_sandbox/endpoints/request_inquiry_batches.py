@@ -13,7 +13,7 @@ import sqlite3
 from ..amounts import amount, cents_to_value
 from ..bank.ledger import account_and_owner
 from ..bunq_errors import bad_request
-from ..events import renders
+from ..events import renders_rows
 from ..kit import op
 from ..pagination import paginate
 from ..request import Request
@@ -111,22 +111,11 @@ def update_batch(ctx: HandlerContext, request: Request, caller: Caller, ids: dic
             raise bad_request(f"RequestInquiryBatch {row['id']} has no PENDING request left to revoke.")
         for inquiry in pending:
             revoke(ctx, db, inquiry, caller.user)
-        ctx.events.record(
-            db,
-            "RequestInquiryBatch",
-            row["id"],
-            user_id=caller.user["id"],
-            account_id=account["id"],
-            action="UPDATE",
-        )
+        ctx.events.updated(db, "RequestInquiryBatch", row["id"], caller.user["id"], account["id"])
     return Reply([{"Id": {"id": row["id"]}}])
 
 
-@renders("RequestInquiryBatch")
-def batch_for_event(db: sqlite3.Connection, batch_id: int) -> dict | None:
-    """A request inquiry batch as an event shows it."""
-    row = db.execute("SELECT * FROM request_inquiry_batches WHERE id = ?", (batch_id,)).fetchone()
-    return {"RequestInquiryBatch": batch_object(db, row)} if row is not None else None
+renders_rows("RequestInquiryBatch", "request_inquiry_batches", batch_object)
 
 
 ROUTES = [

@@ -142,22 +142,8 @@ def update_request_response(
             "UPDATE request_responses SET amount_responded_cents = ?, time_responded = ?, updated = ? WHERE id = ?",
             (cents, now, now, row["id"]),
         )
-        ctx.events.record(
-            db,
-            "RequestResponse",
-            row["id"],
-            user_id=caller.user["id"],
-            account_id=account["id"],
-            action="UPDATE",
-        )
-        ctx.events.record(
-            db,
-            "RequestInquiry",
-            row["inquiry_id"],
-            user_id=requester["id"],
-            account_id=requester_account["id"],
-            action="UPDATE",
-        )
+        ctx.events.updated(db, "RequestResponse", row["id"], caller.user["id"], account["id"])
+        ctx.events.updated(db, "RequestInquiry", row["inquiry_id"], requester["id"], requester_account["id"])
         shown = response_object(db, find_request_response(db, account["id"], row["id"]), account, caller.user)
     return Reply([{"RequestResponse": shown}])
 

@@ -1,7 +1,7 @@
 """The tutorial notebooks executed once per test run, for every test that needs their outputs.
 
 Notebooks 00-09 run in order, each in a fresh kernel, against the local sandbox, in a folder of the
-run's own. ``tests/test_notebooks.py`` checks what they show; the documentation build (myst-nb with
+run's own. ``test_notebooks.py`` beside it checks what they show; the documentation build (myst-nb with
 execution off) and the browser tests (the site and JupyterLab) render the same outputs instead of
 executing the notebooks again. The run's home holds every secret it made (the sandbox's database and
 the context file), so each of those tests can check that none is shown.
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 
-from tests.notebook_files import NOTEBOOKS, copy_without_outputs
+from tests.notebooks.notebook_files import NOTEBOOKS, copy_without_outputs
 
 
 @dataclass(frozen=True)
