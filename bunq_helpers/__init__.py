@@ -8,9 +8,9 @@ What a learner or an integrator uses is one import away::
     me = run.client.request("GET", "user", token=run.context.session_token)
 
 The other two ways to make an API context: ``create_api_context(settings, api_key=access_token)`` for
-an OAuth app (``register_app``, ``authorization_url``, ``exchange_code``: ``client.oauth``) and
-``create_api_context(settings, psd2=certificate)`` for a PSD2 provider (``make_test_certificate``:
-``client.psd2``).
+an OAuth app (``register_app``, ``authorization_url``, ``exchange_code`` and the page's steps:
+``client.oauth``) and ``create_api_context(settings, psd2=certificate)`` for a PSD2 provider
+(``make_test_certificate``, ``create_psd2_credential``: ``client.psd2``).
 
 The package has two rooms that share only ``crypto`` (keys, signatures, the atomic file writer) and
 the ``errors`` leaf: ``client/`` (settings, transport, one module per handshake step, the API
@@ -68,9 +68,21 @@ if TYPE_CHECKING:  # what __getattr__ loads, spelled out for type checkers and I
     from .client.handshake import create_api_context, end_session, ensure_session
     from .client.installation import create_installation, installation_body
     from .client.notebook import start_notebook
-    from .client.oauth import authorization_url, exchange_code, oauth_hosts, register_app
-    from .client.psd2 import make_test_certificate
+    from .client.oauth import (
+        answer_authorization_page,
+        authorization_url,
+        exchange_code,
+        new_state,
+        oauth_hosts,
+        open_authorization_page,
+        page_qr_code,
+        page_users,
+        register_app,
+        revoke_on_page,
+    )
+    from .client.psd2 import Psd2Certificate, create_psd2_credential, make_test_certificate
     from .client.sandbox_user import create_sandbox_user
+    from .client.sequence_diagram import sequence_diagram
     from .client.session_server import open_session
     from .client.transport import BunqClient, encode_body
     from .local_sandbox import LocalSandbox, SandboxOptions
@@ -94,8 +106,20 @@ _LAZY: dict[str, tuple[str, ...]] = {
     ".client.exchange": ("Exchange",),
     ".client.handshake": ("create_api_context", "end_session", "ensure_session"),
     ".client.notebook": ("start_notebook",),
-    ".client.oauth": ("authorization_url", "exchange_code", "oauth_hosts", "register_app"),
-    ".client.psd2": ("make_test_certificate",),
+    ".client.oauth": (
+        "answer_authorization_page",
+        "authorization_url",
+        "exchange_code",
+        "new_state",
+        "oauth_hosts",
+        "open_authorization_page",
+        "page_qr_code",
+        "page_users",
+        "register_app",
+        "revoke_on_page",
+    ),
+    ".client.psd2": ("Psd2Certificate", "create_psd2_credential", "make_test_certificate"),
+    ".client.sequence_diagram": ("sequence_diagram",),
     ".client.transport": ("BunqClient", "encode_body"),
     ".local_sandbox": ("LocalSandbox", "SandboxOptions"),
 }
@@ -127,6 +151,7 @@ __all__ = [
     "MethodNotAllowedError",
     "NotFoundError",
     "PinMismatchError",
+    "Psd2Certificate",
     "RateLimitError",
     "ResponseSignatureError",
     "ResponseTooLargeError",
@@ -139,6 +164,7 @@ __all__ = [
     "TransportError",
     "UnexpectedResponseError",
     "__version__",
+    "answer_authorization_page",
     "authorization_url",
     "check_answer",
     "check_signature",
@@ -146,6 +172,7 @@ __all__ = [
     "connect",
     "create_api_context",
     "create_installation",
+    "create_psd2_credential",
     "create_sandbox_user",
     "device_body",
     "encode_body",
@@ -155,10 +182,16 @@ __all__ = [
     "installation_body",
     "load_settings",
     "make_test_certificate",
+    "new_state",
     "oauth_hosts",
+    "open_authorization_page",
     "open_session",
+    "page_qr_code",
+    "page_users",
     "register_app",
     "register_device",
+    "revoke_on_page",
+    "sequence_diagram",
     "start_notebook",
 ]
 

@@ -1,4 +1,4 @@
-"""Export the whole walkthrough (notebooks 00-07, executed) as one offline HTML file and one PDF.
+"""Export the whole walkthrough (notebooks 00-09, executed) as one offline HTML file and one PDF.
 
     .venv/bin/python scripts/export_walkthrough.py                   # -> export/bunq-walkthrough.{html,pdf}
     .venv/bin/python scripts/export_walkthrough.py --out DIR --executed FOLDER

@@ -254,7 +254,8 @@ def test_the_walkthrough_does_not_contradict_itself() -> None:
 def test_the_notebooks_import_what_they_use_from_the_front_door() -> None:
     import bunq_helpers
 
-    for path in NOTEBOOKS[:8]:  # 00-07 (08 and 09, OAuth and PSD2, still name the client's modules)
+    assert [path.stem[:2] for path in NOTEBOOKS] == [f"{n:02}" for n in range(10)]
+    for path in NOTEBOOKS:  # 00-09
         text = _source(path.stem)
         assert not re.search(r"from bunq_helpers\.client", text), path.stem  # one import: bunq_helpers
         for names in re.findall(r"from bunq_helpers import (?:\(([^)]*)\)|([\w, ]+)$)", text, flags=re.M):

@@ -9,7 +9,7 @@ Three kinds: a question with lettered options (``QUESTIONS``, one row each: the 
 letter, why it is right and why each other option is not), which token a call takes
 (``check_token``, by the same rule ``ApiSession`` applies) and signing bytes yourself
 (``check_signature``, verified with the public key). An unanswered cell (``None``) says so instead of
-marking it wrong. Notebooks 08 and 09 add their rows to ``QUESTIONS`` the same way.
+marking it wrong.
 """
 
 from __future__ import annotations
@@ -157,6 +157,78 @@ QUESTIONS: dict[str, Question] = {
         "b",
         "Anyone who finds your URL can POST to it: believe a callback only with a valid signature, or re-read the object.",
         {"a": "A POST to your URL proves nothing about who sent it."},
+    ),
+    "08-trailing-slash": Question(
+        {
+            "a": "https://budget-helper.example/oauth/callback/",
+            "b": "https://budget-helper.example/oauth/callback",
+            "c": "any URL on https://budget-helper.example",
+        },
+        "b",
+        "The redirect_uri must match a registered URL character for character; the page refuses any other.",
+        {
+            "a": "The trailing slash makes it another URL: the page refuses it and never redirects there.",
+            "c": "Only registered URLs, exactly as registered: the host alone proves nothing.",
+        },
+    ),
+    "08-oauth-user": Question(
+        {"a": "UserPerson, the user who approved", "b": "UserApiKey", "c": "UserPaymentServiceProvider"},
+        "b",
+        "A session made from an access token is a UserApiKey, with requested_by_user (the app's owner) and "
+        "granted_by_user (who approved) inside; its own id goes in the paths.",
+        {
+            "a": "The granting user is inside it, as granted_by_user; the session's user is the UserApiKey.",
+            "c": "That is the user of a session made with a PSD2 credential (notebook 9).",
+        },
+    ),
+    "08-reused-code": Question(
+        {"a": "the same access token again", "b": "a new access token", "c": "an OAuth error, invalid_grant"},
+        "c",
+        "Codes are single use: the second exchange is refused with invalid_grant; send the user to /auth again.",
+        {
+            "a": "A code works once; the token it gave stays valid, but the code gets nothing more.",
+            "b": "A new token takes a new approval: a new code from the authorization page.",
+        },
+    ),
+    "09-chain-last": Question(
+        {
+            "a": "your own (the provider's) certificate",
+            "b": "any intermediate CA",
+            "c": "the root, self-signed",
+        },
+        "c",
+        "The chain must end in a root: 'Make sure that the last certificate in the chain is the root certificate.'",
+        {
+            "a": "Your certificate goes in the certificate field; a chain of only it is refused as not trusted.",
+            "b": "A chain that stops at an intermediate does not end in a root, and is refused.",
+        },
+    ),
+    "09-signed-string": Question(
+        {
+            "a": "the certificate's PEM",
+            "b": "the installation's public key (PEM) and the installation token",
+            "c": "the whole request body",
+        },
+        "b",
+        "client_public_key_signature signs your installation's public key PEM and its token (sdk_python puts "
+        "a newline between, sdk_java and sdk_php nothing), with the certificate's key.",
+        {
+            "a": "The certificate is sent as it is; what is signed ties this installation to it.",
+            "c": "That is the request signature (X-Bunq-Client-Signature), made with the installation's key.",
+        },
+    ),
+    "09-token-value": Question(
+        {
+            "a": "the session token",
+            "b": "the API key, for device-server and session-server",
+            "c": "the installation token",
+        },
+        "b",
+        "token_value takes the API key's place: device-server and session-server, then a session as usual.",
+        {
+            "a": "The session token comes from session-server, which token_value opens.",
+            "c": "The installation token came from step 1, and still authenticates device-server and session-server.",
+        },
     ),
 }
 

@@ -42,6 +42,18 @@ FIELDS_BUNQ_SENDS: dict[tuple[str, str], str] = {
     },
     ("NotificationFilterFailureListing", "id"): "without it the ids notification-filter-failure's POST takes "
     "(notification_filter_failed_ids) are reachable only by guessing; bunq's SDK ignores fields it does not model",
+    # opsnotes: ids without which a listed object (and its notes) is reachable only by guessing
+    **{
+        (schema, "id"): "every object bunq answers carries its id; the spec's iDEAL/Sofort transaction "
+        "lacks it, so a listed one could be read only by guessing; bunq's SDK "
+        "(IdealMerchantTransactionApiObject) ignores fields it does not model"
+        for schema in (
+            "IdealMerchantTransactionRead",
+            "IdealMerchantTransactionListing",
+            "SofortMerchantTransactionRead",
+            "SofortMerchantTransactionListing",
+        )
+    },
 }
 
 # Wrapper keys bunq sends where its spec names none or another: (method, pattern on bunq's path
@@ -49,6 +61,21 @@ FIELDS_BUNQ_SENDS: dict[tuple[str, str], str] = {
 # does not name the wrapper of objects whose schema lists plain fields; the catalogue derives it from
 # the schema's name, which for these objects is not the key bunq uses.
 WRAPPERS_BUNQ_SENDS: list[tuple[str, str, str, Any, str]] = [  # fields: inline, a schema name, or None
+    (  # opsnotes
+        "GET",
+        r"/user/\{userID\}/monetary-account/\{monetary-accountID\}/mastercard-action/\{mastercard-actionID\}/payment",
+        "Payment",
+        "PaymentRead",
+        f"{SDK}: MasterCardPaymentApiObject.list reads 'Payment', not the spec's MasterCardPayment",
+    ),
+    (  # opsnotes
+        "POST",
+        r"/user/\{userID\}/token-qr-request-ideal",
+        "RequestResponse",
+        None,
+        f"{SDK}: TokenQrRequestIdealApiObject.create reads 'RequestResponse' (doc.bunq.com/token-qr-request-ideal: "
+        "it returns a RequestResponse)",
+    ),
     (
         "POST",
         r"/sandbox-user-(person|company)",

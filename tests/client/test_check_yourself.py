@@ -57,8 +57,13 @@ def test_sign_these_bytes(client_key, other_key) -> None:
     assert "Not answered yet" in check_signature(body, client_key, None)._repr_html_()
 
 
-def test_notebooks_01_to_07_end_with_two_or_three_exercises_that_exist() -> None:
-    for path in NOTEBOOKS[1:8]:
+def test_every_notebook_from_01_to_09_has_questions() -> None:
+    assert {question.split("-", 1)[0] for question in QUESTIONS} == {f"{n:02}" for n in range(1, 10)}
+
+
+def test_notebooks_01_to_09_end_with_two_or_three_exercises_that_exist() -> None:
+    assert [path.stem[:2] for path in NOTEBOOKS[1:10]] == [f"{n:02}" for n in range(1, 10)]
+    for path in NOTEBOOKS[1:10]:
         notebook = nbformat.read(path, as_version=4)
         sources = [cell.source for cell in notebook.cells]
         start = next(i for i, s in enumerate(sources) if s.startswith("## Check yourself"))

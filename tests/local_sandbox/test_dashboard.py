@@ -8,7 +8,6 @@ event. Screenshots go to ``test-artifacts/screenshots/``.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +16,7 @@ import pytest
 import requests
 
 from bunq_helpers.local_sandbox import LocalSandbox
-from tests.helpers import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from tests.helpers import SCREENSHOTS, chromium
 
 pytestmark = pytest.mark.browser
 
@@ -30,22 +29,10 @@ def running(tmp_path_factory) -> Iterator[LocalSandbox]:
 
 @pytest.fixture(scope="module")
 def browser(running: LocalSandbox) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    """Chromium trusting the sandbox by its key pin alone."""
     pin = running.pin.removeprefix("sha256/")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[*CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list={pin}"],
-        )
+    with chromium(f"--ignore-certificate-errors-spki-list={pin}") as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ not know: the browser context is told to accept it (the HTTPS checks themselves 
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bunq_helpers.local_sandbox import LocalSandbox
-from tests.helpers import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, Raw
+from tests.helpers import SCREENSHOTS, Raw, chromium
 from tests.local_sandbox.oauth_world import auth_params, exchange, origin, query_of, register_app
 
 pytestmark = pytest.mark.browser
@@ -24,18 +23,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

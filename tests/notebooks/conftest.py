@@ -9,5 +9,5 @@ from tests.notebooks.executed_notebooks import ExecutedNotebooks, execute_in_ord
 
 @pytest.fixture(scope="session")
 def executed_notebooks(tmp_path_factory: pytest.TempPathFactory) -> ExecutedNotebooks:
-    """Notebooks 00-07 executed once per test run, in order, in fresh kernels (see executed_notebooks.py)."""
+    """Notebooks 00-09 executed once per test run, in order, in fresh kernels (see executed_notebooks.py)."""
     return execute_in_order(tmp_path_factory.mktemp("executed"))

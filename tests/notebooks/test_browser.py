@@ -26,7 +26,7 @@ import nbformat
 import pytest
 from nbformat.sign import NotebookNotary
 
-from tests.helpers import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from tests.helpers import SCREENSHOTS, chromium
 from tests.notebooks.executed_notebooks import ExecutedNotebooks
 from tests.notebooks.test_notebooks import NOTEBOOKS, SHOWN
 
@@ -46,20 +46,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:  # pragma: no cover - playwright is in requirements-dev.txt
-        pytest.fail(str(exc))
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

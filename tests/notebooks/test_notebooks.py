@@ -93,6 +93,7 @@ SHOWN = {
         "Server signature: INVALID",
     ],
     "08_acting_for_another_user": [
+        "Not answered yet: Fill in the answer cell",
         "/auth?",
         "302 Found",
         "/v1/token?",
@@ -105,6 +106,7 @@ SHOWN = {
         "Insufficient authorisation.",
     ],
     "09_psd2_providers": [
+        "Not answered yet: Fill in the answer cell",
         "/v1/payment-service-provider-credential",
         "CredentialPasswordIp",
         "PENDING_FIRST_USE",

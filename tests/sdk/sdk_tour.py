@@ -924,6 +924,60 @@ def currency_cloud_and_categories(tour: SimpleNamespace) -> None:
 
 
 # --- end of branch opsfx ---------------------------------------------------------------------------
+# --- opsnotes: top-ups, card payments and their notes ----------------------------------------------
+
+
+@step(needs=("contexts",))
+def ideal_top_up(tour: SimpleNamespace) -> None:
+    """iDEAL top-up: create, read, list; the balance rises; a note-text on it."""
+    e = sdk().e
+    before = cents(balance())
+    top_up_id = e.IdealMerchantTransactionApiObject.create(amount("12.34"), "RABONL2U").value
+    got = e.IdealMerchantTransactionApiObject.get(top_up_id).value
+    equal(
+        (got.status, got.issuer_name, got.amount_guaranteed.value), ("SUCCESS", "Rabobank", "12.34"), "top-up"
+    )
+    listed = e.IdealMerchantTransactionApiObject.list().value
+    check(got.transaction_identifier in [t.transaction_identifier for t in listed], "the top-up is listed")
+    equal(cents(balance()), before + 1234, "balance after the top-up, in cents")
+    notes = e.NoteTextIdealMerchantTransactionApiObject
+    note_id = notes.create(top_up_id, content="from savings").value
+    equal(notes.get(top_up_id, note_id).value.content, "from savings", "the note read back")
+    equal([n.content for n in notes.list(top_up_id).value], ["from savings"], "notes on the top-up")
+
+
+@step(needs=("request-response",))
+def ideal_by_bunq_payer(tour: SimpleNamespace) -> None:
+    """iDEAL paid from bunq: A's transaction's token, B's request to pay it, B accepts, A is paid."""
+    s = sdk()
+    before_a = cents(balance())  # the account the SDK's context calls primary (as the transaction's)
+    sale_id = s.e.IdealMerchantTransactionApiObject.create(amount("1.50"), "BUNQNL2A").value
+    sale = s.e.IdealMerchantTransactionApiObject.get(sale_id).value
+    equal(sale.status, "PENDING", "A's iDEAL transaction before B pays")
+    use(tour, "b")
+    before_b = cents(balance())
+    asked = s.e.TokenQrRequestIdealApiObject.create(sale.transaction_identifier).value
+    equal((asked.status, asked.amount_inquired.value), ("PENDING", "1.50"), "B's request to pay")
+    s.e.RequestResponseApiObject.update(asked.id_, amount_responded=amount("1.50"), status="ACCEPTED")
+    equal(cents(balance()), before_b - 150, "B's balance after paying by iDEAL")
+    use(tour, "a")
+    paid = s.e.IdealMerchantTransactionApiObject.get(sale_id).value
+    equal((paid.status, paid.amount_guaranteed.value), ("SUCCESS", "1.50"), "A's iDEAL transaction once paid")
+    equal(cents(balance()), before_a + 150, "A's balance after B paid 1.50")
+
+
+@step(needs=("contexts",))
+def card_actions(tour: SimpleNamespace) -> None:
+    """Mastercard actions and Sofort top-ups: listed (none made through bunq's API), a foreign id refused."""
+    s = sdk()
+    equal(s.e.MasterCardActionApiObject.list().value, [], "card actions before any card payment")
+    equal(s.e.SofortMerchantTransactionApiObject.list().value, [], "Sofort top-ups before any")
+    try:
+        s.e.MasterCardActionApiObject.get(60_999_999)
+    except Exception as error:  # the SDK's NotFoundException
+        equal(getattr(error, "response_code", None), 404, "status of someone else's card action")
+    else:
+        raise CheckFailed("a card action that is not the user's was answered")
 
 
 STEP_NAMES = [s.name for s in STEPS]

@@ -327,17 +327,23 @@ def _runs_due_by(row: sqlite3.Row, now: float) -> int:
 _STEP_SECONDS = {"HOURLY": 3600.0, "DAILY": 86_400.0, "WEEKLY": 604_800.0}
 
 
-def _run_once(ctx: Bank, db: sqlite3.Connection, row: sqlite3.Row) -> None:
-    now = ctx.now()
+def attempt_run(
+    ctx: Bank, db: sqlite3.Connection, row: sqlite3.Row
+) -> tuple[str, str | None, str | None, int | None]:
+    """Pay schedule ``row``'s orders now if the account can: (state, why it failed, kind made, its id)."""
     account, user = account_and_owner(db, row["account_id"])
     orders = orders_of(row)
-    state, error, kind, result_id = "FINISHED_SUCCESSFULLY", None, None, None
     try:  # everything that could refuse the run is checked before anything moves
         check_payable(ctx, db, account, orders, "this scheduled run")
     except BunqError as refused:
-        state, error = "FAILED_USER_ERROR", refused.description
-    else:
-        kind, result_id = execute_orders(ctx, db, account, user, orders)
+        return "FAILED_USER_ERROR", refused.description, None, None
+    return ("FINISHED_SUCCESSFULLY", None, *execute_orders(ctx, db, account, user, orders))
+
+
+def _run_once(ctx: Bank, db: sqlite3.Connection, row: sqlite3.Row) -> None:
+    now = ctx.now()
+    account, user = account_and_owner(db, row["account_id"])
+    state, error, kind, result_id = attempt_run(ctx, db, row)
     instance_id = db.execute(
         "INSERT INTO schedule_instances (schedule_id, state, time_start, time_end, error, result_kind, result_id,"
         " created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -349,4 +355,20 @@ def _run_once(ctx: Bank, db: sqlite3.Connection, row: sqlite3.Row) -> None:
     db.execute(
         "UPDATE schedules SET runs = ?, next_run = ?, status = ?, updated = ? WHERE id = ?",
         (runs, due, "ACTIVE" if due is not None else "FINISHED", now, row["id"]),
+    )
+
+
+def retry_run(ctx: Bank, db: sqlite3.Connection, instance: sqlite3.Row) -> None:
+    """Run a failed run of a schedule again now (bunq's ``RETRY``): paid, or failed with today's reason."""
+    schedule = db.execute("SELECT * FROM schedules WHERE id = ?", (instance["schedule_id"],)).fetchone()
+    state, error, kind, result_id = attempt_run(ctx, db, schedule)
+    now = ctx.now()
+    db.execute(
+        "UPDATE schedule_instances SET state = ?, error = ?, result_kind = ?, result_id = ?, time_end = ?,"
+        " updated = ? WHERE id = ?",
+        (state, error, kind, result_id, now, now, instance["id"]),
+    )
+    account, user = account_and_owner(db, schedule["account_id"])
+    ctx.events.record(
+        db, "ScheduledInstance", instance["id"], user_id=user["id"], account_id=account["id"], action="UPDATE"
     )

@@ -812,6 +812,57 @@ TABLES: tuple[Table, ...] = (
         )
     ),
     # -- end of branch opsfx --------------------------------------------------------------------------
+    # opsnotes: top-ups and payments from outside, bunq.me (ids 60_000_000 to 69_000_000)
+    *(
+        Table(
+            name,
+            f"""
+        CREATE TABLE IF NOT EXISTS {name} (  -- money into an account from outside, one way of paying each
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            amount_requested_cents INTEGER NOT NULL, amount_guaranteed_cents INTEGER, currency TEXT NOT NULL,
+            issuer TEXT NOT NULL, issuer_name TEXT NOT NULL, status TEXT NOT NULL,
+            transaction_identifier TEXT NOT NULL, purchase_identifier TEXT NOT NULL,
+            payment_id INTEGER,                 -- the Payment that credited the account
+            inquiry_id INTEGER REFERENCES request_inquiries(id),  -- a bunq payer's request (status there)
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+            base,
+        )
+        for name, base in (
+            ("ideal_merchant_transactions", 61_000_000),
+            ("sofort_merchant_transactions", 62_000_000),
+            ("adyen_card_transactions", 64_000_000),
+            ("open_banking_merchant_transactions", 65_000_000),
+        )
+    ),
+    Table(
+        "switch_service_payments",
+        """
+        CREATE TABLE IF NOT EXISTS switch_service_payments (  -- payments to a switched-from IBAN, forwarded
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            payment_id INTEGER NOT NULL REFERENCES payments(id),   -- the Payment that credited the account
+            old_iban TEXT NOT NULL,             -- the account at the other bank the payment was sent to
+            time_switched REAL NOT NULL,        -- when the switch started (its end: SWITCH_LIFETIME later)
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        63_000_000,
+    ),
+    Table(
+        "bunqme_fundraiser_results",
+        """
+        CREATE TABLE IF NOT EXISTS bunqme_fundraiser_results (  -- a payment through an account's bunq.me page
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            payment_id INTEGER NOT NULL REFERENCES payments(id),
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        67_000_000,
+    ),
 )
 
 BY_NAME = {table.name: table for table in TABLES}

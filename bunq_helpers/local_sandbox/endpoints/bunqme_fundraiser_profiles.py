@@ -3,7 +3,7 @@
 bunq makes these itself (a user edits them in the app), so the local sandbox derives one per open
 account from the account and its user: the page ``https://bunq.me/<nick name>`` as a URL pointer,
 status ACTIVE, in the account's currency. Its id is the account's id. bunq's SDK reads the object as
-``BunqMeFundraiserProfile`` (see ``divergences``); nobody can pay through the page in the sandbox.
+``BunqMeFundraiserProfile`` (see ``divergences``); payments through the page: ``bunqme_fundraisers.py``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ PROFILE = Owned("accounts", "BunqMeFundraiserProfile")
 COLOR = "#2A6BD4"  # bunq's default page colour is not documented; a stand-in
 
 
-def _profile(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
+def profile_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
     account, user = account_and_owner(db, row["id"])
     return {
         **{"monetary_account_id": account["id"], "owner_user_id": user["id"], "color": COLOR},
@@ -41,6 +41,6 @@ ROUTES = plain_family(
     PROFILE,
     list_op="List_all_BunqmeFundraiserProfile_for_User",
     read_op="READ_BunqmeFundraiserProfile_for_User",
-    render=_profile,
+    render=profile_object,
     wrapper="BunqMeFundraiserProfile",
 )

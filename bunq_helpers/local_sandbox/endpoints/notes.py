@@ -18,7 +18,7 @@ from typing import Any
 from ..bank.transfers import find_payment_batch
 from ..bunq_errors import bad_request, not_found
 from ..catalogue import load_catalogue
-from ..kit import op
+from ..kit import Owned, op
 from ..pagination import paginate
 from ..render import note_object
 from ..request import Request
@@ -26,6 +26,7 @@ from ..routing import Caller, HandlerContext, Reply, Route
 from ..validation import optional_string, parse_object, required_string
 from .attachments import own_attachment
 from .draft_payments import find_draft_payment
+from .held_parents import NOTED
 from .lookups import Finder, own_account
 from .note_parents import NOTE_PARENTS
 from .payments import find_payment
@@ -48,6 +49,17 @@ def found_by(finder: Finder) -> ParentLookup:
     return exists
 
 
+def held_as(owned: Owned) -> ParentLookup:
+    """A parent that is a kit family's row on the account (``owned.link`` names its account column)."""
+
+    def exists(db: sqlite3.Connection, account: sqlite3.Row, ids: dict[str, int]) -> bool:
+        query = f"SELECT 1 FROM {owned.table} WHERE id = ? AND {owned.link} = ?"  # noqa: S608 - declared names
+        return db.execute(query, (ids["parent_id"], account["id"])).fetchone() is not None
+
+    exists.kind = owned.kind  # type: ignore[attr-defined]  # the name its 404 gives
+    return exists
+
+
 def _schedule_instance(db: sqlite3.Connection, account: sqlite3.Row, ids: dict[str, int]) -> bool:
     """A run of the schedule the path names (``…/schedule/{schedule_id}/schedule-instance/{id}``)."""
     row = find_schedule_instance(db, account["id"], ids["parent_id"])
@@ -65,6 +77,8 @@ PARENTS: dict[str, ParentLookup] = {
     "schedule-payment": found_by(find_scheduled_payment),
     "schedule-payment-batch": found_by(find_scheduled_batch),
     "schedule-instance": _schedule_instance,
+    # opsnotes: parents that are kit families, each found through its own Owned chain
+    **{segment: held_as(owned) for segment, owned in NOTED.items()},
 }
 
 WRAPPERS = {"note-text": "NoteText", "note-attachment": "NoteAttachment"}
@@ -81,7 +95,11 @@ _NAMES = {
 
 def _kind_name(parent: str) -> str:
     """``request-inquiry`` -> ``RequestInquiry``, for 404 messages (as the parent's own read says it)."""
-    return _NAMES.get(parent) or "".join(part.capitalize() for part in parent.split("-"))
+    return (
+        _NAMES.get(parent)
+        or getattr(PARENTS[parent], "kind", None)
+        or "".join(part.capitalize() for part in parent.split("-"))
+    )
 
 
 def _parent(ctx: HandlerContext, caller: Caller, ids: dict[str, int], parent: str) -> sqlite3.Row:
