@@ -33,13 +33,40 @@ def shared_group(item: pytest.Item) -> str | None:
     return None
 
 
+LONGEST_FIRST = ("executed-notebooks", "bunq-sdk-venv", "tests/js/test_js_tour.py")
+"""The groups that take longest (notebooks, docs build, JupyterLab; the SDK's and bunqJSClient's tours),
+run first so that neither worker waits for one of them at the end."""
+
+
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Group the tests that share an expensive fixture (``--dist loadgroup`` in pyproject.toml's addopts)."""
-    for item in items:
-        group = shared_group(item)
+    """Group the tests that share an expensive fixture (``--dist loadgroup`` in pyproject.toml's addopts),
+    the longest groups first (with ``--no-loadscope-reorder``, pytest-xdist hands them out in this order)."""
+    groups = {item: shared_group(item) for item in items}
+    for item, group in groups.items():
         if group:
             item.add_marker(pytest.mark.xdist_group(group))
+    first = {group: rank for rank, group in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: first.get(groups[item], len(first)))  # stable: otherwise as collected
+
+
+SHARED_BY_PATH = {"tests/notebooks/": "executed-notebooks", "tests/sdk/": "bunq-sdk-venv"}
+SHARED_BY_PATH["tests/test_integrator_example.py"] = "bunq-sdk-venv"  # installs into the SDK's venv
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """One worker per module (module fixtures built once), and one for the modules sharing the executed
+    notebooks or the SDK's venv. (pytest-xdist's ``loadgroup`` cannot see groups under pytest 9, whose
+    node ids it can no longer suffix; the controller sees only node ids, hence paths here.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedScopes(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::")[0]
+            return next((g for prefix, g in SHARED_BY_PATH.items() if module.startswith(prefix)), module)
+
+    return SharedScopes(config, log)
 
 
 @pytest.hookimpl(optionalhook=True)
