@@ -20,51 +20,39 @@ from tests.helpers import KEYS_DIR, Handshake, Raw, endpoint_of, error_of, load_
 __all__ = ["KEYS_DIR", "Handshake", "Raw", "endpoint_of", "error_of", "load_script", "standalone_sandbox"]
 
 
-def shared_group(item: pytest.Item) -> str | None:
-    """The pytest-xdist group of a test that shares something expensive with others, so that it is built
-    once, on one worker: the executed notebooks, the bunq SDK's environment, or its module's own fixtures."""
-    if "executed_notebooks" in item.fixturenames:
-        return "executed-notebooks"
-    if item.get_closest_marker("sdk"):
-        return "bunq-sdk-venv"  # built on first use; the integrator example installs into it as well
-    defined = item._fixtureinfo.name2fixturedefs.values()
-    if any(definition.scope in ("module", "class") for definitions in defined for definition in definitions):
-        return item.nodeid.split("::")[0]
-    return None
-
-
+# Tests that share something expensive run on one worker, so it is built once: the executed notebooks
+# (and the docs site and JupyterLab made from them), and the bunq SDK's venv (the integrator example
+# installs into it too). Every other module goes whole to one worker, so its module fixtures are built once.
+SHARED_BY_PATH = {
+    "tests/notebooks/": "executed-notebooks",
+    "tests/sdk/": "bunq-sdk-venv",
+    "tests/test_integrator_example.py": "bunq-sdk-venv",
+}
 LONGEST_FIRST = ("executed-notebooks", "bunq-sdk-venv", "tests/js/test_js_tour.py")
-"""The groups that take longest (notebooks, docs build, JupyterLab; the SDK's and bunqJSClient's tours),
-run first so that neither worker waits for one of them at the end."""
+"""The scopes that take longest, handed out first so that neither worker waits for one at the end."""
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the groups
+def worker_scope(nodeid: str) -> str:
+    """What runs whole on one worker: a shared scope of ``SHARED_BY_PATH``, else the test's module."""
+    module = nodeid.split("::")[0]
+    return next((scope for prefix, scope in SHARED_BY_PATH.items() if module.startswith(prefix)), module)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Group the tests that share an expensive fixture (``--dist loadgroup`` in pyproject.toml's addopts),
-    the longest groups first (with ``--no-loadscope-reorder``, pytest-xdist hands them out in this order)."""
-    groups = {item: shared_group(item) for item in items}
-    for item, group in groups.items():
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
-    first = {group: rank for rank, group in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: first.get(groups[item], len(first)))  # stable: otherwise as collected
-
-
-SHARED_BY_PATH = {"tests/notebooks/": "executed-notebooks", "tests/sdk/": "bunq-sdk-venv"}
-SHARED_BY_PATH["tests/test_integrator_example.py"] = "bunq-sdk-venv"  # installs into the SDK's venv
+    """The longest scopes first (with ``--no-loadscope-reorder`` pytest-xdist keeps this order)."""
+    first = {scope: rank for rank, scope in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: first.get(worker_scope(item.nodeid), len(first)))  # stable otherwise
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """One worker per module (module fixtures built once), and one for the modules sharing the executed
-    notebooks or the SDK's venv. (pytest-xdist's ``loadgroup`` cannot see groups under pytest 9, whose
-    node ids it can no longer suffix; the controller sees only node ids, hence paths here.)"""
+    """pytest-xdist's load-scope scheduling over ``worker_scope`` (its ``loadgroup`` cannot mark groups
+    under pytest 9, whose node ids it can no longer suffix; the controller sees only node ids)."""
     from xdist.scheduler import LoadScopeScheduling
 
     class SharedScopes(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            module = nodeid.split("::")[0]
-            return next((g for prefix, g in SHARED_BY_PATH.items() if module.startswith(prefix)), module)
+            return worker_scope(nodeid)
 
     return SharedScopes(config, log)
 
