@@ -28,6 +28,7 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..crypto.keys import generate_private_key
 from ..errors import AuthorisationError, ConfigurationError, ContextFileError, HandshakeIncompleteError
@@ -39,10 +40,12 @@ from .endpoint import Endpoint
 from .exchange import Exchange
 from .installation import create_installation
 from .masking import API_KEY, mask_value
-from .psd2 import Psd2Certificate, create_psd2_credential
 from .sandbox_user import create_sandbox_user
 from .session_server import close_session, open_session
 from .transport import BunqClient
+
+if TYPE_CHECKING:  # the PSD2 step (and cryptography's x509) is imported only when a certificate is given
+    from .psd2 import Psd2Certificate
 
 
 class Outcome(str, enum.Enum):
@@ -179,6 +182,8 @@ def create_api_context(
             )
         )
     if psd2 is not None and not context.api_key:
+        from .psd2 import create_psd2_credential
+
         credential = create_psd2_credential(run.client, context.installation_token, context.private_key, psd2)
         context.api_key = credential.token_value
         summary = f"Created PSD2 credential {credential.id} ({credential.status})."
