@@ -18,12 +18,12 @@ from ..bank.ledger import account_and_owner
 from ..bank.transfers import MAX_DESCRIPTION
 from ..bunq_errors import bad_request
 from ..events import renders
-from ..kit import op
+from ..kit import body_of, op
 from ..pagination import paginate
 from ..render import id_and_stamps, own_label, timestamp
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
-from ..validation import optional_string, parse_object, required_amount, required_choice, required_object
+from ..validation import optional_string, required_amount, required_choice, required_object
 from .lookups import own_account, own_item, payable_account
 
 SHARE_URL = "https://bunq.me/t/{uuid}"
@@ -76,7 +76,7 @@ def tab_object(db: sqlite3.Connection, tab: sqlite3.Row, now: float) -> dict[str
 def create_tab(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """POST …/bunqme-tab: a payment link for an amount (or any amount) and a description."""
     account = payable_account(ctx, caller, ids)
-    body = parse_object(request.body)
+    body = body_of(request)
     entry = required_object(body, "bunqme_tab_entry")
     where = "bunqme_tab_entry."
     cents = None
@@ -123,7 +123,7 @@ def read_tab(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[st
 def update_tab(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """PUT …/bunqme-tab/{id} with status CANCELLED: close the link."""
     account, row = own_item(ctx, caller, ids, find_bunqme_tab, "BunqMeTab")
-    required_choice(parse_object(request.body), "status", ("CANCELLED",))
+    required_choice(body_of(request), "status", ("CANCELLED",))
     now = ctx.now()
     with ctx.store.transaction() as db:
         row = find_bunqme_tab(db, account["id"], row["id"])

@@ -29,7 +29,7 @@ from typing import Any
 from ..amounts import amount
 from ..bunq_errors import bad_request, not_found
 from ..events import renders
-from ..kit import Owned, op
+from ..kit import Owned, body_of, op
 from ..pagination import paginate
 from ..render import id_and_stamps, own_label, timestamp
 from ..request import Request
@@ -39,7 +39,6 @@ from ..validation import (
     optional_choice,
     optional_list,
     optional_text,
-    parse_object,
     refuse_fields,
     required_choice,
 )
@@ -219,7 +218,7 @@ def _expiry(now: float) -> str:
 
 def _order(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int], kind: str) -> Reply:
     user = own_user(caller, ids)
-    body = parse_object(request.body)
+    body = body_of(request)
     second_line = _second_line(body, required=True) or ""
     if body.get("name_on_card") is None:
         raise bad_request(
@@ -356,7 +355,7 @@ def _status_change(card: sqlite3.Row, body: dict[str, Any]) -> str | None:
 def update_card(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """PUT user/{id}/card/{id}: status, limits, PIN assignments, fallback account, names, countries."""
     card = CARD.find(ctx, caller, ids)
-    body = parse_object(request.body)
+    body = body_of(request)
     with ctx.store.transaction() as db:
         change_card(ctx, db, caller, card, body)
         shown = card_object(db, db.execute("SELECT * FROM cards WHERE id = ?", (card["id"],)).fetchone())
@@ -434,7 +433,7 @@ def _cvc2_expiry(card: sqlite3.Row, kind: str, now: float) -> float:
 def create_cvc2(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """POST …/card/{id}/generated-cvc2: a fresh CVC2 for an ACTIVE card."""
     card = CARD.find(ctx, caller, ids)
-    body = parse_object(request.body)
+    body = body_of(request)
     kind = optional_choice(body, "type", CVC2_TYPES) or "GENERATED"
     if card["status"] != "ACTIVE":
         raise bad_request(f"Card {card['id']} is {card['status']}; only an ACTIVE card gets a CVC2.")
@@ -478,7 +477,7 @@ def read_cvc2(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[s
 def update_cvc2(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """PUT …/card/{id}/generated-cvc2/{id}: change its type (its expiry follows)."""
     card, row = _one_cvc2(ctx, caller, ids)
-    body = parse_object(request.body)
+    body = body_of(request)
     kind = optional_choice(body, "type", CVC2_TYPES)
     if kind is not None and kind != row["type"]:
         now = ctx.now()

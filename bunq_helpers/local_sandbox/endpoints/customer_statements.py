@@ -20,13 +20,13 @@ import sqlite3
 from typing import Any
 
 from ..bunq_errors import bad_request, not_found
-from ..kit import op
+from ..kit import body_of, op
 from ..pagination import paginate
 from ..render import id_and_stamps, own_label
 from ..request import Request
 from ..routing import Caller, HandlerContext, RawReply, Reply
 from ..statement_files import Line, Statement, to_csv, to_mt940, to_pdf
-from ..validation import optional_choice, parse_object, required_choice, required_date
+from ..validation import optional_choice, required_choice, required_date
 from .lookups import own_account
 
 FORMATS = ("CSV", "MT940", "PDF")
@@ -94,7 +94,7 @@ def _statement(
 def create_statement(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """POST …/customer-statement: export the account's payments in a period as CSV, MT940 or PDF."""
     account = own_account(ctx, caller, ids)
-    body = parse_object(request.body)
+    body = body_of(request)
     statement_format = required_choice(body, "statement_format", FORMATS)
     start = required_date(body, "date_start")
     end = required_date(body, "date_end")

@@ -32,7 +32,7 @@ from ..bank.transfers import (
 )
 from ..bunq_errors import bad_request
 from ..events import renders_rows
-from ..kit import op
+from ..kit import body_of, op
 from ..pagination import paginate
 from ..render import label_user, timestamp
 from ..request import Request
@@ -40,7 +40,6 @@ from ..routing import Caller, HandlerContext, Reply
 from ..validation import (
     optional_choice,
     optional_string,
-    parse_object,
     required_choice,
     required_int,
     required_list,
@@ -126,7 +125,7 @@ CREATE_STATUSES = ("PENDING", "ACTIVE")
 def create_draft_payment(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """POST …/draft-payment: entries to pay once the holder accepts, optionally on a schedule."""
     account = payable_account(ctx, caller, ids)
-    body = parse_object(request.body)
+    body = body_of(request)
     orders = _read_entries(body)
     required_int(body, "number_of_required_accepts", low=1, high=1)
     if body.get("status") is not None:  # bunq's Postman collection creates drafts with "ACTIVE"
@@ -176,7 +175,7 @@ def _accept(
 def update_draft_payment(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """PUT …/draft-payment/{id} (signed): accept, reject or cancel it, or replace its entries."""
     account, row = own_item(ctx, caller, ids, find_draft_payment, "DraftPayment")
-    body = parse_object(request.body)
+    body = body_of(request)
     status = optional_choice(body, "status", ANSWERS)
     orders = _read_entries(body) if body.get("entries") is not None else None
     if status is None and orders is None:

@@ -28,7 +28,7 @@ import uuid
 
 from ...errors import InvalidKeyError
 from ..bunq_errors import bad_request, credentials_incorrect, not_found
-from ..kit import op
+from ..kit import body_of, op
 from ..oauth_grants import wrapped_user
 from ..options import DEFAULT_SESSION_TIMEOUT
 from ..pagination import paginate
@@ -36,7 +36,7 @@ from ..render import device_object, iban_for, token_object
 from ..request import Request, normal_ip
 from ..routing import Auth, Caller, HandlerContext, Reply
 from ..store import new_api_key, new_token
-from ..validation import client_public_key, optional_ip_list, parse_object, required_string
+from ..validation import client_public_key, optional_ip_list, required_string
 from .users import profile_of
 
 PERSON_NAMES = [("Sandy", "de Vries"), ("Noor", "Jansen"), ("Daan", "Bakker"), ("Emma", "Visser")]
@@ -44,7 +44,7 @@ COMPANY_NAMES = ["Sandbox Trading B.V.", "Tulip Test B.V.", "Canal Commerce B.V.
 
 
 def _create_sandbox_user(ctx: HandlerContext, request: Request, kind: str) -> Reply:
-    parse_object(request.body)  # any body is accepted, but it must be JSON if present
+    body_of(request)  # any body is accepted, but it must be JSON if present
     now = ctx.now()
     with ctx.store.transaction() as db:
         seq = db.execute("SELECT COUNT(*) FROM users").fetchone()[0]
@@ -96,7 +96,7 @@ def create_sandbox_user_company(
 
 def create_installation(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """POST installation: register the client's public key; answer Id, Token, ServerPublicKey."""
-    body = parse_object(request.body)
+    body = body_of(request)
     pem = required_string(body, "client_public_key", max_length=16_384)
     try:
         client_public_key(pem)  # parsed once: the signature checks of this installation reuse it
@@ -162,7 +162,7 @@ def _credential_for(db, api_key: str):
 
 def create_device_server(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """POST device-server: register this installation for an API key and bind the key's IPs."""
-    body = parse_object(request.body)
+    body = body_of(request)
     description = required_string(body, "description", max_length=255)
     secret = required_string(body, "secret", max_length=255)
     listed = optional_ip_list(body, "permitted_ips")
@@ -234,7 +234,7 @@ def create_session_server(
     ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
 ) -> Reply:
     """POST session-server (signed): open a session; answer Id, Token and the user."""
-    body = parse_object(request.body)
+    body = body_of(request)
     secret = required_string(body, "secret", max_length=255)
     now = ctx.now()
     with ctx.store.transaction() as db:

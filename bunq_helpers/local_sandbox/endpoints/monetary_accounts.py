@@ -36,7 +36,7 @@ from ..amounts import CURRENCY, amount, cents_to_value
 from ..bank.ledger import DEFAULT_DAILY_LIMIT_CENTS
 from ..bunq_errors import bad_request, not_found
 from ..events import renders
-from ..kit import op
+from ..kit import body_of, op
 from ..pagination import paginate
 from ..render import iban_for, id_and_stamps, label_user
 from ..request import Request
@@ -47,7 +47,6 @@ from ..validation import (
     optional_list,
     optional_object,
     optional_text,
-    parse_object,
     refuse_fields,
     required_choice,
 )
@@ -273,7 +272,7 @@ def _co_owners(db: sqlite3.Connection, body: dict[str, Any], user: sqlite3.Row, 
 
 def _create(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int], kind: str) -> Reply:
     user = own_user(caller, ids)
-    body = parse_object(request.body)
+    body = body_of(request)
     if body.get("currency") is None:
         raise bad_request('Field "currency" is required (the local sandbox keeps EUR accounts: "EUR").')
     refuse_fields(body, ("avatar_uuid",), NOT_EMULATED)
@@ -423,7 +422,7 @@ def _change_fields(db: sqlite3.Connection, row: sqlite3.Row, body: dict[str, Any
 
 def _update(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int], kind: str) -> Reply:
     own_account(ctx, caller, ids)
-    body = parse_object(request.body)
+    body = body_of(request)
     now = ctx.now()
     with ctx.store.transaction() as db:
         row = account_row(db, ids["account_id"])

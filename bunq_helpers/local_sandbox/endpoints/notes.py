@@ -18,12 +18,12 @@ from typing import Any
 from ..bank.transfers import find_payment_batch
 from ..bunq_errors import bad_request, not_found
 from ..catalogue import load_catalogue
-from ..kit import Owned, op
+from ..kit import Owned, body_of, op
 from ..pagination import paginate
 from ..render import note_object
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply, Route
-from ..validation import optional_string, parse_object, required_string
+from ..validation import optional_string, required_string
 from .attachments import own_attachment
 from .draft_payments import find_draft_payment
 from .held_parents import NOTED
@@ -186,7 +186,7 @@ def _handlers(parent: str, kind: str) -> dict[str, Callable[..., Reply]]:
 
     def create_note(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
         account = _parent(ctx, caller, ids, parent)
-        fields = _fields(ctx, caller, kind, parse_object(request.body), creating=True)
+        fields = _fields(ctx, caller, kind, body_of(request), creating=True)
         now = ctx.now()
         with ctx.store.transaction() as db:
             note_id = db.execute(
@@ -213,7 +213,7 @@ def _handlers(parent: str, kind: str) -> dict[str, Callable[..., Reply]]:
     def update_note(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
         account = _parent(ctx, caller, ids, parent)
         note = _note(ctx, account, ids, parent, kind)
-        fields = _fields(ctx, caller, kind, parse_object(request.body), creating=False)
+        fields = _fields(ctx, caller, kind, body_of(request), creating=False)
         with ctx.store.transaction() as db:
             for column, value in fields.items():  # column names come from _fields, never from the client
                 db.execute(f"UPDATE notes SET {column} = ? WHERE id = ?", (value, note["id"]))  # noqa: S608

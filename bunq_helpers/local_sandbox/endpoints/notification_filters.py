@@ -22,10 +22,9 @@ from typing import Any
 from ..bunq_errors import bad_request
 from ..callback_categories import CATEGORIES
 from ..callbacks import target_problem
-from ..kit import op
+from ..kit import body_of, op
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
-from ..validation import parse_object
 from .lookups import own_account, own_user
 
 # bunq's answer to a notification_filters that is not a list of objects (on UserPerson, bunq/sdk_python#15).
@@ -49,7 +48,7 @@ def _string_field(item: dict[str, Any], field: str, where: str) -> str:
 
 def _filters_from(request: Request, ctx: HandlerContext) -> list[tuple[str, str]]:
     """The (category, URL) pairs of the body, checked; duplicates removed, order kept."""
-    body = parse_object(request.body)
+    body = body_of(request)
     if "notification_filters" not in body:
         raise bad_request(
             'Field "notification_filters" is required: a list of {"category": ..., "notification_target": ...}'

@@ -25,12 +25,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..bunq_errors import bad_request
-from ..kit import Owned, op, own_user, plain_family
+from ..kit import Owned, body_of, op, own_user, plain_family
 from ..oauth_grants import revoke_all
 from ..render import id_and_stamps
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
-from ..validation import optional_choice, optional_string, parse_object, required_string
+from ..validation import optional_choice, optional_string, required_string
 
 STATUSES = ("ACTIVE", "CANCELLED")
 MAX_URL = 2048
@@ -65,7 +65,7 @@ def _display_name(body: dict[str, Any]) -> str | None:
 def create_client(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """POST user/{id}/oauth-client: a new app with its client_id and secret."""
     user = own_user(caller, ids)
-    body = parse_object(request.body)
+    body = body_of(request)
     status = optional_choice(body, "status", STATUSES) or "ACTIVE"
     now = ctx.now()
     with ctx.store.transaction() as db:
@@ -82,7 +82,7 @@ def create_client(ctx: HandlerContext, request: Request, caller: Caller, ids: di
 def update_client(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """PUT user/{id}/oauth-client/{id}: status and display name; CANCELLED revokes every grant."""
     row = OAUTH_CLIENT.find(ctx, caller, ids)
-    body = parse_object(request.body)
+    body = body_of(request)
     status = optional_choice(body, "status", STATUSES)
     name = _display_name(body)
     now = ctx.now()

@@ -8,11 +8,10 @@ before anything moves, so the batch is paid in full or not at all.
 from __future__ import annotations
 
 from ..bank.transfers import batch_object, execute_orders, find_payment_batch, payee_account
-from ..kit import op
+from ..kit import body_of, op
 from ..pagination import paginate
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
-from ..validation import parse_object
 from .lookups import own_account, own_item, payable_account
 from .orders import read_orders
 
@@ -20,7 +19,7 @@ from .orders import read_orders
 def create_payment_batch(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """POST …/payment-batch (signed): pay every order, or none if the balance does not cover them all."""
     account = payable_account(ctx, caller, ids)
-    orders = read_orders(parse_object(request.body), "payments")
+    orders = read_orders(body_of(request), "payments")
     with ctx.store.transaction() as db:
         for index, order in enumerate(orders):
             payee_account(db, account, order.pointer, f"payments[{index}].counterparty_alias")

@@ -8,12 +8,11 @@ from __future__ import annotations
 import sqlite3
 
 from ..bank.transfers import transfer
-from ..kit import op
+from ..kit import body_of, op
 from ..pagination import paginate
 from ..render import payment_object
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
-from ..validation import parse_object
 from .lookups import own_account, own_item, payable_account
 from .orders import read_order
 
@@ -21,7 +20,7 @@ from .orders import read_order
 def create_payment(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """POST …/payment (signed): pay from this account; the balance must cover it."""
     account = payable_account(ctx, caller, ids)
-    order = read_order(parse_object(request.body))
+    order = read_order(body_of(request))
     with ctx.store.transaction() as db:
         payment_id = transfer(ctx, db, account, caller.user, order)
     return Reply([{"Id": {"id": payment_id}}])

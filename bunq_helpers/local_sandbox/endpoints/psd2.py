@@ -28,14 +28,14 @@ from cryptography.x509.oid import NameOID
 
 from ...crypto.psd2 import matching_string
 from ..bunq_errors import bad_request, not_found
-from ..kit import op
+from ..kit import body_of, op
 from ..options import DEFAULT_SESSION_TIMEOUT
 from ..psd2_certificates import CertificateRefused, check_chain
 from ..render import id_and_stamps, timestamp
 from ..request import Request
 from ..routing import Auth, Caller, HandlerContext, Reply
 from ..store import new_token
-from ..validation import parse_object, required_string
+from ..validation import required_string
 
 PENDING_SECONDS = 3600
 MAX_PEM = 65_536
@@ -67,7 +67,7 @@ def _provider_name(distinguished_name: str, subject) -> str:
 
 def create_credential(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """POST payment-service-provider-credential (installation token): check, then answer the token."""
-    body = parse_object(request.body)
+    body = body_of(request)
     certificate = required_string(body, "client_payment_service_provider_certificate", max_length=MAX_PEM)
     chain = required_string(body, "client_payment_service_provider_certificate_chain", max_length=MAX_PEM)
     signature = required_string(body, "client_public_key_signature", max_length=4096)

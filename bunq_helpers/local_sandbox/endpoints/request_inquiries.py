@@ -18,7 +18,7 @@ from ..bank.ledger import account_and_owner
 from ..bank.transfers import MAX_DESCRIPTION, local_account_for
 from ..bunq_errors import bad_request
 from ..events import renders
-from ..kit import op
+from ..kit import body_of, op
 from ..pagination import paginate
 from ..render import (
     SUGAR_DADDY_EMAIL,
@@ -34,7 +34,6 @@ from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
 from ..validation import (
     optional_bool,
-    parse_object,
     required_amount,
     required_choice,
     required_pointer,
@@ -173,7 +172,7 @@ def create_request_inquiry(
 ) -> Reply:
     """POST …/request-inquiry: ask for money; the answer is just the new request's id."""
     account = payable_account(ctx, caller, ids)
-    order = read_inquiry(parse_object(request.body))
+    order = read_inquiry(body_of(request))
     with ctx.store.transaction() as db:
         inquiry_id = insert_inquiry(ctx, db, account, caller.user, order)
     return Reply([{"Id": {"id": inquiry_id}}])
@@ -220,7 +219,7 @@ def update_request_inquiry(
 ) -> Reply:
     """PUT …/request-inquiry/{id} with status REVOKED: take back a request nobody has answered yet."""
     account, row = own_item(ctx, caller, ids, find_request_inquiry, "RequestInquiry")
-    required_choice(parse_object(request.body), "status", ("REVOKED",))
+    required_choice(body_of(request), "status", ("REVOKED",))
     with ctx.store.transaction() as db:
         revoke(ctx, db, row, caller.user)
         row = find_request_inquiry(db, account["id"], row["id"])

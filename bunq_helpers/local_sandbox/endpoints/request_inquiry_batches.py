@@ -14,11 +14,11 @@ from ..amounts import amount, cents_to_value
 from ..bank.ledger import account_and_owner
 from ..bunq_errors import bad_request
 from ..events import renders_rows
-from ..kit import op
+from ..kit import body_of, op
 from ..pagination import paginate
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
-from ..validation import parse_object, required_amount, required_choice, required_list
+from ..validation import required_amount, required_choice, required_list
 from .lookups import own_account, own_item, payable_account
 from .request_inquiries import find_request_inquiry, inquiry_object, insert_inquiry, read_inquiry, revoke
 
@@ -49,7 +49,7 @@ def batch_object(db: sqlite3.Connection, batch: sqlite3.Row) -> dict:
 def create_batch(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """POST …/request-inquiry-batch: several requests, all made or none."""
     account = payable_account(ctx, caller, ids)
-    body = parse_object(request.body)
+    body = body_of(request)
     items = required_list(body, "request_inquiries", max_items=MAX_REQUESTS)
     orders = [read_inquiry(item, f"request_inquiries[{index}]") for index, item in enumerate(items)]
     total = sum(order.cents for order in orders)
@@ -98,7 +98,7 @@ def read_batch(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[
 def update_batch(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """PUT …/request-inquiry-batch/{id} with status REVOKED: revoke the requests still PENDING."""
     account, row = own_item(ctx, caller, ids, find_request_inquiry_batch, "RequestInquiryBatch")
-    required_choice(parse_object(request.body), "status", ("REVOKED",))
+    required_choice(body_of(request), "status", ("REVOKED",))
     with ctx.store.transaction() as db:
         pending = [
             inquiry

@@ -19,12 +19,12 @@ from ..bank.ledger import account_and_owner
 from ..bank.transfers import PaymentOrder, transfer
 from ..bunq_errors import bad_request
 from ..events import renders
-from ..kit import op
+from ..kit import body_of, op
 from ..pagination import paginate
 from ..render import id_and_stamps, own_label, timestamp
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
-from ..validation import parse_object, required_amount, required_choice
+from ..validation import required_amount, required_choice
 from .lookups import own_account, own_item
 
 ANSWERS = ("ACCEPTED", "REJECTED")
@@ -115,7 +115,7 @@ def update_request_response(
 ) -> Reply:
     """PUT …/request-response/{id} (signed): status ACCEPTED (pays) or REJECTED."""
     account, row = own_item(ctx, caller, ids, find_request_response, "RequestResponse")
-    body = parse_object(request.body)
+    body = body_of(request)
     answer = required_choice(body, "status", ANSWERS)
     cents = _amount_to_pay(body, row) if answer == "ACCEPTED" else None
     now = ctx.now()

@@ -26,11 +26,11 @@ from ..bank.scheduling import (
 )
 from ..bank.transfers import PaymentOrder, payee_account
 from ..bunq_errors import bad_request
-from ..kit import op
+from ..kit import body_of, op
 from ..pagination import paginate
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
-from ..validation import optional_string, parse_object, required_object
+from ..validation import optional_string, required_object
 from .lookups import Finder, own_account, own_item, payable_account
 from .orders import read_order, read_orders, read_schedule
 
@@ -71,7 +71,7 @@ def create_scheduled_payment(
 ) -> Reply:
     """POST …/schedule-payment (signed): one payment on a schedule."""
     account = payable_account(ctx, caller, ids)
-    body = parse_object(request.body)
+    body = body_of(request)
     order = _payment(body)
     spec = read_schedule(body)
     purpose = optional_string(body, "purpose", default=None, max_length=140)
@@ -128,7 +128,7 @@ def _change(
 ) -> sqlite3.Row:
     """PUT of a scheduled payment or batch: new orders (``field``) and/or schedule; the row as it is now."""
     account, row = own_item(ctx, caller, ids, finder, kind)
-    orders, spec = _changes(parse_object(request.body), field)
+    orders, spec = _changes(body_of(request), field)
     with ctx.store.transaction() as db:
         if orders is not None:
             _check_payees(db, account, orders, field)
@@ -164,7 +164,7 @@ def create_scheduled_batch(
 ) -> Reply:
     """POST …/schedule-payment-batch (signed): several payments on one schedule."""
     account = payable_account(ctx, caller, ids)
-    body = parse_object(request.body)
+    body = body_of(request)
     orders = read_orders(body, "payments")
     spec = read_schedule(body)
     with ctx.store.transaction() as db:

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..amounts import amount
 from ..bunq_errors import bad_request, not_found
-from ..kit import op
+from ..kit import body_of, op
 from ..oauth_grants import GRANTEE_KINDS, wrapped_user
 from ..render import user_object, user_wrapper_name
 from ..request import Request
@@ -32,7 +32,6 @@ from ..validation import (
     optional_object,
     optional_text,
     parse_date,
-    parse_object,
     refuse_fields,
 )
 from .lookups import own_user
@@ -271,7 +270,7 @@ def _company_changes(
 
 def _update(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int], kind: str) -> Reply:
     user = _own_user_of_kind(caller, ids, kind)
-    body = parse_object(request.body)
+    body = body_of(request)
     changes = _person_changes if kind == "UserPerson" else _company_changes
     now = ctx.now()
     columns, profile = changes(body, user, dt.datetime.fromtimestamp(now, dt.timezone.utc).date())
