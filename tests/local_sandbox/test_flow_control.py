@@ -4,13 +4,12 @@ served meanwhile; once it reads, every answer comes, in order."""
 
 from __future__ import annotations
 
-import threading
 import time
 
 from bunq_helpers.local_sandbox import LocalSandbox, http_server
 from tests.helpers import Handshake, Raw
 from tests.local_sandbox.test_attachments import tiny_png
-from tests.local_sandbox.test_hardening import head, read_answer, tls_socket
+from tests.local_sandbox.test_hardening import head, pipeline, read_answer, tls_socket
 
 PIPELINED = 60
 ATTACHMENT = tiny_png(bytes(range(256)) * 3500)  # 875 KiB: each answer is that big
@@ -64,9 +63,6 @@ def test_past_the_queue_cap_a_pipelining_client_is_not_read(sandbox: LocalSandbo
     tiny = head(sandbox, "GET /v1/user HTTP/1.1")
     count = 2000  # about 80 KB in one write
     with tls_socket(sandbox, timeout=10) as sock:
-        sender = threading.Thread(target=sock.sendall, args=(tiny * count,))
-        sender.start()
-        answers = [read_answer(sock) for _ in range(count)]
-        sender.join()
+        answers = pipeline(sock, tiny * count, count)
     assert [a.status for a in answers] == [401] * count
     assert max(queued) <= http_server.MAX_QUEUED + 1  # the cap, and the one whose head completed it
