@@ -4,8 +4,9 @@ in the order tables are created (parents first; a reset deletes in the reverse o
 Ids come from separate ranges per kind (users from 1_000_001, accounts from 2_000_001, ...) so a
 client that puts a user id where an account id belongs gets a 404 instead of a lucky match.
 Money is kept in integer cents. A table without an id base is keyed by another table's id.
-A new family adds one ``Table`` here (its id base a fresh multiple of a million); ``Store`` creates it,
-seeds its id range, resets it and snapshots it.
+A new family adds one ``entity`` here (its id base a fresh multiple of a million; ``entity`` adds the
+``id``, ``created`` and ``updated`` columns every such table has); ``Store`` creates it, seeds its id range,
+resets it and snapshots it. A table outside that frame is a plain ``Table`` with its whole ``CREATE``.
 """
 
 from __future__ import annotations
@@ -22,156 +23,123 @@ class Table:
     id_base: int | None = None
 
 
+def entity(name: str, id_base: int, columns: str, indexes: str = "") -> Table:
+    """A table in the usual frame: ``id`` counting up from ``id_base``, the ``columns`` (each ending in a
+    comma; a comment on the first line describes the table), then ``created`` and ``updated``."""
+    return Table(
+        name,
+        f"CREATE TABLE IF NOT EXISTS {name} (id INTEGER PRIMARY KEY AUTOINCREMENT,{columns}"
+        f" created REAL NOT NULL, updated REAL NOT NULL);\n{indexes}",
+        id_base,
+    )
+
+
 TABLES: tuple[Table, ...] = (
-    Table(
+    entity(
         "users",
-        """
-        CREATE TABLE IF NOT EXISTS users (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            kind TEXT NOT NULL,                 -- UserPerson, UserCompany, UserApiKey or UserPaymentServiceProvider
-            first_name TEXT, last_name TEXT, name TEXT,
-            display_name TEXT NOT NULL, public_nick_name TEXT NOT NULL, email TEXT NOT NULL,
-            public_uuid TEXT NOT NULL,
-            session_timeout INTEGER NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         1_000_000,
+        """
+        kind TEXT NOT NULL,                 -- UserPerson, UserCompany, UserApiKey or UserPaymentServiceProvider
+        first_name TEXT, last_name TEXT, name TEXT,
+        display_name TEXT NOT NULL, public_nick_name TEXT NOT NULL, email TEXT NOT NULL,
+        public_uuid TEXT NOT NULL,
+        session_timeout INTEGER NOT NULL,
+        """,
     ),
-    Table(
+    entity(
         "credentials",
-        """
-        CREATE TABLE IF NOT EXISTS credentials (     -- an API key and the IPs it may be used from
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            user_id INTEGER NOT NULL REFERENCES users(id),
-            api_key TEXT NOT NULL UNIQUE,
-            status TEXT NOT NULL,
-            wildcard INTEGER NOT NULL DEFAULT 0,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         8_000_000,
+        """  -- an API key and the IPs it may be used from
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        api_key TEXT NOT NULL UNIQUE,
+        status TEXT NOT NULL,
+        wildcard INTEGER NOT NULL DEFAULT 0,
+        """,
     ),
-    Table(
+    entity(
         "permitted_ips",
-        """
-        CREATE TABLE IF NOT EXISTS permitted_ips (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            credential_id INTEGER NOT NULL REFERENCES credentials(id),
-            ip TEXT NOT NULL, status TEXT NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-        CREATE INDEX IF NOT EXISTS permitted_ips_by_credential ON permitted_ips(credential_id, ip);
-""",
         9_000_000,
+        """
+        credential_id INTEGER NOT NULL REFERENCES credentials(id),
+        ip TEXT NOT NULL, status TEXT NOT NULL,
+        """,
+        "CREATE INDEX IF NOT EXISTS permitted_ips_by_credential ON permitted_ips(credential_id, ip);",
     ),
-    Table(
+    entity(
         "accounts",
-        """
-        CREATE TABLE IF NOT EXISTS accounts (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            user_id INTEGER NOT NULL REFERENCES users(id),
-            iban TEXT NOT NULL UNIQUE, description TEXT NOT NULL, currency TEXT NOT NULL,
-            balance_cents INTEGER NOT NULL, status TEXT NOT NULL, public_uuid TEXT NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         2_000_000,
+        """
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        iban TEXT NOT NULL UNIQUE, description TEXT NOT NULL, currency TEXT NOT NULL,
+        balance_cents INTEGER NOT NULL, status TEXT NOT NULL, public_uuid TEXT NOT NULL,
+        """,
     ),
-    Table(
+    entity(
         "events",
-        """
-        CREATE TABLE IF NOT EXISTS events (         -- what happened, pointing at the object it happened to
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            user_id INTEGER NOT NULL REFERENCES users(id),
-            account_id INTEGER,
-            action TEXT NOT NULL,               -- CREATE, UPDATE, ...
-            object_kind TEXT NOT NULL,          -- Payment, RequestInquiry, ...
-            object_id INTEGER NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         10_000_000,
+        """  -- what happened, pointing at the object it happened to
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        account_id INTEGER,
+        action TEXT NOT NULL,               -- CREATE, UPDATE, ...
+        object_kind TEXT NOT NULL,          -- Payment, RequestInquiry, ...
+        object_id INTEGER NOT NULL,
+        """,
     ),
-    Table(
+    entity(
         "request_inquiries",
-        """
-        CREATE TABLE IF NOT EXISTS request_inquiries (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            account_id INTEGER NOT NULL REFERENCES accounts(id),
-            amount_cents INTEGER NOT NULL, currency TEXT NOT NULL, description TEXT NOT NULL,
-            counterparty TEXT NOT NULL, status TEXT NOT NULL,
-            credit_at REAL NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         7_000_000,
+        """
+        account_id INTEGER NOT NULL REFERENCES accounts(id),
+        amount_cents INTEGER NOT NULL, currency TEXT NOT NULL, description TEXT NOT NULL,
+        counterparty TEXT NOT NULL, status TEXT NOT NULL,
+        credit_at REAL NOT NULL,
+        """,
     ),
-    Table(
+    entity(
         "payments",
-        """
-        CREATE TABLE IF NOT EXISTS payments (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            account_id INTEGER NOT NULL REFERENCES accounts(id),
-            amount_cents INTEGER NOT NULL, currency TEXT NOT NULL, description TEXT NOT NULL,
-            counterparty TEXT NOT NULL,         -- JSON of the counterparty label
-            type TEXT NOT NULL, sub_type TEXT NOT NULL,
-            balance_after_cents INTEGER NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         6_000_000,
+        """
+        account_id INTEGER NOT NULL REFERENCES accounts(id),
+        amount_cents INTEGER NOT NULL, currency TEXT NOT NULL, description TEXT NOT NULL,
+        counterparty TEXT NOT NULL,         -- JSON of the counterparty label
+        type TEXT NOT NULL, sub_type TEXT NOT NULL,
+        balance_after_cents INTEGER NOT NULL,
+        """,
     ),
-    Table(
+    entity(
         "installations",
-        """
-        CREATE TABLE IF NOT EXISTS installations (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            client_public_key TEXT NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         3_000_000,
+        """
+        client_public_key TEXT NOT NULL,
+        """,
     ),
-    Table(
+    entity(
         "tokens",
-        """
-        CREATE TABLE IF NOT EXISTS tokens (          -- installation and session tokens in one registry
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            token TEXT NOT NULL UNIQUE,
-            kind TEXT NOT NULL,                 -- installation or session
-            installation_id INTEGER NOT NULL REFERENCES installations(id),
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         5_000_000,
+        """  -- installation and session tokens in one registry
+        token TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,                 -- installation or session
+        installation_id INTEGER NOT NULL REFERENCES installations(id),
+        """,
     ),
-    Table(
+    entity(
         "devices",
-        """
-        CREATE TABLE IF NOT EXISTS devices (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            installation_id INTEGER NOT NULL REFERENCES installations(id),
-            credential_id INTEGER NOT NULL REFERENCES credentials(id),
-            description TEXT NOT NULL, ip TEXT NOT NULL, status TEXT NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-        CREATE INDEX IF NOT EXISTS devices_by_installation ON devices(installation_id, credential_id);
-""",
         4_000_000,
-    ),
-    Table(
-        "notification_filters",
         """
-        CREATE TABLE IF NOT EXISTS notification_filters (  -- callback URLs: on the user, or on one account
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            user_id INTEGER NOT NULL REFERENCES users(id),
-            account_id INTEGER REFERENCES accounts(id),  -- NULL for the user's own list
-            category TEXT NOT NULL, target TEXT NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
+        installation_id INTEGER NOT NULL REFERENCES installations(id),
+        credential_id INTEGER NOT NULL REFERENCES credentials(id),
+        description TEXT NOT NULL, ip TEXT NOT NULL, status TEXT NOT NULL,
+        """,
+        "CREATE INDEX IF NOT EXISTS devices_by_installation ON devices(installation_id, credential_id);",
+    ),
+    entity(
+        "notification_filters",
         40_000_000,
+        """  -- callback URLs: on the user, or on one account
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        account_id INTEGER REFERENCES accounts(id),  -- NULL for the user's own list
+        category TEXT NOT NULL, target TEXT NOT NULL,
+        """,
     ),
     Table(
         "sessions",
@@ -188,46 +156,34 @@ TABLES: tuple[Table, ...] = (
 """,
         None,
     ),
-    Table(
+    entity(
         "request_responses",
-        """
-        CREATE TABLE IF NOT EXISTS request_responses (  -- the payer's side of a request between sandbox accounts
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            account_id INTEGER NOT NULL REFERENCES accounts(id),    -- the account asked to pay
-            inquiry_id INTEGER NOT NULL UNIQUE REFERENCES request_inquiries(id),  -- status lives there
-            allow_amount_lower INTEGER NOT NULL, allow_amount_higher INTEGER NOT NULL,
-            amount_responded_cents INTEGER, time_responded REAL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         41_000_000,
+        """  -- the payer's side of a request between sandbox accounts
+        account_id INTEGER NOT NULL REFERENCES accounts(id),    -- the account asked to pay
+        inquiry_id INTEGER NOT NULL UNIQUE REFERENCES request_inquiries(id),  -- status lives there
+        allow_amount_lower INTEGER NOT NULL, allow_amount_higher INTEGER NOT NULL,
+        amount_responded_cents INTEGER, time_responded REAL,
+        """,
     ),
-    Table(
+    entity(
         "request_inquiry_batches",
-        """
-        CREATE TABLE IF NOT EXISTS request_inquiry_batches (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            account_id INTEGER NOT NULL REFERENCES accounts(id),
-            total_cents INTEGER NOT NULL, currency TEXT NOT NULL,
-            inquiry_ids TEXT NOT NULL,          -- JSON list of request_inquiries ids
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         42_000_000,
-    ),
-    Table(
-        "draft_payments",
         """
-        CREATE TABLE IF NOT EXISTS draft_payments (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            account_id INTEGER NOT NULL REFERENCES accounts(id),
-            status TEXT NOT NULL,               -- PENDING, ACCEPTED, REJECTED, CANCELLED
-            schedule TEXT,                      -- JSON of the schedule asked for, if any
-            result_kind TEXT, result_id INTEGER,  -- Payment, PaymentBatch or a schedule, once accepted
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
+        account_id INTEGER NOT NULL REFERENCES accounts(id),
+        total_cents INTEGER NOT NULL, currency TEXT NOT NULL,
+        inquiry_ids TEXT NOT NULL,          -- JSON list of request_inquiries ids
+        """,
+    ),
+    entity(
+        "draft_payments",
         43_000_000,
+        """
+        account_id INTEGER NOT NULL REFERENCES accounts(id),
+        status TEXT NOT NULL,               -- PENDING, ACCEPTED, REJECTED, CANCELLED
+        schedule TEXT,                      -- JSON of the schedule asked for, if any
+        result_kind TEXT, result_id INTEGER,  -- Payment, PaymentBatch or a schedule, once accepted
+        """,
     ),
     Table(
         "draft_payment_entries",
@@ -241,67 +197,51 @@ TABLES: tuple[Table, ...] = (
 """,
         44_000_000,
     ),
-    Table(
+    entity(
         "payment_batches",
-        """
-        CREATE TABLE IF NOT EXISTS payment_batches (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            account_id INTEGER NOT NULL REFERENCES accounts(id),
-            payment_ids TEXT NOT NULL,          -- JSON list of the payer's payments ids
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         45_000_000,
+        """
+        account_id INTEGER NOT NULL REFERENCES accounts(id),
+        payment_ids TEXT NOT NULL,          -- JSON list of the payer's payments ids
+        """,
     ),
-    Table(
+    entity(
         "schedules",
-        """
-        CREATE TABLE IF NOT EXISTS schedules (      -- schedule-payment and schedule-payment-batch share ids
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            account_id INTEGER NOT NULL REFERENCES accounts(id),
-            kind TEXT NOT NULL,                 -- Payment or PaymentBatch
-            entries TEXT NOT NULL,              -- JSON list of payment orders
-            purpose TEXT,
-            time_start REAL NOT NULL, time_end REAL,
-            recurrence_unit TEXT NOT NULL, recurrence_size INTEGER NOT NULL,
-            status TEXT NOT NULL,               -- ACTIVE, FINISHED, CANCELLED
-            runs INTEGER NOT NULL DEFAULT 0,    -- occurrences handled so far
-            next_run REAL,                      -- when the next occurrence is due; NULL once none is left
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-        CREATE INDEX IF NOT EXISTS schedules_due ON schedules(status, next_run);
-""",
         46_000_000,
+        """  -- schedule-payment and schedule-payment-batch share ids
+        account_id INTEGER NOT NULL REFERENCES accounts(id),
+        kind TEXT NOT NULL,                 -- Payment or PaymentBatch
+        entries TEXT NOT NULL,              -- JSON list of payment orders
+        purpose TEXT,
+        time_start REAL NOT NULL, time_end REAL,
+        recurrence_unit TEXT NOT NULL, recurrence_size INTEGER NOT NULL,
+        status TEXT NOT NULL,               -- ACTIVE, FINISHED, CANCELLED
+        runs INTEGER NOT NULL DEFAULT 0,    -- occurrences handled so far
+        next_run REAL,                      -- when the next occurrence is due; NULL once none is left
+        """,
+        "CREATE INDEX IF NOT EXISTS schedules_due ON schedules(status, next_run);",
     ),
-    Table(
+    entity(
         "schedule_instances",
-        """
-        CREATE TABLE IF NOT EXISTS schedule_instances (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            schedule_id INTEGER NOT NULL REFERENCES schedules(id),
-            state TEXT NOT NULL,                -- FINISHED_SUCCESSFULLY or FAILED_USER_ERROR
-            time_start REAL NOT NULL, time_end REAL NOT NULL,
-            error TEXT,                         -- why it failed
-            result_kind TEXT, result_id INTEGER,  -- the Payment or PaymentBatch it made
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         47_000_000,
-    ),
-    Table(
-        "bunqme_tabs",
         """
-        CREATE TABLE IF NOT EXISTS bunqme_tabs (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            account_id INTEGER NOT NULL REFERENCES accounts(id),
-            uuid TEXT NOT NULL UNIQUE,
-            status TEXT NOT NULL,               -- WAITING_FOR_PAYMENT or CANCELLED (EXPIRED is shown from time_expiry)
-            amount_cents INTEGER, currency TEXT NOT NULL, description TEXT NOT NULL, redirect_url TEXT,
-            time_expiry REAL NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
+        schedule_id INTEGER NOT NULL REFERENCES schedules(id),
+        state TEXT NOT NULL,                -- FINISHED_SUCCESSFULLY or FAILED_USER_ERROR
+        time_start REAL NOT NULL, time_end REAL NOT NULL,
+        error TEXT,                         -- why it failed
+        result_kind TEXT, result_id INTEGER,  -- the Payment or PaymentBatch it made
+        """,
+    ),
+    entity(
+        "bunqme_tabs",
         48_000_000,
+        """
+        account_id INTEGER NOT NULL REFERENCES accounts(id),
+        uuid TEXT NOT NULL UNIQUE,
+        status TEXT NOT NULL,               -- WAITING_FOR_PAYMENT or CANCELLED (EXPIRED is shown from time_expiry)
+        amount_cents INTEGER, currency TEXT NOT NULL, description TEXT NOT NULL, redirect_url TEXT,
+        time_expiry REAL NOT NULL,
+        """,
     ),
     Table(
         "user_profiles",
@@ -330,384 +270,279 @@ TABLES: tuple[Table, ...] = (
 """,
         None,
     ),
-    Table(
+    entity(
         "cards",
-        """
-        CREATE TABLE IF NOT EXISTS cards (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            user_id INTEGER NOT NULL REFERENCES users(id),
-            kind TEXT NOT NULL,                 -- CardDebit
-            type TEXT NOT NULL, product_type TEXT NOT NULL,
-            first_line TEXT NOT NULL, second_line TEXT NOT NULL,
-            name_on_card TEXT NOT NULL, preferred_name_on_card TEXT,
-            status TEXT NOT NULL, order_status TEXT NOT NULL,
-            card_limit_cents INTEGER NOT NULL, card_limit_atm_cents INTEGER NOT NULL,
-            account_id INTEGER NOT NULL REFERENCES accounts(id),   -- the account it was ordered on
-            pin_code_assignment TEXT NOT NULL,  -- JSON list of {"type", "routing_type", "monetary_account_id"}
-            fallback_account_id INTEGER,
-            country_permission TEXT NOT NULL,   -- JSON list of {"country", "expiry_time"}
-            last_four TEXT NOT NULL, expiry_date TEXT NOT NULL, public_uuid TEXT NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         21_000_000,
+        """
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        kind TEXT NOT NULL,                 -- CardDebit
+        type TEXT NOT NULL, product_type TEXT NOT NULL,
+        first_line TEXT NOT NULL, second_line TEXT NOT NULL,
+        name_on_card TEXT NOT NULL, preferred_name_on_card TEXT,
+        status TEXT NOT NULL, order_status TEXT NOT NULL,
+        card_limit_cents INTEGER NOT NULL, card_limit_atm_cents INTEGER NOT NULL,
+        account_id INTEGER NOT NULL REFERENCES accounts(id),   -- the account it was ordered on
+        pin_code_assignment TEXT NOT NULL,  -- JSON list of {"type", "routing_type", "monetary_account_id"}
+        fallback_account_id INTEGER,
+        country_permission TEXT NOT NULL,   -- JSON list of {"country", "expiry_time"}
+        last_four TEXT NOT NULL, expiry_date TEXT NOT NULL, public_uuid TEXT NOT NULL,
+        """,
     ),
-    Table(
+    entity(
         "card_cvc2",
-        """
-        CREATE TABLE IF NOT EXISTS card_cvc2 (       -- CVC2 codes generated for a card
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            card_id INTEGER NOT NULL REFERENCES cards(id),
-            type TEXT NOT NULL, cvc2 TEXT NOT NULL, status TEXT NOT NULL, expiry_time REAL NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         23_000_000,
+        """  -- CVC2 codes generated for a card
+        card_id INTEGER NOT NULL REFERENCES cards(id),
+        type TEXT NOT NULL, cvc2 TEXT NOT NULL, status TEXT NOT NULL, expiry_time REAL NOT NULL,
+        """,
     ),
-    Table(
+    entity(
         "customer_statements",
-        """
-        CREATE TABLE IF NOT EXISTS customer_statements (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            account_id INTEGER NOT NULL REFERENCES accounts(id),
-            statement_format TEXT NOT NULL,     -- CSV, MT940 or PDF
-            date_start TEXT NOT NULL, date_end TEXT NOT NULL,   -- YYYY-MM-DD, both included
-            regional_format TEXT NOT NULL,
-            statement_number INTEGER NOT NULL,  -- per account, counting from 1
-            status TEXT NOT NULL,
-            content BLOB NOT NULL,              -- the file, made when the export was created
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         22_000_000,
+        """
+        account_id INTEGER NOT NULL REFERENCES accounts(id),
+        statement_format TEXT NOT NULL,     -- CSV, MT940 or PDF
+        date_start TEXT NOT NULL, date_end TEXT NOT NULL,   -- YYYY-MM-DD, both included
+        regional_format TEXT NOT NULL,
+        statement_number INTEGER NOT NULL,  -- per account, counting from 1
+        status TEXT NOT NULL,
+        content BLOB NOT NULL,              -- the file, made when the export was created
+        """,
     ),
-    Table(
+    entity(
         "attachments",
-        """
-        CREATE TABLE IF NOT EXISTS attachments (    -- uploaded files; the bytes live here too (see Store)
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            uuid TEXT NOT NULL UNIQUE,
-            user_id INTEGER NOT NULL REFERENCES users(id),   -- who uploaded it
-            account_id INTEGER REFERENCES accounts(id),      -- NULL for a public attachment
-            description TEXT NOT NULL, content_type TEXT NOT NULL,
-            content BLOB NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         31_000_000,
+        """  -- uploaded files; the bytes live here too (see Store)
+        uuid TEXT NOT NULL UNIQUE,
+        user_id INTEGER NOT NULL REFERENCES users(id),   -- who uploaded it
+        account_id INTEGER REFERENCES accounts(id),      -- NULL for a public attachment
+        description TEXT NOT NULL, content_type TEXT NOT NULL,
+        content BLOB NOT NULL,
+        """,
     ),
-    Table(
+    entity(
         "notes",
-        """
-        CREATE TABLE IF NOT EXISTS notes (          -- note-text and note-attachment on any parent object
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            kind TEXT NOT NULL,                 -- note-text or note-attachment
-            parent_kind TEXT NOT NULL,          -- the parent's path segment: payment, request-inquiry, ...
-            parent_id INTEGER NOT NULL,
-            account_id INTEGER NOT NULL REFERENCES accounts(id),
-            user_id INTEGER NOT NULL REFERENCES users(id),   -- who wrote it
-            content TEXT NOT NULL,              -- the text, or the attachment note's description
-            attachment_id INTEGER REFERENCES attachments(id),
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         32_000_000,
+        """  -- note-text and note-attachment on any parent object
+        kind TEXT NOT NULL,                 -- note-text or note-attachment
+        parent_kind TEXT NOT NULL,          -- the parent's path segment: payment, request-inquiry, ...
+        parent_id INTEGER NOT NULL,
+        account_id INTEGER NOT NULL REFERENCES accounts(id),
+        user_id INTEGER NOT NULL REFERENCES users(id),   -- who wrote it
+        content TEXT NOT NULL,              -- the text, or the attachment note's description
+        attachment_id INTEGER REFERENCES attachments(id),
+        """,
     ),
-    Table(
+    entity(
         "export_annual_overviews",
-        """
-        CREATE TABLE IF NOT EXISTS export_annual_overviews (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            user_id INTEGER NOT NULL REFERENCES users(id),
-            year INTEGER NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         50_000_000,
+        """
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        year INTEGER NOT NULL,
+        """,
     ),
     # OAuth apps and PSD2 providers (endpoints.oauth_clients, endpoints.psd2, oauth_grants).
-    Table(
+    entity(
         "oauth_clients",
-        """
-        CREATE TABLE IF NOT EXISTS oauth_clients (   -- an app a user registered; its secret is shown to its owner
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            user_id INTEGER NOT NULL REFERENCES users(id),
-            client_id TEXT NOT NULL UNIQUE, secret TEXT NOT NULL,
-            display_name TEXT NOT NULL, status TEXT NOT NULL,   -- ACTIVE or CANCELLED
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         51_000_000,
+        """  -- an app a user registered; its secret is shown to its owner
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        client_id TEXT NOT NULL UNIQUE, secret TEXT NOT NULL,
+        display_name TEXT NOT NULL, status TEXT NOT NULL,   -- ACTIVE or CANCELLED
+        """,
     ),
-    Table(
+    entity(
         "oauth_callback_urls",
-        """
-        CREATE TABLE IF NOT EXISTS oauth_callback_urls (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            client_row_id INTEGER NOT NULL REFERENCES oauth_clients(id),
-            url TEXT NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         52_000_000,
+        """
+        client_row_id INTEGER NOT NULL REFERENCES oauth_clients(id),
+        url TEXT NOT NULL,
+        """,
     ),
-    Table(
+    entity(
         "oauth_codes",
-        """
-        CREATE TABLE IF NOT EXISTS oauth_codes (     -- authorization codes: single use, short-lived
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            code TEXT NOT NULL UNIQUE,
-            client_row_id INTEGER NOT NULL REFERENCES oauth_clients(id),
-            granted_by_user_id INTEGER NOT NULL REFERENCES users(id),
-            redirect_uri TEXT NOT NULL, state TEXT,
-            expires_at REAL NOT NULL, used INTEGER NOT NULL DEFAULT 0,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         53_000_000,
+        """  -- authorization codes: single use, short-lived
+        code TEXT NOT NULL UNIQUE,
+        client_row_id INTEGER NOT NULL REFERENCES oauth_clients(id),
+        granted_by_user_id INTEGER NOT NULL REFERENCES users(id),
+        redirect_uri TEXT NOT NULL, state TEXT,
+        expires_at REAL NOT NULL, used INTEGER NOT NULL DEFAULT 0,
+        """,
     ),
-    Table(
+    entity(
         "oauth_grants",
-        """
-        CREATE TABLE IF NOT EXISTS oauth_grants (    -- an approved code exchanged: the UserApiKey and its token
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            client_row_id INTEGER NOT NULL REFERENCES oauth_clients(id),
-            user_api_key_id INTEGER NOT NULL UNIQUE REFERENCES users(id),  -- the UserApiKey's own user row
-            granted_by_user_id INTEGER NOT NULL REFERENCES users(id),
-            credential_id INTEGER NOT NULL REFERENCES credentials(id),     -- the access token, as an API key
-            status TEXT NOT NULL,               -- ACTIVE or REVOKED
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         54_000_000,
+        """  -- an approved code exchanged: the UserApiKey and its token
+        client_row_id INTEGER NOT NULL REFERENCES oauth_clients(id),
+        user_api_key_id INTEGER NOT NULL UNIQUE REFERENCES users(id),  -- the UserApiKey's own user row
+        granted_by_user_id INTEGER NOT NULL REFERENCES users(id),
+        credential_id INTEGER NOT NULL REFERENCES credentials(id),     -- the access token, as an API key
+        status TEXT NOT NULL,               -- ACTIVE or REVOKED
+        """,
     ),
-    Table(
+    entity(
         "psd2_credentials",
-        """
-        CREATE TABLE IF NOT EXISTS psd2_credentials (  -- payment-service-provider-credential
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            installation_id INTEGER NOT NULL REFERENCES installations(id),
-            user_id INTEGER NOT NULL REFERENCES users(id),             -- the UserPaymentServiceProvider
-            credential_id INTEGER NOT NULL REFERENCES credentials(id), -- token_value, as an API key
-            distinguished_name TEXT NOT NULL, fingerprint TEXT NOT NULL,
-            expiry_time REAL NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         55_000_000,
+        """  -- payment-service-provider-credential
+        installation_id INTEGER NOT NULL REFERENCES installations(id),
+        user_id INTEGER NOT NULL REFERENCES users(id),             -- the UserPaymentServiceProvider
+        credential_id INTEGER NOT NULL REFERENCES credentials(id), -- token_value, as an API key
+        distinguished_name TEXT NOT NULL, fingerprint TEXT NOT NULL,
+        expiry_time REAL NOT NULL,
+        """,
     ),
-    Table(
+    entity(
         "card_actions",
-        """
-        CREATE TABLE IF NOT EXISTS card_actions (    -- MasterCardAction: a card payment at a merchant (a trigger)
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            account_id INTEGER NOT NULL REFERENCES accounts(id),
-            card_id INTEGER,
-            amount_cents INTEGER NOT NULL, currency TEXT NOT NULL, description TEXT NOT NULL,
-            merchant TEXT NOT NULL, city TEXT NOT NULL, merchant_category_code TEXT NOT NULL,
-            decision TEXT NOT NULL,             -- ALLOWED, or why not (INSUFFICIENT_BALANCE, CARD_BLOCKED, ...)
-            payment_id INTEGER,                 -- the Payment an allowed action booked
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         49_000_000,
+        """  -- MasterCardAction: a card payment at a merchant (a trigger)
+        account_id INTEGER NOT NULL REFERENCES accounts(id),
+        card_id INTEGER,
+        amount_cents INTEGER NOT NULL, currency TEXT NOT NULL, description TEXT NOT NULL,
+        merchant TEXT NOT NULL, city TEXT NOT NULL, merchant_category_code TEXT NOT NULL,
+        decision TEXT NOT NULL,             -- ALLOWED, or why not (INSUFFICIENT_BALANCE, CARD_BLOCKED, ...)
+        payment_id INTEGER,                 -- the Payment an allowed action booked
+        """,
     ),
     # -- opsmore: whitelists, certificate pins, companies, external accounts, exports, shares, allocations --
-    Table(
+    entity(
         "whitelist_sdds",
-        """
-        CREATE TABLE IF NOT EXISTS whitelist_sdds (  -- direct debits a paying account lets through unasked
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            user_id INTEGER NOT NULL REFERENCES users(id),
-            type TEXT NOT NULL,                 -- ONE_OFF or RECURRING
-            monetary_account_paying_id INTEGER NOT NULL REFERENCES accounts(id),
-            monetary_account_incoming_id INTEGER NOT NULL REFERENCES accounts(id),  -- the collector
-            request_id INTEGER NOT NULL,        -- the request-response that was whitelisted
-            credit_scheme_identifier TEXT NOT NULL, mandate_identifier TEXT,
-            maximum_amount_per_month_cents INTEGER, maximum_amount_per_payment_cents INTEGER,
-            routing_type TEXT, status TEXT NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         70_000_000,
+        """  -- direct debits a paying account lets through unasked
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        type TEXT NOT NULL,                 -- ONE_OFF or RECURRING
+        monetary_account_paying_id INTEGER NOT NULL REFERENCES accounts(id),
+        monetary_account_incoming_id INTEGER NOT NULL REFERENCES accounts(id),  -- the collector
+        request_id INTEGER NOT NULL,        -- the request-response that was whitelisted
+        credit_scheme_identifier TEXT NOT NULL, mandate_identifier TEXT,
+        maximum_amount_per_month_cents INTEGER, maximum_amount_per_payment_cents INTEGER,
+        routing_type TEXT, status TEXT NOT NULL,
+        """,
     ),
-    Table(
+    entity(
         "certificate_pins",
-        """
-        CREATE TABLE IF NOT EXISTS certificate_pins (  -- a user's pinned certificate chains (PEM)
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            user_id INTEGER NOT NULL REFERENCES users(id),
-            certificate_chain TEXT NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         71_000_000,
+        """  -- a user's pinned certificate chains (PEM)
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        certificate_chain TEXT NOT NULL,
+        """,
     ),
-    Table(
+    entity(
         "companies",
-        """
-        CREATE TABLE IF NOT EXISTS companies (  -- companies a person registered (user/{id}/company)
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            user_id INTEGER NOT NULL REFERENCES users(id),
-            name TEXT NOT NULL, country TEXT NOT NULL, legal_form TEXT NOT NULL,
-            chamber_of_commerce_number TEXT, subscription_type TEXT NOT NULL,
-            address_main TEXT NOT NULL, address_postal TEXT NOT NULL,  -- JSON Address objects
-            public_uuid TEXT NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         72_000_000,
+        """  -- companies a person registered (user/{id}/company)
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        name TEXT NOT NULL, country TEXT NOT NULL, legal_form TEXT NOT NULL,
+        chamber_of_commerce_number TEXT, subscription_type TEXT NOT NULL,
+        address_main TEXT NOT NULL, address_postal TEXT NOT NULL,  -- JSON Address objects
+        public_uuid TEXT NOT NULL,
+        """,
     ),
-    Table(
+    entity(
         "external_accounts",
-        """
-        CREATE TABLE IF NOT EXISTS external_accounts (  -- accounts at other banks a user links (open banking)
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            user_id INTEGER NOT NULL REFERENCES users(id),
-            type TEXT NOT NULL,                 -- MonetaryAccountExternal or MonetaryAccountExternalSavings
-            currency TEXT NOT NULL, description TEXT NOT NULL, display_name TEXT,
-            service TEXT, status TEXT NOT NULL, sub_status TEXT NOT NULL,
-            reason TEXT, reason_description TEXT,
-            daily_limit_cents INTEGER, savings_goal_cents INTEGER,
-            balance_cents INTEGER NOT NULL, public_uuid TEXT NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         73_000_000,
+        """  -- accounts at other banks a user links (open banking)
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        type TEXT NOT NULL,                 -- MonetaryAccountExternal or MonetaryAccountExternalSavings
+        currency TEXT NOT NULL, description TEXT NOT NULL, display_name TEXT,
+        service TEXT, status TEXT NOT NULL, sub_status TEXT NOT NULL,
+        reason TEXT, reason_description TEXT,
+        daily_limit_cents INTEGER, savings_goal_cents INTEGER,
+        balance_cents INTEGER NOT NULL, public_uuid TEXT NOT NULL,
+        """,
     ),
-    Table(
+    entity(
         "export_ribs",
-        """
-        CREATE TABLE IF NOT EXISTS export_ribs (  -- RIB (relevé d'identité bancaire) documents of an account
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            account_id INTEGER NOT NULL REFERENCES accounts(id),
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         74_000_000,
+        """  -- RIB (relevé d'identité bancaire) documents of an account
+        account_id INTEGER NOT NULL REFERENCES accounts(id),
+        """,
     ),
-    Table(
+    entity(
         "share_invites",
-        """
-        CREATE TABLE IF NOT EXISTS share_invites (  -- connect: an account shared with another sandbox user
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            account_id INTEGER NOT NULL REFERENCES accounts(id),    -- the account shared
-            user_id INTEGER NOT NULL REFERENCES users(id),          -- who shares it
-            counter_user_id INTEGER NOT NULL REFERENCES users(id),  -- who is invited
-            access_type TEXT NOT NULL,          -- VIEW_BALANCE, VIEW_TRANSACTION, DRAFT_PAYMENT, FULL_TRANSIENT
-            relationship TEXT, start_date TEXT, end_date TEXT,
-            status TEXT NOT NULL,   -- PENDING, ACCEPTED, REJECTED, REVOKED, CANCELLED (one row, both sides)
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         75_000_000,
+        """  -- connect: an account shared with another sandbox user
+        account_id INTEGER NOT NULL REFERENCES accounts(id),    -- the account shared
+        user_id INTEGER NOT NULL REFERENCES users(id),          -- who shares it
+        counter_user_id INTEGER NOT NULL REFERENCES users(id),  -- who is invited
+        access_type TEXT NOT NULL,          -- VIEW_BALANCE, VIEW_TRANSACTION, DRAFT_PAYMENT, FULL_TRANSIENT
+        relationship TEXT, start_date TEXT, end_date TEXT,
+        status TEXT NOT NULL,   -- PENDING, ACCEPTED, REJECTED, REVOKED, CANCELLED (one row, both sides)
+        """,
     ),
-    Table(
+    entity(
         "auto_allocations",
-        """
-        CREATE TABLE IF NOT EXISTS auto_allocations (  -- split incoming payments like one seen before
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            account_id INTEGER NOT NULL REFERENCES accounts(id),
-            user_id INTEGER NOT NULL REFERENCES users(id),        -- the account's owner
-            payment_id INTEGER NOT NULL REFERENCES payments(id),  -- the payment it was set up from
-            type TEXT NOT NULL,                 -- ONCE or RECURRING
-            status TEXT NOT NULL,               -- ACTIVE, or ENDED once a ONCE allocation ran
-            trigger_amount_cents INTEGER NOT NULL,
-            counterparty_value TEXT,            -- incoming payments from this IBAN or e-mail are allocated
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         77_000_000,
+        """  -- split incoming payments like one seen before
+        account_id INTEGER NOT NULL REFERENCES accounts(id),
+        user_id INTEGER NOT NULL REFERENCES users(id),        -- the account's owner
+        payment_id INTEGER NOT NULL REFERENCES payments(id),  -- the payment it was set up from
+        type TEXT NOT NULL,                 -- ONCE or RECURRING
+        status TEXT NOT NULL,               -- ACTIVE, or ENDED once a ONCE allocation ran
+        trigger_amount_cents INTEGER NOT NULL,
+        counterparty_value TEXT,            -- incoming payments from this IBAN or e-mail are allocated
+        """,
     ),
-    Table(
+    entity(
         "auto_allocation_definitions",
-        """
-        CREATE TABLE IF NOT EXISTS auto_allocation_definitions (  -- where each part of a split goes
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            payment_auto_allocate_id INTEGER NOT NULL REFERENCES auto_allocations(id) ON DELETE CASCADE,
-            type TEXT NOT NULL,                      -- AMOUNT or PERCENTAGE
-            amount_cents INTEGER, fraction INTEGER,  -- one of the two, as the allocation's type says
-            counterparty_alias TEXT NOT NULL,        -- JSON Pointer
-            description TEXT NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         79_000_000,
+        """  -- where each part of a split goes
+        payment_auto_allocate_id INTEGER NOT NULL REFERENCES auto_allocations(id) ON DELETE CASCADE,
+        type TEXT NOT NULL,                      -- AMOUNT or PERCENTAGE
+        amount_cents INTEGER, fraction INTEGER,  -- one of the two, as the allocation's type says
+        counterparty_alias TEXT NOT NULL,        -- JSON Pointer
+        description TEXT NOT NULL,
+        """,
     ),
-    Table(
+    entity(
         "auto_allocation_instances",
-        """
-        CREATE TABLE IF NOT EXISTS auto_allocation_instances (  -- one run of an allocation on a payment
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            payment_auto_allocate_id INTEGER NOT NULL REFERENCES auto_allocations(id) ON DELETE CASCADE,
-            payment_id INTEGER NOT NULL REFERENCES payments(id),  -- the incoming payment split
-            status TEXT NOT NULL, error TEXT,   -- SUCCEEDED or FAILED (and why)
-            payment_batch_id INTEGER REFERENCES payment_batches(id),
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         78_000_000,
+        """  -- one run of an allocation on a payment
+        payment_auto_allocate_id INTEGER NOT NULL REFERENCES auto_allocations(id) ON DELETE CASCADE,
+        payment_id INTEGER NOT NULL REFERENCES payments(id),  -- the incoming payment split
+        status TEXT NOT NULL, error TEXT,   -- SUCCEEDED or FAILED (and why)
+        payment_batch_id INTEGER REFERENCES payment_batches(id),
+        """,
     ),
-    Table(
+    entity(
         "avatars",
-        """
-        CREATE TABLE IF NOT EXISTS avatars (  -- public images made from a public attachment (avatar)
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            uuid TEXT NOT NULL UNIQUE,
-            attachment_id INTEGER NOT NULL REFERENCES attachments(id),
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         100_000_000,
+        """  -- public images made from a public attachment (avatar)
+        uuid TEXT NOT NULL UNIQUE,
+        attachment_id INTEGER NOT NULL REFERENCES attachments(id),
+        """,
     ),
-    Table(
+    entity(
         "notification_channels",
-        """
-        CREATE TABLE IF NOT EXISTS notification_channels (  -- which categories a user hears of by email or push
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            user_id INTEGER NOT NULL REFERENCES users(id),
-            channel TEXT NOT NULL,              -- EMAIL or PUSH
-            category TEXT NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         101_000_000,
+        """  -- which categories a user hears of by email or push
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        channel TEXT NOT NULL,              -- EMAIL or PUSH
+        category TEXT NOT NULL,
+        """,
     ),
-    Table(
+    entity(
         "card_statements",
-        """
-        CREATE TABLE IF NOT EXISTS card_statements (  -- statement exports of one card (CSV or PDF)
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            card_id INTEGER NOT NULL REFERENCES cards(id),
-            type TEXT NOT NULL,                 -- CSV or PDF
-            date_start TEXT NOT NULL, date_end TEXT NOT NULL,
-            regional_format TEXT, status TEXT NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         102_000_000,
+        """  -- statement exports of one card (CSV or PDF)
+        card_id INTEGER NOT NULL REFERENCES cards(id),
+        type TEXT NOT NULL,                 -- CSV or PDF
+        date_start TEXT NOT NULL, date_end TEXT NOT NULL,
+        regional_format TEXT, status TEXT NOT NULL,
+        """,
     ),
-    Table(
+    entity(
         "event_statements",
-        """
-        CREATE TABLE IF NOT EXISTS event_statements (  -- a payment's own statement, asked for through its event
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            event_id INTEGER NOT NULL REFERENCES events(id),
-            status TEXT NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         103_000_000,
+        """  -- a payment's own statement, asked for through its event
+        event_id INTEGER NOT NULL REFERENCES events(id),
+        status TEXT NOT NULL,
+        """,
     ),
     # -- branch opsfx: Transferwise, Currencycloud, currency conversion, PSD2 provider objects --------
     # (money as *_cents with its *_currency; *_json columns hold the JSON bunq shows; see kit.derived_renderer)
     *(
-        Table(
-            name,
-            f"CREATE TABLE IF NOT EXISTS {name} (id INTEGER PRIMARY KEY AUTOINCREMENT, {columns},"
-            " created REAL NOT NULL, updated REAL NOT NULL);",
-            base,
-        )
+        entity(name, base, f" {columns},")
         for name, base, columns in (
             (
                 "transferwise_users",
@@ -814,21 +649,17 @@ TABLES: tuple[Table, ...] = (
     # -- end of branch opsfx --------------------------------------------------------------------------
     # opsnotes: top-ups and payments from outside, bunq.me (ids 60_000_000 to 69_000_000)
     *(
-        Table(
+        entity(
             name,
-            f"""
-        CREATE TABLE IF NOT EXISTS {name} (  -- money into an account from outside, one way of paying each
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            base,
+            """  -- money into an account from outside, one way of paying each
             account_id INTEGER NOT NULL REFERENCES accounts(id),
             amount_requested_cents INTEGER NOT NULL, amount_guaranteed_cents INTEGER, currency TEXT NOT NULL,
             issuer TEXT NOT NULL, issuer_name TEXT NOT NULL, status TEXT NOT NULL,
             transaction_identifier TEXT NOT NULL, purchase_identifier TEXT NOT NULL,
             payment_id INTEGER,                 -- the Payment that credited the account
             inquiry_id INTEGER REFERENCES request_inquiries(id),  -- a bunq payer's request (status there)
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
-            base,
+            """,
         )
         for name, base in (
             ("ideal_merchant_transactions", 61_000_000),
@@ -837,31 +668,23 @@ TABLES: tuple[Table, ...] = (
             ("open_banking_merchant_transactions", 65_000_000),
         )
     ),
-    Table(
+    entity(
         "switch_service_payments",
-        """
-        CREATE TABLE IF NOT EXISTS switch_service_payments (  -- payments to a switched-from IBAN, forwarded
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            account_id INTEGER NOT NULL REFERENCES accounts(id),
-            payment_id INTEGER NOT NULL REFERENCES payments(id),   -- the Payment that credited the account
-            old_iban TEXT NOT NULL,             -- the account at the other bank the payment was sent to
-            time_switched REAL NOT NULL,        -- when the switch started (its end: SWITCH_LIFETIME later)
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         63_000_000,
+        """  -- payments to a switched-from IBAN, forwarded
+        account_id INTEGER NOT NULL REFERENCES accounts(id),
+        payment_id INTEGER NOT NULL REFERENCES payments(id),   -- the Payment that credited the account
+        old_iban TEXT NOT NULL,             -- the account at the other bank the payment was sent to
+        time_switched REAL NOT NULL,        -- when the switch started (its end: SWITCH_LIFETIME later)
+        """,
     ),
-    Table(
+    entity(
         "bunqme_fundraiser_results",
-        """
-        CREATE TABLE IF NOT EXISTS bunqme_fundraiser_results (  -- a payment through an account's bunq.me page
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            account_id INTEGER NOT NULL REFERENCES accounts(id),
-            payment_id INTEGER NOT NULL REFERENCES payments(id),
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         67_000_000,
+        """  -- a payment through an account's bunq.me page
+        account_id INTEGER NOT NULL REFERENCES accounts(id),
+        payment_id INTEGER NOT NULL REFERENCES payments(id),
+        """,
     ),
 )
 
