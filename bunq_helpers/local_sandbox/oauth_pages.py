@@ -29,6 +29,8 @@ not operations of bunq's JSON API, so they are answered here, before the API's r
 from __future__ import annotations
 
 import html
+from importlib import resources
+from string import Template
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..crypto.keys import PrivateKey
@@ -62,6 +64,11 @@ PAGE_HEADERS = [
     ("Referrer-Policy", "no-referrer"),
     ("X-Content-Type-Options", "nosniff"),
 ]
+# The page's frame (title, style) and the approval form: string.Templates kept as package data.
+PAGE, APPROVAL = (
+    Template((resources.files(__package__) / "templates" / f"oauth_{name}.html").read_text(encoding="utf-8"))
+    for name in ("page", "approval")
+)
 ASKS_FOR = (
     "read your monetary accounts, payments and transactions",
     "make payments between your own accounts, and draft payments for you to approve",
@@ -206,53 +213,22 @@ def _approval_page(ctx: HandlerContext, request: Request, approval: Approval, no
         for user in grantees(ctx.store.read())
     )
     asks = "".join(f"<li>{html.escape(item)}</li>" for item in ASKS_FOR)
-    body = f"""
-<p><strong class="app">{app}</strong> (registered by {owner}) wants to connect to your bunq account.</p>
-<p>It asks to:</p><ul>{asks}</ul>
-<p>It will send you back to <code>{html.escape(approval.redirect_uri)}</code>.</p>
-<figure><div class="qr">{qr}</div><figcaption>At bunq you scan this code with the bunq app. This
-local sandbox has no app: its code holds this page's address, and the form below stands in for the
-app's approval screen.</figcaption></figure>
-{note}
-<form method="post" action="{AUTH_PATH}">{hidden}
-<label for="user_id">Approve as</label>
-<select name="user_id" id="user_id">{options}</select>
-<div class="buttons"><button type="submit" name="decision" value="approve">Approve</button>
-<button type="submit" name="decision" value="deny" class="deny">Deny</button></div>
-</form>"""
+    body = APPROVAL.substitute(
+        app=app,
+        owner=owner,
+        asks=asks,
+        redirect_uri=html.escape(approval.redirect_uri),
+        qr=qr,
+        note=note,
+        auth_path=AUTH_PATH,
+        hidden=hidden,
+        options=options,
+    )
     return _document(f"Connect {approval.client['display_name']} to bunq", body)
 
 
 def _document(title: str, body: str) -> str:
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<title>{html.escape(title)} · local sandbox</title>
-<style>
-:root {{ color-scheme: light dark; --bg: #fff; --fg: #1b1b1f; --muted: #5c5c66; --accent: #1e6fd9;
-  --card: #f4f5f8; --deny: #b3261e; }}
-@media (prefers-color-scheme: dark) {{ :root {{ --bg: #121216; --fg: #ececf1; --muted: #a9a9b6;
-  --accent: #7fb2ff; --card: #1d1e25; --deny: #ffb4ab; }} }}
-body {{ margin: 0; background: var(--bg); color: var(--fg); font: 16px/1.5 system-ui, sans-serif; }}
-main {{ max-width: 34rem; margin: 2rem auto; padding: 1.5rem; background: var(--card); border-radius: 12px; }}
-h1 {{ font-size: 1.35rem; margin-top: 0; overflow-wrap: anywhere; }}
-code, .app {{ overflow-wrap: anywhere; }}
-.qr {{ display: inline-block; background: #fff; padding: 8px; border-radius: 8px; }}
-figcaption, .sandbox {{ color: var(--muted); font-size: .9rem; }}
-label {{ display: block; margin-top: 1rem; font-weight: 600; }}
-select {{ width: 100%; padding: .5rem; font: inherit; margin-top: .25rem; }}
-.buttons {{ display: flex; gap: .75rem; margin-top: 1rem; }}
-button {{ flex: 1; padding: .65rem; font: inherit; font-weight: 600; border-radius: 8px; border: 2px solid
-  var(--accent); background: var(--accent); color: var(--bg); cursor: pointer; }}
-button.deny {{ background: transparent; color: var(--deny); border-color: var(--deny); }}
-button:focus-visible, select:focus-visible {{ outline: 3px solid var(--fg); outline-offset: 2px; }}
-.refused {{ border-left: 4px solid var(--deny); padding-left: .75rem; }}
-</style></head>
-<body><main><h1>{html.escape(title)}</h1>{body}
-<p class="sandbox">Served by the bunq_helpers local sandbox, standing in for oauth.sandbox.bunq.com.</p>
-</main></body></html>
-"""
+    return PAGE.substitute(title=html.escape(title), body=body)
 
 
 # --- the granting user revokes -----------------------------------------------------------------------
