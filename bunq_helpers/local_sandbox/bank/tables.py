@@ -688,7 +688,6 @@ TABLES: tuple[Table, ...] = (
     ),
 )
 
-BY_NAME = {table.name: table for table in TABLES}
 ID_BASES = {table.name: table.id_base for table in TABLES if table.id_base is not None}
 SCHEMA = "\n".join(table.ddl for table in TABLES)
 RESET_ORDER = tuple(table.name for table in reversed(TABLES))  # children before their parents
