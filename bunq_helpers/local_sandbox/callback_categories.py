@@ -121,29 +121,25 @@ def payment_notifications(event: Event, fields: dict[str, Any]) -> list[Notifica
     return found
 
 
-@notifies("RequestInquiry")
-@notifies("RequestResponse")
-def request_notifications(event: Event, fields: dict[str, Any]) -> list[Notification]:
-    """Requests you made (inquiries) and requests made to you (responses): REQUEST."""
-    return [("REQUEST", f"{snake(event.object_kind)}_{_by_status(event, fields)}")]
+def _by_status_in(category: str, name: str | None = None) -> Classifier:
+    """One notification in ``category``, its event type NAME_STATUS (NAME: the kind in capitals, unless given)."""
+
+    def classify(event: Event, fields: dict[str, Any]) -> list[Notification]:
+        return [(category, f"{name or snake(event.object_kind)}_{_by_status(event, fields)}")]
+
+    return classify
 
 
-@notifies("BunqMeTab")
-def bunqme_tab_notifications(event: Event, fields: dict[str, Any]) -> list[Notification]:
-    """bunq.me tabs (open requests): BUNQME_TAB."""
-    return [("BUNQME_TAB", f"BUNQME_TAB_{_by_status(event, fields)}")]
-
-
-@notifies("DraftPayment")
-def draft_payment_notifications(event: Event, fields: dict[str, Any]) -> list[Notification]:
-    """Draft payments, created or decided: DRAFT_PAYMENT."""
-    return [("DRAFT_PAYMENT", f"DRAFT_PAYMENT_{_by_status(event, fields)}")]
-
-
-@notifies("Schedule*")
-def schedule_notifications(event: Event, fields: dict[str, Any]) -> list[Notification]:
-    """Scheduled payments carried out (ScheduleInstance, SchedulePayment, ...): SCHEDULE_RESULT."""
-    return [("SCHEDULE_RESULT", f"{snake(event.object_kind)}_{_by_status(event, fields)}")]
+# Requests you made (inquiries) and made to you (responses), bunq.me tabs (open requests), draft payments
+# created or decided, and scheduled payments carried out (ScheduleInstance, SchedulePayment, ...).
+for _kind, _category, _name in (
+    ("RequestInquiry", "REQUEST", None),
+    ("RequestResponse", "REQUEST", None),
+    ("BunqMeTab", "BUNQME_TAB", "BUNQME_TAB"),
+    ("DraftPayment", "DRAFT_PAYMENT", None),
+    ("Schedule*", "SCHEDULE_RESULT", None),
+):
+    notifies(_kind)(_by_status_in(_category, _name))
 
 
 @notifies("MasterCardAction")

@@ -13,7 +13,7 @@ import sqlite3
 from typing import Any
 
 from ..amounts import amount
-from ..events import renders
+from ..events import renders_rows
 from ..render import counterparty_label, own_label
 from .core import Bank, insert_row
 from .ledger import account_and_owner, credit, insert_payment, require_active
@@ -196,8 +196,4 @@ def card_action_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, An
     }
 
 
-@renders("MasterCardAction")
-def card_action_for_event(db: sqlite3.Connection, action_id: int) -> dict | None:
-    """A MasterCardAction as an event (and its callback) shows it."""
-    row = db.execute("SELECT * FROM card_actions WHERE id = ?", (action_id,)).fetchone()
-    return {"MasterCardAction": card_action_object(db, row)} if row is not None else None
+renders_rows("MasterCardAction", "card_actions", card_action_object)

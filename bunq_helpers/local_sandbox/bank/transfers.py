@@ -17,7 +17,7 @@ from typing import Any
 
 from ..amounts import amount, cents_to_value
 from ..bunq_errors import bad_request
-from ..events import renders
+from ..events import render_object, renders, renders_rows
 from ..render import counterparty_label, own_label, payment_object
 from .core import Bank
 from .ledger import account_and_owner, check_daily_limit, credit, insert_payment, require_active
@@ -214,11 +214,7 @@ def batch_object(db: sqlite3.Connection, batch: sqlite3.Row) -> dict[str, Any]:
 
 def result_object(db: sqlite3.Connection, kind: str | None, result_id: int | None) -> dict[str, Any] | None:
     """``{"Payment": …}`` or ``{"PaymentBatch": …}`` for what a draft or schedule run made, if anything."""
-    if kind == "Payment":
-        return payment_for_event(db, result_id)
-    if kind == "PaymentBatch":
-        return batch_for_event(db, result_id)
-    return None
+    return render_object(db, kind, result_id) if kind in ("Payment", "PaymentBatch") else None
 
 
 @renders("Payment")
@@ -231,8 +227,4 @@ def payment_for_event(db: sqlite3.Connection, payment_id: int) -> dict | None:
     return {"Payment": payment_object(row, account, user)}
 
 
-@renders("PaymentBatch")
-def batch_for_event(db: sqlite3.Connection, batch_id: int) -> dict | None:
-    """A payment batch as an event shows it."""
-    row = db.execute("SELECT * FROM payment_batches WHERE id = ?", (batch_id,)).fetchone()
-    return {"PaymentBatch": batch_object(db, row)} if row is not None else None
+renders_rows("PaymentBatch", "payment_batches", batch_object)
