@@ -10,6 +10,7 @@ from typing import Any
 
 from ..amounts import cents_to_value
 from ..bunq_errors import bad_request
+from .core import insert_row
 
 DEFAULT_DAILY_LIMIT_CENTS = 100_000
 
@@ -35,24 +36,17 @@ def insert_payment(
     now: float,
 ) -> int:
     """Write one side of a payment (negative ``cents`` for the payer); return its id."""
-    return int(
-        db.execute(
-            "INSERT INTO payments (account_id, amount_cents, currency, description, counterparty,"
-            " type, sub_type, balance_after_cents, created, updated)"
-            " VALUES (?, ?, ?, ?, ?, 'BUNQ', ?, ?, ?, ?)",
-            (
-                account_id,
-                cents,
-                currency,
-                description,
-                json.dumps(counterparty),
-                sub_type,
-                balance_after,
-                now,
-                now,
-            ),
-        ).lastrowid
-    )
+    values = {
+        "account_id": account_id,
+        "amount_cents": cents,
+        "currency": currency,
+        "description": description,
+        "counterparty": json.dumps(counterparty),
+        "type": "BUNQ",
+        "sub_type": sub_type,
+        "balance_after_cents": balance_after,
+    }
+    return insert_row(db, "payments", {**values, "created": now, "updated": now})
 
 
 def account_and_owner(db: sqlite3.Connection, account_id: int) -> tuple[sqlite3.Row, sqlite3.Row]:

@@ -79,24 +79,19 @@ def pay_by_card(
     if decision == "ALLOWED":
         payment_id = book_payment(bank, db, account, -cents, currency, "MASTERCARD", merchant, merchant)
     now = bank.now()
-    action_id = db.execute(
-        "INSERT INTO card_actions (account_id, card_id, amount_cents, currency, description, merchant, city,"
-        " merchant_category_code, decision, payment_id, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        (
-            account["id"],
-            card["id"] if card else None,
-            cents,
-            currency,
-            merchant,
-            merchant,
-            city,
-            merchant_category_code,
-            decision,
-            payment_id,
-            now,
-            now,
-        ),
-    ).lastrowid
+    values = {
+        "account_id": account["id"],
+        "card_id": card["id"] if card else None,
+        "amount_cents": cents,
+        "currency": currency,
+        "description": merchant,
+        "merchant": merchant,
+        "city": city,
+        "merchant_category_code": merchant_category_code,
+        "decision": decision,
+        "payment_id": payment_id,
+    }
+    action_id = insert_row(db, "card_actions", {**values, "created": now, "updated": now})
     bank.events.record(
         db, "MasterCardAction", action_id, user_id=account["user_id"], account_id=account["id"]
     )

@@ -31,7 +31,7 @@ from ..bunq_errors import BunqError, bad_request
 from ..events import renders_rows
 from ..recurrence import next_run
 from ..render import timestamp
-from .core import Bank
+from .core import Bank, insert_row
 from .ledger import account_and_owner
 from .transfers import (
     PaymentOrder,
@@ -108,25 +108,20 @@ def insert_schedule(
             f"{MAX_SCHEDULES_PER_USER} per user; delete one (DELETE schedule-payment/ID) or let one finish first."
         )
     due = next_run(spec.time_start, spec.time_end, spec.unit, spec.size, 0)
-    schedule_id = db.execute(
-        "INSERT INTO schedules (account_id, kind, entries, purpose, time_start, time_end, recurrence_unit,"
-        " recurrence_size, status, runs, next_run, created, updated)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
-        (
-            account["id"],
-            kind,
-            json.dumps([order.to_json() for order in orders]),
-            purpose,
-            spec.time_start,
-            spec.time_end,
-            spec.unit,
-            spec.size,
-            "ACTIVE" if due is not None else "FINISHED",
-            due,
-            now,
-            now,
-        ),
-    ).lastrowid
+    values = {
+        "account_id": account["id"],
+        "kind": kind,
+        "entries": json.dumps([order.to_json() for order in orders]),
+        "purpose": purpose,
+        "time_start": spec.time_start,
+        "time_end": spec.time_end,
+        "recurrence_unit": spec.unit,
+        "recurrence_size": spec.size,
+        "status": "ACTIVE" if due is not None else "FINISHED",
+        "runs": 0,
+        "next_run": due,
+    }
+    schedule_id = insert_row(db, "schedules", {**values, "created": now, "updated": now})
     ctx.events.record(db, WRAPPERS[kind], schedule_id, user_id=account["user_id"], account_id=account["id"])
     return int(schedule_id)
 
