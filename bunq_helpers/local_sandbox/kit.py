@@ -259,17 +259,15 @@ class Owned:
     def find(self, ctx: HandlerContext, caller: Caller, ids: dict[str, Any]) -> sqlite3.Row:
         """The row the path names, each owner above it checked first; else bunq's 404."""
         owner_id = self.parent.find(ctx, caller, ids)["id"] if self.parent else own_user(caller, ids)["id"]
-        row = (
-            ctx.store.read()
-            .execute(
-                f"SELECT * FROM {self.table} WHERE id = ? AND {self.link} = ?",  # noqa: S608 - declared names
-                (ids[self.key], owner_id),
-            )
-            .fetchone()
-        )
+        row = self.get(ctx.store.read(), owner_id, ids[self.key])
         if row is None:
             raise not_found(self.kind, ids[self.key])
         return row
+
+    def get(self, db: sqlite3.Connection, owner_id: int, row_id: int) -> sqlite3.Row | None:
+        """Row ``row_id`` of owner ``owner_id``, or None (no checks above it: for code that has the owner)."""
+        query = f"SELECT * FROM {self.table} WHERE id = ? AND {self.link} = ?"  # noqa: S608 - declared names
+        return db.execute(query, (row_id, owner_id)).fetchone()
 
     def owner(self, ctx: HandlerContext, caller: Caller, ids: dict[str, Any]) -> sqlite3.Row:
         """The row the items hang from (the user, or the parent's row), checked."""
@@ -299,11 +297,9 @@ class Narrowed(Owned):
         super().__init__(table, kind, **chain)
         object.__setattr__(self, "type_", type_)
 
-    def find(self, ctx: HandlerContext, caller: Caller, ids: dict[str, Any]) -> sqlite3.Row:
-        row = super().find(ctx, caller, ids)
-        if row["type"] != self.type_:
-            raise not_found(self.kind, ids[self.key])
-        return row
+    def get(self, db: sqlite3.Connection, owner_id: int, row_id: int) -> sqlite3.Row | None:
+        row = super().get(db, owner_id, row_id)
+        return row if row is not None and row["type"] == self.type_ else None
 
     def rows(self, ctx: HandlerContext, owner_id: int) -> list[sqlite3.Row]:
         return [row for row in super().rows(ctx, owner_id) if row["type"] == self.type_]

@@ -15,7 +15,6 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from ..bank.transfers import find_payment_batch
 from ..bunq_errors import bad_request, not_found
 from ..catalogue import load_catalogue
 from ..kit import Owned, body_of, op
@@ -29,9 +28,10 @@ from .draft_payments import find_draft_payment
 from .held_parents import NOTED
 from .lookups import Finder, own_account
 from .note_parents import NOTE_PARENTS
-from .payments import find_payment
-from .request_inquiries import find_request_inquiry
-from .request_inquiry_batches import find_request_inquiry_batch
+from .payment_batches import PAYMENT_BATCH
+from .payments import PAYMENT
+from .request_inquiries import REQUEST_INQUIRY
+from .request_inquiry_batches import REQUEST_INQUIRY_BATCH
 from .request_responses import find_request_response
 from .scheduled_payments import find_scheduled_batch, find_scheduled_payment
 from .schedules import find_schedule_instance
@@ -52,10 +52,7 @@ def found_by(finder: Finder) -> ParentLookup:
 def held_as(owned: Owned) -> ParentLookup:
     """A parent that is a kit family's row on the account (``owned.link`` names its account column)."""
 
-    def exists(db: sqlite3.Connection, account: sqlite3.Row, ids: dict[str, int]) -> bool:
-        query = f"SELECT 1 FROM {owned.table} WHERE id = ? AND {owned.link} = ?"  # noqa: S608 - declared names
-        return db.execute(query, (ids["parent_id"], account["id"])).fetchone() is not None
-
+    exists = found_by(owned.get)
     exists.kind = owned.kind  # type: ignore[attr-defined]  # the name its 404 gives
     return exists
 
@@ -68,12 +65,12 @@ def _schedule_instance(db: sqlite3.Connection, account: sqlite3.Row, ids: dict[s
 
 # The parents the sandbox holds: bunq's path segment -> lookup. Registering a parent is one line here.
 PARENTS: dict[str, ParentLookup] = {
-    "payment": found_by(find_payment),
-    "request-inquiry": found_by(find_request_inquiry),
+    "payment": held_as(PAYMENT),
+    "request-inquiry": held_as(REQUEST_INQUIRY),
     "request-response": found_by(find_request_response),
-    "request-inquiry-batch": found_by(find_request_inquiry_batch),
+    "request-inquiry-batch": held_as(REQUEST_INQUIRY_BATCH),
     "draft-payment": found_by(find_draft_payment),
-    "payment-batch": found_by(find_payment_batch),
+    "payment-batch": held_as(PAYMENT_BATCH),
     "schedule-payment": found_by(find_scheduled_payment),
     "schedule-payment-batch": found_by(find_scheduled_batch),
     "schedule-instance": _schedule_instance,
