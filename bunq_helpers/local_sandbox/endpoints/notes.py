@@ -24,7 +24,7 @@ from ..request import Request
 from ..routing import Caller, HandlerContext, Reply, Route
 from ..validation import optional_string, required_string
 from .attachments import own_attachment
-from .draft_payments import find_draft_payment
+from .draft_payments import DRAFT_PAYMENT
 from .held_parents import NOTED
 from .lookups import Finder, own_account
 from .note_parents import NOTE_PARENTS
@@ -33,8 +33,8 @@ from .payments import PAYMENT
 from .request_inquiries import REQUEST_INQUIRY
 from .request_inquiry_batches import REQUEST_INQUIRY_BATCH
 from .request_responses import find_request_response
-from .scheduled_payments import find_scheduled_batch, find_scheduled_payment
-from .schedules import find_schedule_instance
+from .scheduled_payments import SCHEDULED_BATCH, SCHEDULED_PAYMENT
+from .schedules import SCHEDULE, SCHEDULE_INSTANCE
 
 # (db, the caller's account the path names, the path's ids) -> does the parent exist on that account?
 ParentLookup = Callable[[sqlite3.Connection, sqlite3.Row, dict[str, int]], bool]
@@ -51,7 +51,6 @@ def found_by(finder: Finder) -> ParentLookup:
 
 def held_as(owned: Owned) -> ParentLookup:
     """A parent that is a kit family's row on the account (``owned.link`` names its account column)."""
-
     exists = found_by(owned.get)
     exists.kind = owned.kind  # type: ignore[attr-defined]  # the name its 404 gives
     return exists
@@ -59,8 +58,11 @@ def held_as(owned: Owned) -> ParentLookup:
 
 def _schedule_instance(db: sqlite3.Connection, account: sqlite3.Row, ids: dict[str, int]) -> bool:
     """A run of the schedule the path names (``…/schedule/{schedule_id}/schedule-instance/{id}``)."""
-    row = find_schedule_instance(db, account["id"], ids["parent_id"])
-    return row is not None and row["schedule_id"] == ids["schedule_id"]
+    schedule = SCHEDULE.get(db, account["id"], ids["schedule_id"])
+    return schedule is not None and SCHEDULE_INSTANCE.get(db, schedule["id"], ids["parent_id"]) is not None
+
+
+_schedule_instance.kind = SCHEDULE_INSTANCE.kind  # type: ignore[attr-defined]  # the name its 404 gives
 
 
 # The parents the sandbox holds: bunq's path segment -> lookup. Registering a parent is one line here.
@@ -69,10 +71,10 @@ PARENTS: dict[str, ParentLookup] = {
     "request-inquiry": held_as(REQUEST_INQUIRY),
     "request-response": found_by(find_request_response),
     "request-inquiry-batch": held_as(REQUEST_INQUIRY_BATCH),
-    "draft-payment": found_by(find_draft_payment),
+    "draft-payment": held_as(DRAFT_PAYMENT),
     "payment-batch": held_as(PAYMENT_BATCH),
-    "schedule-payment": found_by(find_scheduled_payment),
-    "schedule-payment-batch": found_by(find_scheduled_batch),
+    "schedule-payment": held_as(SCHEDULED_PAYMENT),
+    "schedule-payment-batch": held_as(SCHEDULED_BATCH),
     "schedule-instance": _schedule_instance,
     # opsnotes: parents that are kit families, each found through its own Owned chain
     **{segment: held_as(owned) for segment, owned in NOTED.items()},
@@ -82,21 +84,9 @@ WRAPPERS = {"note-text": "NoteText", "note-attachment": "NoteAttachment"}
 MAX_CONTENT = 10_000
 
 
-# The object names the parents' own reads use in their 404s, where the path segment does not give them.
-_NAMES = {
-    "schedule-payment": "ScheduledPayment",
-    "schedule-payment-batch": "ScheduledPaymentBatch",
-    "schedule-instance": "ScheduledInstance",
-}
-
-
 def _kind_name(parent: str) -> str:
     """``request-inquiry`` -> ``RequestInquiry``, for 404 messages (as the parent's own read says it)."""
-    return (
-        _NAMES.get(parent)
-        or getattr(PARENTS[parent], "kind", None)
-        or "".join(part.capitalize() for part in parent.split("-"))
-    )
+    return getattr(PARENTS[parent], "kind", None) or "".join(part.capitalize() for part in parent.split("-"))
 
 
 def _parent(ctx: HandlerContext, caller: Caller, ids: dict[str, int], parent: str) -> sqlite3.Row:
