@@ -183,9 +183,7 @@ def _pin_assignments(db: sqlite3.Connection, user: sqlite3.Row, body: dict[str, 
     return pins
 
 
-def _second_line(body: dict[str, Any], required: bool) -> str | None:
-    if required and "second_line" not in body:
-        raise bad_request('Field "second_line" is required (it may be empty).')
+def _second_line(body: dict[str, Any]) -> str | None:
     return optional_text(body, "second_line", max_length=SECOND_LINE_MAX)
 
 
@@ -219,20 +217,14 @@ def _expiry(now: float) -> str:
 def _order(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int], kind: str) -> Reply:
     user = own_user(caller, ids)
     body = body_of(request)
-    second_line = _second_line(body, required=True) or ""
-    if body.get("name_on_card") is None:
-        raise bad_request(
-            'Field "name_on_card" is required; GET user/{id}/card-name lists the names you may use.'
-        )
+    second_line = _second_line(body) or ""  # the kit's check: second_line, name_on_card, product_type sent
     name_on_card = optional_text(body, "name_on_card", max_length=255) or ""
     names = card_names(user)
     if name_on_card not in names:
         raise bad_request(f'Field "name_on_card" must be one of {json.dumps(names)} (see GET card-name).')
     card_type = required_choice(body, "type", TYPES)
-    product_type = body.get("product_type")
-    if product_type is None:
-        raise bad_request('Field "product_type" is required, e.g. "MASTERCARD_DEBIT".')
-    if not isinstance(product_type, str) or not PRODUCT_TYPE.match(product_type):
+    product_type = body["product_type"]
+    if not PRODUCT_TYPE.match(product_type):
         raise bad_request('Field "product_type" must be a product name such as "MASTERCARD_DEBIT".')
     preferred = optional_text(body, "preferred_name_on_card", max_length=255)
     first_line = (
@@ -383,7 +375,7 @@ def change_card(
         cents = _limit(body, field)
         if cents is not None:
             columns[column] = cents
-    second_line = _second_line(body, required=False)
+    second_line = _second_line(body)
     if second_line is not None:
         columns["second_line"] = second_line
     preferred = optional_text(body, "preferred_name_on_card", max_length=255)

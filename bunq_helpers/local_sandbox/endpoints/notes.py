@@ -122,20 +122,12 @@ def _render(db: sqlite3.Connection, note: sqlite3.Row) -> dict[str, Any]:
     return note_object(note, author, attachment)
 
 
-def _attachment_id(
-    db: sqlite3.Connection, caller: Caller, body: dict[str, Any], required: bool
-) -> int | None:
+def _attachment_id(db: sqlite3.Connection, caller: Caller, body: dict[str, Any]) -> int | None:
+    """The uploaded attachment a note holds (the kit's check: a whole number, sent on create)."""
     value = body.get("attachment_id")
-    if value is None:
-        if required:
-            raise bad_request(
-                'Field "attachment_id" is required: upload the file with POST '
-                "user/{userID}/monetary-account/{monetary-accountID}/attachment and give the id it answers."
-            )
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
+    if value is not None and not 0 < value < 2**63:
         raise bad_request('Field "attachment_id" must be a whole number, the id of an uploaded attachment.')
-    if own_attachment(db, caller.user["id"], value) is None:
+    if value is not None and own_attachment(db, caller.user["id"], value) is None:
         raise bad_request(
             f'Field "attachment_id": there is no attachment {value} on your monetary accounts; '
             "upload the file with POST …/monetary-account/{id}/attachment first."
@@ -150,7 +142,7 @@ def _fields(ctx: HandlerContext, caller: Caller, kind: str, body: dict[str, Any]
             return {"content": required_string(body, "content", max_length=MAX_CONTENT)}
         return {}
     fields: dict[str, Any] = {}
-    attachment_id = _attachment_id(ctx.store.read(), caller, body, required=creating)
+    attachment_id = _attachment_id(ctx.store.read(), caller, body)
     if attachment_id is not None:
         fields["attachment_id"] = attachment_id
     if body.get("description") is not None or creating:
