@@ -26,13 +26,13 @@ from ..validation import optional_string, required_string
 from .attachments import own_attachment
 from .draft_payments import DRAFT_PAYMENT
 from .held_parents import NOTED
-from .lookups import Finder, own_account
+from .lookups import own_account
 from .note_parents import NOTE_PARENTS
 from .payment_batches import PAYMENT_BATCH
 from .payments import PAYMENT
 from .request_inquiries import REQUEST_INQUIRY
 from .request_inquiry_batches import REQUEST_INQUIRY_BATCH
-from .request_responses import find_request_response
+from .request_responses import RESPONSE
 from .scheduled_payments import SCHEDULED_BATCH, SCHEDULED_PAYMENT
 from .schedules import SCHEDULE, SCHEDULE_INSTANCE
 
@@ -40,18 +40,12 @@ from .schedules import SCHEDULE, SCHEDULE_INSTANCE
 ParentLookup = Callable[[sqlite3.Connection, sqlite3.Row, dict[str, int]], bool]
 
 
-def found_by(finder: Finder) -> ParentLookup:
-    """The usual parent: what ``finder`` finds on that account under the path's parent id."""
-
-    def exists(db: sqlite3.Connection, account: sqlite3.Row, ids: dict[str, int]) -> bool:
-        return finder(db, account["id"], ids["parent_id"]) is not None
-
-    return exists
-
-
 def held_as(owned: Owned) -> ParentLookup:
     """A parent that is a kit family's row on the account (``owned.link`` names its account column)."""
-    exists = found_by(owned.get)
+
+    def exists(db: sqlite3.Connection, account: sqlite3.Row, ids: dict[str, int]) -> bool:
+        return owned.get(db, account["id"], ids["parent_id"]) is not None
+
     exists.kind = owned.kind  # type: ignore[attr-defined]  # the name its 404 gives
     return exists
 
@@ -69,7 +63,7 @@ _schedule_instance.kind = SCHEDULE_INSTANCE.kind  # type: ignore[attr-defined]  
 PARENTS: dict[str, ParentLookup] = {
     "payment": held_as(PAYMENT),
     "request-inquiry": held_as(REQUEST_INQUIRY),
-    "request-response": found_by(find_request_response),
+    "request-response": held_as(RESPONSE),
     "request-inquiry-batch": held_as(REQUEST_INQUIRY_BATCH),
     "draft-payment": held_as(DRAFT_PAYMENT),
     "payment-batch": held_as(PAYMENT_BATCH),
