@@ -29,7 +29,7 @@ from typing import Any
 from ..amounts import amount
 from ..bunq_errors import bad_request, not_found
 from ..events import renders
-from ..kit import Owned, body_of, op
+from ..kit import Owned, body_of, op, plain_family
 from ..pagination import paginate
 from ..render import id_and_stamps, own_label, timestamp
 from ..request import Request
@@ -320,20 +320,6 @@ def list_card_names(ctx: HandlerContext, request: Request, caller: Caller, ids: 
 CARD = Owned("cards", "Card", key="card_id")
 
 
-def list_cards(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET user/{id}/card: the user's cards, newest first."""
-    user = own_user(caller, ids)
-    db = ctx.store.read()
-    cards = db.execute("SELECT * FROM cards WHERE user_id = ?", (user["id"],)).fetchall()
-    return paginate(request, [card_object(db, card) for card in cards], "Card")
-
-
-def read_card(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET user/{id}/card/{id}."""
-    card = CARD.find(ctx, caller, ids)
-    return Reply([{"Card": card_object(ctx.store.read(), card)}])
-
-
 def _status_change(card: sqlite3.Row, body: dict[str, Any]) -> str | None:
     status = optional_choice(body, "status", STATUSES)
     reason = optional_text(body, "cancellation_reason", max_length=255)
@@ -485,8 +471,7 @@ ROUTES = [
     op("CREATE_CardDebit_for_User", order_debit_card),
     op("CREATE_CardCredit_for_User", order_credit_card),
     op("List_all_CardName_for_User", list_card_names),
-    op("List_all_Card_for_User", list_cards),
-    op("READ_Card_for_User", read_card, item="card_id"),
+    *plain_family(CARD, list_op="List_all_Card_for_User", read_op="READ_Card_for_User", render=card_object),
     op("UPDATE_Card_for_User", update_card, item="card_id"),
     op("CREATE_GeneratedCvc2_for_User_Card", create_cvc2),
     op("List_all_GeneratedCvc2_for_User_Card", list_cvc2),
