@@ -247,7 +247,8 @@ class Owned:
     """A row owned through a chain: found by ``ids[key]`` in ``table`` where ``link`` is the parent's id.
 
     ``parent=None`` means the row belongs to the caller's user directly (``link`` holds the user id).
-    ``kind`` names the object in bunq's 404 (``PermittedIp with id 9000001 not found``).
+    ``kind`` names the object in bunq's 404 (``PermittedIp with id 9000001 not found``); ``keep``, if
+    given, says which rows of the table the family holds (the others are bunq's 404 too).
     """
 
     table: str
@@ -255,21 +256,27 @@ class Owned:
     key: str = "item_id"
     parent: Owned | None = None
     link: str = "user_id"
+    keep: Callable[[sqlite3.Row], bool] | None = None
 
     def find(self, ctx: HandlerContext, caller: Caller, ids: dict[str, Any]) -> sqlite3.Row:
         """The row the path names, each owner above it checked first; else bunq's 404."""
-        owner_id = self.parent.find(ctx, caller, ids)["id"] if self.parent else own_user(caller, ids)["id"]
-        row = (
-            ctx.store.read()
-            .execute(
-                f"SELECT * FROM {self.table} WHERE id = ? AND {self.link} = ?",  # noqa: S608 - declared names
-                (ids[self.key], owner_id),
-            )
-            .fetchone()
-        )
+        return self.with_owner(ctx, caller, ids)[1]
+
+    def with_owner(
+        self, ctx: HandlerContext, caller: Caller, ids: dict[str, Any]
+    ) -> tuple[sqlite3.Row, sqlite3.Row]:
+        """(the owner's row, the row the path names), as ``find`` checks them."""
+        owner = self.owner(ctx, caller, ids)
+        row = self.get(ctx.store.read(), owner["id"], ids[self.key])
         if row is None:
             raise not_found(self.kind, ids[self.key])
-        return row
+        return owner, row
+
+    def get(self, db: sqlite3.Connection, owner_id: int, row_id: int) -> sqlite3.Row | None:
+        """Row ``row_id`` of owner ``owner_id``, or None (no checks above it: for code that has the owner)."""
+        query = f"SELECT * FROM {self.table} WHERE id = ? AND {self.link} = ?"  # noqa: S608 - declared names
+        row = db.execute(query, (row_id, owner_id)).fetchone()
+        return row if row is not None and (self.keep is None or self.keep(row)) else None
 
     def owner(self, ctx: HandlerContext, caller: Caller, ids: dict[str, Any]) -> sqlite3.Row:
         """The row the items hang from (the user, or the parent's row), checked."""
@@ -278,7 +285,8 @@ class Owned:
     def rows(self, ctx: HandlerContext, owner_id: int) -> list[sqlite3.Row]:
         """Every row of one owner."""
         db = ctx.store.read()
-        return db.execute(f"SELECT * FROM {self.table} WHERE {self.link} = ?", (owner_id,)).fetchall()  # noqa: S608
+        rows = db.execute(f"SELECT * FROM {self.table} WHERE {self.link} = ?", (owner_id,)).fetchall()  # noqa: S608
+        return [row for row in rows if self.keep is None or self.keep(row)]
 
 
 def own_user(caller: Caller, ids: dict[str, Any]) -> sqlite3.Row:
@@ -296,17 +304,8 @@ class Narrowed(Owned):
     """An ``Owned`` over the rows of one ``type`` only (one table, several of bunq's families)."""
 
     def __init__(self, table: str, kind: str, type_: str, **chain: Any) -> None:
-        super().__init__(table, kind, **chain)
+        super().__init__(table, kind, keep=lambda row: row["type"] == type_, **chain)
         object.__setattr__(self, "type_", type_)
-
-    def find(self, ctx: HandlerContext, caller: Caller, ids: dict[str, Any]) -> sqlite3.Row:
-        row = super().find(ctx, caller, ids)
-        if row["type"] != self.type_:
-            raise not_found(self.kind, ids[self.key])
-        return row
-
-    def rows(self, ctx: HandlerContext, owner_id: int) -> list[sqlite3.Row]:
-        return [row for row in super().rows(ctx, owner_id) if row["type"] == self.type_]
 
 
 # -- plain families ----------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from bunq_helpers.crypto import keys
 from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
 from bunq_helpers.local_sandbox.catalogue import load_catalogue
 from bunq_helpers.local_sandbox.endpoints import attachments, held_parents, notes
-from bunq_helpers.local_sandbox.endpoints.draft_payments import find_draft_payment
+from bunq_helpers.local_sandbox.endpoints.draft_payments import DRAFT_PAYMENT
 from bunq_helpers.local_sandbox.endpoints.note_parents import NOTE_PARENTS
 from tests.helpers import Raw, error_of
 from tests.local_sandbox.test_attachments import STAMP, tiny_png, upload
@@ -302,7 +302,7 @@ def test_note_attachment_refuses_files_that_are_not_the_callers(w: SimpleNamespa
 
 
 def test_registering_a_parent_gives_it_all_ten_operations_at_bunqs_paths() -> None:
-    routes = notes.note_routes({"draft-payment": notes.found_by(find_draft_payment)})
+    routes = notes.note_routes({"draft-payment": notes.held_as(DRAFT_PAYMENT)})
     template = NOTE_PARENTS["draft-payment"]
     assert sorted((r.method, r.template) for r in routes) == sorted(
         [(m, f"{template}/{kind}") for kind in ("note-text", "note-attachment") for m in ("GET", "POST")]
@@ -313,7 +313,7 @@ def test_registering_a_parent_gives_it_all_ten_operations_at_bunqs_paths() -> No
         ]
     )
     with pytest.raises(ValueError, match="no notes on \\['invoice'\\]"):
-        notes.note_routes({"invoice": notes.found_by(find_draft_payment)})
+        notes.note_routes({"invoice": notes.held_as(DRAFT_PAYMENT)})
 
 
 def test_every_route_here_is_an_operation_in_bunqs_description() -> None:

@@ -18,23 +18,19 @@ from ..bank.ledger import account_and_owner
 from ..bank.transfers import MAX_DESCRIPTION
 from ..bunq_errors import bad_request
 from ..events import renders
-from ..kit import body_of, op
+from ..kit import ACCOUNT, Owned, body_of, op
 from ..pagination import paginate
 from ..render import id_and_stamps, own_label, timestamp
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
 from ..validation import optional_string, required_amount, required_choice, required_object
-from .lookups import own_account, own_item, payable_account
+from .lookups import own_account, payable_account
 
 SHARE_URL = "https://bunq.me/t/{uuid}"
 TAB_LIFETIME = 30 * 24 * 3600  # seconds; an assumption, see the module docstring
 
 
-def find_bunqme_tab(db: sqlite3.Connection, account_id: int, tab_id: int) -> sqlite3.Row | None:
-    """bunq.me tab ``tab_id`` of account ``account_id``, if it is one."""
-    return db.execute(
-        "SELECT * FROM bunqme_tabs WHERE id = ? AND account_id = ?", (tab_id, account_id)
-    ).fetchone()
+TAB = Owned("bunqme_tabs", "BunqMeTab", parent=ACCOUNT, link="account_id")
 
 
 def shown_status(tab: sqlite3.Row, now: float) -> str:
@@ -108,25 +104,22 @@ def create_tab(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[
 
 def list_tabs(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """GET …/bunqme-tab."""
-    account = own_account(ctx, caller, ids)
-    db = ctx.store.read()
-    rows = db.execute("SELECT * FROM bunqme_tabs WHERE account_id = ?", (account["id"],)).fetchall()
+    rows, db = TAB.rows(ctx, own_account(ctx, caller, ids)["id"]), ctx.store.read()
     return paginate(request, [tab_object(db, row, ctx.now()) for row in rows], "BunqMeTab")
 
 
 def read_tab(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """GET …/bunqme-tab/{id}."""
-    _, row = own_item(ctx, caller, ids, find_bunqme_tab, "BunqMeTab")
-    return Reply([{"BunqMeTab": tab_object(ctx.store.read(), row, ctx.now())}])
+    return Reply([{"BunqMeTab": tab_object(ctx.store.read(), TAB.find(ctx, caller, ids), ctx.now())}])
 
 
 def update_tab(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """PUT …/bunqme-tab/{id} with status CANCELLED: close the link."""
-    account, row = own_item(ctx, caller, ids, find_bunqme_tab, "BunqMeTab")
+    account, row = TAB.with_owner(ctx, caller, ids)
     required_choice(body_of(request), "status", ("CANCELLED",))
     now = ctx.now()
     with ctx.store.transaction() as db:
-        row = find_bunqme_tab(db, account["id"], row["id"])
+        row = TAB.get(db, account["id"], row["id"])
         current = shown_status(row, now)
         if current != "WAITING_FOR_PAYMENT":
             raise bad_request(

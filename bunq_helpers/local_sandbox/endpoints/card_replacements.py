@@ -53,7 +53,7 @@ def replace(
         if name not in card_names(caller.user):
             raise bad_request(f'Field "name_on_card" must be one of: {", ".join(card_names(caller.user))}.')
         columns["name_on_card"] = name
-    second_line = _second_line(body, required=False)
+    second_line = _second_line(body)
     if second_line is not None:
         columns["second_line"] = second_line
     pins = _pin_assignments(db, caller.user, body)

@@ -29,7 +29,7 @@ from typing import Any
 from ..amounts import amount
 from ..bunq_errors import bad_request, not_found
 from ..events import renders
-from ..kit import Owned, body_of, op
+from ..kit import Owned, body_of, op, plain_family
 from ..pagination import paginate
 from ..render import id_and_stamps, own_label, timestamp
 from ..request import Request
@@ -183,9 +183,7 @@ def _pin_assignments(db: sqlite3.Connection, user: sqlite3.Row, body: dict[str, 
     return pins
 
 
-def _second_line(body: dict[str, Any], required: bool) -> str | None:
-    if required and "second_line" not in body:
-        raise bad_request('Field "second_line" is required (it may be empty).')
+def _second_line(body: dict[str, Any]) -> str | None:
     return optional_text(body, "second_line", max_length=SECOND_LINE_MAX)
 
 
@@ -219,20 +217,14 @@ def _expiry(now: float) -> str:
 def _order(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int], kind: str) -> Reply:
     user = own_user(caller, ids)
     body = body_of(request)
-    second_line = _second_line(body, required=True) or ""
-    if body.get("name_on_card") is None:
-        raise bad_request(
-            'Field "name_on_card" is required; GET user/{id}/card-name lists the names you may use.'
-        )
+    second_line = _second_line(body) or ""  # the kit's check: second_line, name_on_card, product_type sent
     name_on_card = optional_text(body, "name_on_card", max_length=255) or ""
     names = card_names(user)
     if name_on_card not in names:
         raise bad_request(f'Field "name_on_card" must be one of {json.dumps(names)} (see GET card-name).')
     card_type = required_choice(body, "type", TYPES)
-    product_type = body.get("product_type")
-    if product_type is None:
-        raise bad_request('Field "product_type" is required, e.g. "MASTERCARD_DEBIT".')
-    if not isinstance(product_type, str) or not PRODUCT_TYPE.match(product_type):
+    product_type = body["product_type"]
+    if not PRODUCT_TYPE.match(product_type):
         raise bad_request('Field "product_type" must be a product name such as "MASTERCARD_DEBIT".')
     preferred = optional_text(body, "preferred_name_on_card", max_length=255)
     first_line = (
@@ -328,20 +320,6 @@ def list_card_names(ctx: HandlerContext, request: Request, caller: Caller, ids: 
 CARD = Owned("cards", "Card", key="card_id")
 
 
-def list_cards(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET user/{id}/card: the user's cards, newest first."""
-    user = own_user(caller, ids)
-    db = ctx.store.read()
-    cards = db.execute("SELECT * FROM cards WHERE user_id = ?", (user["id"],)).fetchall()
-    return paginate(request, [card_object(db, card) for card in cards], "Card")
-
-
-def read_card(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET user/{id}/card/{id}."""
-    card = CARD.find(ctx, caller, ids)
-    return Reply([{"Card": card_object(ctx.store.read(), card)}])
-
-
 def _status_change(card: sqlite3.Row, body: dict[str, Any]) -> str | None:
     status = optional_choice(body, "status", STATUSES)
     reason = optional_text(body, "cancellation_reason", max_length=255)
@@ -383,7 +361,7 @@ def change_card(
         cents = _limit(body, field)
         if cents is not None:
             columns[column] = cents
-    second_line = _second_line(body, required=False)
+    second_line = _second_line(body)
     if second_line is not None:
         columns["second_line"] = second_line
     preferred = optional_text(body, "preferred_name_on_card", max_length=255)
@@ -493,8 +471,7 @@ ROUTES = [
     op("CREATE_CardDebit_for_User", order_debit_card),
     op("CREATE_CardCredit_for_User", order_credit_card),
     op("List_all_CardName_for_User", list_card_names),
-    op("List_all_Card_for_User", list_cards),
-    op("READ_Card_for_User", read_card, item="card_id"),
+    *plain_family(CARD, list_op="List_all_Card_for_User", read_op="READ_Card_for_User", render=card_object),
     op("UPDATE_Card_for_User", update_card, item="card_id"),
     op("CREATE_GeneratedCvc2_for_User_Card", create_cvc2),
     op("List_all_GeneratedCvc2_for_User_Card", list_cvc2),

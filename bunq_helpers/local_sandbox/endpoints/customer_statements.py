@@ -19,10 +19,10 @@ import json
 import sqlite3
 from typing import Any
 
-from ..bunq_errors import bad_request, not_found
-from ..kit import body_of, op
-from ..pagination import paginate
-from ..render import id_and_stamps, own_label
+from ..bank.ledger import account_and_owner
+from ..bunq_errors import bad_request
+from ..kit import ACCOUNT, Owned, body_of, derived_renderer, op, plain_family
+from ..render import own_label
 from ..request import Request
 from ..routing import Caller, HandlerContext, RawReply, Reply
 from ..statement_files import Line, Statement, to_csv, to_mt940, to_pdf
@@ -34,18 +34,15 @@ REGIONAL_FORMATS = ("UK_US", "EUROPEAN")
 CONTENT_TYPES = {"CSV": "text/csv", "MT940": "text/plain", "PDF": "application/pdf"}
 
 
-def statement_object(row: sqlite3.Row, account: sqlite3.Row, user: sqlite3.Row) -> dict[str, Any]:
-    """A CustomerStatement (bunq's ExportStatement) object."""
-    return {
-        **id_and_stamps(row),
-        "date_start": row["date_start"],
-        "date_end": row["date_end"],
-        "status": row["status"],
-        "statement_number": row["statement_number"],
-        "statement_format": row["statement_format"],
-        "regional_format": row["regional_format"],
-        "alias_monetary_account": own_label(account, user),
-    }
+STATEMENT = Owned(
+    "customer_statements", "CustomerStatement", key="statement_id", parent=ACCOUNT, link="account_id"
+)
+_SHOWN = derived_renderer("READ_CustomerStatement_for_User_MonetaryAccount")
+
+
+def statement_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
+    """A CustomerStatement (bunq's ExportStatement): its row's fields and the account it is of."""
+    return {**_SHOWN(db, row), "alias_monetary_account": own_label(*account_and_owner(db, row["account_id"]))}
 
 
 def _midnight(day: dt.date) -> float:
@@ -140,60 +137,21 @@ def create_statement(ctx: HandlerContext, request: Request, caller: Caller, ids:
     return Reply([{"Id": {"id": statement_id}}])
 
 
-def _rows(ctx: HandlerContext, account: sqlite3.Row) -> list[sqlite3.Row]:
-    return (
-        ctx.store.read()
-        .execute("SELECT * FROM customer_statements WHERE account_id = ?", (account["id"],))
-        .fetchall()
-    )
-
-
-def _one(ctx: HandlerContext, caller: Caller, ids: dict[str, int]) -> tuple[sqlite3.Row, sqlite3.Row]:
-    account = own_account(ctx, caller, ids)
-    row = (
-        ctx.store.read()
-        .execute(
-            "SELECT * FROM customer_statements WHERE id = ? AND account_id = ?",
-            (ids["statement_id"], account["id"]),
-        )
-        .fetchone()
-    )
-    if row is None:
-        raise not_found("CustomerStatement", ids["statement_id"])
-    return account, row
-
-
-def list_statements(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET …/customer-statement: newest first."""
-    account = own_account(ctx, caller, ids)
-    items = [statement_object(row, account, caller.user) for row in _rows(ctx, account)]
-    return paginate(request, items, "CustomerStatement")
-
-
-def read_statement(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET …/customer-statement/{id}."""
-    account, row = _one(ctx, caller, ids)
-    return Reply([{"CustomerStatement": statement_object(row, account, caller.user)}])
-
-
-def delete_statement(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """DELETE …/customer-statement/{id}: the export and its file are gone."""
-    _, row = _one(ctx, caller, ids)
-    with ctx.store.transaction() as db:
-        db.execute("DELETE FROM customer_statements WHERE id = ?", (row["id"],))
-    return Reply([])
-
-
 def statement_content(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """GET …/customer-statement/{id}/content: the file itself, as raw bytes."""
-    _, row = _one(ctx, caller, ids)
+    row = STATEMENT.find(ctx, caller, ids)
     return RawReply(bytes(row["content"]), CONTENT_TYPES[row["statement_format"]])
 
 
 ROUTES = [
     op("CREATE_CustomerStatement_for_User_MonetaryAccount", create_statement),
-    op("List_all_CustomerStatement_for_User_MonetaryAccount", list_statements),
-    op("READ_CustomerStatement_for_User_MonetaryAccount", read_statement, item="statement_id"),
-    op("DELETE_CustomerStatement_for_User_MonetaryAccount", delete_statement, item="statement_id"),
+    *plain_family(
+        STATEMENT,
+        list_op="List_all_CustomerStatement_for_User_MonetaryAccount",
+        read_op="READ_CustomerStatement_for_User_MonetaryAccount",
+        delete_op="DELETE_CustomerStatement_for_User_MonetaryAccount",
+        render=statement_object,
+        wrapper="CustomerStatement",
+    ),
     op("List_all_Content_for_User_MonetaryAccount_CustomerStatement", statement_content),
 ]

@@ -32,8 +32,7 @@ from ..bank.transfers import (
 )
 from ..bunq_errors import bad_request
 from ..events import renders_rows
-from ..kit import body_of, op
-from ..pagination import paginate
+from ..kit import ACCOUNT, Owned, body_of, op, plain_family
 from ..render import label_user, timestamp
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
@@ -44,17 +43,13 @@ from ..validation import (
     required_int,
     required_list,
 )
-from .lookups import own_account, own_item, payable_account
+from .lookups import payable_account
 from .orders import read_order, read_schedule
 
 ANSWERS = ("ACCEPTED", "REJECTED", "CANCELLED")
 
 
-def find_draft_payment(db: sqlite3.Connection, account_id: int, draft_id: int) -> sqlite3.Row | None:
-    """Draft payment ``draft_id`` of account ``account_id``, if it is one."""
-    return db.execute(
-        "SELECT * FROM draft_payments WHERE id = ? AND account_id = ?", (draft_id, account_id)
-    ).fetchone()
+DRAFT_PAYMENT = Owned("draft_payments", "DraftPayment", parent=ACCOUNT, link="account_id")
 
 
 def _entries(db: sqlite3.Connection, draft_id: int) -> list[sqlite3.Row]:
@@ -142,20 +137,6 @@ def create_draft_payment(ctx: HandlerContext, request: Request, caller: Caller, 
     return Reply([{"Id": {"id": draft_id}}])
 
 
-def list_draft_payments(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET …/draft-payment."""
-    account = own_account(ctx, caller, ids)
-    db = ctx.store.read()
-    rows = db.execute("SELECT * FROM draft_payments WHERE account_id = ?", (account["id"],)).fetchall()
-    return paginate(request, [draft_object(db, row) for row in rows], "DraftPayment")
-
-
-def read_draft_payment(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET …/draft-payment/{id}."""
-    _, row = own_item(ctx, caller, ids, find_draft_payment, "DraftPayment")
-    return Reply([{"DraftPayment": draft_object(ctx.store.read(), row)}])
-
-
 def _accept(
     ctx: HandlerContext, db: sqlite3.Connection, draft: sqlite3.Row, account: sqlite3.Row, user
 ) -> None:
@@ -174,7 +155,7 @@ def _accept(
 
 def update_draft_payment(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """PUT …/draft-payment/{id} (signed): accept, reject or cancel it, or replace its entries."""
-    account, row = own_item(ctx, caller, ids, find_draft_payment, "DraftPayment")
+    account, row = DRAFT_PAYMENT.with_owner(ctx, caller, ids)
     body = body_of(request)
     status = optional_choice(body, "status", ANSWERS)
     orders = _read_entries(body) if body.get("entries") is not None else None
@@ -183,7 +164,7 @@ def update_draft_payment(ctx: HandlerContext, request: Request, caller: Caller, 
     previous = optional_string(body, "previous_updated_timestamp", default=None, max_length=40)
     now = ctx.now()
     with ctx.store.transaction() as db:
-        row = find_draft_payment(db, account["id"], row["id"])
+        row = DRAFT_PAYMENT.get(db, account["id"], row["id"])
         if previous is not None and previous != timestamp(row["updated"]):
             raise bad_request(
                 f'Field "previous_updated_timestamp" is {previous}, but this DraftPayment was updated at '
@@ -211,7 +192,11 @@ renders_rows("DraftPayment", "draft_payments", draft_object)
 
 ROUTES = [
     op("CREATE_DraftPayment_for_User_MonetaryAccount", create_draft_payment),
-    op("List_all_DraftPayment_for_User_MonetaryAccount", list_draft_payments),
-    op("READ_DraftPayment_for_User_MonetaryAccount", read_draft_payment),
+    *plain_family(
+        DRAFT_PAYMENT,
+        list_op="List_all_DraftPayment_for_User_MonetaryAccount",
+        read_op="READ_DraftPayment_for_User_MonetaryAccount",
+        render=draft_object,
+    ),
     op("UPDATE_DraftPayment_for_User_MonetaryAccount", update_draft_payment, signed=True),
 ]

@@ -15,7 +15,6 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from ..bank.transfers import find_payment_batch
 from ..bunq_errors import bad_request, not_found
 from ..catalogue import load_catalogue
 from ..kit import Owned, body_of, op
@@ -25,36 +24,27 @@ from ..request import Request
 from ..routing import Caller, HandlerContext, Reply, Route
 from ..validation import optional_string, required_string
 from .attachments import own_attachment
-from .draft_payments import find_draft_payment
+from .draft_payments import DRAFT_PAYMENT
 from .held_parents import NOTED
-from .lookups import Finder, own_account
+from .lookups import own_account
 from .note_parents import NOTE_PARENTS
-from .payments import find_payment
-from .request_inquiries import find_request_inquiry
-from .request_inquiry_batches import find_request_inquiry_batch
-from .request_responses import find_request_response
-from .scheduled_payments import find_scheduled_batch, find_scheduled_payment
-from .schedules import find_schedule_instance
+from .payment_batches import PAYMENT_BATCH
+from .payments import PAYMENT
+from .request_inquiries import REQUEST_INQUIRY
+from .request_inquiry_batches import REQUEST_INQUIRY_BATCH
+from .request_responses import RESPONSE
+from .scheduled_payments import SCHEDULED_BATCH, SCHEDULED_PAYMENT
+from .schedules import SCHEDULE, SCHEDULE_INSTANCE
 
 # (db, the caller's account the path names, the path's ids) -> does the parent exist on that account?
 ParentLookup = Callable[[sqlite3.Connection, sqlite3.Row, dict[str, int]], bool]
-
-
-def found_by(finder: Finder) -> ParentLookup:
-    """The usual parent: what ``finder`` finds on that account under the path's parent id."""
-
-    def exists(db: sqlite3.Connection, account: sqlite3.Row, ids: dict[str, int]) -> bool:
-        return finder(db, account["id"], ids["parent_id"]) is not None
-
-    return exists
 
 
 def held_as(owned: Owned) -> ParentLookup:
     """A parent that is a kit family's row on the account (``owned.link`` names its account column)."""
 
     def exists(db: sqlite3.Connection, account: sqlite3.Row, ids: dict[str, int]) -> bool:
-        query = f"SELECT 1 FROM {owned.table} WHERE id = ? AND {owned.link} = ?"  # noqa: S608 - declared names
-        return db.execute(query, (ids["parent_id"], account["id"])).fetchone() is not None
+        return owned.get(db, account["id"], ids["parent_id"]) is not None
 
     exists.kind = owned.kind  # type: ignore[attr-defined]  # the name its 404 gives
     return exists
@@ -62,20 +52,23 @@ def held_as(owned: Owned) -> ParentLookup:
 
 def _schedule_instance(db: sqlite3.Connection, account: sqlite3.Row, ids: dict[str, int]) -> bool:
     """A run of the schedule the path names (``…/schedule/{schedule_id}/schedule-instance/{id}``)."""
-    row = find_schedule_instance(db, account["id"], ids["parent_id"])
-    return row is not None and row["schedule_id"] == ids["schedule_id"]
+    schedule = SCHEDULE.get(db, account["id"], ids["schedule_id"])
+    return schedule is not None and SCHEDULE_INSTANCE.get(db, schedule["id"], ids["parent_id"]) is not None
+
+
+_schedule_instance.kind = SCHEDULE_INSTANCE.kind  # type: ignore[attr-defined]  # the name its 404 gives
 
 
 # The parents the sandbox holds: bunq's path segment -> lookup. Registering a parent is one line here.
 PARENTS: dict[str, ParentLookup] = {
-    "payment": found_by(find_payment),
-    "request-inquiry": found_by(find_request_inquiry),
-    "request-response": found_by(find_request_response),
-    "request-inquiry-batch": found_by(find_request_inquiry_batch),
-    "draft-payment": found_by(find_draft_payment),
-    "payment-batch": found_by(find_payment_batch),
-    "schedule-payment": found_by(find_scheduled_payment),
-    "schedule-payment-batch": found_by(find_scheduled_batch),
+    "payment": held_as(PAYMENT),
+    "request-inquiry": held_as(REQUEST_INQUIRY),
+    "request-response": held_as(RESPONSE),
+    "request-inquiry-batch": held_as(REQUEST_INQUIRY_BATCH),
+    "draft-payment": held_as(DRAFT_PAYMENT),
+    "payment-batch": held_as(PAYMENT_BATCH),
+    "schedule-payment": held_as(SCHEDULED_PAYMENT),
+    "schedule-payment-batch": held_as(SCHEDULED_BATCH),
     "schedule-instance": _schedule_instance,
     # opsnotes: parents that are kit families, each found through its own Owned chain
     **{segment: held_as(owned) for segment, owned in NOTED.items()},
@@ -85,21 +78,9 @@ WRAPPERS = {"note-text": "NoteText", "note-attachment": "NoteAttachment"}
 MAX_CONTENT = 10_000
 
 
-# The object names the parents' own reads use in their 404s, where the path segment does not give them.
-_NAMES = {
-    "schedule-payment": "ScheduledPayment",
-    "schedule-payment-batch": "ScheduledPaymentBatch",
-    "schedule-instance": "ScheduledInstance",
-}
-
-
 def _kind_name(parent: str) -> str:
     """``request-inquiry`` -> ``RequestInquiry``, for 404 messages (as the parent's own read says it)."""
-    return (
-        _NAMES.get(parent)
-        or getattr(PARENTS[parent], "kind", None)
-        or "".join(part.capitalize() for part in parent.split("-"))
-    )
+    return getattr(PARENTS[parent], "kind", None) or "".join(part.capitalize() for part in parent.split("-"))
 
 
 def _parent(ctx: HandlerContext, caller: Caller, ids: dict[str, int], parent: str) -> sqlite3.Row:
@@ -135,20 +116,12 @@ def _render(db: sqlite3.Connection, note: sqlite3.Row) -> dict[str, Any]:
     return note_object(note, author, attachment)
 
 
-def _attachment_id(
-    db: sqlite3.Connection, caller: Caller, body: dict[str, Any], required: bool
-) -> int | None:
+def _attachment_id(db: sqlite3.Connection, caller: Caller, body: dict[str, Any]) -> int | None:
+    """The uploaded attachment a note holds (the kit's check: a whole number, sent on create)."""
     value = body.get("attachment_id")
-    if value is None:
-        if required:
-            raise bad_request(
-                'Field "attachment_id" is required: upload the file with POST '
-                "user/{userID}/monetary-account/{monetary-accountID}/attachment and give the id it answers."
-            )
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
+    if value is not None and not 0 < value < 2**63:
         raise bad_request('Field "attachment_id" must be a whole number, the id of an uploaded attachment.')
-    if own_attachment(db, caller.user["id"], value) is None:
+    if value is not None and own_attachment(db, caller.user["id"], value) is None:
         raise bad_request(
             f'Field "attachment_id": there is no attachment {value} on your monetary accounts; '
             "upload the file with POST …/monetary-account/{id}/attachment first."
@@ -163,7 +136,7 @@ def _fields(ctx: HandlerContext, caller: Caller, kind: str, body: dict[str, Any]
             return {"content": required_string(body, "content", max_length=MAX_CONTENT)}
         return {}
     fields: dict[str, Any] = {}
-    attachment_id = _attachment_id(ctx.store.read(), caller, body, required=creating)
+    attachment_id = _attachment_id(ctx.store.read(), caller, body)
     if attachment_id is not None:
         fields["attachment_id"] = attachment_id
     if body.get("description") is not None or creating:

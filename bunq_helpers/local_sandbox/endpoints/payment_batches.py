@@ -7,13 +7,14 @@ before anything moves, so the batch is paid in full or not at all.
 
 from __future__ import annotations
 
-from ..bank.transfers import batch_object, execute_orders, find_payment_batch, payee_account
-from ..kit import body_of, op
-from ..pagination import paginate
+from ..bank.transfers import batch_object, execute_orders, payee_account
+from ..kit import ACCOUNT, Owned, body_of, op, plain_family
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
-from .lookups import own_account, own_item, payable_account
+from .lookups import payable_account
 from .orders import read_orders
+
+PAYMENT_BATCH = Owned("payment_batches", "PaymentBatch", parent=ACCOUNT, link="account_id")
 
 
 def create_payment_batch(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
@@ -27,24 +28,12 @@ def create_payment_batch(ctx: HandlerContext, request: Request, caller: Caller, 
     return Reply([{"Id": {"id": batch_id}}])
 
 
-def list_payment_batches(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET …/payment-batch."""
-    account = own_account(ctx, caller, ids)
-    db = ctx.store.read()
-    rows = db.execute("SELECT * FROM payment_batches WHERE account_id = ?", (account["id"],)).fetchall()
-    return paginate(
-        request, [batch_object(db, row) for row in rows], "PaymentBatch", ids=[row["id"] for row in rows]
-    )
-
-
-def read_payment_batch(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET …/payment-batch/{id}."""
-    _, row = own_item(ctx, caller, ids, find_payment_batch, "PaymentBatch")
-    return Reply([{"PaymentBatch": batch_object(ctx.store.read(), row)}])
-
-
 ROUTES = [
     op("CREATE_PaymentBatch_for_User_MonetaryAccount", create_payment_batch, signed=True),
-    op("List_all_PaymentBatch_for_User_MonetaryAccount", list_payment_batches),
-    op("READ_PaymentBatch_for_User_MonetaryAccount", read_payment_batch),
+    *plain_family(
+        PAYMENT_BATCH,
+        list_op="List_all_PaymentBatch_for_User_MonetaryAccount",
+        read_op="READ_PaymentBatch_for_User_MonetaryAccount",
+        render=batch_object,
+    ),
 ]

@@ -6,15 +6,19 @@ A payment to an IBAN or e-mail address of another sandbox account credits that a
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
+from ..bank.ledger import account_and_owner
 from ..bank.transfers import transfer
-from ..kit import body_of, op
-from ..pagination import paginate
+from ..kit import ACCOUNT, Owned, body_of, op, plain_family
 from ..render import payment_object
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
-from .lookups import own_account, own_item, payable_account
+from .lookups import payable_account
 from .orders import read_order
+
+# Each side of a payment is its own row, booked on its own account.
+PAYMENT = Owned("payments", "Payment", key="payment_id", parent=ACCOUNT, link="account_id")
 
 
 def create_payment(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
@@ -26,30 +30,17 @@ def create_payment(ctx: HandlerContext, request: Request, caller: Caller, ids: d
     return Reply([{"Id": {"id": payment_id}}])
 
 
-def list_payments(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET …/payment: newest first, paginated."""
-    account = own_account(ctx, caller, ids)
-    rows = (
-        ctx.store.read().execute("SELECT * FROM payments WHERE account_id = ?", (account["id"],)).fetchall()
-    )
-    return paginate(request, [payment_object(row, account, caller.user) for row in rows], "Payment")
-
-
-def find_payment(db: sqlite3.Connection, account_id: int, payment_id: int) -> sqlite3.Row | None:
-    """Payment ``payment_id`` as booked on account ``account_id`` (each side of a payment is its own)."""
-    return db.execute(
-        "SELECT * FROM payments WHERE id = ? AND account_id = ?", (payment_id, account_id)
-    ).fetchone()
-
-
-def read_payment(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET …/payment/{id}."""
-    account, row = own_item(ctx, caller, ids, find_payment, "Payment", key="payment_id")
-    return Reply([{"Payment": payment_object(row, account, caller.user)}])
+def shown_payment(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
+    """A Payment as its account's owner sees it."""
+    return payment_object(row, *account_and_owner(db, row["account_id"]))
 
 
 ROUTES = [
     op("CREATE_Payment_for_User_MonetaryAccount", create_payment, signed=True),
-    op("List_all_Payment_for_User_MonetaryAccount", list_payments),
-    op("READ_Payment_for_User_MonetaryAccount", read_payment, item="payment_id"),
+    *plain_family(
+        PAYMENT,
+        list_op="List_all_Payment_for_User_MonetaryAccount",
+        read_op="READ_Payment_for_User_MonetaryAccount",
+        render=shown_payment,
+    ),
 ]

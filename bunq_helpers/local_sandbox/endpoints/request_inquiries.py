@@ -17,9 +17,8 @@ from ..amounts import amount
 from ..bank.ledger import account_and_owner
 from ..bank.transfers import MAX_DESCRIPTION, local_account_for
 from ..bunq_errors import bad_request
-from ..events import renders
-from ..kit import body_of, op
-from ..pagination import paginate
+from ..events import renders_rows
+from ..kit import ACCOUNT, Owned, body_of, op, plain_family
 from ..render import (
     SUGAR_DADDY_EMAIL,
     SUGAR_DADDY_IBAN,
@@ -39,8 +38,9 @@ from ..validation import (
     required_pointer,
     required_string,
 )
-from .lookups import own_account, own_item, payable_account
+from .lookups import payable_account
 
+REQUEST_INQUIRY = Owned("request_inquiries", "RequestInquiry", parent=ACCOUNT, link="account_id")
 # bunq's spec answers a PUT with the RequestInquiry less these two fields.
 UPDATE_OMITS = ("bunqme_share_url", "redirect_url")
 
@@ -123,17 +123,9 @@ def insert_inquiry(
     return int(inquiry_id)
 
 
-def find_request_inquiry(db: sqlite3.Connection, account_id: int, inquiry_id: int) -> sqlite3.Row | None:
-    """Request inquiry ``inquiry_id`` made from account ``account_id``, if it is one."""
-    return db.execute(
-        "SELECT * FROM request_inquiries WHERE id = ? AND account_id = ?", (inquiry_id, account_id)
-    ).fetchone()
-
-
-def inquiry_object(
-    db: sqlite3.Connection, inquiry: sqlite3.Row, account: sqlite3.Row, user: sqlite3.Row
-) -> dict:
+def inquiry_object(db: sqlite3.Connection, inquiry: sqlite3.Row) -> dict:
     """A RequestInquiry, seen by the account that made it."""
+    account, user = account_and_owner(db, inquiry["account_id"])
     response = db.execute("SELECT * FROM request_responses WHERE inquiry_id = ?", (inquiry["id"],)).fetchone()
     status = inquiry["status"]
     if response is not None:
@@ -178,24 +170,6 @@ def create_request_inquiry(
     return Reply([{"Id": {"id": inquiry_id}}])
 
 
-def list_request_inquiries(
-    ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
-) -> Reply:
-    """GET …/request-inquiry."""
-    account = own_account(ctx, caller, ids)
-    db = ctx.store.read()
-    rows = db.execute("SELECT * FROM request_inquiries WHERE account_id = ?", (account["id"],)).fetchall()
-    return paginate(
-        request, [inquiry_object(db, row, account, caller.user) for row in rows], "RequestInquiry"
-    )
-
-
-def read_request_inquiry(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET …/request-inquiry/{id}."""
-    account, row = own_item(ctx, caller, ids, find_request_inquiry, "RequestInquiry")
-    return Reply([{"RequestInquiry": inquiry_object(ctx.store.read(), row, account, caller.user)}])
-
-
 def revoke(ctx: HandlerContext, db: sqlite3.Connection, inquiry: sqlite3.Row, user: sqlite3.Row) -> None:
     """Mark a PENDING request REVOKED (and its RequestResponse with it), in the caller's transaction."""
     current = db.execute("SELECT status FROM request_inquiries WHERE id = ?", (inquiry["id"],)).fetchone()[0]
@@ -218,30 +192,26 @@ def update_request_inquiry(
     ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
 ) -> Reply:
     """PUT …/request-inquiry/{id} with status REVOKED: take back a request nobody has answered yet."""
-    account, row = own_item(ctx, caller, ids, find_request_inquiry, "RequestInquiry")
+    row = REQUEST_INQUIRY.find(ctx, caller, ids)
     required_choice(body_of(request), "status", ("REVOKED",))
     with ctx.store.transaction() as db:
         revoke(ctx, db, row, caller.user)
-        row = find_request_inquiry(db, account["id"], row["id"])
-        shown = inquiry_object(db, row, account, caller.user)
+        shown = inquiry_object(db, REQUEST_INQUIRY.get(db, row["account_id"], row["id"]))
     for absent in UPDATE_OMITS:
         shown.pop(absent)
     return Reply([{"RequestInquiry": shown}])
 
 
-@renders("RequestInquiry")
-def request_inquiry_for_event(db: sqlite3.Connection, inquiry_id: int) -> dict | None:
-    """A request inquiry as an event shows it."""
-    row = db.execute("SELECT * FROM request_inquiries WHERE id = ?", (inquiry_id,)).fetchone()
-    if row is None:
-        return None
-    account, user = account_and_owner(db, row["account_id"])
-    return {"RequestInquiry": inquiry_object(db, row, account, user)}
+renders_rows("RequestInquiry", "request_inquiries", inquiry_object)
 
 
 ROUTES = [
     op("CREATE_RequestInquiry_for_User_MonetaryAccount", create_request_inquiry),
-    op("List_all_RequestInquiry_for_User_MonetaryAccount", list_request_inquiries),
-    op("READ_RequestInquiry_for_User_MonetaryAccount", read_request_inquiry),
+    *plain_family(
+        REQUEST_INQUIRY,
+        list_op="List_all_RequestInquiry_for_User_MonetaryAccount",
+        read_op="READ_RequestInquiry_for_User_MonetaryAccount",
+        render=inquiry_object,
+    ),
     op("UPDATE_RequestInquiry_for_User_MonetaryAccount", update_request_inquiry),
 ]

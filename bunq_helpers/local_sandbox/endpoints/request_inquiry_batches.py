@@ -11,32 +11,27 @@ import json
 import sqlite3
 
 from ..amounts import amount, cents_to_value
-from ..bank.ledger import account_and_owner
 from ..bunq_errors import bad_request
 from ..events import renders_rows
-from ..kit import body_of, op
-from ..pagination import paginate
+from ..kit import ACCOUNT, Owned, body_of, op, plain_family
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
 from ..validation import required_amount, required_choice, required_list
-from .lookups import own_account, own_item, payable_account
-from .request_inquiries import find_request_inquiry, inquiry_object, insert_inquiry, read_inquiry, revoke
+from .lookups import payable_account
+from .request_inquiries import REQUEST_INQUIRY, inquiry_object, insert_inquiry, read_inquiry, revoke
 
 MAX_REQUESTS = 100  # bunq's own limit is not documented
 
 
-def find_request_inquiry_batch(db: sqlite3.Connection, account_id: int, batch_id: int) -> sqlite3.Row | None:
-    """Request inquiry batch ``batch_id`` of account ``account_id``, if it is one."""
-    return db.execute(
-        "SELECT * FROM request_inquiry_batches WHERE id = ? AND account_id = ?", (batch_id, account_id)
-    ).fetchone()
+REQUEST_INQUIRY_BATCH = Owned(
+    "request_inquiry_batches", "RequestInquiryBatch", parent=ACCOUNT, link="account_id"
+)
 
 
 def batch_object(db: sqlite3.Connection, batch: sqlite3.Row) -> dict:
     """A RequestInquiryBatch: its requests and the total asked (no ``id``: bunq's spec and SDK have none)."""
-    account, user = account_and_owner(db, batch["account_id"])
     inquiries = [
-        inquiry_object(db, find_request_inquiry(db, account["id"], inquiry_id), account, user)
+        inquiry_object(db, REQUEST_INQUIRY.get(db, batch["account_id"], inquiry_id))
         for inquiry_id in json.loads(batch["inquiry_ids"])
     ]
     return {
@@ -74,36 +69,15 @@ def create_batch(ctx: HandlerContext, request: Request, caller: Caller, ids: dic
     return Reply([{"Id": {"id": batch_id}}])
 
 
-def list_batches(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET …/request-inquiry-batch."""
-    account = own_account(ctx, caller, ids)
-    db = ctx.store.read()
-    rows = db.execute(
-        "SELECT * FROM request_inquiry_batches WHERE account_id = ?", (account["id"],)
-    ).fetchall()
-    return paginate(
-        request,
-        [batch_object(db, row) for row in rows],
-        "RequestInquiryBatch",
-        ids=[row["id"] for row in rows],
-    )
-
-
-def read_batch(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET …/request-inquiry-batch/{id}."""
-    _, row = own_item(ctx, caller, ids, find_request_inquiry_batch, "RequestInquiryBatch")
-    return Reply([{"RequestInquiryBatch": batch_object(ctx.store.read(), row)}])
-
-
 def update_batch(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """PUT …/request-inquiry-batch/{id} with status REVOKED: revoke the requests still PENDING."""
-    account, row = own_item(ctx, caller, ids, find_request_inquiry_batch, "RequestInquiryBatch")
+    row = REQUEST_INQUIRY_BATCH.find(ctx, caller, ids)
     required_choice(body_of(request), "status", ("REVOKED",))
     with ctx.store.transaction() as db:
         pending = [
             inquiry
             for inquiry in (
-                find_request_inquiry(db, account["id"], i) for i in json.loads(row["inquiry_ids"])
+                REQUEST_INQUIRY.get(db, row["account_id"], i) for i in json.loads(row["inquiry_ids"])
             )
             if inquiry["status"] == "PENDING"
         ]
@@ -111,7 +85,7 @@ def update_batch(ctx: HandlerContext, request: Request, caller: Caller, ids: dic
             raise bad_request(f"RequestInquiryBatch {row['id']} has no PENDING request left to revoke.")
         for inquiry in pending:
             revoke(ctx, db, inquiry, caller.user)
-        ctx.events.updated(db, "RequestInquiryBatch", row["id"], caller.user["id"], account["id"])
+        ctx.events.updated(db, "RequestInquiryBatch", row["id"], caller.user["id"], row["account_id"])
     return Reply([{"Id": {"id": row["id"]}}])
 
 
@@ -120,7 +94,11 @@ renders_rows("RequestInquiryBatch", "request_inquiry_batches", batch_object)
 
 ROUTES = [
     op("CREATE_RequestInquiryBatch_for_User_MonetaryAccount", create_batch),
-    op("List_all_RequestInquiryBatch_for_User_MonetaryAccount", list_batches),
-    op("READ_RequestInquiryBatch_for_User_MonetaryAccount", read_batch),
+    *plain_family(
+        REQUEST_INQUIRY_BATCH,
+        list_op="List_all_RequestInquiryBatch_for_User_MonetaryAccount",
+        read_op="READ_RequestInquiryBatch_for_User_MonetaryAccount",
+        render=batch_object,
+    ),
     op("UPDATE_RequestInquiryBatch_for_User_MonetaryAccount", update_batch),
 ]

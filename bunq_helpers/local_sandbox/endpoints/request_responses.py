@@ -18,33 +18,33 @@ from ..amounts import amount, cents_to_value
 from ..bank.ledger import account_and_owner
 from ..bank.transfers import PaymentOrder, transfer
 from ..bunq_errors import bad_request
-from ..events import renders
-from ..kit import body_of, op
+from ..events import renders_rows
+from ..kit import ACCOUNT, Owned, body_of, op, plain_family
 from ..pagination import paginate
 from ..render import id_and_stamps, own_label, timestamp
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
 from ..validation import required_amount, required_choice
-from .lookups import own_account, own_item
+from .lookups import own_account
 
 ANSWERS = ("ACCEPTED", "REJECTED")
 STATUSES = ("PENDING", "ACCEPTED", "REJECTED", "REVOKED")
 
 
-def find_request_response(db: sqlite3.Connection, account_id: int, response_id: int) -> sqlite3.Row | None:
-    """Request response ``response_id`` of account ``account_id``, with its inquiry's fields."""
-    return db.execute(
-        "SELECT rr.*, ri.status, ri.amount_cents, ri.currency, ri.description,"
-        " ri.account_id AS requester_account_id FROM request_responses rr"
-        " JOIN request_inquiries ri ON ri.id = rr.inquiry_id WHERE rr.id = ? AND rr.account_id = ?",
-        (response_id, account_id),
-    ).fetchone()
+# A response with its inquiry's fields (status, amount, currency, description, the requester's account).
+RESPONSE = Owned(
+    "(SELECT rr.*, ri.status, ri.amount_cents, ri.currency, ri.description,"
+    " ri.account_id AS requester_account_id FROM request_responses rr"
+    " JOIN request_inquiries ri ON ri.id = rr.inquiry_id)",
+    "RequestResponse",
+    parent=ACCOUNT,
+    link="account_id",
+)
 
 
-def response_object(
-    db: sqlite3.Connection, row: sqlite3.Row, account: sqlite3.Row, user: sqlite3.Row
-) -> dict:
+def response_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict:
     """A RequestResponse, seen by the account asked to pay."""
+    account, user = account_and_owner(db, row["account_id"])
     responded = row["amount_responded_cents"]
     return {
         **id_and_stamps(row),
@@ -74,22 +74,8 @@ def list_request_responses(
     if wanted is not None and wanted not in STATUSES:
         raise bad_request(f'Query parameter "status" must be one of {", ".join(STATUSES)}.')
     db = ctx.store.read()
-    ids_here = db.execute(
-        "SELECT id FROM request_responses WHERE account_id = ?", (account["id"],)
-    ).fetchall()
-    rows = [find_request_response(db, account["id"], response_id) for (response_id,) in ids_here]
-    items = [
-        response_object(db, row, account, caller.user) for row in rows if wanted in (None, row["status"])
-    ]
-    return paginate(request, items, "RequestResponse")
-
-
-def read_request_response(
-    ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
-) -> Reply:
-    """GET …/request-response/{id}."""
-    account, row = own_item(ctx, caller, ids, find_request_response, "RequestResponse")
-    return Reply([{"RequestResponse": response_object(ctx.store.read(), row, account, caller.user)}])
+    rows = [row for row in RESPONSE.rows(ctx, account["id"]) if wanted in (None, row["status"])]
+    return paginate(request, [response_object(db, row) for row in rows], "RequestResponse")
 
 
 def _amount_to_pay(body: dict, row: sqlite3.Row) -> int:
@@ -114,13 +100,13 @@ def update_request_response(
     ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
 ) -> Reply:
     """PUT …/request-response/{id} (signed): status ACCEPTED (pays) or REJECTED."""
-    account, row = own_item(ctx, caller, ids, find_request_response, "RequestResponse")
+    account, row = RESPONSE.with_owner(ctx, caller, ids)
     body = body_of(request)
     answer = required_choice(body, "status", ANSWERS)
     cents = _amount_to_pay(body, row) if answer == "ACCEPTED" else None
     now = ctx.now()
     with ctx.store.transaction() as db:
-        row = find_request_response(db, account["id"], row["id"])
+        row = RESPONSE.get(db, account["id"], row["id"])
         if row["status"] != "PENDING":
             raise bad_request(
                 f"RequestResponse {row['id']} is {row['status']}; only a PENDING request can be answered."
@@ -144,23 +130,15 @@ def update_request_response(
         )
         ctx.events.updated(db, "RequestResponse", row["id"], caller.user["id"], account["id"])
         ctx.events.updated(db, "RequestInquiry", row["inquiry_id"], requester["id"], requester_account["id"])
-        shown = response_object(db, find_request_response(db, account["id"], row["id"]), account, caller.user)
+        shown = response_object(db, RESPONSE.get(db, account["id"], row["id"]))
     return Reply([{"RequestResponse": shown}])
 
 
-@renders("RequestResponse")
-def request_response_for_event(db: sqlite3.Connection, response_id: int) -> dict | None:
-    """A request response as an event shows it."""
-    found = db.execute("SELECT account_id FROM request_responses WHERE id = ?", (response_id,)).fetchone()
-    if found is None:
-        return None
-    row = find_request_response(db, found[0], response_id)
-    account, user = account_and_owner(db, row["account_id"])
-    return {"RequestResponse": response_object(db, row, account, user)}
+renders_rows("RequestResponse", RESPONSE.table, response_object)
 
 
 ROUTES = [
     op("List_all_RequestResponse_for_User_MonetaryAccount", list_request_responses),
-    op("READ_RequestResponse_for_User_MonetaryAccount", read_request_response),
+    *plain_family(RESPONSE, read_op="READ_RequestResponse_for_User_MonetaryAccount", render=response_object),
     op("UPDATE_RequestResponse_for_User_MonetaryAccount", update_request_response, signed=True),
 ]

@@ -26,32 +26,25 @@ from ..bank.scheduling import (
 )
 from ..bank.transfers import PaymentOrder, payee_account
 from ..bunq_errors import bad_request
-from ..kit import body_of, op
-from ..pagination import paginate
+from ..kit import ACCOUNT, Owned, body_of, op, plain_family
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
 from ..validation import optional_string, required_object
-from .lookups import Finder, own_account, own_item, payable_account
+from .lookups import payable_account
 from .orders import read_order, read_orders, read_schedule
 
 
-def _live_schedule(
-    db: sqlite3.Connection, account_id: int, schedule_id: int, kind: str
-) -> sqlite3.Row | None:
-    return db.execute(
-        "SELECT * FROM schedules WHERE id = ? AND account_id = ? AND kind = ? AND status != 'CANCELLED'",
-        (schedule_id, account_id, kind),
-    ).fetchone()
+def _live(kind: str):
+    return lambda row: row["kind"] == kind and row["status"] != "CANCELLED"
 
 
-def find_scheduled_payment(db: sqlite3.Connection, account_id: int, schedule_id: int) -> sqlite3.Row | None:
-    """Scheduled payment ``schedule_id`` of account ``account_id``, unless deleted."""
-    return _live_schedule(db, account_id, schedule_id, "Payment")
-
-
-def find_scheduled_batch(db: sqlite3.Connection, account_id: int, schedule_id: int) -> sqlite3.Row | None:
-    """Scheduled payment batch ``schedule_id`` of account ``account_id``, unless deleted."""
-    return _live_schedule(db, account_id, schedule_id, "PaymentBatch")
+# A deleted (cancelled) schedule is still a Schedule, but no longer a scheduled payment or batch.
+SCHEDULED_PAYMENT = Owned(
+    "schedules", "ScheduledPayment", parent=ACCOUNT, link="account_id", keep=_live("Payment")
+)
+SCHEDULED_BATCH = Owned(
+    "schedules", "ScheduledPaymentBatch", parent=ACCOUNT, link="account_id", keep=_live("PaymentBatch")
+)
 
 
 def _payment(body: dict[str, Any]) -> PaymentOrder:
@@ -81,32 +74,6 @@ def create_scheduled_payment(
     return Reply([{"Id": {"id": schedule_id}}])
 
 
-def list_scheduled_payments(
-    ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
-) -> Reply:
-    """GET …/schedule-payment."""
-    account = own_account(ctx, caller, ids)
-    db = ctx.store.read()
-    rows = db.execute(
-        "SELECT * FROM schedules WHERE account_id = ? AND kind = 'Payment' AND status != 'CANCELLED'",
-        (account["id"],),
-    ).fetchall()
-    return paginate(
-        request,
-        [scheduled_payment_object(db, row) for row in rows],
-        "ScheduledPayment",
-        ids=[row["id"] for row in rows],
-    )
-
-
-def read_scheduled_payment(
-    ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
-) -> Reply:
-    """GET …/schedule-payment/{id}."""
-    _, row = own_item(ctx, caller, ids, find_scheduled_payment, "ScheduledPayment")
-    return Reply([{"ScheduledPayment": scheduled_payment_object(ctx.store.read(), row)}])
-
-
 def _changes(body: dict[str, Any], orders_field: str) -> tuple[list[PaymentOrder] | None, Any]:
     if body.get(orders_field) is None and body.get("schedule") is None:
         raise bad_request(f'Send "{orders_field}", "schedule" or both to change this scheduled payment.')
@@ -122,23 +89,22 @@ def _change(
     request: Request,
     caller: Caller,
     ids: dict[str, int],
-    finder: Finder,
-    kind: str,
+    owned: Owned,
     field: str,
 ) -> sqlite3.Row:
     """PUT of a scheduled payment or batch: new orders (``field``) and/or schedule; the row as it is now."""
-    account, row = own_item(ctx, caller, ids, finder, kind)
+    account, row = owned.with_owner(ctx, caller, ids)
     orders, spec = _changes(body_of(request), field)
     with ctx.store.transaction() as db:
         if orders is not None:
             _check_payees(db, account, orders, field)
         change_schedule(ctx, db, row, orders, spec)
-    return finder(ctx.store.read(), account["id"], row["id"])
+    return owned.get(ctx.store.read(), account["id"], row["id"])
 
 
-def _cancel(ctx: HandlerContext, caller: Caller, ids: dict[str, int], finder: Finder, kind: str) -> Reply:
+def _cancel(ctx: HandlerContext, caller: Caller, ids: dict[str, int], owned: Owned) -> Reply:
     """DELETE of a scheduled payment or batch: cancel it; bunq answers an empty list."""
-    _, row = own_item(ctx, caller, ids, finder, kind)
+    row = owned.find(ctx, caller, ids)
     with ctx.store.transaction() as db:
         cancel_schedule(ctx, db, row)
     return Reply([])
@@ -148,7 +114,7 @@ def update_scheduled_payment(
     ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
 ) -> Reply:
     """PUT …/schedule-payment/{id}: a new payment and/or schedule; answers the ScheduledPayment."""
-    row = _change(ctx, request, caller, ids, find_scheduled_payment, "ScheduledPayment", "payment")
+    row = _change(ctx, request, caller, ids, SCHEDULED_PAYMENT, "payment")
     return Reply([{"ScheduledPayment": scheduled_payment_object(ctx.store.read(), row)}])
 
 
@@ -156,7 +122,7 @@ def delete_scheduled_payment(
     ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
 ) -> Reply:
     """DELETE …/schedule-payment/{id}: cancel it."""
-    return _cancel(ctx, caller, ids, find_scheduled_payment, "ScheduledPayment")
+    return _cancel(ctx, caller, ids, SCHEDULED_PAYMENT)
 
 
 def create_scheduled_batch(
@@ -173,17 +139,11 @@ def create_scheduled_batch(
     return Reply([{"Id": {"id": schedule_id}}])
 
 
-def read_scheduled_batch(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET …/schedule-payment-batch/{id}."""
-    _, row = own_item(ctx, caller, ids, find_scheduled_batch, "ScheduledPaymentBatch")
-    return Reply([{"ScheduledPaymentBatch": scheduled_batch_object(ctx.store.read(), row)}])
-
-
 def update_scheduled_batch(
     ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
 ) -> Reply:
     """PUT …/schedule-payment-batch/{id}: new payments and/or schedule; answers the id."""
-    row = _change(ctx, request, caller, ids, find_scheduled_batch, "ScheduledPaymentBatch", "payments")
+    row = _change(ctx, request, caller, ids, SCHEDULED_BATCH, "payments")
     return Reply([{"Id": {"id": row["id"]}}])
 
 
@@ -191,17 +151,27 @@ def delete_scheduled_batch(
     ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
 ) -> Reply:
     """DELETE …/schedule-payment-batch/{id}: cancel it."""
-    return _cancel(ctx, caller, ids, find_scheduled_batch, "ScheduledPaymentBatch")
+    return _cancel(ctx, caller, ids, SCHEDULED_BATCH)
 
 
 ROUTES = [
     op("CREATE_SchedulePayment_for_User_MonetaryAccount", create_scheduled_payment, signed=True),
-    op("List_all_SchedulePayment_for_User_MonetaryAccount", list_scheduled_payments),
-    op("READ_SchedulePayment_for_User_MonetaryAccount", read_scheduled_payment),
+    *plain_family(
+        SCHEDULED_PAYMENT,
+        list_op="List_all_SchedulePayment_for_User_MonetaryAccount",
+        read_op="READ_SchedulePayment_for_User_MonetaryAccount",
+        render=scheduled_payment_object,
+        wrapper="ScheduledPayment",
+    ),
     op("UPDATE_SchedulePayment_for_User_MonetaryAccount", update_scheduled_payment),
     op("DELETE_SchedulePayment_for_User_MonetaryAccount", delete_scheduled_payment),
     op("CREATE_SchedulePaymentBatch_for_User_MonetaryAccount", create_scheduled_batch, signed=True),
-    op("READ_SchedulePaymentBatch_for_User_MonetaryAccount", read_scheduled_batch),
+    *plain_family(
+        SCHEDULED_BATCH,
+        read_op="READ_SchedulePaymentBatch_for_User_MonetaryAccount",
+        render=scheduled_batch_object,
+        wrapper="ScheduledPaymentBatch",
+    ),
     op("UPDATE_SchedulePaymentBatch_for_User_MonetaryAccount", update_scheduled_batch),
     op("DELETE_SchedulePaymentBatch_for_User_MonetaryAccount", delete_scheduled_batch),
 ]

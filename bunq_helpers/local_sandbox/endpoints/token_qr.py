@@ -17,7 +17,7 @@ from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
 from .merchant_transactions import IDEAL
 from .request_inquiries import InquiryOrder, insert_inquiry
-from .request_responses import find_request_response, response_object
+from .request_responses import RESPONSE, response_object
 
 CREATE = "CREATE_TokenQrRequestIdeal_for_User"
 _SHOWN = load_catalogue().schemas["TokenQrRequestIdealCreate"]["fields"]
@@ -54,7 +54,7 @@ def scan_ideal(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[
         [response_id] = db.execute(
             "SELECT id FROM request_responses WHERE inquiry_id = ?", (inquiry_id,)
         ).fetchone()
-        shown = response_object(db, find_request_response(db, payer["id"], response_id), payer, user)
+        shown = response_object(db, RESPONSE.get(db, payer["id"], response_id))
     shown.update(type="IDEAL", sub_type="NONE")
     # bunq's SDK reads the answer under RequestResponse (divergences.WRAPPERS_BUNQ_SENDS)
     return Reply([{"RequestResponse": {k: v for k, v in shown.items() if k in _SHOWN}}])
