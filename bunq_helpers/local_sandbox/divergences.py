@@ -419,3 +419,13 @@ REQUIRED_BUT_DEFAULTED.update(
     }
 )
 # -- end of branch opsfx ------------------------------------------------------------------------------------
+WRAPPERS_BUNQ_SENDS.append(
+    (
+        "GET",
+        _U + r"challenge-request/\{itemId\}",
+        "MasterCardIdentityCheckChallengeRequest",
+        "MasterCardIdentityCheckChallengeRequestUserRead",
+        "bunq's C#, Java and PHP SDKs read it (MasterCardIdentityCheckChallengeRequestUser.OBJECT_TYPE_GET = "
+        "'MasterCardIdentityCheckChallengeRequest'), not the spec's ...RequestUser",
+    )
+)

@@ -8,7 +8,8 @@ CARD_TRANSACTION_SUCCESSFUL / _FAILED):
   type ``EBA_SCT``, sub-type ``SCT``);
 - ``card-payment``: a card payment at a merchant: a ``MasterCardAction`` with bunq's decision, and
   when ``ALLOWED`` the Payment it booked (type ``MASTERCARD``); refused with ``INSUFFICIENT_BALANCE``
-  when the balance does not cover it, or with the ``decision`` asked for;
+  when the balance does not cover it, or with the ``decision`` asked for; with ``identity_check``, a
+  3-D Secure challenge the holder answers first (``endpoints/card_challenges.py``);
 - ``request``: another sandbox user asks this account for money (RequestInquiry on their side,
   RequestResponse on this one);
 - ``direct-debit``: a creditor collects money by SEPA direct debit (Payment ``EBA_SDD`` / ``SDD``);
@@ -32,9 +33,10 @@ from .bank.ledger import account_and_owner, require_active
 from .bank.merchant_payments import DENIALS, book_payment, forward_switched, pay_by_card, receive
 from .bank.transfers import require_cover
 from .bunq_errors import bad_request
+from .endpoints.card_challenges import KIND, hold_challenge
 from .endpoints.request_inquiries import InquiryOrder, insert_inquiry
 from .routing import HandlerContext
-from .validation import optional_choice, optional_int, optional_string, required_amount
+from .validation import optional_bool, optional_choice, optional_int, optional_string, required_amount
 
 OUTSIDE_IBAN = "NL44RABO0123456789"
 
@@ -119,6 +121,10 @@ def card_payment(ctx: HandlerContext, params: dict[str, Any]) -> dict[str, Any]:
     decision = optional_choice(params, "decision", ("ALLOWED", *DENIALS)) or "ALLOWED"
     with ctx.store.transaction() as db:
         account = _account(db, params)
+        if optional_bool(params, "identity_check"):  # the shop asks for 3-D Secure: the holder answers it
+            shop = {"merchant": merchant, "city": city, "merchant_category_code": mcc}
+            challenge_id = hold_challenge(ctx, db, account, cents=cents, currency=currency, **shop)
+            return {KIND: {"id": challenge_id}}
         action_id = pay_by_card(
             ctx,
             db,

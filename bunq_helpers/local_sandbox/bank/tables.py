@@ -863,6 +863,22 @@ TABLES: tuple[Table, ...] = (
 """,
         67_000_000,
     ),
+    Table(
+        "card_challenges",
+        """
+        CREATE TABLE IF NOT EXISTS card_challenges (  -- 3-D Secure checks of online card payments
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            account_id INTEGER NOT NULL REFERENCES accounts(id), card_id INTEGER,
+            amount_cents INTEGER NOT NULL, currency TEXT NOT NULL, description TEXT NOT NULL,
+            city TEXT NOT NULL, merchant_category_code TEXT NOT NULL,
+            status TEXT NOT NULL, expiry_time REAL NOT NULL, event_id INTEGER,
+            action_id INTEGER,                  -- the MasterCardAction an ACCEPTED one went on to
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        124_000_000,
+    ),
 )
 
 BY_NAME = {table.name: table for table in TABLES}
