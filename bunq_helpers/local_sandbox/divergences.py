@@ -54,6 +54,11 @@ FIELDS_BUNQ_SENDS: dict[tuple[str, str], str] = {
             "SofortMerchantTransactionListing",
         )
     },
+    **{
+        (schema, "id"): "every object bunq answers carries its id; without it the payer's event shows a paid "
+        "bunq.me tab that bunqme-tab-result-response/{itemId} could read only by guessing"
+        for schema in ("BunqMeTabResultResponse", "BunqMeTabResultResponseRead")
+    },
 }
 
 # Wrapper keys bunq sends where its spec names none or another: (method, pattern on bunq's path

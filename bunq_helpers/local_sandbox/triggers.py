@@ -16,7 +16,8 @@ CARD_TRANSACTION_SUCCESSFUL / _FAILED):
 - ``sofort-top-up``, ``adyen-card-payment``, ``open-banking-payment``: money in by Sofort, by a card taken
   through Adyen, by pay-by-bank (the row bunq keeps notes on, and the Payment; ``bank.merchant_payments``);
 - ``switch-service-payment``: a payment to the IBAN the user left, forwarded by the bank switch service;
-- ``bunqme-payment``: someone pays on the user's bunq.me page (a BunqMeFundraiserResult; ``bank.bunqme``).
+- ``bunqme-payment``: someone pays on the user's bunq.me page (a BunqMeFundraiserResult; ``bank.bunqme``);
+- ``bunqme-tab-payment``: this account pays a sandbox user's bunq.me tab (``endpoints/bunqme_tab_results.py``).
 
 Parameters are JSON fields; every one has a default but the account (``account_id`` or ``iban``;
 with a single account in the sandbox, that one).
@@ -33,10 +34,18 @@ from .bank.ledger import account_and_owner, require_active
 from .bank.merchant_payments import DENIALS, book_payment, forward_switched, pay_by_card, receive
 from .bank.transfers import require_cover
 from .bunq_errors import bad_request
+from .endpoints.bunqme_tab_results import pay_tab
 from .endpoints.card_challenges import KIND, hold_challenge
 from .endpoints.request_inquiries import InquiryOrder, insert_inquiry
 from .routing import HandlerContext
-from .validation import optional_bool, optional_choice, optional_int, optional_string, required_amount
+from .validation import (
+    optional_bool,
+    optional_choice,
+    optional_int,
+    optional_string,
+    required_amount,
+    required_int,
+)
 
 OUTSIDE_IBAN = "NL44RABO0123456789"
 
@@ -257,6 +266,17 @@ def bunqme_payment(ctx: HandlerContext, params: dict[str, Any]) -> dict[str, Any
         account = _account(db, params)
         result_id = pay_through_page(ctx, db, account, cents, currency, payer_name=name)
     return {"BunqMeFundraiserResult": {"id": result_id, "monetary_account_id": account["id"]}}
+
+
+@trigger("bunqme-tab-payment")
+def bunqme_tab_payment(ctx: HandlerContext, params: dict[str, Any]) -> dict[str, Any]:
+    """A sandbox user pays a bunq.me tab from this account (a BunqMeTabResultResponse and its Payment)."""
+    tab_id = required_int(params, "bunqme_tab_id", low=1, high=2**62)
+    cents = _amount(params, "0.01")[0] if "amount" in params else None
+    with ctx.store.transaction() as db:
+        account = _account(db, params)
+        result_id = pay_tab(ctx, db, account, tab_id, cents)
+    return {"BunqMeTabResultResponse": {"id": result_id, "monetary_account_id": account["id"]}}
 
 
 def describe() -> list[dict[str, str]]:

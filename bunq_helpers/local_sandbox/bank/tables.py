@@ -879,6 +879,20 @@ TABLES: tuple[Table, ...] = (
 """,
         124_000_000,
     ),
+    Table(
+        "bunqme_tab_results",
+        """
+        CREATE TABLE IF NOT EXISTS bunqme_tab_results (  -- a sandbox user paid a bunq.me tab from an account
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            tab_id INTEGER NOT NULL REFERENCES bunqme_tabs(id),
+            account_id INTEGER NOT NULL REFERENCES accounts(id),        -- the payer's
+            payment_id INTEGER NOT NULL REFERENCES payments(id),        -- the payer's side
+            inquiry_payment_id INTEGER NOT NULL REFERENCES payments(id),  -- the tab owner's side
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        125_000_000,
+    ),
 )
 
 BY_NAME = {table.name: table for table in TABLES}
