@@ -430,7 +430,9 @@ WRAPPERS_BUNQ_SENDS.append(
         _U + r"challenge-request/\{itemId\}",
         "MasterCardIdentityCheckChallengeRequest",
         "MasterCardIdentityCheckChallengeRequestUserRead",
-        "bunq's C#, Java and PHP SDKs read it (MasterCardIdentityCheckChallengeRequestUser.OBJECT_TYPE_GET = "
-        "'MasterCardIdentityCheckChallengeRequest'), not the spec's ...RequestUser",
+        _READS.format(
+            name="MasterCardIdentityCheckChallengeRequestUser", key="MasterCardIdentityCheckChallengeRequest"
+        )
+        + "; so do its C#, Java and PHP SDKs",
     )
 )
