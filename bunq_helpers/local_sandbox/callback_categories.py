@@ -146,6 +146,12 @@ def schedule_notifications(event: Event, fields: dict[str, Any]) -> list[Notific
     return [("SCHEDULE_RESULT", f"{snake(event.object_kind)}_{_by_status(event, fields)}")]
 
 
+@notifies("Invoice")
+def invoice_notifications(event: Event, fields: dict[str, Any]) -> list[Notification]:
+    """bunq's invoices to the user: BILLING."""
+    return [("BILLING", f"INVOICE_{past_tense(event.action)}")]
+
+
 @notifies("MasterCardAction")
 def card_notifications(event: Event, fields: dict[str, Any]) -> list[Notification]:
     """A card transaction: SUCCESSFUL when bunq allowed it, FAILED otherwise."""

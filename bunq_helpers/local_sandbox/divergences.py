@@ -370,6 +370,7 @@ WRAPPERS_BUNQ_SENDS.extend(
         (_TWQ + r"recipient(/\{itemId\})?", "TransferwiseRecipient", "TransferwiseAccountQuote"),
         (_TWQ + "recipient-requirement", "TransferwiseRequirement", "TransferwiseAccountRequirement"),
         (_TWQ + r"transfer(/\{itemId\})?", "TransferwisePayment", "TransferwiseTransfer"),
+        (_U + r"invoice(/\{itemId\})?", "Invoice", "InvoiceByUser"),
         (
             _U + r"bunqme-fundraiser-profile(/\{itemId\})?",
             "BunqMeFundraiserProfile",

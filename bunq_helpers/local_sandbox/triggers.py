@@ -17,7 +17,8 @@ CARD_TRANSACTION_SUCCESSFUL / _FAILED):
   through Adyen, by pay-by-bank (the row bunq keeps notes on, and the Payment; ``bank.merchant_payments``);
 - ``switch-service-payment``: a payment to the IBAN the user left, forwarded by the bank switch service;
 - ``bunqme-payment``: someone pays on the user's bunq.me page (a BunqMeFundraiserResult; ``bank.bunqme``);
-- ``bunqme-tab-payment``: this account pays a sandbox user's bunq.me tab (``endpoints/bunqme_tab_results.py``).
+- ``bunqme-tab-payment``: this account pays a sandbox user's bunq.me tab (``endpoints/bunqme_tab_results.py``);
+- ``invoice``: bunq bills the user, paid from the account (``endpoints/invoices.py``).
 
 Parameters are JSON fields; every one has a default but the account (``account_id`` or ``iban``;
 with a single account in the sandbox, that one).
@@ -36,6 +37,7 @@ from .bank.transfers import require_cover
 from .bunq_errors import bad_request
 from .endpoints.bunqme_tab_results import pay_tab
 from .endpoints.card_challenges import KIND, hold_challenge
+from .endpoints.invoices import bill
 from .endpoints.request_inquiries import InquiryOrder, insert_inquiry
 from .routing import HandlerContext
 from .validation import (
@@ -277,6 +279,17 @@ def bunqme_tab_payment(ctx: HandlerContext, params: dict[str, Any]) -> dict[str,
         account = _account(db, params)
         result_id = pay_tab(ctx, db, account, tab_id, cents)
     return {"BunqMeTabResultResponse": {"id": result_id, "monetary_account_id": account["id"]}}
+
+
+@trigger("invoice")
+def invoice(ctx: HandlerContext, params: dict[str, Any]) -> dict[str, Any]:
+    """bunq bills the user: an Invoice, paid from this account by a Payment to bunq."""
+    cents, _ = _amount(params, "9.99")
+    description = optional_string(params, "description", "bunq subscription", max_length=140)
+    with ctx.store.transaction() as db:
+        account = _account(db, params)
+        invoice_id = bill(ctx, db, account, cents, description)
+    return {"Invoice": {"id": invoice_id, "monetary_account_id": account["id"]}}
 
 
 def describe() -> list[dict[str, str]]:

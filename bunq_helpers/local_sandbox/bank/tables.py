@@ -893,6 +893,34 @@ TABLES: tuple[Table, ...] = (
 """,
         125_000_000,
     ),
+    Table(
+        "invoices",
+        """
+        CREATE TABLE IF NOT EXISTS invoices (  -- bunq's bills to a user, each paid from an account
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            payment_id INTEGER NOT NULL REFERENCES payments(id),
+            invoice_number TEXT NOT NULL, invoice_date TEXT NOT NULL, status TEXT NOT NULL,
+            total_vat_inclusive_cents INTEGER NOT NULL, total_vat_exclusive_cents INTEGER NOT NULL,
+            total_vat_cents INTEGER NOT NULL,
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        126_000_000,
+    ),
+    Table(
+        "invoice_exports",
+        """
+        CREATE TABLE IF NOT EXISTS invoice_exports (  -- PDF exports of an invoice
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            invoice_id INTEGER NOT NULL REFERENCES invoices(id),
+            status TEXT NOT NULL,
+            created REAL NOT NULL, updated REAL NOT NULL
+        );
+""",
+        127_000_000,
+    ),
 )
 
 BY_NAME = {table.name: table for table in TABLES}
