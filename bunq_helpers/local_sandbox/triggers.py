@@ -134,7 +134,7 @@ def card_payment(ctx: HandlerContext, params: dict[str, Any]) -> dict[str, Any]:
         account = _account(db, params)
         if optional_bool(params, "identity_check"):  # the shop asks for 3-D Secure: the holder answers it
             shop = {"merchant": merchant, "city": city, "merchant_category_code": mcc}
-            challenge_id = hold_challenge(ctx, db, account, cents=cents, currency=currency, **shop)
+            challenge_id = hold_challenge(ctx, db, account, cents, currency, **shop)
             return {KIND: {"id": challenge_id}}
         action_id = pay_by_card(
             ctx,

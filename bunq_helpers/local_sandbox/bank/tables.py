@@ -870,7 +870,7 @@ TABLES: tuple[Table, ...] = (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             user_id INTEGER NOT NULL REFERENCES users(id),
             account_id INTEGER NOT NULL REFERENCES accounts(id), card_id INTEGER,
-            amount_cents INTEGER NOT NULL, currency TEXT NOT NULL, description TEXT NOT NULL,
+            amount_cents INTEGER NOT NULL, currency TEXT NOT NULL, merchant TEXT NOT NULL,
             city TEXT NOT NULL, merchant_category_code TEXT NOT NULL,
             status TEXT NOT NULL, expiry_time REAL NOT NULL, event_id INTEGER,
             action_id INTEGER,                  -- the MasterCardAction an ACCEPTED one went on to

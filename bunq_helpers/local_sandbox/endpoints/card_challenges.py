@@ -28,30 +28,18 @@ from ..validation import required_choice
 KIND = "MasterCardIdentityCheckChallengeRequest"  # the wrapper bunq's SDKs read (see divergences)
 CHALLENGE = Owned("card_challenges", "MasterCardIdentityCheckChallengeRequestUser")
 LIFETIME = 600  # seconds; a choice, see the module docstring
+SHOP = ("merchant", "city", "merchant_category_code")
 
 
-def hold_challenge(bank: Bank, db: sqlite3.Connection, account: sqlite3.Row, **payment: Any) -> int:
-    """A web shop asks ``account``'s holder to confirm ``payment`` (``pay_by_card``'s arguments): its id."""
+def hold_challenge(
+    bank: Bank, db: sqlite3.Connection, account: sqlite3.Row, cents: int, currency: str, **shop: str
+) -> int:
+    """A web shop (``SHOP``, as ``pay_by_card`` takes them) asks ``account``'s holder to confirm: its id."""
     card = db.execute("SELECT id FROM cards WHERE account_id = ? ORDER BY id", (account["id"],)).fetchone()
     now = bank.now()
-    row_id = insert_row(
-        db,
-        CHALLENGE.table,
-        {
-            "user_id": account["user_id"],
-            "account_id": account["id"],
-            "card_id": card["id"] if card else None,
-            "amount_cents": payment["cents"],
-            "currency": payment["currency"],
-            "description": payment["merchant"],
-            "city": payment["city"],
-            "merchant_category_code": payment["merchant_category_code"],
-            "status": "PENDING",
-            "expiry_time": now + LIFETIME,
-            "created": now,
-            "updated": now,
-        },
-    )
+    held = {"user_id": account["user_id"], "account_id": account["id"], "card_id": card and card["id"]}
+    asked = {"amount_cents": cents, "currency": currency, "status": "PENDING", "expiry_time": now + LIFETIME}
+    row_id = insert_row(db, CHALLENGE.table, {**held, **asked, **shop, "created": now, "updated": now})
     event = bank.events.record(db, KIND, row_id, user_id=account["user_id"], account_id=account["id"])
     db.execute(f"UPDATE {CHALLENGE.table} SET event_id = ? WHERE id = ?", (event.id, row_id))  # noqa: S608
     return row_id
@@ -75,9 +63,8 @@ def _go_on(ctx: HandlerContext, db: sqlite3.Connection, caller, row, values: dic
     if values["status"] != "ACCEPTED":
         return {}
     account = db.execute("SELECT * FROM accounts WHERE id = ?", (row["account_id"],)).fetchone()
-    shop = {key: row[key] for key in ("city", "merchant_category_code")}
-    cents, currency = row["amount_cents"], row["currency"]
-    return {"action_id": pay_by_card(ctx, db, account, cents, currency, merchant=row["description"], **shop)}
+    shop = {key: row[key] for key in SHOP}
+    return {"action_id": pay_by_card(ctx, db, account, row["amount_cents"], row["currency"], **shop)}
 
 
 def read_challenge(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
@@ -86,8 +73,8 @@ def read_challenge(ctx: HandlerContext, request: Request, caller: Caller, ids: d
     shown = {
         "amount": cents_to_value(row["amount_cents"]),
         "card_id": row["card_id"],
-        "counterparty_alias": counterparty_label({"type": "IBAN", "value": "", "name": row["description"]}),
-        "description": row["description"],
+        "counterparty_alias": counterparty_label({"type": "IBAN", "value": "", "name": row["merchant"]}),
+        "description": row["merchant"],
         "event_id": row["event_id"],
         "expiry_time": timestamp(row["expiry_time"]),
         "status": _status(row, ctx.now()),
