@@ -142,6 +142,12 @@ for _kind, _category, _name in (
     notifies(_kind)(_by_status_in(_category, _name))
 
 
+@notifies("Invoice")
+def invoice_notifications(event: Event, fields: dict[str, Any]) -> list[Notification]:
+    """bunq's invoices to the user: BILLING."""
+    return [("BILLING", f"INVOICE_{past_tense(event.action)}")]
+
+
 @notifies("MasterCardAction")
 def card_notifications(event: Event, fields: dict[str, Any]) -> list[Notification]:
     """A card transaction: SUCCESSFUL when bunq allowed it, FAILED otherwise."""

@@ -54,6 +54,11 @@ FIELDS_BUNQ_SENDS: dict[tuple[str, str], str] = {
             "SofortMerchantTransactionListing",
         )
     },
+    **{
+        (schema, "id"): "every object bunq answers carries its id; without it the payer's event shows a paid "
+        "bunq.me tab that bunqme-tab-result-response/{itemId} could read only by guessing"
+        for schema in ("BunqMeTabResultResponse", "BunqMeTabResultResponseRead")
+    },
 }
 
 # Wrapper keys bunq sends where its spec names none or another: (method, pattern on bunq's path
@@ -365,6 +370,7 @@ WRAPPERS_BUNQ_SENDS.extend(
         (_TWQ + r"recipient(/\{itemId\})?", "TransferwiseRecipient", "TransferwiseAccountQuote"),
         (_TWQ + "recipient-requirement", "TransferwiseRequirement", "TransferwiseAccountRequirement"),
         (_TWQ + r"transfer(/\{itemId\})?", "TransferwisePayment", "TransferwiseTransfer"),
+        (_U + r"invoice(/\{itemId\})?", "Invoice", "InvoiceByUser"),
         (
             _U + r"bunqme-fundraiser-profile(/\{itemId\})?",
             "BunqMeFundraiserProfile",
@@ -419,3 +425,15 @@ REQUIRED_BUT_DEFAULTED.update(
     }
 )
 # -- end of branch opsfx ------------------------------------------------------------------------------------
+WRAPPERS_BUNQ_SENDS.append(
+    (
+        "GET",
+        _U + r"challenge-request/\{itemId\}",
+        "MasterCardIdentityCheckChallengeRequest",
+        "MasterCardIdentityCheckChallengeRequestUserRead",
+        _READS.format(
+            name="MasterCardIdentityCheckChallengeRequestUser", key="MasterCardIdentityCheckChallengeRequest"
+        )
+        + "; so do its C#, Java and PHP SDKs",
+    )
+)

@@ -8,14 +8,17 @@ CARD_TRANSACTION_SUCCESSFUL / _FAILED):
   type ``EBA_SCT``, sub-type ``SCT``);
 - ``card-payment``: a card payment at a merchant: a ``MasterCardAction`` with bunq's decision, and
   when ``ALLOWED`` the Payment it booked (type ``MASTERCARD``); refused with ``INSUFFICIENT_BALANCE``
-  when the balance does not cover it, or with the ``decision`` asked for;
+  when the balance does not cover it, or with the ``decision`` asked for; with ``identity_check``, a
+  3-D Secure challenge the holder answers first (``endpoints/card_challenges.py``);
 - ``request``: another sandbox user asks this account for money (RequestInquiry on their side,
   RequestResponse on this one);
 - ``direct-debit``: a creditor collects money by SEPA direct debit (Payment ``EBA_SDD`` / ``SDD``);
 - ``sofort-top-up``, ``adyen-card-payment``, ``open-banking-payment``: money in by Sofort, by a card taken
   through Adyen, by pay-by-bank (the row bunq keeps notes on, and the Payment; ``bank.merchant_payments``);
 - ``switch-service-payment``: a payment to the IBAN the user left, forwarded by the bank switch service;
-- ``bunqme-payment``: someone pays on the user's bunq.me page (a BunqMeFundraiserResult; ``bank.bunqme``).
+- ``bunqme-payment``: someone pays on the user's bunq.me page (a BunqMeFundraiserResult; ``bank.bunqme``);
+- ``bunqme-tab-payment``: this account pays a sandbox user's bunq.me tab (``endpoints/bunqme_tab_results.py``);
+- ``invoice``: bunq bills the user, paid from the account (``endpoints/invoices.py``).
 
 Parameters are JSON fields; every one has a default but the account (``account_id`` or ``iban``;
 with a single account in the sandbox, that one).
@@ -32,9 +35,19 @@ from .bank.ledger import account_and_owner, require_active
 from .bank.merchant_payments import DENIALS, book_payment, forward_switched, pay_by_card, receive
 from .bank.transfers import require_cover
 from .bunq_errors import bad_request
+from .endpoints.bunqme_tab_results import pay_tab
+from .endpoints.card_challenges import KIND, hold_challenge
+from .endpoints.invoices import bill
 from .endpoints.request_inquiries import InquiryOrder, insert_inquiry
 from .routing import HandlerContext
-from .validation import optional_choice, optional_int, optional_string, required_amount
+from .validation import (
+    optional_bool,
+    optional_choice,
+    optional_int,
+    optional_string,
+    required_amount,
+    required_int,
+)
 
 OUTSIDE_IBAN = "NL44RABO0123456789"
 
@@ -119,6 +132,10 @@ def card_payment(ctx: HandlerContext, params: dict[str, Any]) -> dict[str, Any]:
     decision = optional_choice(params, "decision", ("ALLOWED", *DENIALS)) or "ALLOWED"
     with ctx.store.transaction() as db:
         account = _account(db, params)
+        if optional_bool(params, "identity_check"):  # the shop asks for 3-D Secure: the holder answers it
+            shop = {"merchant": merchant, "city": city, "merchant_category_code": mcc}
+            challenge_id = hold_challenge(ctx, db, account, cents, currency, **shop)
+            return {KIND: {"id": challenge_id}}
         action_id = pay_by_card(
             ctx,
             db,
@@ -251,6 +268,28 @@ def bunqme_payment(ctx: HandlerContext, params: dict[str, Any]) -> dict[str, Any
         account = _account(db, params)
         result_id = pay_through_page(ctx, db, account, cents, currency, payer_name=name)
     return {"BunqMeFundraiserResult": {"id": result_id, "monetary_account_id": account["id"]}}
+
+
+@trigger("bunqme-tab-payment")
+def bunqme_tab_payment(ctx: HandlerContext, params: dict[str, Any]) -> dict[str, Any]:
+    """A sandbox user pays a bunq.me tab from this account (a BunqMeTabResultResponse and its Payment)."""
+    tab_id = required_int(params, "bunqme_tab_id", low=1, high=2**62)
+    cents = _amount(params, "0.01")[0] if "amount" in params else None
+    with ctx.store.transaction() as db:
+        account = _account(db, params)
+        result_id = pay_tab(ctx, db, account, tab_id, cents)
+    return {"BunqMeTabResultResponse": {"id": result_id, "monetary_account_id": account["id"]}}
+
+
+@trigger("invoice")
+def invoice(ctx: HandlerContext, params: dict[str, Any]) -> dict[str, Any]:
+    """bunq bills the user: an Invoice, paid from this account by a Payment to bunq."""
+    cents, _ = _amount(params, "9.99")
+    description = optional_string(params, "description", "bunq subscription", max_length=140)
+    with ctx.store.transaction() as db:
+        account = _account(db, params)
+        invoice_id = bill(ctx, db, account, cents, description)
+    return {"Invoice": {"id": invoice_id, "monetary_account_id": account["id"]}}
 
 
 def describe() -> list[dict[str, str]]:

@@ -49,6 +49,9 @@ def main() -> None:
             shown.url_redirect,
         ],
         "issuers_listed": [i.id_ for i in issuer.list().value] == [made],
+        "provider": e.UserPaymentServiceProviderApiObject.get(
+            context.session_context.user_id
+        ).value.display_name,
     }
     print(json.dumps(seen))
 

@@ -48,3 +48,4 @@ def test_sdk_provider_makes_cancels_and_completes_its_objects(
     assert seen["drafts_listed"] == ["CANCELLED"]
     assert seen["issuer"] == ["COMPLETED", "2.00", "NL35BUNQ9900341392", "https://example.com/back"]
     assert seen["issuers_listed"] is True
+    assert seen["provider"] == "SDK Payments B.V."  # user-payment-service-provider/{id}, read by the SDK

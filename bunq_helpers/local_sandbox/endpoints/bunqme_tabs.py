@@ -2,7 +2,8 @@
 
 A tab has one ``bunqme_tab_entry`` (amount, description, optional ``redirect_url``; no amount lets the
 payer choose) and a share URL in bunq's format, ``https://bunq.me/t/<entry uuid>``. The local sandbox
-has no bunq.me page, so nobody can pay through that URL and ``result_inquiries`` stays empty.
+has no bunq.me page; a sandbox user pays a tab through ``/_sandbox/trigger/bunqme-tab-payment``
+(``bunqme_tab_results.py``), and ``result_inquiries`` lists those payments.
 ``PUT`` with status CANCELLED closes a tab that is still WAITING_FOR_PAYMENT. bunq does not document
 how long a tab lives; the sandbox gives it ``TAB_LIFETIME`` and shows it EXPIRED after that.
 """
@@ -20,7 +21,7 @@ from ..bunq_errors import bad_request
 from ..events import renders
 from ..kit import ACCOUNT, Owned, body_of, op
 from ..pagination import paginate
-from ..render import id_and_stamps, own_label, timestamp
+from ..render import id_and_stamps, own_label, payment_object, timestamp
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
 from ..validation import optional_string, required_amount, required_choice, required_object
@@ -65,7 +66,14 @@ def tab_object(db: sqlite3.Connection, tab: sqlite3.Row, now: float) -> dict[str
         "bunqme_tab_share_url": SHARE_URL.format(uuid=tab["uuid"]),
         "bunqme_tab_entry": entry,
         "bunqme_tab_entries": [],
-        "result_inquiries": [],
+        "result_inquiries": [  # paid by sandbox users (``bunqme_tab_results``), as the owner's payments
+            {"payment": payment_object(row, account, user), "bunq_me_tab_id": tab["id"]}
+            for row in db.execute(
+                "SELECT p.* FROM payments p JOIN bunqme_tab_results r ON r.inquiry_payment_id = p.id"
+                " WHERE r.tab_id = ? ORDER BY p.id",
+                (tab["id"],),
+            )
+        ],
     }
 
 

@@ -1,52 +1,112 @@
-"""bunq's invoices to a user: ``invoice`` list and read (per user and per account), and ``pdf-content``.
+"""bunq's invoices to a user: ``invoice`` list and read (per user and per account), ``pdf-content``, and
+``invoice-export`` (a PDF export of one invoice: create, read, update, delete).
 
-bunq bills a user monthly, after a billing period ends; a sandbox user is fresh and has been through
-no billing period, so the local sandbox has no invoice to show and does not make one up: every list
-answers 200 with an empty ``Response`` (and bunq's ``Pagination``), and reading an invoice or its PDF
-(``invoice/{id}/pdf-content``) answers bunq's 404 for an object that is not there. The routes check
-the caller's own user and account first, as bunq does, so another user's ids are 404 too.
+bunq bills a user after a billing period; a fresh sandbox user has been through none, so its lists are
+empty and reading an invoice is bunq's 404. The stand-in for bunq's billing run is
+``/_sandbox/trigger/invoice`` (``bill``): a ``PAID`` invoice (VAT at ``VAT_PERCENT`` included), the
+Payment to bunq that paid it (sub-type INVOICE) and the Invoice event. Choices where bunq is silent: the
+invoice number ``<year>.<n>``; an export is made at once (``CREATED``) and ``PUT`` makes it again
+(only ``updated`` changes). Another user's ids are 404, as bunq answers.
 """
 
 from __future__ import annotations
 
-from ..bunq_errors import not_found
-from ..kit import op
-from ..pagination import paginate
+import datetime as dt
+import sqlite3
+from typing import Any
+
+from ..amounts import cents_to_value
+from ..bank.core import Bank, insert_row
+from ..bank.ledger import account_and_owner
+from ..bank.merchant_payments import book_payment
+from ..bank.transfers import require_cover
+from ..events import renders
+from ..kit import ACCOUNT, Owned, derived_renderer, op, operation_ids, plain_family
+from ..render import counterparty_label, own_label
 from ..request import Request
-from ..routing import Caller, HandlerContext, Reply
-from .lookups import own_account, own_user
+from ..routing import Caller, HandlerContext, RawReply
+from ..statement_files import text_pdf
+
+VAT_PERCENT = 21
+BUNQ = {"type": "IBAN", "value": "NL27BUNQ2025000000", "name": "bunq B.V."}  # the sandbox's stand-in
+INVOICE = Owned("invoices", "Invoice", key="invoice_id")
+ON_ACCOUNT = Owned("invoices", "Invoice", key="invoice_id", parent=ACCOUNT, link="account_id")
+EXPORT = Owned("invoice_exports", "InvoiceExportPdf", parent=INVOICE, link="invoice_id")
+_DERIVED = derived_renderer("READ_Invoice_for_User")
 
 
-def list_user_invoices(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET user/{id}/invoice: none for a sandbox user."""
-    own_user(caller, ids)
-    return paginate(request, [], "Invoice")
+def bill(bank: Bank, db: sqlite3.Connection, account: sqlite3.Row, cents: int, description: str) -> int:
+    """bunq bills ``account``'s holder ``cents`` (VAT included), paid from the account: the invoice's id."""
+    require_cover(db, account, cents, "this invoice")
+    payment_id = book_payment(bank, db, account, -cents, "EUR", "BUNQ", description, BUNQ, "INVOICE")
+    now = bank.now()
+    day = dt.datetime.fromtimestamp(now, dt.UTC).date()
+    [count] = db.execute("SELECT COUNT(*) FROM invoices WHERE user_id = ?", (account["user_id"],)).fetchone()
+    vat = round(cents * VAT_PERCENT / (100 + VAT_PERCENT))
+    invoice_id = insert_row(
+        db,
+        INVOICE.table,
+        {
+            "user_id": account["user_id"],
+            "account_id": account["id"],
+            "payment_id": payment_id,
+            "invoice_number": f"{day.year}.{count + 1}",
+            "invoice_date": day.isoformat(),
+            "status": "PAID",
+            "total_vat_inclusive_cents": cents,
+            "total_vat_exclusive_cents": cents - vat,
+            "total_vat_cents": vat,
+            "created": now,
+            "updated": now,
+        },
+    )
+    bank.events.record(db, "Invoice", invoice_id, user_id=account["user_id"], account_id=account["id"])
+    return invoice_id
 
 
-def read_user_invoice(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET user/{id}/invoice/{id} and …/pdf-content: 404, there is no invoice."""
-    own_user(caller, ids)
-    raise not_found("Invoice", ids["invoice_id"])
+def invoice_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
+    """An Invoice: its columns as the spec names them, the billed account and bunq."""
+    account, user = account_and_owner(db, row["account_id"])
+    return {
+        **_DERIVED(db, row),
+        "alias": own_label(account, user),
+        "counterparty_alias": counterparty_label(BUNQ),
+    }
 
 
-def list_account_invoices(
-    ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
-) -> Reply:
-    """GET …/monetary-account/{id}/invoice: none for a sandbox user."""
-    own_account(ctx, caller, ids)
-    return paginate(request, [], "Invoice")
+@renders("Invoice")
+def invoice_for_event(db: sqlite3.Connection, invoice_id: int) -> dict | None:
+    """An invoice as its event shows it."""
+    row = db.execute("SELECT * FROM invoices WHERE id = ?", (invoice_id,)).fetchone()
+    return {"Invoice": invoice_object(db, row)} if row is not None else None
 
 
-def read_account_invoice(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET …/monetary-account/{id}/invoice/{id}: 404, there is no invoice."""
-    own_account(ctx, caller, ids)
-    raise not_found("Invoice", ids["invoice_id"])
+def pdf_content(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> RawReply:
+    """GET user/{id}/invoice/{id}/pdf-content: the invoice as a text PDF."""
+    row = INVOICE.find(ctx, caller, ids)
+    lines = [
+        f"bunq B.V. invoice {row['invoice_number']} of {row['invoice_date']}",
+        f"Total {cents_to_value(row['total_vat_inclusive_cents'])} EUR",
+        f"of which VAT {cents_to_value(row['total_vat_cents'])} EUR",
+    ]
+    return RawReply(text_pdf(lines), "application/pdf")
+
+
+def _export(ctx: HandlerContext, row: sqlite3.Row, body: dict[str, Any], creating: bool) -> dict[str, Any]:
+    return {"status": "CREATED"} if creating else {}
 
 
 ROUTES = [
-    op("List_all_Invoice_for_User", list_user_invoices),
-    op("READ_Invoice_for_User", read_user_invoice, item="invoice_id"),
-    op("List_all_PdfContent_for_User_Invoice", read_user_invoice),
-    op("List_all_Invoice_for_User_MonetaryAccount", list_account_invoices),
-    op("READ_Invoice_for_User_MonetaryAccount", read_account_invoice, item="invoice_id"),
+    *plain_family(
+        INVOICE, **operation_ids("Invoice", kinds="list read"), render=invoice_object, wrapper="Invoice"
+    ),
+    *plain_family(
+        ON_ACCOUNT, **operation_ids("Invoice", "User_MonetaryAccount", "list read"), render=invoice_object
+    ),
+    op("List_all_PdfContent_for_User_Invoice", pdf_content),
+    *plain_family(
+        EXPORT,
+        **operation_ids("InvoiceExport", "User_Invoice", "create read update delete"),
+        validate=_export,
+    ),
 ]

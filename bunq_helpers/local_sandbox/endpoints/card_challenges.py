@@ -1,0 +1,94 @@
+"""``challenge-request``: the 3-D Secure check bunq asks of a card holder for an online card payment: read,
+and answered with ``PUT`` status ACCEPTED or REJECTED.
+
+bunq makes one when a web shop asks for the holder's consent (Mastercard Identity Check); no call of
+bunq's API does, bunq's apps fetch it. The local sandbox's stand-in for the web shop is
+``/_sandbox/trigger/card-payment`` with ``"identity_check": true``, which answers the challenge's id in
+place of a decision. ACCEPTED goes on with the payment as the trigger would have
+(``bank.merchant_payments.pay_by_card``: a MasterCardAction, and its Payment when the balance covers
+it); REJECTED ends it with nothing booked. bunq does not say how long a challenge waits: here
+``LIFETIME``, then it shows EXPIRED. Only a PENDING one can be answered (400 otherwise).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from ..amounts import cents_to_value
+from ..bank.core import Bank, insert_row
+from ..bank.merchant_payments import pay_by_card
+from ..bunq_errors import bad_request
+from ..kit import Owned, op, plain_family
+from ..render import counterparty_label, timestamp
+from ..request import Request
+from ..routing import Caller, HandlerContext, Reply
+from ..validation import required_choice
+
+KIND = "MasterCardIdentityCheckChallengeRequest"  # the wrapper bunq's SDKs read (see divergences)
+CHALLENGE = Owned("card_challenges", "MasterCardIdentityCheckChallengeRequestUser")
+LIFETIME = 600  # seconds; a choice, see the module docstring
+SHOP = ("merchant", "city", "merchant_category_code")
+
+
+def hold_challenge(
+    bank: Bank, db: sqlite3.Connection, account: sqlite3.Row, cents: int, currency: str, **shop: str
+) -> int:
+    """A web shop (``SHOP``, as ``pay_by_card`` takes them) asks ``account``'s holder to confirm: its id."""
+    card = db.execute("SELECT id FROM cards WHERE account_id = ? ORDER BY id", (account["id"],)).fetchone()
+    now = bank.now()
+    held = {"user_id": account["user_id"], "account_id": account["id"], "card_id": card and card["id"]}
+    asked = {"amount_cents": cents, "currency": currency, "status": "PENDING", "expiry_time": now + LIFETIME}
+    row_id = insert_row(db, CHALLENGE.table, {**held, **asked, **shop, "created": now, "updated": now})
+    event = bank.events.record(db, KIND, row_id, user_id=account["user_id"], account_id=account["id"])
+    db.execute(f"UPDATE {CHALLENGE.table} SET event_id = ? WHERE id = ?", (event.id, row_id))  # noqa: S608
+    return row_id
+
+
+def _status(row: sqlite3.Row, now: float) -> str:
+    return "EXPIRED" if row["status"] == "PENDING" and now >= row["expiry_time"] else row["status"]
+
+
+def _answer(ctx: HandlerContext, row: sqlite3.Row, body: dict[str, Any], creating: bool) -> dict[str, Any]:
+    status = required_choice(body, "status", ("ACCEPTED", "REJECTED"))
+    if _status(row, ctx.now()) != "PENDING":
+        raise bad_request(
+            f"This challenge request is {_status(row, ctx.now())}; only a PENDING one is answered."
+        )
+    return {"status": status}
+
+
+def _go_on(ctx: HandlerContext, db: sqlite3.Connection, caller, row, values: dict, creating: bool) -> dict:
+    """ACCEPTED: the card payment goes on, in the same transaction."""
+    if values["status"] != "ACCEPTED":
+        return {}
+    account = db.execute("SELECT * FROM accounts WHERE id = ?", (row["account_id"],)).fetchone()
+    shop = {key: row[key] for key in SHOP}
+    return {"action_id": pay_by_card(ctx, db, account, row["amount_cents"], row["currency"], **shop)}
+
+
+def read_challenge(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+    """GET user/{id}/challenge-request/{id}: as bunq's SDKs read it (its status as of now)."""
+    row = CHALLENGE.find(ctx, caller, ids)
+    shown = {
+        "amount": cents_to_value(row["amount_cents"]),
+        "card_id": row["card_id"],
+        "counterparty_alias": counterparty_label({"type": "IBAN", "value": "", "name": row["merchant"]}),
+        "description": row["merchant"],
+        "event_id": row["event_id"],
+        "expiry_time": timestamp(row["expiry_time"]),
+        "status": _status(row, ctx.now()),
+    }
+    return Reply([{KIND: shown}])
+
+
+ROUTES = [
+    op("READ_ChallengeRequest_for_User", read_challenge),
+    *plain_family(
+        CHALLENGE,
+        update_op="UPDATE_ChallengeRequest_for_User",
+        validate=_answer,
+        within=_go_on,
+        event_kind=KIND,
+    ),
+]
