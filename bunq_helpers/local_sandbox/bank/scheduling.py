@@ -175,13 +175,6 @@ def _record(ctx: Bank, db: sqlite3.Connection, row: sqlite3.Row, action: str) ->
     )
 
 
-def find_schedule(db: sqlite3.Connection, account_id: int, schedule_id: int) -> sqlite3.Row | None:
-    """Schedule ``schedule_id`` of account ``account_id`` (any kind, any status)."""
-    return db.execute(
-        "SELECT * FROM schedules WHERE id = ? AND account_id = ?", (schedule_id, account_id)
-    ).fetchone()
-
-
 def orders_of(row: sqlite3.Row) -> list[PaymentOrder]:
     """The payment orders a schedule runs."""
     return [PaymentOrder.from_json(item) for item in json.loads(row["entries"])]

@@ -191,13 +191,6 @@ def order_object(order: PaymentOrder, account: sqlite3.Row, user: sqlite3.Row) -
     }
 
 
-def find_payment_batch(db: sqlite3.Connection, account_id: int, batch_id: int) -> sqlite3.Row | None:
-    """The payment batch ``batch_id`` of account ``account_id``, if it is one."""
-    return db.execute(
-        "SELECT * FROM payment_batches WHERE id = ? AND account_id = ?", (batch_id, account_id)
-    ).fetchone()
-
-
 def batch_object(db: sqlite3.Connection, batch: sqlite3.Row) -> dict[str, Any]:
     """A PaymentBatch: its payments, seen from the paying account (no ``id``: bunq's spec and SDK have none).
 
