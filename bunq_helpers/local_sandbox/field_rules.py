@@ -1,7 +1,8 @@
-"""Rules bunq applies to request fields that its spec's types do not carry: a choice, a date, a list
-that may not be empty. Declared once per field (by operation id prefix); the kit checks each in place
-of the field's type, so a wrong value of any type gets the rule's words, and the handler gets a value
-already checked."""
+"""Rules bunq applies to request fields that its spec's types do not carry: a choice, a date, text of
+at most so many characters, a whole number or an amount within bounds, a list that may not be empty.
+Declared once per field (by operation id prefix); the kit checks each in place of the field's type, so
+a wrong value of any type gets the rule's words, and the handler reads a value already checked (where
+the spec requires the field, the kit has also refused its absence)."""
 
 from __future__ import annotations
 
@@ -10,16 +11,57 @@ from typing import Any
 
 from .amounts import CURRENCY
 from .bunq_errors import bad_request
-from .validation import optional_choice, parse_date
+from .validation import (
+    MAX_STRING,
+    optional_amount,
+    optional_choice,
+    optional_int,
+    optional_text,
+    parse_date,
+    required_string,
+)
 
 Rule = Callable[[str, Any], None]  # (field, value sent, not None) -> None, or bunq's 400
 
 
-def choice(*choices: str) -> Rule:
-    """One of ``choices`` (bunq's spec types these as plain strings)."""
+def choice(*choices: str, typed: bool = True) -> Rule:
+    """One of ``choices`` (bunq's spec types these as plain strings); a value not a string is refused
+    as such, unless ``typed=False`` (then it too is told the choices)."""
 
     def check(field: str, value: Any) -> None:
+        if typed and not isinstance(value, str):
+            required_string({field: value}, field)
         optional_choice({field: value}, field, choices)
+
+    return check
+
+
+def text(max_length: int = MAX_STRING, *, blank: bool = False) -> Rule:
+    """A string of at most ``max_length`` characters, not empty or spaces unless ``blank``."""
+
+    def check(field: str, value: Any) -> None:
+        if blank:
+            optional_text({field: value}, field, max_length=max_length)
+        else:
+            required_string({field: value}, field, max_length=max_length)
+
+    return check
+
+
+def whole(low: int, high: int) -> Rule:
+    """A whole number from ``low`` to ``high``."""
+
+    def check(field: str, value: Any) -> None:
+        optional_int({field: value}, field, low, high)
+
+    return check
+
+
+def amount(minimum_cents: int = 1, maximum_cents: int | None = None) -> Rule:
+    """An Amount in EUR of at least ``minimum_cents`` (and at most ``maximum_cents``, if given)."""
+
+    def check(field: str, value: Any) -> None:
+        optional_amount({field: value}, field, minimum_cents=minimum_cents, maximum_cents=maximum_cents)
 
     return check
 
@@ -35,18 +77,23 @@ def payments(field: str, value: Any) -> None:
         raise bad_request(f'Field "{field}" must be a non-empty array of payments.')
 
 
+# operation id -> field -> rule, as the family declares them (``kit.op(..., rules=...)``)
+DECLARED: dict[str, dict[str, Rule]] = {}
+
 # (operation id prefix, field) -> rule
 RULES: dict[tuple[str, str], Rule] = {
-    ("CREATE_MonetaryAccount", "currency"): choice(CURRENCY),  # the local sandbox keeps EUR accounts
+    ("CREATE_MonetaryAccount", "currency"): choice(CURRENCY, typed=False),  # the local sandbox keeps EUR accounts
     ("CREATE_CustomerStatement_", "date_start"): date,
     ("CREATE_CustomerStatement_", "date_end"): date,
-    ("UPDATE_RequestInquiry_", "status"): choice("REVOKED"),
+    ("UPDATE_RequestInquiry_", "status"): choice("REVOKED", typed=False),
     ("CREATE_SchedulePaymentBatch_", "payments"): payments,
 }
 
 
 def rule_for(operation_id: str, field: str) -> Rule | None:
     """The rule for one field of one operation, if it has one."""
+    if field in DECLARED.get(operation_id, {}):
+        return DECLARED[operation_id][field]
     for (prefix, name), rule in RULES.items():
         if name == field and operation_id.startswith(prefix):
             return rule

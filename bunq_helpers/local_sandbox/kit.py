@@ -60,6 +60,7 @@ from typing import Any
 from .bank.core import insert_row
 from .bunq_errors import BunqError, bad_request, not_found
 from .catalogue import Operation, load_catalogue
+from .field_rules import DECLARED, Rule, rule_for
 from .pagination import paginate
 from .render import id_and_stamps, timestamp
 from .request import Request
@@ -104,9 +105,12 @@ def op(
     auth: Auth = Auth.SESSION,
     signed: bool = False,
     check: bool = True,
+    rules: dict[str, Rule] | None = None,
 ) -> Route:
-    """The route of one of bunq's operations: path from the catalogue, body checked unless ``check=False``."""
+    """The route of one of bunq's operations: path from the catalogue, body checked unless ``check=False``
+    (``rules``: the fields' rules beyond their type, see ``field_rules``)."""
     found = operation(operation_id)
+    DECLARED.setdefault(operation_id, {}).update(rules or {})
     names = names or {}
 
     def name(match: re.Match[str]) -> str:
@@ -197,7 +201,6 @@ def check_body(operation: Operation, body: dict[str, Any]) -> None:
         defaulted_fields,
         request_schema,
     )
-    from .field_rules import rule_for
 
     schema = request_schema(operation)
     if schema is None or "media_type" in schema:  # not JSON (an attachment's bytes): the handler reads it
@@ -221,15 +224,13 @@ def check_body(operation: Operation, body: dict[str, Any]) -> None:
         if body[field] is None:  # sent, but null: say what it must be
             _check_type(field, None, fields[field])
     for field, value in body.items():
-        if value is not None and field in fields:
-            rule = rule_for(operation.operation_id, field)
-            if rule is not None:  # a choice, a date, ...: checked in its own words, type included
-                rule(field, value)
-                continue
+        rule = rule_for(operation.operation_id, field) if value is not None else None
+        if rule is not None:  # a choice, a date, ...: checked in its own words, type included
+            rule(field, value)
+        elif value is not None and field in fields:
             alternative = REQUEST_TYPES_BUNQ_TAKES.get((operation.operation_id, field))
-            if alternative is not None and _fits(value, alternative[0]):
-                continue
-            _check_type(field, value, fields[field])
+            if alternative is None or not _fits(value, alternative[0]):
+                _check_type(field, value, fields[field])
 
 
 def body_of(request: Request) -> dict[str, Any]:
@@ -383,6 +384,7 @@ def plain_family(
     wrapper: str | None = None,
     event_kind: str | None = None,
     within: Within | None = None,
+    rules: dict[str, Rule] | None = None,
 ) -> list[Route]:
     """The routes of a family that is a table: each operation given is made from ``owned``.
 
@@ -392,6 +394,7 @@ def plain_family(
     deletes are recorded in the event log (and so reach callbacks) as bunq does for that kind.
     ``within(ctx, db, caller, row, values, creating)`` runs in the write transaction before the row is
     written (what else bunq changes with it, such as another user's draft) and may add columns.
+    ``rules`` (``field_rules``) are checked on the create's and the update's fields before either runs.
     """
     shown_by = read_op or list_op
     if shown_by is not None:
@@ -452,8 +455,8 @@ def plain_family(
     made = [
         (list_op, list_rows, {}),
         (read_op, read_row, item),
-        (create_op, create_row, {}),
-        (update_op, update_row, item),
+        (create_op, create_row, {"rules": rules}),
+        (update_op, update_row, {**item, "rules": rules}),
         (delete_op, delete_row, item),
     ]
     return [op(operation_id, handler, **extra) for operation_id, handler, extra in made if operation_id]

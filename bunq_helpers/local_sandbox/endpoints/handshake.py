@@ -28,6 +28,7 @@ import uuid
 
 from ...errors import InvalidKeyError
 from ..bunq_errors import bad_request, credentials_incorrect, not_found
+from ..field_rules import text
 from ..kit import body_of, op
 from ..oauth_grants import wrapped_user
 from ..options import DEFAULT_SESSION_TIMEOUT
@@ -36,7 +37,7 @@ from ..render import device_object, iban_for, token_object
 from ..request import Request, normal_ip
 from ..routing import Auth, Caller, HandlerContext, Reply
 from ..store import new_api_key, new_token
-from ..validation import client_public_key, optional_ip_list, required_string
+from ..validation import client_public_key, optional_ip_list
 from .users import profile_of
 
 PERSON_NAMES = [("Sandy", "de Vries"), ("Noor", "Jansen"), ("Daan", "Bakker"), ("Emma", "Visser")]
@@ -97,7 +98,7 @@ def create_sandbox_user_company(
 def create_installation(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """POST installation: register the client's public key; answer Id, Token, ServerPublicKey."""
     body = body_of(request)
-    pem = required_string(body, "client_public_key", max_length=16_384)
+    pem = body["client_public_key"]
     try:
         client_public_key(pem)  # parsed once: the signature checks of this installation reuse it
     except InvalidKeyError as exc:
@@ -163,13 +164,11 @@ def _credential_for(db, api_key: str):
 def create_device_server(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """POST device-server: register this installation for an API key and bind the key's IPs."""
     body = body_of(request)
-    description = required_string(body, "description", max_length=255)
-    secret = required_string(body, "secret", max_length=255)
     listed = optional_ip_list(body, "permitted_ips")
     caller_ip = normal_ip(request.remote_addr)
     now = ctx.now()
     with ctx.store.transaction() as db:
-        credential = _credential_for(db, secret)
+        credential = _credential_for(db, body["secret"])
         if credential is None:
             raise credentials_incorrect()
         bound = (
@@ -200,7 +199,7 @@ def create_device_server(ctx: HandlerContext, request: Request, caller: Caller, 
         device_id = db.execute(
             "INSERT INTO devices (installation_id, credential_id, description, ip, status, created, updated)"
             " VALUES (?, ?, ?, ?, 'ACTIVE', ?, ?)",
-            (caller.installation["id"], credential["id"], description, caller_ip, now, now),
+            (caller.installation["id"], credential["id"], body["description"], caller_ip, now, now),
         ).lastrowid
     return Reply([{"Id": {"id": device_id}}])
 
@@ -234,11 +233,9 @@ def create_session_server(
     ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
 ) -> Reply:
     """POST session-server (signed): open a session; answer Id, Token and the user."""
-    body = body_of(request)
-    secret = required_string(body, "secret", max_length=255)
     now = ctx.now()
     with ctx.store.transaction() as db:
-        credential = _credential_for(db, secret)
+        credential = _credential_for(db, body_of(request)["secret"])
         if credential is None:
             raise credentials_incorrect()
         # the key's user, with the newest device this installation registered for the key (one statement)
@@ -285,13 +282,24 @@ def delete_session(ctx: HandlerContext, request: Request, caller: Caller, ids: d
 ROUTES = [
     op("CREATE_SandboxUserPerson", create_sandbox_user_person, auth=Auth.NONE),
     op("CREATE_SandboxUserCompany", create_sandbox_user_company, auth=Auth.NONE),
-    op("CREATE_Installation", create_installation, auth=Auth.NONE),
+    op("CREATE_Installation", create_installation, auth=Auth.NONE, rules={"client_public_key": text(16_384)}),
     op("List_all_Installation", list_installation),
     op("READ_Installation", read_installation, item="installation_id"),
     op("List_all_ServerPublicKey_for_Installation", read_server_public_key),
-    op("CREATE_DeviceServer", create_device_server, auth=Auth.INSTALLATION),
+    op(
+        "CREATE_DeviceServer",
+        create_device_server,
+        auth=Auth.INSTALLATION,
+        rules={"description": text(255), "secret": text(255)},
+    ),
     op("List_all_DeviceServer", list_device_servers),
     op("READ_DeviceServer", read_device_server, item="device_id"),
-    op("CREATE_SessionServer", create_session_server, auth=Auth.INSTALLATION, signed=True),
+    op(
+        "CREATE_SessionServer",
+        create_session_server,
+        auth=Auth.INSTALLATION,
+        signed=True,
+        rules={"secret": text(255)},
+    ),
     op("DELETE_Session", delete_session, item="session_id"),
 ]
