@@ -82,7 +82,8 @@ DECLARED: dict[str, dict[str, Rule]] = {}
 
 # (operation id prefix, field) -> rule
 RULES: dict[tuple[str, str], Rule] = {
-    ("CREATE_MonetaryAccount", "currency"): choice(CURRENCY, typed=False),  # the local sandbox keeps EUR accounts
+    # the local sandbox keeps EUR accounts
+    ("CREATE_MonetaryAccount", "currency"): choice(CURRENCY, typed=False),
     ("CREATE_CustomerStatement_", "date_start"): date,
     ("CREATE_CustomerStatement_", "date_end"): date,
     ("UPDATE_RequestInquiry_", "status"): choice("REVOKED", typed=False),
