@@ -57,7 +57,7 @@ def whole(low: int, high: int) -> Rule:
     return check
 
 
-def amount(minimum_cents: int = 1, maximum_cents: int | None = None) -> Rule:
+def money(minimum_cents: int = 1, maximum_cents: int | None = None) -> Rule:
     """An Amount in EUR of at least ``minimum_cents`` (and at most ``maximum_cents``, if given)."""
 
     def check(field: str, value: Any) -> None:

@@ -194,6 +194,11 @@ def optional_amount(
     return cents
 
 
+def checked_cents(body: dict[str, Any], field: str) -> int | None:
+    """An Amount field the kit has already checked (``field_rules.money``) in cents, or None if absent."""
+    return None if body.get(field) is None else amount_cents(body[field], field, minimum_cents=0)
+
+
 def amount_cents(amount: Any, field: str, *, minimum_cents: int = 1, currency: str = CURRENCY) -> int:
     """An Amount object's value in cents: a string of ASCII digits, in ``currency``, at least ``minimum_cents``."""
     expected = currency
@@ -412,6 +417,7 @@ def required_pointer(body: dict[str, Any], field: str, *, where: str = "") -> di
 __all__ = [
     "BunqError",
     "amount_cents",
+    "checked_cents",
     "client_public_key",
     "ip_or_wildcard",
     "optional_amount",

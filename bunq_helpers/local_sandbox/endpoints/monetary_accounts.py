@@ -36,13 +36,14 @@ from ..amounts import CURRENCY, amount, cents_to_value
 from ..bank.ledger import DEFAULT_DAILY_LIMIT_CENTS
 from ..bunq_errors import bad_request, not_found
 from ..events import renders
+from ..field_rules import money, text
 from ..kit import body_of, op
 from ..pagination import paginate
 from ..render import iban_for, id_and_stamps, label_user
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply, Route
 from ..validation import (
-    optional_amount,
+    checked_cents,
     optional_choice,
     optional_list,
     optional_object,
@@ -60,7 +61,6 @@ PATHS = {BANK: "monetary-account-bank", SAVINGS: "monetary-account-savings", JOI
 DEFAULT_DESCRIPTION = "bunq account"
 MAX_DAILY_LIMIT_CENTS = 1_000_000
 MAX_ACCOUNTS = 25
-MAX_DESCRIPTION = 255
 DEFAULT_SETTING = {
     "color": "#26A5E4",
     "default_avatar_status": "AVATAR_DEFAULT",
@@ -70,6 +70,13 @@ SETTING_CHOICES = {
     "default_avatar_status": ("AVATAR_DEFAULT", "AVATAR_CUSTOM", "AVATAR_UNDETERMINED"),
     "restriction_chat": ("ALLOW_INCOMING", "BLOCK_INCOMING"),
     "sdd_expiration_action": ("REFUND", "KEEP"),
+}
+_RULES = {"description": text(255), "daily_limit": money(0, MAX_DAILY_LIMIT_CENTS)}
+# checked whatever else the body says; display_name and savings_goal only where the kind has them
+RULES = {
+    BANK: {**_RULES, "display_name": text(255, blank=True)},
+    SAVINGS: {**_RULES, "savings_goal": money(1)},
+    JOINT: _RULES,
 }
 STATUS_FIELDS = ("status", "sub_status", "reason", "reason_description")
 NOT_EMULATED = "is not emulated by the local sandbox (it keeps no avatars); leave it out."
@@ -223,17 +230,6 @@ def _is_hex(text: str) -> bool:
     return all(ch in "0123456789abcdefABCDEF" for ch in text)
 
 
-def _description(body: dict[str, Any]) -> str | None:
-    text = optional_text(body, "description", max_length=MAX_DESCRIPTION)
-    if text is not None and not text.strip():
-        raise bad_request('Field "description" must not be empty.')
-    return text
-
-
-def _daily_limit(body: dict[str, Any]) -> int | None:
-    return optional_amount(body, "daily_limit", minimum_cents=0, maximum_cents=MAX_DAILY_LIMIT_CENTS)
-
-
 def _co_owners(db: sqlite3.Connection, body: dict[str, Any], user: sqlite3.Row, required: bool) -> list[dict]:
     given = optional_list(body, "all_co_owner", max_items=10)
     if not given:
@@ -276,11 +272,11 @@ def _create(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str
     if body.get("currency") is None:
         raise bad_request('Field "currency" is required (the local sandbox keeps EUR accounts: "EUR").')
     refuse_fields(body, ("avatar_uuid",), NOT_EMULATED)
-    description = _description(body) or DEFAULT_DESCRIPTION
-    limit = _daily_limit(body)
+    description = body.get("description") or DEFAULT_DESCRIPTION
+    limit = checked_cents(body, "daily_limit")
     setting = _setting(body, dict(DEFAULT_SETTING))
-    display_name = optional_text(body, "display_name", max_length=255) if kind == BANK else None
-    goal = optional_amount(body, "savings_goal", minimum_cents=1) if kind == SAVINGS else None
+    display_name = body.get("display_name")
+    goal = checked_cents(body, "savings_goal")
     now = ctx.now()
     with ctx.store.transaction() as db:
         count = db.execute("SELECT COUNT(*) FROM accounts WHERE user_id = ?", (user["id"],)).fetchone()[0]
@@ -393,10 +389,10 @@ def _change_fields(db: sqlite3.Connection, row: sqlite3.Row, body: dict[str, Any
         refuse_fields(body, ("savings_goal",), "is only for savings accounts (monetary-account-savings).")
     if kind != BANK:
         refuse_fields(body, ("display_name",), "is only for bank accounts (monetary-account-bank).")
-    description = _description(body)
-    limit = _daily_limit(body)
-    goal = optional_amount(body, "savings_goal", minimum_cents=1)
-    display_name = optional_text(body, "display_name", max_length=255)
+    description = body.get("description")
+    limit = checked_cents(body, "daily_limit")
+    goal = checked_cents(body, "savings_goal")
+    display_name = body.get("display_name")
     current = json.loads(row["setting"]) if row["setting"] else dict(DEFAULT_SETTING)
     setting = _setting(body, current)
     if all(value is None for value in (description, limit, goal, display_name)) and setting == current:
@@ -461,10 +457,10 @@ def _family(kind: str) -> list[Route]:
         handler.__name__ = f"{verb}_{PATHS[kind].replace('-', '_')}"
         handler.__doc__ = f"{verb} on user/{{id}}/{PATHS[kind]}"
     return [
-        op(f"CREATE_{kind}_for_User", create),
+        op(f"CREATE_{kind}_for_User", create, rules=RULES[kind]),
         op(f"List_all_{kind}_for_User", listing),
         op(f"READ_{kind}_for_User", read, item="account_id"),
-        op(f"UPDATE_{kind}_for_User", update, item="account_id"),
+        op(f"UPDATE_{kind}_for_User", update, item="account_id", rules=RULES[kind]),
     ]
 
 
