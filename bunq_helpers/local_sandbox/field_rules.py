@@ -84,8 +84,6 @@ DECLARED: dict[str, dict[str, Rule]] = {}
 RULES: dict[tuple[str, str], Rule] = {
     # the local sandbox keeps EUR accounts
     ("CREATE_MonetaryAccount", "currency"): choice(CURRENCY, typed=False),
-    ("CREATE_CustomerStatement_", "date_start"): date,
-    ("CREATE_CustomerStatement_", "date_end"): date,
     ("UPDATE_RequestInquiry_", "status"): choice("REVOKED", typed=False),
     ("CREATE_SchedulePaymentBatch_", "payments"): payments,
 }
