@@ -6,6 +6,8 @@ the spec requires the field, the kit has also refused its absence)."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -24,16 +26,21 @@ from .validation import (
 Rule = Callable[[str, Any], None]  # (field, value sent, not None) -> None, or bunq's 400
 
 
+def in_own_words(rule: Rule) -> Rule:
+    """``rule`` answers a value of any type in its own words: the kit skips the field's type check
+    (every other rule is checked after it, so a wrong type is told as such)."""
+    rule.replaces_type = True  # type: ignore[attr-defined]
+    return rule
+
+
 def choice(*choices: str, typed: bool = True) -> Rule:
-    """One of ``choices`` (bunq's spec types these as plain strings); a value not a string is refused
-    as such, unless ``typed=False`` (then it too is told the choices)."""
+    """One of ``choices`` (bunq's spec types these as plain strings); with ``typed=False`` a value that
+    is not a string is told the choices too."""
 
     def check(field: str, value: Any) -> None:
-        if typed and not isinstance(value, str):
-            required_string({field: value}, field)
         optional_choice({field: value}, field, choices)
 
-    return check
+    return check if typed else in_own_words(check)
 
 
 def text(max_length: int = MAX_STRING, *, blank: bool = False) -> Rule:
@@ -66,11 +73,32 @@ def money(minimum_cents: int = 1, maximum_cents: int | None = None) -> Rule:
     return check
 
 
+def matching(pattern: re.Pattern[str], example: str) -> Rule:
+    """A string ``pattern`` matches (a locale, a country code), refused with an ``example``."""
+
+    def check(field: str, value: Any) -> None:
+        if not isinstance(value, str) or not pattern.match(value):
+            raise bad_request(f'Field "{field}" must look like "{example}", got {json.dumps(value)[:40]}.')
+
+    return check
+
+
+def refused(why: str) -> Rule:
+    """Any value: a field bunq forbids here, or one the local sandbox does not keep (``why`` says)."""
+
+    def check(field: str, value: Any) -> None:
+        raise bad_request(f'Field "{field}" {why}')
+
+    return check
+
+
+@in_own_words
 def date(field: str, value: Any) -> None:
     """``YYYY-MM-DD`` in ASCII digits, a real date."""
     parse_date(value, field)
 
 
+@in_own_words
 def payments(field: str, value: Any) -> None:
     """A list of at least one payment."""
     if not isinstance(value, list) or not value:

@@ -224,13 +224,15 @@ def check_body(operation: Operation, body: dict[str, Any]) -> None:
         if body[field] is None:  # sent, but null: say what it must be
             _check_type(field, None, fields[field])
     for field, value in body.items():
-        rule = rule_for(operation.operation_id, field) if value is not None else None
-        if rule is not None:  # a choice, a date, ...: checked in its own words, type included
-            rule(field, value)
-        elif value is not None and field in fields:
+        if value is None:
+            continue
+        rule = rule_for(operation.operation_id, field)  # a choice, a date, text of at most n characters
+        if field in fields and not getattr(rule, "replaces_type", False):
             alternative = REQUEST_TYPES_BUNQ_TAKES.get((operation.operation_id, field))
             if alternative is None or not _fits(value, alternative[0]):
                 _check_type(field, value, fields[field])
+        if rule is not None:
+            rule(field, value)
 
 
 def body_of(request: Request) -> dict[str, Any]:
