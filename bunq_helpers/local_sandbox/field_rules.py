@@ -33,13 +33,16 @@ def in_own_words(rule: Rule) -> Rule:
     return rule
 
 
-def choice(*choices: str, typed: bool = True) -> Rule:
+def choice(*choices: str, typed: bool = True, required: bool = False) -> Rule:
     """One of ``choices`` (bunq's spec types these as plain strings); with ``typed=False`` a value that
-    is not a string is told the choices too."""
+    is not a string is told the choices too; ``required``: absent (or null) is refused, with the choices,
+    though the spec does not require it."""
 
     def check(field: str, value: Any) -> None:
         optional_choice({field: value}, field, choices)
 
+    if required:
+        check.when_absent = f'Field "{{field}}" is required; use one of {", ".join(choices)}.'  # type: ignore[attr-defined]
     return check if typed else in_own_words(check)
 
 
@@ -112,9 +115,16 @@ DECLARED: dict[str, dict[str, Rule]] = {}
 RULES: dict[tuple[str, str], Rule] = {
     # the local sandbox keeps EUR accounts
     ("CREATE_MonetaryAccount", "currency"): choice(CURRENCY, typed=False),
-    ("UPDATE_RequestInquiry_", "status"): choice("REVOKED", typed=False),
     ("CREATE_SchedulePaymentBatch_", "payments"): payments,
 }
+
+
+def absent_but_required(operation_id: str, body: dict[str, Any]) -> str | None:
+    """bunq's words for the first declared rule whose field the body lacks though the rule requires it."""
+    for field, rule in DECLARED.get(operation_id, {}).items():
+        if body.get(field) is None and hasattr(rule, "when_absent"):
+            return rule.when_absent.format(field=field)
+    return None
 
 
 def rule_for(operation_id: str, field: str) -> Rule | None:

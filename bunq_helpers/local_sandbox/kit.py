@@ -60,7 +60,7 @@ from typing import Any
 from .bank.core import insert_row
 from .bunq_errors import BunqError, bad_request, not_found
 from .catalogue import Operation, load_catalogue
-from .field_rules import DECLARED, Rule, rule_for
+from .field_rules import DECLARED, Rule, absent_but_required, rule_for
 from .pagination import paginate
 from .render import id_and_stamps, timestamp
 from .request import Request
@@ -233,6 +233,9 @@ def check_body(operation: Operation, body: dict[str, Any]) -> None:
                 _check_type(field, value, fields[field])
         if rule is not None:
             rule(field, value)
+    missing = absent_but_required(operation.operation_id, body)
+    if missing is not None:
+        raise bad_request(missing)
 
 
 def body_of(request: Request) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from ..bank.ledger import account_and_owner
 from ..bank.transfers import MAX_DESCRIPTION, local_account_for
 from ..bunq_errors import bad_request
 from ..events import renders_rows
+from ..field_rules import choice
 from ..kit import ACCOUNT, Owned, body_of, op, plain_family
 from ..render import (
     SUGAR_DADDY_EMAIL,
@@ -34,7 +35,6 @@ from ..routing import Caller, HandlerContext, Reply
 from ..validation import (
     optional_bool,
     required_amount,
-    required_choice,
     required_pointer,
     required_string,
 )
@@ -193,7 +193,6 @@ def update_request_inquiry(
 ) -> Reply:
     """PUT …/request-inquiry/{id} with status REVOKED: take back a request nobody has answered yet."""
     row = REQUEST_INQUIRY.find(ctx, caller, ids)
-    required_choice(body_of(request), "status", ("REVOKED",))
     with ctx.store.transaction() as db:
         revoke(ctx, db, row, caller.user)
         shown = inquiry_object(db, REQUEST_INQUIRY.get(db, row["account_id"], row["id"]))
@@ -213,5 +212,9 @@ ROUTES = [
         read_op="READ_RequestInquiry_for_User_MonetaryAccount",
         render=inquiry_object,
     ),
-    op("UPDATE_RequestInquiry_for_User_MonetaryAccount", update_request_inquiry),
+    op(
+        "UPDATE_RequestInquiry_for_User_MonetaryAccount",
+        update_request_inquiry,
+        rules={"status": choice("REVOKED", typed=False, required=True)},
+    ),
 ]

@@ -13,10 +13,11 @@ import sqlite3
 from ..amounts import amount, cents_to_value
 from ..bunq_errors import bad_request
 from ..events import renders_rows
+from ..field_rules import choice
 from ..kit import ACCOUNT, Owned, body_of, op, plain_family
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
-from ..validation import required_amount, required_choice, required_list
+from ..validation import required_amount, required_list
 from .lookups import payable_account
 from .request_inquiries import REQUEST_INQUIRY, inquiry_object, insert_inquiry, read_inquiry, revoke
 
@@ -72,7 +73,6 @@ def create_batch(ctx: HandlerContext, request: Request, caller: Caller, ids: dic
 def update_batch(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """PUT …/request-inquiry-batch/{id} with status REVOKED: revoke the requests still PENDING."""
     row = REQUEST_INQUIRY_BATCH.find(ctx, caller, ids)
-    required_choice(body_of(request), "status", ("REVOKED",))
     with ctx.store.transaction() as db:
         pending = [
             inquiry
@@ -100,5 +100,9 @@ ROUTES = [
         read_op="READ_RequestInquiryBatch_for_User_MonetaryAccount",
         render=batch_object,
     ),
-    op("UPDATE_RequestInquiryBatch_for_User_MonetaryAccount", update_batch),
+    op(
+        "UPDATE_RequestInquiryBatch_for_User_MonetaryAccount",
+        update_batch,
+        rules={"status": choice("REVOKED", required=True)},
+    ),
 ]

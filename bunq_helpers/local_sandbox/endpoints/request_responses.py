@@ -19,12 +19,13 @@ from ..bank.ledger import account_and_owner
 from ..bank.transfers import PaymentOrder, transfer
 from ..bunq_errors import bad_request
 from ..events import renders_rows
+from ..field_rules import choice
 from ..kit import ACCOUNT, Owned, body_of, op, plain_family
 from ..pagination import paginate
 from ..render import id_and_stamps, own_label, timestamp
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
-from ..validation import required_amount, required_choice
+from ..validation import required_amount
 from .lookups import own_account
 
 ANSWERS = ("ACCEPTED", "REJECTED")
@@ -102,7 +103,7 @@ def update_request_response(
     """PUT …/request-response/{id} (signed): status ACCEPTED (pays) or REJECTED."""
     account, row = RESPONSE.with_owner(ctx, caller, ids)
     body = body_of(request)
-    answer = required_choice(body, "status", ANSWERS)
+    answer = body["status"]
     cents = _amount_to_pay(body, row) if answer == "ACCEPTED" else None
     now = ctx.now()
     with ctx.store.transaction() as db:
@@ -140,5 +141,10 @@ renders_rows("RequestResponse", RESPONSE.table, response_object)
 ROUTES = [
     op("List_all_RequestResponse_for_User_MonetaryAccount", list_request_responses),
     *plain_family(RESPONSE, read_op="READ_RequestResponse_for_User_MonetaryAccount", render=response_object),
-    op("UPDATE_RequestResponse_for_User_MonetaryAccount", update_request_response, signed=True),
+    op(
+        "UPDATE_RequestResponse_for_User_MonetaryAccount",
+        update_request_response,
+        signed=True,
+        rules={"status": choice(*ANSWERS, required=True)},
+    ),
 ]
