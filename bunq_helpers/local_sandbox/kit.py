@@ -65,7 +65,7 @@ from .pagination import paginate
 from .render import id_and_stamps, timestamp
 from .request import Request
 from .routing import Auth, Caller, Handler, HandlerContext, Reply, Route
-from .validation import parse_object
+from .validation import parse_object, type_name
 
 # bunq's path parameter -> the name handlers read it by in ``ids``.
 ALIASES = {
@@ -153,11 +153,6 @@ _WORDED_BY_BUNQ = {
 }
 
 
-def _type_name(value: Any) -> str:
-    names = {bool: "boolean", int: "number", float: "number", str: "string", list: "array", dict: "object"}
-    return names.get(type(value), "null" if value is None else type(value).__name__)
-
-
 def _fits(value: Any, kind: Any) -> bool:
     try:
         _check_type("", value, kind)
@@ -171,17 +166,17 @@ def _check_type(field: str, value: Any, kind: Any) -> None:
         raise bad_request(_WORDED_BY_BUNQ[field])
     if isinstance(kind, list):
         if not isinstance(value, list):
-            raise bad_request(f'Field "{field}" must be an array, not {_type_name(value)}.')
+            raise bad_request(f'Field "{field}" must be an array, not {type_name(value)}.')
         return
     if kind in _JSON:
         types, said = _JSON[kind]
         if not isinstance(value, types) or (kind != "boolean" and isinstance(value, bool)):
-            raise bad_request(f'Field "{field}" must be {said}, not {_type_name(value)}.')
+            raise bad_request(f'Field "{field}" must be {said}, not {type_name(value)}.')
         return
     if not isinstance(value, dict):  # one of bunq's schemas: an object
         if kind in _SHAPES:
             raise bad_request(_SHAPES[kind].format(field=field))
-        raise bad_request(f'Field "{field}" must be an object, not {_type_name(value)}.')
+        raise bad_request(f'Field "{field}" must be an object, not {type_name(value)}.')
 
 
 def check_request(operation: Operation, request: Request) -> None:
