@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
+from functools import partial
 from typing import Any
 
 from ..amounts import CURRENCY, amount, cents_to_value
@@ -170,6 +171,7 @@ for _kind in PATHS:
 def _listing(
     ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int], kind: str | None
 ) -> Reply:
+    """GET the user's accounts (of ``kind``, or every kind), newest first, each wrapped by its kind."""
     user = own_user(caller, ids)
     rows = account_rows(ctx.store.read(), user["id"], kind)
     kinds = {row["id"]: kind_of(row) for row in rows}
@@ -178,22 +180,15 @@ def _listing(
     return reply
 
 
-def _read(ctx: HandlerContext, caller: Caller, ids: dict[str, int], kind: str | None) -> Reply:
+def _read(
+    ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int], kind: str | None
+) -> Reply:
+    """GET one account (of ``kind``, or any kind), wrapped by its kind."""
     own_account(ctx, caller, ids)  # 404 for other users' ids
     row = account_row(ctx.store.read(), ids["account_id"])
     if kind is not None and kind_of(row) != kind:
         raise not_found(kind, ids["account_id"])
     return Reply([{kind_of(row): account_object(row, caller.user)}])
-
-
-def list_accounts(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET user/{id}/monetary-account: every kind, newest first, each wrapped by its kind."""
-    return _listing(ctx, request, caller, ids, None)
-
-
-def read_account(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET user/{id}/monetary-account/{id}: any kind, wrapped by its kind."""
-    return _read(ctx, caller, ids, None)
 
 
 # --- create ------------------------------------------------------------------------------------
@@ -440,33 +435,17 @@ def _update(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str
 
 def _family(kind: str) -> list[Route]:
     """POST, GET (list), GET and PUT on one kind's path."""
-
-    def create(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-        return _create(ctx, request, caller, ids, kind)
-
-    def listing(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-        return _listing(ctx, request, caller, ids, kind)
-
-    def read(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-        return _read(ctx, caller, ids, kind)
-
-    def update(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-        return _update(ctx, request, caller, ids, kind)
-
-    for handler, verb in ((create, "create"), (listing, "list"), (read, "read"), (update, "update")):
-        handler.__name__ = f"{verb}_{PATHS[kind].replace('-', '_')}"
-        handler.__doc__ = f"{verb} on user/{{id}}/{PATHS[kind]}"
     return [
-        op(f"CREATE_{kind}_for_User", create, rules=RULES[kind]),
-        op(f"List_all_{kind}_for_User", listing),
-        op(f"READ_{kind}_for_User", read, item="account_id"),
-        op(f"UPDATE_{kind}_for_User", update, item="account_id", rules=RULES[kind]),
+        op(f"CREATE_{kind}_for_User", partial(_create, kind=kind), rules=RULES[kind]),
+        op(f"List_all_{kind}_for_User", partial(_listing, kind=kind)),
+        op(f"READ_{kind}_for_User", partial(_read, kind=kind), item="account_id"),
+        op(f"UPDATE_{kind}_for_User", partial(_update, kind=kind), item="account_id", rules=RULES[kind]),
     ]
 
 
 ROUTES = [
-    op("List_all_MonetaryAccount_for_User", list_accounts),
-    op("READ_MonetaryAccount_for_User", read_account, item="account_id"),
+    op("List_all_MonetaryAccount_for_User", partial(_listing, kind=None)),
+    op("READ_MonetaryAccount_for_User", partial(_read, kind=None), item="account_id"),
     *_family(BANK),
     *_family(SAVINGS),
     *_family(JOINT),
