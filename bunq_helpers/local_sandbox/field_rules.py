@@ -1,8 +1,12 @@
 """Rules bunq applies to request fields that its spec's types do not carry: a choice, a date, text of
-at most so many characters, a whole number or an amount within bounds, a list that may not be empty.
-Declared once per field (by operation id prefix); the kit checks each in place of the field's type, so
-a wrong value of any type gets the rule's words, and the handler reads a value already checked (where
-the spec requires the field, the kit has also refused its absence)."""
+at most so many characters, a whole number, an amount or a pattern, a field refused whatever it holds.
+
+A family declares them with its operation (``op(..., rules={"status": choice("REVOKED")})``, or
+``plain_family(rules=...)`` for its create and update); ``RULES`` below holds the few declared by
+operation id prefix. The kit checks each sent field's type first, then its rule, so the handler reads
+a value already checked; a rule ``in_own_words`` answers a value of any type itself (a date, say). A
+field the spec does not require may be required by its rule (``choice(..., required=True)``).
+"""
 
 from __future__ import annotations
 

@@ -40,8 +40,9 @@ How to add a family
 4. Nothing to add elsewhere: a module of ``endpoints/`` with ``ROUTES`` is a family (imported on
    its first call). The body check, the 404s along the
    owner chain, pagination and (with ``strict_answers``) the spec check of every answer come with it.
-   Where a field needs a rule the schema cannot say (an IP address, a choice, a duplicate), pass
-   ``validate=`` (see ``endpoints/permitted_ips.py``); where bunq's object is more than its row, pass
+   Where a field needs a rule the schema cannot say (a choice, text of at most n characters, an
+   amount in bounds), declare it in ``rules=`` (``field_rules``); what needs the row or the store (an
+   IP already listed, say) goes in ``validate=`` (see ``endpoints/permitted_ips.py``); where bunq's object is more than its row, pass
    ``render=``; ``event_kind=`` records creates, updates and deletes in the event log (and callbacks).
    Where bunq's real clients differ from its spec, add the entry, with its source, to ``divergences``.
    A listing of bunq's reference data rather than rows (currencies, categories) is ``fixed_list``;
