@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import re
 import sqlite3
+from functools import partial
 from typing import Any
 
 from ..amounts import amount
@@ -87,6 +88,7 @@ KEPT = {
         "country": matching(COUNTRY, "NL"),
     },
 }
+RULES = {kind: {**REFUSED, **kept} for kind, kept in KEPT.items()}
 COLUMNS = ("public_nick_name", "session_timeout", "first_name", "last_name", "display_name", "name")
 
 
@@ -129,16 +131,9 @@ def _own_user_of_kind(caller: Caller, ids: dict[str, int], kind: str) -> sqlite3
     return caller.user
 
 
-def read_user_person(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET user-person/{id}: the session's user, if it is a person."""
-    user = _own_user_of_kind(caller, ids, "UserPerson")
-    return Reply([{"UserPerson": user_view(ctx, user)}])
-
-
-def read_user_company(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET user-company/{id}: the session's user, if it is a company."""
-    user = _own_user_of_kind(caller, ids, "UserCompany")
-    return Reply([{"UserCompany": user_view(ctx, user)}])
+def _read(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int], kind: str) -> Reply:
+    """GET user-person/{id} or user-company/{id}: the session's user, if it is of that ``kind``."""
+    return Reply([{kind: user_view(ctx, _own_user_of_kind(caller, ids, kind))}])
 
 
 def list_company_names(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
@@ -248,6 +243,7 @@ def _changes(
 
 
 def _update(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int], kind: str) -> Reply:
+    """PUT user-person/{id} or user-company/{id}: change the fields bunq lets a user of ``kind`` change."""
     user = _own_user_of_kind(caller, ids, kind)
     body = body_of(request)
     now = ctx.now()
@@ -267,22 +263,14 @@ def _update(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str
     return Reply([{"Id": {"id": user["id"]}}])
 
 
-def update_user_person(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """PUT user-person/{id}: change the fields bunq lets a person change."""
-    return _update(ctx, request, caller, ids, "UserPerson")
-
-
-def update_user_company(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """PUT user-company/{id}: change the fields bunq lets a company change."""
-    return _update(ctx, request, caller, ids, "UserCompany")
-
-
 ROUTES = [
     op("List_all_User", list_users),
     op("READ_User", read_user, item="user_id"),
-    op("READ_UserPerson", read_user_person, item="user_id"),
-    op("UPDATE_UserPerson", update_user_person, item="user_id", rules={**REFUSED, **KEPT["UserPerson"]}),
-    op("READ_UserCompany", read_user_company, item="user_id"),
-    op("UPDATE_UserCompany", update_user_company, item="user_id", rules={**REFUSED, **KEPT["UserCompany"]}),
+    op("READ_UserPerson", partial(_read, kind="UserPerson"), item="user_id"),
+    op("UPDATE_UserPerson", partial(_update, kind="UserPerson"), item="user_id", rules=RULES["UserPerson"]),
+    op("READ_UserCompany", partial(_read, kind="UserCompany"), item="user_id"),
+    op(
+        "UPDATE_UserCompany", partial(_update, kind="UserCompany"), item="user_id", rules=RULES["UserCompany"]
+    ),
     op("List_all_Name_for_UserCompany", list_company_names),
 ]
