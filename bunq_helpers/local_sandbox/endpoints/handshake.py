@@ -25,6 +25,7 @@ Choices where bunq's behaviour is not documented:
 from __future__ import annotations
 
 import uuid
+from functools import partial
 
 from ...errors import InvalidKeyError
 from ..bunq_errors import bad_request, credentials_incorrect, not_found
@@ -44,7 +45,11 @@ PERSON_NAMES = [("Sandy", "de Vries"), ("Noor", "Jansen"), ("Daan", "Bakker"), (
 COMPANY_NAMES = ["Sandbox Trading B.V.", "Tulip Test B.V.", "Canal Commerce B.V."]
 
 
-def _create_sandbox_user(ctx: HandlerContext, request: Request, kind: str) -> Reply:
+def _create_sandbox_user(
+    ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int], kind: str
+) -> Reply:
+    """POST sandbox-user-person or sandbox-user-company: a user of ``kind`` with an empty EUR account and
+    an API key."""
     body_of(request)  # any body is accepted, but it must be JSON if present
     now = ctx.now()
     with ctx.store.transaction() as db:
@@ -81,18 +86,8 @@ def _create_sandbox_user(ctx: HandlerContext, request: Request, kind: str) -> Re
     return Reply([{"ApiKey": {"api_key": api_key}}])
 
 
-def create_sandbox_user_person(
-    ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
-) -> Reply:
-    """POST sandbox-user-person: a personal user with an empty EUR account and an API key."""
-    return _create_sandbox_user(ctx, request, "UserPerson")
-
-
-def create_sandbox_user_company(
-    ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
-) -> Reply:
-    """POST sandbox-user-company: a business user with an empty EUR account and an API key."""
-    return _create_sandbox_user(ctx, request, "UserCompany")
+create_sandbox_user_person = partial(_create_sandbox_user, kind="UserPerson")
+create_sandbox_user_company = partial(_create_sandbox_user, kind="UserCompany")
 
 
 def create_installation(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
