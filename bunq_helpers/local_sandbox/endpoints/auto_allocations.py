@@ -18,7 +18,7 @@ from typing import Any
 from ..amounts import amount
 from ..bank.transfers import batch_object, payment_for_event
 from ..bunq_errors import bad_request, not_found
-from ..kit import ACCOUNT, Owned, body_of, derived_renderer, op, plain_family
+from ..kit import ACCOUNT, Owned, body_of, derived_renderer, op, operation_ids, plain_family
 from ..render import id_and_stamps
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
@@ -146,9 +146,7 @@ def render_instance(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
 ROUTES = [
     *plain_family(
         ALLOCATION,
-        list_op="List_all_PaymentAutoAllocate_for_User_MonetaryAccount",
-        read_op="READ_PaymentAutoAllocate_for_User_MonetaryAccount",
-        delete_op="DELETE_PaymentAutoAllocate_for_User_MonetaryAccount",
+        **operation_ids("PaymentAutoAllocate", "User_MonetaryAccount", "list read delete"),
         render=render_allocation,
     ),
     op("CREATE_PaymentAutoAllocate_for_User_MonetaryAccount", save_allocation),
@@ -161,8 +159,7 @@ ROUTES = [
     ),
     *plain_family(
         INSTANCE,
-        list_op="List_all_Instance_for_User_MonetaryAccount_PaymentAutoAllocate",
-        read_op="READ_Instance_for_User_MonetaryAccount_PaymentAutoAllocate",
+        **operation_ids("Instance", "User_MonetaryAccount_PaymentAutoAllocate", "list read"),
         render=render_instance,
     ),
 ]

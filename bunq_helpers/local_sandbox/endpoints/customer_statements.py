@@ -22,7 +22,7 @@ from typing import Any
 from ..bank.ledger import account_and_owner
 from ..bunq_errors import bad_request
 from ..field_rules import choice, date
-from ..kit import ACCOUNT, Owned, body_of, derived_renderer, op, plain_family
+from ..kit import ACCOUNT, Owned, body_of, derived_renderer, op, operation_ids, plain_family
 from ..render import own_label
 from ..request import Request
 from ..routing import Caller, HandlerContext, RawReply, Reply
@@ -148,9 +148,7 @@ ROUTES = [
     op("CREATE_CustomerStatement_for_User_MonetaryAccount", create_statement, rules=RULES),
     *plain_family(
         STATEMENT,
-        list_op="List_all_CustomerStatement_for_User_MonetaryAccount",
-        read_op="READ_CustomerStatement_for_User_MonetaryAccount",
-        delete_op="DELETE_CustomerStatement_for_User_MonetaryAccount",
+        **operation_ids("CustomerStatement", "User_MonetaryAccount", "list read delete"),
         render=statement_object,
         wrapper="CustomerStatement",
     ),

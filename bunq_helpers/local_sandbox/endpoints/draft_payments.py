@@ -33,7 +33,7 @@ from ..bank.transfers import (
 from ..bunq_errors import bad_request
 from ..events import renders_rows
 from ..field_rules import choice, text, whole
-from ..kit import ACCOUNT, Owned, body_of, op, plain_family
+from ..kit import ACCOUNT, Owned, body_of, op, operation_ids, plain_family
 from ..render import label_user, timestamp
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
@@ -188,8 +188,7 @@ ROUTES = [
     op("CREATE_DraftPayment_for_User_MonetaryAccount", create_draft_payment, rules=CREATE_RULES),
     *plain_family(
         DRAFT_PAYMENT,
-        list_op="List_all_DraftPayment_for_User_MonetaryAccount",
-        read_op="READ_DraftPayment_for_User_MonetaryAccount",
+        **operation_ids("DraftPayment", "User_MonetaryAccount", "list read"),
         render=draft_object,
     ),
     op("UPDATE_DraftPayment_for_User_MonetaryAccount", update_draft_payment, signed=True, rules=UPDATE_RULES),

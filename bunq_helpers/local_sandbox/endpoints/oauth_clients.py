@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from ..bunq_errors import bad_request
 from ..field_rules import choice, text
-from ..kit import Owned, body_of, op, own_user, plain_family
+from ..kit import Owned, body_of, op, operation_ids, own_user, plain_family
 from ..oauth_grants import revoke_all
 from ..render import id_and_stamps
 from ..request import Request
@@ -110,18 +110,13 @@ ROUTES = [
     op("UPDATE_OauthClient_for_User", update_client, item="oauth_client_id", rules=CLIENT_RULES),
     *plain_family(
         OAUTH_CLIENT,
-        list_op="List_all_OauthClient_for_User",
-        read_op="READ_OauthClient_for_User",
+        **operation_ids("OauthClient", "User", "list read"),
         render=client_object,
         wrapper="OauthClient",
     ),
     *plain_family(
         CALLBACK_URL,
-        list_op="List_all_CallbackUrl_for_User_OauthClient",
-        read_op="READ_CallbackUrl_for_User_OauthClient",
-        create_op="CREATE_CallbackUrl_for_User_OauthClient",
-        update_op="UPDATE_CallbackUrl_for_User_OauthClient",
-        delete_op="DELETE_CallbackUrl_for_User_OauthClient",
+        **operation_ids("CallbackUrl", "User_OauthClient"),
         validate=_url_columns,
         rules={"url": text(2048)},
         render=callback_url_object,

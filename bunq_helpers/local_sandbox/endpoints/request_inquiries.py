@@ -19,7 +19,7 @@ from ..bank.transfers import MAX_DESCRIPTION, local_account_for
 from ..bunq_errors import bad_request
 from ..events import renders_rows
 from ..field_rules import choice
-from ..kit import ACCOUNT, Owned, body_of, op, plain_family
+from ..kit import ACCOUNT, Owned, body_of, op, operation_ids, plain_family
 from ..render import (
     SUGAR_DADDY_EMAIL,
     SUGAR_DADDY_IBAN,
@@ -208,8 +208,7 @@ ROUTES = [
     op("CREATE_RequestInquiry_for_User_MonetaryAccount", create_request_inquiry),
     *plain_family(
         REQUEST_INQUIRY,
-        list_op="List_all_RequestInquiry_for_User_MonetaryAccount",
-        read_op="READ_RequestInquiry_for_User_MonetaryAccount",
+        **operation_ids("RequestInquiry", "User_MonetaryAccount", "list read"),
         render=inquiry_object,
     ),
     op(

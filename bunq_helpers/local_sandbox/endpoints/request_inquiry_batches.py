@@ -14,7 +14,7 @@ from ..amounts import amount, cents_to_value
 from ..bunq_errors import bad_request
 from ..events import renders_rows
 from ..field_rules import choice
-from ..kit import ACCOUNT, Owned, body_of, op, plain_family
+from ..kit import ACCOUNT, Owned, body_of, op, operation_ids, plain_family
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
 from ..validation import required_amount, required_list
@@ -96,8 +96,7 @@ ROUTES = [
     op("CREATE_RequestInquiryBatch_for_User_MonetaryAccount", create_batch),
     *plain_family(
         REQUEST_INQUIRY_BATCH,
-        list_op="List_all_RequestInquiryBatch_for_User_MonetaryAccount",
-        read_op="READ_RequestInquiryBatch_for_User_MonetaryAccount",
+        **operation_ids("RequestInquiryBatch", "User_MonetaryAccount", "list read"),
         render=batch_object,
     ),
     op(

@@ -26,7 +26,7 @@ from ..bank.scheduling import (
 )
 from ..bank.transfers import PaymentOrder, payee_account
 from ..bunq_errors import bad_request
-from ..kit import ACCOUNT, Owned, body_of, op, plain_family
+from ..kit import ACCOUNT, Owned, body_of, op, operation_ids, plain_family
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
 from ..validation import optional_string, required_object
@@ -158,8 +158,7 @@ ROUTES = [
     op("CREATE_SchedulePayment_for_User_MonetaryAccount", create_scheduled_payment, signed=True),
     *plain_family(
         SCHEDULED_PAYMENT,
-        list_op="List_all_SchedulePayment_for_User_MonetaryAccount",
-        read_op="READ_SchedulePayment_for_User_MonetaryAccount",
+        **operation_ids("SchedulePayment", "User_MonetaryAccount", "list read"),
         render=scheduled_payment_object,
         wrapper="ScheduledPayment",
     ),
