@@ -26,10 +26,11 @@ from ..bank.scheduling import (
 )
 from ..bank.transfers import PaymentOrder, payee_account
 from ..bunq_errors import bad_request
+from ..field_rules import text
 from ..kit import ACCOUNT, Owned, body_of, op, operation_ids, plain_family
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
-from ..validation import optional_string, required_object
+from ..validation import required_object
 from .lookups import payable_account
 from .orders import read_order, read_orders, read_schedule
 
@@ -67,10 +68,9 @@ def create_scheduled_payment(
     body = body_of(request)
     order = _payment(body)
     spec = read_schedule(body)
-    purpose = optional_string(body, "purpose", default=None, max_length=140)
     with ctx.store.transaction() as db:
         _check_payees(db, account, [order], "payment")
-        schedule_id = insert_schedule(ctx, db, account, "Payment", [order], spec, purpose)
+        schedule_id = insert_schedule(ctx, db, account, "Payment", [order], spec, body.get("purpose"))
     return Reply([{"Id": {"id": schedule_id}}])
 
 
@@ -155,7 +155,12 @@ def delete_scheduled_batch(
 
 
 ROUTES = [
-    op("CREATE_SchedulePayment_for_User_MonetaryAccount", create_scheduled_payment, signed=True),
+    op(
+        "CREATE_SchedulePayment_for_User_MonetaryAccount",
+        create_scheduled_payment,
+        signed=True,
+        rules={"purpose": text(140)},
+    ),
     *plain_family(
         SCHEDULED_PAYMENT,
         **operation_ids("SchedulePayment", "User_MonetaryAccount", "list read"),
