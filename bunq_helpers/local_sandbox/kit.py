@@ -42,8 +42,8 @@ How to add a family
    owner chain, pagination and (with ``strict_answers``) the spec check of every answer come with it.
    Where a field needs a rule the schema cannot say (a choice, text of at most n characters, an
    amount in bounds), declare it in ``rules=`` (``field_rules``); what needs the row or the store (an
-   IP already listed, say) goes in ``validate=`` (see ``endpoints/permitted_ips.py``); where bunq's object is more than its row, pass
-   ``render=``; ``event_kind=`` records creates, updates and deletes in the event log (and callbacks).
+   IP already listed, say) goes in ``validate=`` (see ``endpoints/permitted_ips.py``); where bunq's
+   object is more than its row, pass ``render=``; ``event_kind=`` records creates, updates and deletes in the event log (and callbacks).
    Where bunq's real clients differ from its spec, add the entry, with its source, to ``divergences``.
    A listing of bunq's reference data rather than rows (currencies, categories) is ``fixed_list``;
    what must change with a row in the same write (another user's draft, say) is ``within=``.
