@@ -37,7 +37,7 @@ from ..amounts import CURRENCY, amount, cents_to_value
 from ..bank.ledger import DEFAULT_DAILY_LIMIT_CENTS
 from ..bunq_errors import bad_request, not_found
 from ..events import renders
-from ..field_rules import money, text
+from ..field_rules import money, refused, text
 from ..kit import body_of, op
 from ..pagination import paginate
 from ..render import iban_for, id_and_stamps, label_user
@@ -72,15 +72,20 @@ SETTING_CHOICES = {
     "restriction_chat": ("ALLOW_INCOMING", "BLOCK_INCOMING"),
     "sdd_expiration_action": ("REFUND", "KEEP"),
 }
-_RULES = {"description": text(255), "daily_limit": money(0, MAX_DAILY_LIMIT_CENTS)}
+_RULES = {
+    "description": text(255),
+    "daily_limit": money(0, MAX_DAILY_LIMIT_CENTS),
+    "avatar_uuid": refused("is not emulated by the local sandbox (it keeps no avatars); leave it out."),
+}
+ONLY_BANK = refused("is only for bank accounts (monetary-account-bank).")
+ONLY_SAVINGS = refused("is only for savings accounts (monetary-account-savings).")
 # checked whatever else the body says; display_name and savings_goal only where the kind has them
 RULES = {
-    BANK: {**_RULES, "display_name": text(255, blank=True)},
-    SAVINGS: {**_RULES, "savings_goal": money(1)},
-    JOINT: _RULES,
+    BANK: {**_RULES, "display_name": text(255, blank=True), "savings_goal": ONLY_SAVINGS},
+    SAVINGS: {**_RULES, "savings_goal": money(1), "display_name": ONLY_BANK},
+    JOINT: {**_RULES, "savings_goal": ONLY_SAVINGS, "display_name": ONLY_BANK},
 }
 STATUS_FIELDS = ("status", "sub_status", "reason", "reason_description")
-NOT_EMULATED = "is not emulated by the local sandbox (it keeps no avatars); leave it out."
 
 _SELECT = (
     "SELECT a.*, d.kind, d.daily_limit_cents, d.savings_goal_cents, d.sub_status, d.reason,"
@@ -266,7 +271,6 @@ def _create(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str
     body = body_of(request)
     if body.get("currency") is None:
         raise bad_request('Field "currency" is required (the local sandbox keeps EUR accounts: "EUR").')
-    refuse_fields(body, ("avatar_uuid",), NOT_EMULATED)
     description = body.get("description") or DEFAULT_DESCRIPTION
     limit = checked_cents(body, "daily_limit")
     setting = _setting(body, dict(DEFAULT_SETTING))
@@ -377,13 +381,7 @@ def _change_status(db: sqlite3.Connection, row: sqlite3.Row, body: dict[str, Any
 
 
 def _change_fields(db: sqlite3.Connection, row: sqlite3.Row, body: dict[str, Any], now: float) -> bool:
-    kind = kind_of(row)
-    refuse_fields(body, ("avatar_uuid",), NOT_EMULATED)
     refuse_fields(body, ("currency",), "cannot be changed; open a new account in another currency.")
-    if kind != SAVINGS:
-        refuse_fields(body, ("savings_goal",), "is only for savings accounts (monetary-account-savings).")
-    if kind != BANK:
-        refuse_fields(body, ("display_name",), "is only for bank accounts (monetary-account-bank).")
     description = body.get("description")
     limit = checked_cents(body, "daily_limit")
     goal = checked_cents(body, "savings_goal")
