@@ -15,6 +15,7 @@ spec says ``Id``; the sandbox answers what the SDK reads. Wrapper names are bunq
 from __future__ import annotations
 
 import sqlite3
+from functools import partial
 from typing import Any
 
 from ..bank.scheduling import (
@@ -102,8 +103,11 @@ def _change(
     return owned.get(ctx.store.read(), account["id"], row["id"])
 
 
-def _cancel(ctx: HandlerContext, caller: Caller, ids: dict[str, int], owned: Owned) -> Reply:
-    """DELETE of a scheduled payment or batch: cancel it; bunq answers an empty list."""
+def _cancel(
+    ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int], owned: Owned
+) -> Reply:
+    """DELETE …/schedule-payment/{id} or …/schedule-payment-batch/{id}: cancel it; bunq answers an empty
+    list."""
     row = owned.find(ctx, caller, ids)
     with ctx.store.transaction() as db:
         cancel_schedule(ctx, db, row)
@@ -116,13 +120,6 @@ def update_scheduled_payment(
     """PUT …/schedule-payment/{id}: a new payment and/or schedule; answers the ScheduledPayment."""
     row = _change(ctx, request, caller, ids, SCHEDULED_PAYMENT, "payment")
     return Reply([{"ScheduledPayment": scheduled_payment_object(ctx.store.read(), row)}])
-
-
-def delete_scheduled_payment(
-    ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
-) -> Reply:
-    """DELETE …/schedule-payment/{id}: cancel it."""
-    return _cancel(ctx, caller, ids, SCHEDULED_PAYMENT)
 
 
 def create_scheduled_batch(
@@ -147,13 +144,6 @@ def update_scheduled_batch(
     return Reply([{"Id": {"id": row["id"]}}])
 
 
-def delete_scheduled_batch(
-    ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
-) -> Reply:
-    """DELETE …/schedule-payment-batch/{id}: cancel it."""
-    return _cancel(ctx, caller, ids, SCHEDULED_BATCH)
-
-
 ROUTES = [
     op(
         "CREATE_SchedulePayment_for_User_MonetaryAccount",
@@ -168,7 +158,7 @@ ROUTES = [
         wrapper="ScheduledPayment",
     ),
     op("UPDATE_SchedulePayment_for_User_MonetaryAccount", update_scheduled_payment),
-    op("DELETE_SchedulePayment_for_User_MonetaryAccount", delete_scheduled_payment),
+    op("DELETE_SchedulePayment_for_User_MonetaryAccount", partial(_cancel, owned=SCHEDULED_PAYMENT)),
     op("CREATE_SchedulePaymentBatch_for_User_MonetaryAccount", create_scheduled_batch, signed=True),
     *plain_family(
         SCHEDULED_BATCH,
@@ -177,5 +167,5 @@ ROUTES = [
         wrapper="ScheduledPaymentBatch",
     ),
     op("UPDATE_SchedulePaymentBatch_for_User_MonetaryAccount", update_scheduled_batch),
-    op("DELETE_SchedulePaymentBatch_for_User_MonetaryAccount", delete_scheduled_batch),
+    op("DELETE_SchedulePaymentBatch_for_User_MonetaryAccount", partial(_cancel, owned=SCHEDULED_BATCH)),
 ]
