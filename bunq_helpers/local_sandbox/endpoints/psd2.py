@@ -39,6 +39,11 @@ from ..store import new_token
 
 PENDING_SECONDS = 3600
 MAX_PEM = 65_536
+RULES = {
+    "client_payment_service_provider_certificate": text(MAX_PEM),
+    "client_payment_service_provider_certificate_chain": text(MAX_PEM),
+    "client_public_key_signature": text(4096),
+}
 
 
 def credential_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
@@ -144,15 +149,6 @@ def read_credential(ctx: HandlerContext, request: Request, caller: Caller, ids: 
 
 
 ROUTES = [
-    op(
-        "CREATE_PaymentServiceProviderCredential",
-        create_credential,
-        auth=Auth.INSTALLATION,
-        rules={
-            "client_payment_service_provider_certificate": text(MAX_PEM),
-            "client_payment_service_provider_certificate_chain": text(MAX_PEM),
-            "client_public_key_signature": text(4096),
-        },
-    ),
+    op("CREATE_PaymentServiceProviderCredential", create_credential, auth=Auth.INSTALLATION, rules=RULES),
     op("READ_PaymentServiceProviderCredential", read_credential),
 ]

@@ -43,6 +43,7 @@ from .lookups import payable_account
 REQUEST_INQUIRY = Owned("request_inquiries", "RequestInquiry", parent=ACCOUNT, link="account_id")
 # bunq's spec answers a PUT with the RequestInquiry less these two fields.
 UPDATE_OMITS = ("bunqme_share_url", "redirect_url")
+REVOKED = choice("REVOKED", typed=False, required=True)  # the one status a PUT may send
 
 
 @dataclass(frozen=True)
@@ -211,9 +212,5 @@ ROUTES = [
         **operation_ids("RequestInquiry", "User_MonetaryAccount", "list read"),
         render=inquiry_object,
     ),
-    op(
-        "UPDATE_RequestInquiry_for_User_MonetaryAccount",
-        update_request_inquiry,
-        rules={"status": choice("REVOKED", typed=False, required=True)},
-    ),
+    op("UPDATE_RequestInquiry_for_User_MonetaryAccount", update_request_inquiry, rules={"status": REVOKED}),
 ]

@@ -22,6 +22,7 @@ from .lookups import payable_account
 from .request_inquiries import REQUEST_INQUIRY, inquiry_object, insert_inquiry, read_inquiry, revoke
 
 MAX_REQUESTS = 100  # bunq's own limit is not documented
+REVOKED = choice("REVOKED", required=True)  # the one status a PUT may send
 
 
 REQUEST_INQUIRY_BATCH = Owned(
@@ -99,9 +100,5 @@ ROUTES = [
         **operation_ids("RequestInquiryBatch", "User_MonetaryAccount", "list read"),
         render=batch_object,
     ),
-    op(
-        "UPDATE_RequestInquiryBatch_for_User_MonetaryAccount",
-        update_batch,
-        rules={"status": choice("REVOKED", required=True)},
-    ),
+    op("UPDATE_RequestInquiryBatch_for_User_MonetaryAccount", update_batch, rules={"status": REVOKED}),
 ]

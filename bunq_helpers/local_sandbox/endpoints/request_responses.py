@@ -30,6 +30,7 @@ from .lookups import own_account
 
 ANSWERS = ("ACCEPTED", "REJECTED")
 STATUSES = ("PENDING", "ACCEPTED", "REJECTED", "REVOKED")
+RULES = {"status": choice(*ANSWERS, required=True)}
 
 
 # A response with its inquiry's fields (status, amount, currency, description, the requester's account).
@@ -141,10 +142,5 @@ renders_rows("RequestResponse", RESPONSE.table, response_object)
 ROUTES = [
     op("List_all_RequestResponse_for_User_MonetaryAccount", list_request_responses),
     *plain_family(RESPONSE, read_op="READ_RequestResponse_for_User_MonetaryAccount", render=response_object),
-    op(
-        "UPDATE_RequestResponse_for_User_MonetaryAccount",
-        update_request_response,
-        signed=True,
-        rules={"status": choice(*ANSWERS, required=True)},
-    ),
+    op("UPDATE_RequestResponse_for_User_MonetaryAccount", update_request_response, signed=True, rules=RULES),
 ]
