@@ -43,6 +43,8 @@ from .users import profile_of
 
 PERSON_NAMES = [("Sandy", "de Vries"), ("Noor", "Jansen"), ("Daan", "Bakker"), ("Emma", "Visser")]
 COMPANY_NAMES = ["Sandbox Trading B.V.", "Tulip Test B.V.", "Canal Commerce B.V."]
+SECRET = {"secret": text(255)}  # the API key
+DEVICE_RULES = {**SECRET, "description": text(255)}
 
 
 def _create_sandbox_user(
@@ -281,20 +283,9 @@ ROUTES = [
     op("List_all_Installation", list_installation),
     op("READ_Installation", read_installation, item="installation_id"),
     op("List_all_ServerPublicKey_for_Installation", read_server_public_key),
-    op(
-        "CREATE_DeviceServer",
-        create_device_server,
-        auth=Auth.INSTALLATION,
-        rules={"description": text(255), "secret": text(255)},
-    ),
+    op("CREATE_DeviceServer", create_device_server, auth=Auth.INSTALLATION, rules=DEVICE_RULES),
     op("List_all_DeviceServer", list_device_servers),
     op("READ_DeviceServer", read_device_server, item="device_id"),
-    op(
-        "CREATE_SessionServer",
-        create_session_server,
-        auth=Auth.INSTALLATION,
-        signed=True,
-        rules={"secret": text(255)},
-    ),
+    op("CREATE_SessionServer", create_session_server, auth=Auth.INSTALLATION, signed=True, rules=SECRET),
     op("DELETE_Session", delete_session, item="session_id"),
 ]
