@@ -40,9 +40,10 @@ How to add a family
 4. Nothing to add elsewhere: a module of ``endpoints/`` with ``ROUTES`` is a family (imported on
    its first call). The body check, the 404s along the
    owner chain, pagination and (with ``strict_answers``) the spec check of every answer come with it.
-   Where a field needs a rule the schema cannot say (an IP address, a choice, a duplicate), pass
-   ``validate=`` (see ``endpoints/permitted_ips.py``); where bunq's object is more than its row, pass
-   ``render=``; ``event_kind=`` records creates, updates and deletes in the event log (and callbacks).
+   Where a field needs a rule the schema cannot say (a choice, text of at most n characters, an
+   amount in bounds), declare it in ``rules=`` (``field_rules``); what needs the row or the store (an
+   IP already listed, say) goes in ``validate=`` (see ``endpoints/permitted_ips.py``); where bunq's
+   object is more than its row, pass ``render=``; ``event_kind=`` records creates, updates and deletes in the event log (and callbacks).
    Where bunq's real clients differ from its spec, add the entry, with its source, to ``divergences``.
    A listing of bunq's reference data rather than rows (currencies, categories) is ``fixed_list``;
    what must change with a row in the same write (another user's draft, say) is ``within=``.
@@ -60,11 +61,12 @@ from typing import Any
 from .bank.core import insert_row
 from .bunq_errors import BunqError, bad_request, not_found
 from .catalogue import Operation, load_catalogue
+from .field_rules import DECLARED, Rule, absent_but_required, rule_for
 from .pagination import paginate
 from .render import id_and_stamps, timestamp
 from .request import Request
 from .routing import Auth, Caller, Handler, HandlerContext, Reply, Route
-from .validation import parse_object
+from .validation import parse_object, type_name
 
 # bunq's path parameter -> the name handlers read it by in ``ids``.
 ALIASES = {
@@ -104,9 +106,12 @@ def op(
     auth: Auth = Auth.SESSION,
     signed: bool = False,
     check: bool = True,
+    rules: dict[str, Rule] | None = None,
 ) -> Route:
-    """The route of one of bunq's operations: path from the catalogue, body checked unless ``check=False``."""
+    """The route of one of bunq's operations: path from the catalogue, body checked unless ``check=False``
+    (``rules``: the fields' rules beyond their type, see ``field_rules``)."""
     found = operation(operation_id)
+    DECLARED.setdefault(operation_id, {}).update(rules or {})
     names = names or {}
 
     def name(match: re.Match[str]) -> str:
@@ -149,11 +154,6 @@ _WORDED_BY_BUNQ = {
 }
 
 
-def _type_name(value: Any) -> str:
-    names = {bool: "boolean", int: "number", float: "number", str: "string", list: "array", dict: "object"}
-    return names.get(type(value), "null" if value is None else type(value).__name__)
-
-
 def _fits(value: Any, kind: Any) -> bool:
     try:
         _check_type("", value, kind)
@@ -167,17 +167,17 @@ def _check_type(field: str, value: Any, kind: Any) -> None:
         raise bad_request(_WORDED_BY_BUNQ[field])
     if isinstance(kind, list):
         if not isinstance(value, list):
-            raise bad_request(f'Field "{field}" must be an array, not {_type_name(value)}.')
+            raise bad_request(f'Field "{field}" must be an array, not {type_name(value)}.')
         return
     if kind in _JSON:
         types, said = _JSON[kind]
         if not isinstance(value, types) or (kind != "boolean" and isinstance(value, bool)):
-            raise bad_request(f'Field "{field}" must be {said}, not {_type_name(value)}.')
+            raise bad_request(f'Field "{field}" must be {said}, not {type_name(value)}.')
         return
     if not isinstance(value, dict):  # one of bunq's schemas: an object
         if kind in _SHAPES:
             raise bad_request(_SHAPES[kind].format(field=field))
-        raise bad_request(f'Field "{field}" must be an object, not {_type_name(value)}.')
+        raise bad_request(f'Field "{field}" must be an object, not {type_name(value)}.')
 
 
 def check_request(operation: Operation, request: Request) -> None:
@@ -197,7 +197,6 @@ def check_body(operation: Operation, body: dict[str, Any]) -> None:
         defaulted_fields,
         request_schema,
     )
-    from .field_rules import rule_for
 
     schema = request_schema(operation)
     if schema is None or "media_type" in schema:  # not JSON (an attachment's bytes): the handler reads it
@@ -221,15 +220,18 @@ def check_body(operation: Operation, body: dict[str, Any]) -> None:
         if body[field] is None:  # sent, but null: say what it must be
             _check_type(field, None, fields[field])
     for field, value in body.items():
-        if value is not None and field in fields:
-            rule = rule_for(operation.operation_id, field)
-            if rule is not None:  # a choice, a date, ...: checked in its own words, type included
-                rule(field, value)
-                continue
+        if value is None:
+            continue
+        rule = rule_for(operation.operation_id, field)  # a choice, a date, text of at most n characters
+        if field in fields and not getattr(rule, "replaces_type", False):
             alternative = REQUEST_TYPES_BUNQ_TAKES.get((operation.operation_id, field))
-            if alternative is not None and _fits(value, alternative[0]):
-                continue
-            _check_type(field, value, fields[field])
+            if alternative is None or not _fits(value, alternative[0]):
+                _check_type(field, value, fields[field])
+        if rule is not None:
+            rule(field, value)
+    missing = absent_but_required(operation.operation_id, body)
+    if missing is not None:
+        raise bad_request(missing)
 
 
 def body_of(request: Request) -> dict[str, Any]:
@@ -383,6 +385,7 @@ def plain_family(
     wrapper: str | None = None,
     event_kind: str | None = None,
     within: Within | None = None,
+    rules: dict[str, Rule] | None = None,
 ) -> list[Route]:
     """The routes of a family that is a table: each operation given is made from ``owned``.
 
@@ -392,6 +395,7 @@ def plain_family(
     deletes are recorded in the event log (and so reach callbacks) as bunq does for that kind.
     ``within(ctx, db, caller, row, values, creating)`` runs in the write transaction before the row is
     written (what else bunq changes with it, such as another user's draft) and may add columns.
+    ``rules`` (``field_rules``) are checked on the create's and the update's fields before either runs.
     """
     shown_by = read_op or list_op
     if shown_by is not None:
@@ -452,8 +456,8 @@ def plain_family(
     made = [
         (list_op, list_rows, {}),
         (read_op, read_row, item),
-        (create_op, create_row, {}),
-        (update_op, update_row, item),
+        (create_op, create_row, {"rules": rules}),
+        (update_op, update_row, {**item, "rules": rules}),
         (delete_op, delete_row, item),
     ]
     return [op(operation_id, handler, **extra) for operation_id, handler, extra in made if operation_id]

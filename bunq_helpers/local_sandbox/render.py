@@ -188,11 +188,6 @@ def credential_object(credential: sqlite3.Row, device: sqlite3.Row | None) -> di
     }
 
 
-def permitted_ip_object(row: sqlite3.Row) -> dict[str, Any]:
-    """A PermittedIp object: its IP and status only (no id or timestamps: bunq's spec and SDK have none)."""
-    return {"ip": row["ip"], "status": row["status"]}
-
-
 def token_object(token: sqlite3.Row | dict[str, Any]) -> dict[str, Any]:
     """The Token item of installation and session-server answers."""
     return {**id_and_stamps(token), "token": token["token"]}

@@ -91,7 +91,8 @@ def _refuse_surrogates(value: Any, path: str) -> None:
         )
 
 
-def _type_name(value: Any) -> str:
+def type_name(value: Any) -> str:
+    """How a request or answer value is named in an error: number, string, array, object, null, ..."""
     return {
         bool: "boolean",
         int: "number",
@@ -128,7 +129,7 @@ def optional_string(
 
 def _string(value: Any, field: str, max_length: int) -> str:
     if not isinstance(value, str):
-        raise bad_request(f'Field "{field}" must be a string, not {_type_name(value)}.')
+        raise bad_request(f'Field "{field}" must be a string, not {type_name(value)}.')
     if not value.strip():
         raise bad_request(f'Field "{field}" must not be empty.')
     if len(value) > max_length:
@@ -142,11 +143,11 @@ def optional_ip_list(body: dict[str, Any], field: str) -> list[str]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise bad_request(f'Field "{field}" must be an array of IP addresses, not {_type_name(value)}.')
+        raise bad_request(f'Field "{field}" must be an array of IP addresses, not {type_name(value)}.')
     ips: list[str] = []
     for item in value:
         if not isinstance(item, str):
-            raise bad_request(f'Field "{field}" must contain strings, found {_type_name(item)}.')
+            raise bad_request(f'Field "{field}" must contain strings, found {type_name(item)}.')
         ips.append(ip_or_wildcard(item, field))
     return ips
 
@@ -192,6 +193,11 @@ def optional_amount(
         limit = f"{maximum_cents // 100}.{maximum_cents % 100:02d}"
         raise bad_request(f'Field "{field}.value" must be at most {limit} {CURRENCY}.')
     return cents
+
+
+def checked_cents(body: dict[str, Any], field: str) -> int | None:
+    """An Amount field the kit has already checked (``field_rules.money``) in cents, or None if absent."""
+    return None if body.get(field) is None else amount_cents(body[field], field, minimum_cents=0)
 
 
 def amount_cents(amount: Any, field: str, *, minimum_cents: int = 1, currency: str = CURRENCY) -> int:
@@ -252,7 +258,7 @@ def optional_text(body: dict[str, Any], field: str, *, max_length: int = MAX_STR
     if value is None:
         return None
     if not isinstance(value, str):
-        raise bad_request(f'Field "{field}" must be a string, not {_type_name(value)}.')
+        raise bad_request(f'Field "{field}" must be a string, not {type_name(value)}.')
     if len(value) > max_length:
         raise bad_request(f'Field "{field}" is longer than {max_length} characters.')
     return value
@@ -265,7 +271,7 @@ def optional_int(body: dict[str, Any], field: str, low: int, high: int, *, where
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise bad_request(f'Field "{name}" must be a whole number, not {_type_name(value)}.')
+        raise bad_request(f'Field "{name}" must be a whole number, not {type_name(value)}.')
     if not low <= value <= high:
         raise bad_request(f'Field "{name}" must be from {low} to {high}, got {value}.')
     return value
@@ -285,7 +291,7 @@ def optional_object(body: dict[str, Any], field: str, *, where: str = "") -> dic
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise bad_request(f'Field "{where}{field}" must be an object, not {_type_name(value)}.')
+        raise bad_request(f'Field "{where}{field}" must be an object, not {type_name(value)}.')
     return value
 
 
@@ -303,7 +309,7 @@ def optional_list(body: dict[str, Any], field: str, *, max_items: int = 100) -> 
     if value is None:
         return None
     if not isinstance(value, list):
-        raise bad_request(f'Field "{field}" must be an array, not {_type_name(value)}.')
+        raise bad_request(f'Field "{field}" must be an array, not {type_name(value)}.')
     if len(value) > max_items:
         raise bad_request(f'Field "{field}" has {len(value)} items; at most {max_items} are allowed.')
     return value
@@ -325,16 +331,8 @@ def optional_bool(body: dict[str, Any], field: str, default: bool = False) -> bo
     if value is None:
         return default
     if not isinstance(value, bool):
-        raise bad_request(f'Field "{field}" must be true or false, not {_type_name(value)}.')
+        raise bad_request(f'Field "{field}" must be true or false, not {type_name(value)}.')
     return value
-
-
-def required_date(body: dict[str, Any], field: str) -> dt.date:
-    """A ``YYYY-MM-DD`` date (ASCII digits), present."""
-    value = body.get(field)
-    if value is None:
-        raise bad_request(f'Field "{field}" is required.')
-    return parse_date(value, field)
 
 
 def parse_date(value: Any, field: str) -> dt.date:
@@ -412,6 +410,7 @@ def required_pointer(body: dict[str, Any], field: str, *, where: str = "") -> di
 __all__ = [
     "BunqError",
     "amount_cents",
+    "checked_cents",
     "client_public_key",
     "ip_or_wildcard",
     "optional_amount",
@@ -429,11 +428,11 @@ __all__ = [
     "refuse_fields",
     "required_amount",
     "required_choice",
-    "required_date",
     "required_int",
     "required_list",
     "required_object",
     "required_pointer",
     "required_string",
     "required_timestamp",
+    "type_name",
 ]

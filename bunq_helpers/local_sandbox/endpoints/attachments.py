@@ -14,11 +14,11 @@ import sqlite3
 import uuid
 
 from ..bunq_errors import bad_request, not_found
-from ..kit import op
+from ..kit import Owned, op
 from ..render import attachment_object, timestamp
 from ..request import API_PREFIX, Request
 from ..routing import Caller, HandlerContext, RawReply, Reply
-from .lookups import own_account, own_user
+from .lookups import own_account
 
 # The types bunq names for each kind of upload, and how such a file begins.
 IMAGES = {
@@ -29,6 +29,10 @@ IMAGES = {
 PUBLIC_TYPES = IMAGES
 ACCOUNT_TYPES = {**IMAGES, "application/pdf": (b"%PDF-",)}
 DESCRIPTION_HEADER = "X-Bunq-Attachment-Description"
+# what the user uploaded to any of their accounts (a public attachment has no account)
+USER_ATTACHMENT = Owned(
+    "attachments", "AttachmentUser", "attachment_id", keep=lambda row: row["account_id"] is not None
+)
 _HOST = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
 
 
@@ -150,17 +154,9 @@ def account_attachment_content(ctx: HandlerContext, request: Request, caller: Ca
     return _content(row)
 
 
-def _user_attachment(ctx: HandlerContext, caller: Caller, ids: dict) -> sqlite3.Row:
-    user = own_user(caller, ids)
-    row = own_attachment(ctx.store.read(), user["id"], ids["attachment_id"])
-    if row is None:
-        raise not_found("AttachmentUser", ids["attachment_id"])
-    return row
-
-
 def read_user_attachment(ctx: HandlerContext, request: Request, caller: Caller, ids: dict) -> Reply:
     """GET user/{id}/attachment/{id}: any attachment the user uploaded to one of their accounts."""
-    row = _user_attachment(ctx, caller, ids)
+    row = USER_ATTACHMENT.find(ctx, caller, ids)
     return _described(
         "AttachmentUser", {"id": row["id"]}, row, request, f"user/{row['user_id']}/attachment/{row['id']}"
     )
@@ -168,7 +164,7 @@ def read_user_attachment(ctx: HandlerContext, request: Request, caller: Caller, 
 
 def user_attachment_content(ctx: HandlerContext, request: Request, caller: Caller, ids: dict) -> RawReply:
     """GET user/{id}/attachment/{id}/content: the exact bytes."""
-    return _content(_user_attachment(ctx, caller, ids))
+    return _content(USER_ATTACHMENT.find(ctx, caller, ids))
 
 
 ROUTES = [

@@ -18,7 +18,8 @@ from typing import Any
 from ..amounts import amount
 from ..bank.transfers import batch_object, payment_for_event
 from ..bunq_errors import bad_request, not_found
-from ..kit import ACCOUNT, Owned, body_of, derived_renderer, op, plain_family
+from ..field_rules import choice
+from ..kit import ACCOUNT, Owned, body_of, derived_renderer, op, operation_ids, plain_family
 from ..render import id_and_stamps
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
@@ -32,6 +33,7 @@ DEFINITION = Owned(
     "auto_allocation_definitions", "PaymentAutoAllocateDefinition", parent=ALLOCATION, link=KEY
 )
 INSTANCE = Owned("auto_allocation_instances", "PaymentAutoAllocateInstance", parent=ALLOCATION, link=KEY)
+RULES = {"type": choice("ONCE", "RECURRING")}
 _definition = derived_renderer("List_all_Definition_for_User_MonetaryAccount_PaymentAutoAllocate")
 _instance = derived_renderer("READ_Instance_for_User_MonetaryAccount_PaymentAutoAllocate")
 
@@ -71,7 +73,7 @@ def save_allocation(ctx: HandlerContext, request: Request, caller: Caller, ids: 
         raise bad_request(
             'Field "payment_id" must name a payment this account received: incoming money is allocated.'
         )
-    kind = required_choice(body, "type", ("ONCE", "RECURRING"))
+    kind = body["type"]
     if not 1 <= len(body["definition"]) <= MAX_PARTS:
         raise bad_request(f'Field "definition" must hold 1 to {MAX_PARTS} parts.')
     parts = [_part(item, index) for index, item in enumerate(body["definition"])]
@@ -146,13 +148,11 @@ def render_instance(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
 ROUTES = [
     *plain_family(
         ALLOCATION,
-        list_op="List_all_PaymentAutoAllocate_for_User_MonetaryAccount",
-        read_op="READ_PaymentAutoAllocate_for_User_MonetaryAccount",
-        delete_op="DELETE_PaymentAutoAllocate_for_User_MonetaryAccount",
+        **operation_ids("PaymentAutoAllocate", "User_MonetaryAccount", "list read delete"),
         render=render_allocation,
     ),
-    op("CREATE_PaymentAutoAllocate_for_User_MonetaryAccount", save_allocation),
-    op("UPDATE_PaymentAutoAllocate_for_User_MonetaryAccount", save_allocation, item=KEY),
+    op("CREATE_PaymentAutoAllocate_for_User_MonetaryAccount", save_allocation, rules=RULES),
+    op("UPDATE_PaymentAutoAllocate_for_User_MonetaryAccount", save_allocation, item=KEY, rules=RULES),
     *plain_family(OF_USER, list_op="List_all_PaymentAutoAllocate_for_User", render=render_allocation),
     *plain_family(
         DEFINITION,
@@ -161,8 +161,7 @@ ROUTES = [
     ),
     *plain_family(
         INSTANCE,
-        list_op="List_all_Instance_for_User_MonetaryAccount_PaymentAutoAllocate",
-        read_op="READ_Instance_for_User_MonetaryAccount_PaymentAutoAllocate",
+        **operation_ids("Instance", "User_MonetaryAccount_PaymentAutoAllocate", "list read"),
         render=render_instance,
     ),
 ]

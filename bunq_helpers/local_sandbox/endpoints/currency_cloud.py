@@ -17,7 +17,7 @@ from typing import Any
 
 from ..bank import rates
 from ..bunq_errors import bad_request
-from ..kit import ACCOUNT, Owned, fixed_list, plain_family
+from ..kit import ACCOUNT, Owned, fixed_list, operation_ids, plain_family
 
 BENEFICIARY = Owned("currency_cloud_beneficiaries", "CurrencyCloudBeneficiary")
 PAYMENT_QUOTE = Owned(
@@ -91,9 +91,7 @@ ROUTES = [
     fixed_list("List_all_CurrencyCloudBeneficiaryRequirement_for_User", _requirements),
     *plain_family(
         BENEFICIARY,
-        list_op="List_all_CurrencyCloudBeneficiary_for_User",
-        read_op="READ_CurrencyCloudBeneficiary_for_User",
-        create_op="CREATE_CurrencyCloudBeneficiary_for_User",
+        **operation_ids("CurrencyCloudBeneficiary", "User", "list read create"),
         validate=_beneficiary,
     ),
     *plain_family(

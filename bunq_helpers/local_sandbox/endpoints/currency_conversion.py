@@ -17,7 +17,7 @@ from typing import Any
 from ..bank import conversions, rates
 from ..bank.ledger import account_and_owner
 from ..bunq_errors import bad_request
-from ..kit import ACCOUNT, Owned, body_of, derived_renderer, op, plain_family
+from ..kit import ACCOUNT, Owned, body_of, derived_renderer, op, operation_ids, plain_family
 from ..render import payment_object
 from ..routing import Caller, HandlerContext, Reply
 from ..validation import amount_cents, required_pointer
@@ -90,15 +90,13 @@ def _conversion(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
 ROUTES = [
     *plain_family(
         QUOTE,
-        read_op="READ_CurrencyConversionQuote_for_User_MonetaryAccount",
-        create_op="CREATE_CurrencyConversionQuote_for_User_MonetaryAccount",
+        **operation_ids("CurrencyConversionQuote", "User_MonetaryAccount", "read create"),
         validate=_quote,
     ),
     op("UPDATE_CurrencyConversionQuote_for_User_MonetaryAccount", answer_quote, signed=True),
     *plain_family(
         CONVERSION,
-        list_op="List_all_CurrencyConversion_for_User_MonetaryAccount",
-        read_op="READ_CurrencyConversion_for_User_MonetaryAccount",
+        **operation_ids("CurrencyConversion", "User_MonetaryAccount", "list read"),
         render=_conversion,
     ),
 ]

@@ -21,16 +21,21 @@ from typing import Any
 
 from ..bank.ledger import account_and_owner
 from ..bunq_errors import bad_request
-from ..kit import ACCOUNT, Owned, body_of, derived_renderer, op, plain_family
+from ..field_rules import choice, date
+from ..kit import ACCOUNT, Owned, body_of, derived_renderer, op, operation_ids, plain_family
 from ..render import own_label
 from ..request import Request
 from ..routing import Caller, HandlerContext, RawReply, Reply
 from ..statement_files import Line, Statement, to_csv, to_mt940, to_pdf
-from ..validation import optional_choice, required_choice, required_date
 from .lookups import own_account
 
-FORMATS = ("CSV", "MT940", "PDF")
 REGIONAL_FORMATS = ("UK_US", "EUROPEAN")
+RULES = {
+    "statement_format": choice("CSV", "MT940", "PDF"),
+    "regional_format": choice(*REGIONAL_FORMATS),
+    "date_start": date,
+    "date_end": date,
+}
 CONTENT_TYPES = {"CSV": "text/csv", "MT940": "text/plain", "PDF": "application/pdf"}
 
 
@@ -92,15 +97,11 @@ def create_statement(ctx: HandlerContext, request: Request, caller: Caller, ids:
     """POST …/customer-statement: export the account's payments in a period as CSV, MT940 or PDF."""
     account = own_account(ctx, caller, ids)
     body = body_of(request)
-    statement_format = required_choice(body, "statement_format", FORMATS)
-    start = required_date(body, "date_start")
-    end = required_date(body, "date_end")
+    statement_format = body["statement_format"]
+    start, end = dt.date.fromisoformat(body["date_start"]), dt.date.fromisoformat(body["date_end"])
     if statement_format == "CSV" and body.get("regional_format") is None:
         raise bad_request('Field "regional_format" is required for CSV exports: "UK_US" or "EUROPEAN".')
-    regional_format = optional_choice(body, "regional_format", REGIONAL_FORMATS) or "UK_US"
-    attachments = body.get("include_attachment")
-    if attachments is not None and not isinstance(attachments, bool):
-        raise bad_request('Field "include_attachment" must be true or false.')
+    regional_format = body.get("regional_format") or "UK_US"
     if end < start:
         raise bad_request(f'Field "date_end" ({end}) is before "date_start" ({start}).')
     now = ctx.now()
@@ -144,12 +145,10 @@ def statement_content(ctx: HandlerContext, request: Request, caller: Caller, ids
 
 
 ROUTES = [
-    op("CREATE_CustomerStatement_for_User_MonetaryAccount", create_statement),
+    op("CREATE_CustomerStatement_for_User_MonetaryAccount", create_statement, rules=RULES),
     *plain_family(
         STATEMENT,
-        list_op="List_all_CustomerStatement_for_User_MonetaryAccount",
-        read_op="READ_CustomerStatement_for_User_MonetaryAccount",
-        delete_op="DELETE_CustomerStatement_for_User_MonetaryAccount",
+        **operation_ids("CustomerStatement", "User_MonetaryAccount", "list read delete"),
         render=statement_object,
         wrapper="CustomerStatement",
     ),

@@ -32,17 +32,12 @@ from ..bank.transfers import (
 )
 from ..bunq_errors import bad_request
 from ..events import renders_rows
-from ..kit import ACCOUNT, Owned, body_of, op, plain_family
+from ..field_rules import choice, text, whole
+from ..kit import ACCOUNT, Owned, body_of, op, operation_ids, plain_family
 from ..render import label_user, timestamp
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
-from ..validation import (
-    optional_choice,
-    optional_string,
-    required_choice,
-    required_int,
-    required_list,
-)
+from ..validation import required_list
 from .lookups import payable_account
 from .orders import read_order, read_schedule
 
@@ -114,7 +109,9 @@ def _insert_entries(
         )
 
 
-CREATE_STATUSES = ("PENDING", "ACTIVE")
+# bunq's Postman collection creates drafts with status "ACTIVE"; only 1 accept is valid (bunq)
+CREATE_RULES = {"status": choice("PENDING", "ACTIVE"), "number_of_required_accepts": whole(1, 1)}
+UPDATE_RULES = {"status": choice(*ANSWERS), "previous_updated_timestamp": text(40)}
 
 
 def create_draft_payment(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
@@ -122,9 +119,6 @@ def create_draft_payment(ctx: HandlerContext, request: Request, caller: Caller, 
     account = payable_account(ctx, caller, ids)
     body = body_of(request)
     orders = _read_entries(body)
-    required_int(body, "number_of_required_accepts", low=1, high=1)
-    if body.get("status") is not None:  # bunq's Postman collection creates drafts with "ACTIVE"
-        required_choice(body, "status", CREATE_STATUSES)
     spec = read_schedule(body) if body.get("schedule") is not None else None
     now = ctx.now()
     with ctx.store.transaction() as db:
@@ -157,11 +151,11 @@ def update_draft_payment(ctx: HandlerContext, request: Request, caller: Caller, 
     """PUT …/draft-payment/{id} (signed): accept, reject or cancel it, or replace its entries."""
     account, row = DRAFT_PAYMENT.with_owner(ctx, caller, ids)
     body = body_of(request)
-    status = optional_choice(body, "status", ANSWERS)
+    status = body.get("status")
     orders = _read_entries(body) if body.get("entries") is not None else None
     if status is None and orders is None:
         raise bad_request('Send "status" (ACCEPTED, REJECTED or CANCELLED) or new "entries".')
-    previous = optional_string(body, "previous_updated_timestamp", default=None, max_length=40)
+    previous = body.get("previous_updated_timestamp")
     now = ctx.now()
     with ctx.store.transaction() as db:
         row = DRAFT_PAYMENT.get(db, account["id"], row["id"])
@@ -191,12 +185,11 @@ renders_rows("DraftPayment", "draft_payments", draft_object)
 
 
 ROUTES = [
-    op("CREATE_DraftPayment_for_User_MonetaryAccount", create_draft_payment),
+    op("CREATE_DraftPayment_for_User_MonetaryAccount", create_draft_payment, rules=CREATE_RULES),
     *plain_family(
         DRAFT_PAYMENT,
-        list_op="List_all_DraftPayment_for_User_MonetaryAccount",
-        read_op="READ_DraftPayment_for_User_MonetaryAccount",
+        **operation_ids("DraftPayment", "User_MonetaryAccount", "list read"),
         render=draft_object,
     ),
-    op("UPDATE_DraftPayment_for_User_MonetaryAccount", update_draft_payment, signed=True),
+    op("UPDATE_DraftPayment_for_User_MonetaryAccount", update_draft_payment, signed=True, rules=UPDATE_RULES),
 ]

@@ -25,9 +25,11 @@ Choices where bunq's behaviour is not documented:
 from __future__ import annotations
 
 import uuid
+from functools import partial
 
 from ...errors import InvalidKeyError
 from ..bunq_errors import bad_request, credentials_incorrect, not_found
+from ..field_rules import text
 from ..kit import body_of, op
 from ..oauth_grants import wrapped_user
 from ..options import DEFAULT_SESSION_TIMEOUT
@@ -36,14 +38,20 @@ from ..render import device_object, iban_for, token_object
 from ..request import Request, normal_ip
 from ..routing import Auth, Caller, HandlerContext, Reply
 from ..store import new_api_key, new_token
-from ..validation import client_public_key, optional_ip_list, required_string
+from ..validation import client_public_key, optional_ip_list
 from .users import profile_of
 
 PERSON_NAMES = [("Sandy", "de Vries"), ("Noor", "Jansen"), ("Daan", "Bakker"), ("Emma", "Visser")]
 COMPANY_NAMES = ["Sandbox Trading B.V.", "Tulip Test B.V.", "Canal Commerce B.V."]
+SECRET = {"secret": text(255)}  # the API key
+DEVICE_RULES = {**SECRET, "description": text(255)}
 
 
-def _create_sandbox_user(ctx: HandlerContext, request: Request, kind: str) -> Reply:
+def _create_sandbox_user(
+    ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int], kind: str
+) -> Reply:
+    """POST sandbox-user-person or sandbox-user-company: a user of ``kind`` with an empty EUR account and
+    an API key."""
     body_of(request)  # any body is accepted, but it must be JSON if present
     now = ctx.now()
     with ctx.store.transaction() as db:
@@ -80,24 +88,14 @@ def _create_sandbox_user(ctx: HandlerContext, request: Request, kind: str) -> Re
     return Reply([{"ApiKey": {"api_key": api_key}}])
 
 
-def create_sandbox_user_person(
-    ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
-) -> Reply:
-    """POST sandbox-user-person: a personal user with an empty EUR account and an API key."""
-    return _create_sandbox_user(ctx, request, "UserPerson")
-
-
-def create_sandbox_user_company(
-    ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
-) -> Reply:
-    """POST sandbox-user-company: a business user with an empty EUR account and an API key."""
-    return _create_sandbox_user(ctx, request, "UserCompany")
+create_sandbox_user_person = partial(_create_sandbox_user, kind="UserPerson")
+create_sandbox_user_company = partial(_create_sandbox_user, kind="UserCompany")
 
 
 def create_installation(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """POST installation: register the client's public key; answer Id, Token, ServerPublicKey."""
     body = body_of(request)
-    pem = required_string(body, "client_public_key", max_length=16_384)
+    pem = body["client_public_key"]
     try:
         client_public_key(pem)  # parsed once: the signature checks of this installation reuse it
     except InvalidKeyError as exc:
@@ -163,13 +161,11 @@ def _credential_for(db, api_key: str):
 def create_device_server(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """POST device-server: register this installation for an API key and bind the key's IPs."""
     body = body_of(request)
-    description = required_string(body, "description", max_length=255)
-    secret = required_string(body, "secret", max_length=255)
     listed = optional_ip_list(body, "permitted_ips")
     caller_ip = normal_ip(request.remote_addr)
     now = ctx.now()
     with ctx.store.transaction() as db:
-        credential = _credential_for(db, secret)
+        credential = _credential_for(db, body["secret"])
         if credential is None:
             raise credentials_incorrect()
         bound = (
@@ -200,7 +196,7 @@ def create_device_server(ctx: HandlerContext, request: Request, caller: Caller, 
         device_id = db.execute(
             "INSERT INTO devices (installation_id, credential_id, description, ip, status, created, updated)"
             " VALUES (?, ?, ?, ?, 'ACTIVE', ?, ?)",
-            (caller.installation["id"], credential["id"], description, caller_ip, now, now),
+            (caller.installation["id"], credential["id"], body["description"], caller_ip, now, now),
         ).lastrowid
     return Reply([{"Id": {"id": device_id}}])
 
@@ -234,11 +230,9 @@ def create_session_server(
     ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
 ) -> Reply:
     """POST session-server (signed): open a session; answer Id, Token and the user."""
-    body = body_of(request)
-    secret = required_string(body, "secret", max_length=255)
     now = ctx.now()
     with ctx.store.transaction() as db:
-        credential = _credential_for(db, secret)
+        credential = _credential_for(db, body_of(request)["secret"])
         if credential is None:
             raise credentials_incorrect()
         # the key's user, with the newest device this installation registered for the key (one statement)
@@ -285,13 +279,13 @@ def delete_session(ctx: HandlerContext, request: Request, caller: Caller, ids: d
 ROUTES = [
     op("CREATE_SandboxUserPerson", create_sandbox_user_person, auth=Auth.NONE),
     op("CREATE_SandboxUserCompany", create_sandbox_user_company, auth=Auth.NONE),
-    op("CREATE_Installation", create_installation, auth=Auth.NONE),
+    op("CREATE_Installation", create_installation, auth=Auth.NONE, rules={"client_public_key": text(16_384)}),
     op("List_all_Installation", list_installation),
     op("READ_Installation", read_installation, item="installation_id"),
     op("List_all_ServerPublicKey_for_Installation", read_server_public_key),
-    op("CREATE_DeviceServer", create_device_server, auth=Auth.INSTALLATION),
+    op("CREATE_DeviceServer", create_device_server, auth=Auth.INSTALLATION, rules=DEVICE_RULES),
     op("List_all_DeviceServer", list_device_servers),
     op("READ_DeviceServer", read_device_server, item="device_id"),
-    op("CREATE_SessionServer", create_session_server, auth=Auth.INSTALLATION, signed=True),
+    op("CREATE_SessionServer", create_session_server, auth=Auth.INSTALLATION, signed=True, rules=SECRET),
     op("DELETE_Session", delete_session, item="session_id"),
 ]

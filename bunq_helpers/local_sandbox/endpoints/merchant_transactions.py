@@ -23,7 +23,7 @@ from ..amounts import amount
 from ..bank.ledger import account_and_owner
 from ..bank.merchant_payments import book_received, new_identifiers
 from ..bunq_errors import bad_request
-from ..kit import ACCOUNT, Owned, derived_renderer, plain_family
+from ..kit import ACCOUNT, Owned, derived_renderer, operation_ids, plain_family
 from ..render import counterparty_label, own_label, timestamp
 from ..routing import HandlerContext
 from ..validation import required_amount
@@ -124,17 +124,14 @@ def _renderer(read_op: str, *, stamped: bool = False):
 ROUTES = [
     *plain_family(
         IDEAL,
-        list_op="List_all_IdealMerchantTransaction_for_User_MonetaryAccount",
-        read_op="READ_IdealMerchantTransaction_for_User_MonetaryAccount",
-        create_op="CREATE_IdealMerchantTransaction_for_User_MonetaryAccount",
+        **operation_ids("IdealMerchantTransaction", "User_MonetaryAccount", "list read create"),
         validate=order,
         render=_renderer("READ_IdealMerchantTransaction_for_User_MonetaryAccount", stamped=True),
         within=_approved,
     ),
     *plain_family(
         SOFORT,
-        list_op="List_all_SofortMerchantTransaction_for_User_MonetaryAccount",
-        read_op="READ_SofortMerchantTransaction_for_User_MonetaryAccount",
+        **operation_ids("SofortMerchantTransaction", "User_MonetaryAccount", "list read"),
         render=_renderer("READ_SofortMerchantTransaction_for_User_MonetaryAccount"),
     ),
 ]

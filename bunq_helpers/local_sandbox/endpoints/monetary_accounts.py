@@ -30,19 +30,21 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
+from functools import partial
 from typing import Any
 
 from ..amounts import CURRENCY, amount, cents_to_value
 from ..bank.ledger import DEFAULT_DAILY_LIMIT_CENTS
 from ..bunq_errors import bad_request, not_found
 from ..events import renders
+from ..field_rules import money, refused, text
 from ..kit import body_of, op
 from ..pagination import paginate
 from ..render import iban_for, id_and_stamps, label_user
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply, Route
 from ..validation import (
-    optional_amount,
+    checked_cents,
     optional_choice,
     optional_list,
     optional_object,
@@ -60,7 +62,6 @@ PATHS = {BANK: "monetary-account-bank", SAVINGS: "monetary-account-savings", JOI
 DEFAULT_DESCRIPTION = "bunq account"
 MAX_DAILY_LIMIT_CENTS = 1_000_000
 MAX_ACCOUNTS = 25
-MAX_DESCRIPTION = 255
 DEFAULT_SETTING = {
     "color": "#26A5E4",
     "default_avatar_status": "AVATAR_DEFAULT",
@@ -71,8 +72,20 @@ SETTING_CHOICES = {
     "restriction_chat": ("ALLOW_INCOMING", "BLOCK_INCOMING"),
     "sdd_expiration_action": ("REFUND", "KEEP"),
 }
+_RULES = {
+    "description": text(255),
+    "daily_limit": money(0, MAX_DAILY_LIMIT_CENTS),
+    "avatar_uuid": refused("is not emulated by the local sandbox (it keeps no avatars); leave it out."),
+}
+ONLY_BANK = refused("is only for bank accounts (monetary-account-bank).")
+ONLY_SAVINGS = refused("is only for savings accounts (monetary-account-savings).")
+# checked whatever else the body says; display_name and savings_goal only where the kind has them
+RULES = {
+    BANK: {**_RULES, "display_name": text(255, blank=True), "savings_goal": ONLY_SAVINGS},
+    SAVINGS: {**_RULES, "savings_goal": money(1), "display_name": ONLY_BANK},
+    JOINT: {**_RULES, "savings_goal": ONLY_SAVINGS, "display_name": ONLY_BANK},
+}
 STATUS_FIELDS = ("status", "sub_status", "reason", "reason_description")
-NOT_EMULATED = "is not emulated by the local sandbox (it keeps no avatars); leave it out."
 
 _SELECT = (
     "SELECT a.*, d.kind, d.daily_limit_cents, d.savings_goal_cents, d.sub_status, d.reason,"
@@ -163,6 +176,7 @@ for _kind in PATHS:
 def _listing(
     ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int], kind: str | None
 ) -> Reply:
+    """GET the user's accounts (of ``kind``, or every kind), newest first, each wrapped by its kind."""
     user = own_user(caller, ids)
     rows = account_rows(ctx.store.read(), user["id"], kind)
     kinds = {row["id"]: kind_of(row) for row in rows}
@@ -171,22 +185,15 @@ def _listing(
     return reply
 
 
-def _read(ctx: HandlerContext, caller: Caller, ids: dict[str, int], kind: str | None) -> Reply:
+def _read(
+    ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int], kind: str | None
+) -> Reply:
+    """GET one account (of ``kind``, or any kind), wrapped by its kind."""
     own_account(ctx, caller, ids)  # 404 for other users' ids
     row = account_row(ctx.store.read(), ids["account_id"])
     if kind is not None and kind_of(row) != kind:
         raise not_found(kind, ids["account_id"])
     return Reply([{kind_of(row): account_object(row, caller.user)}])
-
-
-def list_accounts(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET user/{id}/monetary-account: every kind, newest first, each wrapped by its kind."""
-    return _listing(ctx, request, caller, ids, None)
-
-
-def read_account(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET user/{id}/monetary-account/{id}: any kind, wrapped by its kind."""
-    return _read(ctx, caller, ids, None)
 
 
 # --- create ------------------------------------------------------------------------------------
@@ -221,17 +228,6 @@ def _setting(body: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
 
 def _is_hex(text: str) -> bool:
     return all(ch in "0123456789abcdefABCDEF" for ch in text)
-
-
-def _description(body: dict[str, Any]) -> str | None:
-    text = optional_text(body, "description", max_length=MAX_DESCRIPTION)
-    if text is not None and not text.strip():
-        raise bad_request('Field "description" must not be empty.')
-    return text
-
-
-def _daily_limit(body: dict[str, Any]) -> int | None:
-    return optional_amount(body, "daily_limit", minimum_cents=0, maximum_cents=MAX_DAILY_LIMIT_CENTS)
 
 
 def _co_owners(db: sqlite3.Connection, body: dict[str, Any], user: sqlite3.Row, required: bool) -> list[dict]:
@@ -275,12 +271,11 @@ def _create(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str
     body = body_of(request)
     if body.get("currency") is None:
         raise bad_request('Field "currency" is required (the local sandbox keeps EUR accounts: "EUR").')
-    refuse_fields(body, ("avatar_uuid",), NOT_EMULATED)
-    description = _description(body) or DEFAULT_DESCRIPTION
-    limit = _daily_limit(body)
+    description = body.get("description") or DEFAULT_DESCRIPTION
+    limit = checked_cents(body, "daily_limit")
     setting = _setting(body, dict(DEFAULT_SETTING))
-    display_name = optional_text(body, "display_name", max_length=255) if kind == BANK else None
-    goal = optional_amount(body, "savings_goal", minimum_cents=1) if kind == SAVINGS else None
+    display_name = body.get("display_name")
+    goal = checked_cents(body, "savings_goal")
     now = ctx.now()
     with ctx.store.transaction() as db:
         count = db.execute("SELECT COUNT(*) FROM accounts WHERE user_id = ?", (user["id"],)).fetchone()[0]
@@ -386,17 +381,11 @@ def _change_status(db: sqlite3.Connection, row: sqlite3.Row, body: dict[str, Any
 
 
 def _change_fields(db: sqlite3.Connection, row: sqlite3.Row, body: dict[str, Any], now: float) -> bool:
-    kind = kind_of(row)
-    refuse_fields(body, ("avatar_uuid",), NOT_EMULATED)
     refuse_fields(body, ("currency",), "cannot be changed; open a new account in another currency.")
-    if kind != SAVINGS:
-        refuse_fields(body, ("savings_goal",), "is only for savings accounts (monetary-account-savings).")
-    if kind != BANK:
-        refuse_fields(body, ("display_name",), "is only for bank accounts (monetary-account-bank).")
-    description = _description(body)
-    limit = _daily_limit(body)
-    goal = optional_amount(body, "savings_goal", minimum_cents=1)
-    display_name = optional_text(body, "display_name", max_length=255)
+    description = body.get("description")
+    limit = checked_cents(body, "daily_limit")
+    goal = checked_cents(body, "savings_goal")
+    display_name = body.get("display_name")
     current = json.loads(row["setting"]) if row["setting"] else dict(DEFAULT_SETTING)
     setting = _setting(body, current)
     if all(value is None for value in (description, limit, goal, display_name)) and setting == current:
@@ -444,33 +433,17 @@ def _update(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str
 
 def _family(kind: str) -> list[Route]:
     """POST, GET (list), GET and PUT on one kind's path."""
-
-    def create(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-        return _create(ctx, request, caller, ids, kind)
-
-    def listing(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-        return _listing(ctx, request, caller, ids, kind)
-
-    def read(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-        return _read(ctx, caller, ids, kind)
-
-    def update(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-        return _update(ctx, request, caller, ids, kind)
-
-    for handler, verb in ((create, "create"), (listing, "list"), (read, "read"), (update, "update")):
-        handler.__name__ = f"{verb}_{PATHS[kind].replace('-', '_')}"
-        handler.__doc__ = f"{verb} on user/{{id}}/{PATHS[kind]}"
     return [
-        op(f"CREATE_{kind}_for_User", create),
-        op(f"List_all_{kind}_for_User", listing),
-        op(f"READ_{kind}_for_User", read, item="account_id"),
-        op(f"UPDATE_{kind}_for_User", update, item="account_id"),
+        op(f"CREATE_{kind}_for_User", partial(_create, kind=kind), rules=RULES[kind]),
+        op(f"List_all_{kind}_for_User", partial(_listing, kind=kind)),
+        op(f"READ_{kind}_for_User", partial(_read, kind=kind), item="account_id"),
+        op(f"UPDATE_{kind}_for_User", partial(_update, kind=kind), item="account_id", rules=RULES[kind]),
     ]
 
 
 ROUTES = [
-    op("List_all_MonetaryAccount_for_User", list_accounts),
-    op("READ_MonetaryAccount_for_User", read_account, item="account_id"),
+    op("List_all_MonetaryAccount_for_User", partial(_listing, kind=None)),
+    op("READ_MonetaryAccount_for_User", partial(_read, kind=None), item="account_id"),
     *_family(BANK),
     *_family(SAVINGS),
     *_family(JOINT),

@@ -19,11 +19,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..bunq_errors import bad_request, not_found
-from ..callback_categories import CATEGORIES
 from ..kit import body_of, op, own_user
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
-from .notification_filters import NOT_A_LIST
+from .notification_filters import NOT_A_LIST, known_category
 
 
 def _listed(ctx: HandlerContext, user_id: int, channel: str, wrapper: str) -> Reply:
@@ -42,13 +41,7 @@ def _channel(channel: str, wrapper: str):
             raise bad_request(NOT_A_LIST)
         categories: list[str] = []
         for index, item in enumerate(items):
-            category = item.get("category")
-            if category not in CATEGORIES:
-                shown = str(category)[:64]
-                raise bad_request(
-                    f'Field "category" of notification_filters[{index}] must be one of {", ".join(CATEGORIES)};'
-                    f' got "{shown}".'
-                )
+            category = known_category(item.get("category"), f"notification_filters[{index}]")
             if category not in categories:
                 categories.append(category)
         now = ctx.now()

@@ -24,7 +24,7 @@ from ..callback_categories import CATEGORIES
 from ..callbacks import target_problem
 from ..kit import body_of, op
 from ..request import Request
-from ..routing import Caller, HandlerContext, Reply
+from ..routing import Caller, Handler, HandlerContext, Reply
 from .lookups import own_account, own_user
 
 # bunq's answer to a notification_filters that is not a list of objects (on UserPerson, bunq/sdk_python#15).
@@ -44,6 +44,15 @@ def _string_field(item: dict[str, Any], field: str, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise bad_request(f'Field "{field}" of {where} is required and must be a non-empty string.')
     return value.strip()
+
+
+def known_category(category: Any, where: str) -> str:
+    """``category`` if it is one of bunq's callback categories; else bunq's 400 naming ``where``."""
+    if category not in CATEGORIES:
+        raise bad_request(
+            f'Field "category" of {where} must be one of {", ".join(CATEGORIES)}; got "{str(category)[:64]}".'
+        )
+    return category
 
 
 def _filters_from(request: Request, ctx: HandlerContext) -> list[tuple[str, str]]:
@@ -66,11 +75,7 @@ def _filters_from(request: Request, ctx: HandlerContext) -> list[tuple[str, str]
                 f'Field "notification_delivery_method" of {where} must be "URL" here; push notifications'
                 " are set with notification-filter-push."
             )
-        category = _string_field(item, "category", where)
-        if category not in CATEGORIES:
-            raise bad_request(
-                f'Field "category" of {where} must be one of {", ".join(CATEGORIES)}; got "{category[:64]}".'
-            )
+        category = known_category(_string_field(item, "category", where), where)
         target = _string_field(item, "notification_target", where)
         if len(target) > MAX_URL_LENGTH:
             raise bad_request(
@@ -120,34 +125,27 @@ def _listed(ctx: HandlerContext, user_id: int, account_id: int | None) -> list[d
     return [{WRAPPER: filter_object(row)} for row in rows]
 
 
-def create_user_filters(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """POST user/{id}/notification-filter-url: replace the user's list."""
-    user = own_user(caller, ids)
-    return Reply(_replace(ctx, user["id"], None, _filters_from(request, ctx)))
+def _list_of(account: bool) -> tuple[Handler, Handler]:
+    """POST (replace) and GET on the user's list, or on one account's (``account``)."""
+
+    def owner(ctx: HandlerContext, caller: Caller, ids: dict[str, int]) -> tuple[int, int | None]:
+        if account:
+            return caller.user["id"], own_account(ctx, caller, ids)["id"]
+        return own_user(caller, ids)["id"], None
+
+    def replace(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+        return Reply(_replace(ctx, *owner(ctx, caller, ids), _filters_from(request, ctx)))
+
+    def listed(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
+        return Reply(_listed(ctx, *owner(ctx, caller, ids)))
+
+    return replace, listed
 
 
-def list_user_filters(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET user/{id}/notification-filter-url."""
-    return Reply(_listed(ctx, own_user(caller, ids)["id"], None))
-
-
-def create_account_filters(
-    ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
-) -> Reply:
-    """POST …/monetary-account/{id}/notification-filter-url: replace that account's list."""
-    account = own_account(ctx, caller, ids)
-    return Reply(_replace(ctx, caller.user["id"], account["id"], _filters_from(request, ctx)))
-
-
-def list_account_filters(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET …/monetary-account/{id}/notification-filter-url."""
-    account = own_account(ctx, caller, ids)
-    return Reply(_listed(ctx, caller.user["id"], account["id"]))
-
-
+_USER, _ACCOUNT = _list_of(account=False), _list_of(account=True)
 ROUTES = [
-    op("CREATE_NotificationFilterUrl_for_User", create_user_filters),
-    op("List_all_NotificationFilterUrl_for_User", list_user_filters),
-    op("CREATE_NotificationFilterUrl_for_User_MonetaryAccount", create_account_filters),
-    op("List_all_NotificationFilterUrl_for_User_MonetaryAccount", list_account_filters),
+    op("CREATE_NotificationFilterUrl_for_User", _USER[0]),
+    op("List_all_NotificationFilterUrl_for_User", _USER[1]),
+    op("CREATE_NotificationFilterUrl_for_User_MonetaryAccount", _ACCOUNT[0]),
+    op("List_all_NotificationFilterUrl_for_User_MonetaryAccount", _ACCOUNT[1]),
 ]

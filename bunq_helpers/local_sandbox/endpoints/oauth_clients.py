@@ -25,15 +25,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..bunq_errors import bad_request
-from ..kit import Owned, body_of, op, own_user, plain_family
+from ..field_rules import choice, text
+from ..kit import Owned, body_of, op, operation_ids, own_user, plain_family
 from ..oauth_grants import revoke_all
 from ..render import id_and_stamps
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
-from ..validation import optional_choice, optional_string, required_string
 
-STATUSES = ("ACTIVE", "CANCELLED")
-MAX_URL = 2048
+CLIENT_RULES = {"status": choice("ACTIVE", "CANCELLED"), "display_name": text(255)}
 
 
 OAUTH_CLIENT = Owned("oauth_clients", "OauthClient", key="oauth_client_id")
@@ -58,15 +57,11 @@ def client_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
     }
 
 
-def _display_name(body: dict[str, Any]) -> str | None:
-    return optional_string(body, "display_name", None, max_length=255)
-
-
 def create_client(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """POST user/{id}/oauth-client: a new app with its client_id and secret."""
     user = own_user(caller, ids)
     body = body_of(request)
-    status = optional_choice(body, "status", STATUSES) or "ACTIVE"
+    status = body.get("status") or "ACTIVE"
     now = ctx.now()
     with ctx.store.transaction() as db:
         client_row_id = db.execute(
@@ -74,7 +69,7 @@ def create_client(ctx: HandlerContext, request: Request, caller: Caller, ids: di
             " VALUES (?, ?, ?, '', ?, ?, ?)",
             (user["id"], secrets.token_hex(32), secrets.token_hex(32), status, now, now),
         ).lastrowid
-        name = _display_name(body) or f"OAuth client {client_row_id}"
+        name = body.get("display_name") or f"OAuth client {client_row_id}"
         db.execute("UPDATE oauth_clients SET display_name = ? WHERE id = ?", (name, client_row_id))
     return Reply([{"Id": {"id": client_row_id}}])
 
@@ -83,8 +78,7 @@ def update_client(ctx: HandlerContext, request: Request, caller: Caller, ids: di
     """PUT user/{id}/oauth-client/{id}: status and display name; CANCELLED revokes every grant."""
     row = OAUTH_CLIENT.find(ctx, caller, ids)
     body = body_of(request)
-    status = optional_choice(body, "status", STATUSES)
-    name = _display_name(body)
+    status, name = body.get("status"), body.get("display_name")
     now = ctx.now()
     with ctx.store.transaction() as db:
         db.execute(
@@ -100,7 +94,7 @@ def _url_columns(
     ctx: HandlerContext, row: sqlite3.Row, body: dict[str, Any], creating: bool
 ) -> dict[str, Any]:
     """The ``url``: absolute http(s), no fragment (RFC 6749 §3.1.2), never a script a browser would run."""
-    url = required_string(body, "url", max_length=MAX_URL)
+    url = body["url"]
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.netloc or parts.fragment or url != url.strip():
         raise bad_request(
@@ -112,23 +106,19 @@ def _url_columns(
 
 # bunq's operations, by id (paths and wrappers from catalogue.json): {oauth-clientID} is ids["oauth_client_id"].
 ROUTES = [
-    op("CREATE_OauthClient_for_User", create_client),
-    op("UPDATE_OauthClient_for_User", update_client, item="oauth_client_id"),
+    op("CREATE_OauthClient_for_User", create_client, rules=CLIENT_RULES),
+    op("UPDATE_OauthClient_for_User", update_client, item="oauth_client_id", rules=CLIENT_RULES),
     *plain_family(
         OAUTH_CLIENT,
-        list_op="List_all_OauthClient_for_User",
-        read_op="READ_OauthClient_for_User",
+        **operation_ids("OauthClient", "User", "list read"),
         render=client_object,
         wrapper="OauthClient",
     ),
     *plain_family(
         CALLBACK_URL,
-        list_op="List_all_CallbackUrl_for_User_OauthClient",
-        read_op="READ_CallbackUrl_for_User_OauthClient",
-        create_op="CREATE_CallbackUrl_for_User_OauthClient",
-        update_op="UPDATE_CallbackUrl_for_User_OauthClient",
-        delete_op="DELETE_CallbackUrl_for_User_OauthClient",
+        **operation_ids("CallbackUrl", "User_OauthClient"),
         validate=_url_columns,
+        rules={"url": text(2048)},
         render=callback_url_object,
         wrapper="OauthCallbackUrl",
     ),

@@ -29,7 +29,7 @@ from typing import Any
 from ..bank.core import insert_row
 from ..bank.transfers import local_account_for
 from ..bunq_errors import bad_request, not_found
-from ..kit import Owned, body_of, derived_renderer, op, own_user, plain_family
+from ..kit import Owned, body_of, derived_renderer, op, operation_ids, own_user, plain_family
 from ..render import counterparty_label, label_user
 from ..routing import Caller, HandlerContext, Reply
 from ..validation import amount_cents, optional_timestamp, required_pointer
@@ -157,20 +157,14 @@ _show_draft = derived_renderer("READ_PaymentServiceProviderDraftPayment_for_User
 ROUTES = [
     *plain_family(
         DRAFT,
-        list_op="List_all_PaymentServiceProviderDraftPayment_for_User",
-        read_op="READ_PaymentServiceProviderDraftPayment_for_User",
-        create_op="CREATE_PaymentServiceProviderDraftPayment_for_User",
-        update_op="UPDATE_PaymentServiceProviderDraftPayment_for_User",
+        **operation_ids("PaymentServiceProviderDraftPayment", "User", "list read create update"),
         validate=_draft,
         render=_draft_object,
         within=_holder_draft,
     ),
     *plain_family(
         ISSUER,
-        list_op="List_all_PaymentServiceProviderIssuerTransaction_for_User",
-        read_op="READ_PaymentServiceProviderIssuerTransaction_for_User",
-        create_op="CREATE_PaymentServiceProviderIssuerTransaction_for_User",
-        update_op="UPDATE_PaymentServiceProviderIssuerTransaction_for_User",
+        **operation_ids("PaymentServiceProviderIssuerTransaction", "User", "list read create update"),
         validate=_issuer,
     ),
     op("CREATE_ConfirmationOfFunds_for_User", confirm_funds),

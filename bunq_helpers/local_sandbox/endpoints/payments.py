@@ -10,7 +10,7 @@ from typing import Any
 
 from ..bank.ledger import account_and_owner
 from ..bank.transfers import transfer
-from ..kit import ACCOUNT, Owned, body_of, op, plain_family
+from ..kit import ACCOUNT, Owned, body_of, op, operation_ids, plain_family
 from ..render import payment_object
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
@@ -39,8 +39,7 @@ ROUTES = [
     op("CREATE_Payment_for_User_MonetaryAccount", create_payment, signed=True),
     *plain_family(
         PAYMENT,
-        list_op="List_all_Payment_for_User_MonetaryAccount",
-        read_op="READ_Payment_for_User_MonetaryAccount",
+        **operation_ids("Payment", "User_MonetaryAccount", "list read"),
         render=shown_payment,
     ),
 ]

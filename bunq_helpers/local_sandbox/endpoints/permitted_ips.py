@@ -11,7 +11,7 @@ import sqlite3
 from typing import Any
 
 from ..bunq_errors import bad_request
-from ..kit import Owned, plain_family
+from ..kit import Owned, operation_ids, plain_family
 from ..render import credential_object
 from ..routing import HandlerContext
 from ..validation import ip_or_wildcard, required_string
@@ -58,17 +58,13 @@ def _ip_columns(ctx: HandlerContext, row: sqlite3.Row, body: dict, creating: boo
 ROUTES = [
     *plain_family(
         CREDENTIAL,
-        list_op="List_all_CredentialPasswordIp_for_User",
-        read_op="READ_CredentialPasswordIp_for_User",
+        **operation_ids("CredentialPasswordIp", "User", "list read"),
         render=_credential,
         wrapper="CredentialPasswordIp",
     ),
     *plain_family(
         PERMITTED_IP,
-        list_op="List_all_Ip_for_User_CredentialPasswordIp",
-        read_op="READ_Ip_for_User_CredentialPasswordIp",
-        create_op="CREATE_Ip_for_User_CredentialPasswordIp",
-        update_op="UPDATE_Ip_for_User_CredentialPasswordIp",
+        **operation_ids("Ip", "User_CredentialPasswordIp", "list read create update"),
         validate=_ip_columns,
     ),
 ]

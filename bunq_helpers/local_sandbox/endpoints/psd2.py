@@ -28,6 +28,7 @@ from cryptography.x509.oid import NameOID
 
 from ...crypto.psd2 import matching_string
 from ..bunq_errors import bad_request, not_found
+from ..field_rules import text
 from ..kit import body_of, op
 from ..options import DEFAULT_SESSION_TIMEOUT
 from ..psd2_certificates import CertificateRefused, check_chain
@@ -35,10 +36,14 @@ from ..render import id_and_stamps, timestamp
 from ..request import Request
 from ..routing import Auth, Caller, HandlerContext, Reply
 from ..store import new_token
-from ..validation import required_string
 
 PENDING_SECONDS = 3600
 MAX_PEM = 65_536
+RULES = {
+    "client_payment_service_provider_certificate": text(MAX_PEM),
+    "client_payment_service_provider_certificate_chain": text(MAX_PEM),
+    "client_public_key_signature": text(4096),
+}
 
 
 def credential_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
@@ -68,9 +73,9 @@ def _provider_name(distinguished_name: str, subject) -> str:
 def create_credential(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """POST payment-service-provider-credential (installation token): check, then answer the token."""
     body = body_of(request)
-    certificate = required_string(body, "client_payment_service_provider_certificate", max_length=MAX_PEM)
-    chain = required_string(body, "client_payment_service_provider_certificate_chain", max_length=MAX_PEM)
-    signature = required_string(body, "client_public_key_signature", max_length=4096)
+    certificate = body["client_payment_service_provider_certificate"]
+    chain = body["client_payment_service_provider_certificate_chain"]
+    signature = body["client_public_key_signature"]
     now = ctx.now()
     try:
         checked = check_chain(certificate, chain, now, ctx.options.psd2_trusted_roots)
@@ -144,6 +149,6 @@ def read_credential(ctx: HandlerContext, request: Request, caller: Caller, ids: 
 
 
 ROUTES = [
-    op("CREATE_PaymentServiceProviderCredential", create_credential, auth=Auth.INSTALLATION),
+    op("CREATE_PaymentServiceProviderCredential", create_credential, auth=Auth.INSTALLATION, rules=RULES),
     op("READ_PaymentServiceProviderCredential", read_credential),
 ]

@@ -18,7 +18,8 @@ from ..bank.ledger import account_and_owner
 from ..bank.transfers import MAX_DESCRIPTION, local_account_for
 from ..bunq_errors import bad_request
 from ..events import renders_rows
-from ..kit import ACCOUNT, Owned, body_of, op, plain_family
+from ..field_rules import choice
+from ..kit import ACCOUNT, Owned, body_of, op, operation_ids, plain_family
 from ..render import (
     SUGAR_DADDY_EMAIL,
     SUGAR_DADDY_IBAN,
@@ -34,7 +35,6 @@ from ..routing import Caller, HandlerContext, Reply
 from ..validation import (
     optional_bool,
     required_amount,
-    required_choice,
     required_pointer,
     required_string,
 )
@@ -43,6 +43,7 @@ from .lookups import payable_account
 REQUEST_INQUIRY = Owned("request_inquiries", "RequestInquiry", parent=ACCOUNT, link="account_id")
 # bunq's spec answers a PUT with the RequestInquiry less these two fields.
 UPDATE_OMITS = ("bunqme_share_url", "redirect_url")
+REVOKED = choice("REVOKED", typed=False, required=True)  # the one status a PUT may send
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,6 @@ def update_request_inquiry(
 ) -> Reply:
     """PUT …/request-inquiry/{id} with status REVOKED: take back a request nobody has answered yet."""
     row = REQUEST_INQUIRY.find(ctx, caller, ids)
-    required_choice(body_of(request), "status", ("REVOKED",))
     with ctx.store.transaction() as db:
         revoke(ctx, db, row, caller.user)
         shown = inquiry_object(db, REQUEST_INQUIRY.get(db, row["account_id"], row["id"]))
@@ -209,9 +209,8 @@ ROUTES = [
     op("CREATE_RequestInquiry_for_User_MonetaryAccount", create_request_inquiry),
     *plain_family(
         REQUEST_INQUIRY,
-        list_op="List_all_RequestInquiry_for_User_MonetaryAccount",
-        read_op="READ_RequestInquiry_for_User_MonetaryAccount",
+        **operation_ids("RequestInquiry", "User_MonetaryAccount", "list read"),
         render=inquiry_object,
     ),
-    op("UPDATE_RequestInquiry_for_User_MonetaryAccount", update_request_inquiry),
+    op("UPDATE_RequestInquiry_for_User_MonetaryAccount", update_request_inquiry, rules={"status": REVOKED}),
 ]

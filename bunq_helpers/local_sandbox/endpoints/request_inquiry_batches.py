@@ -13,14 +13,16 @@ import sqlite3
 from ..amounts import amount, cents_to_value
 from ..bunq_errors import bad_request
 from ..events import renders_rows
-from ..kit import ACCOUNT, Owned, body_of, op, plain_family
+from ..field_rules import choice
+from ..kit import ACCOUNT, Owned, body_of, op, operation_ids, plain_family
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
-from ..validation import required_amount, required_choice, required_list
+from ..validation import required_amount, required_list
 from .lookups import payable_account
 from .request_inquiries import REQUEST_INQUIRY, inquiry_object, insert_inquiry, read_inquiry, revoke
 
 MAX_REQUESTS = 100  # bunq's own limit is not documented
+REVOKED = choice("REVOKED", required=True)  # the one status a PUT may send
 
 
 REQUEST_INQUIRY_BATCH = Owned(
@@ -72,7 +74,6 @@ def create_batch(ctx: HandlerContext, request: Request, caller: Caller, ids: dic
 def update_batch(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
     """PUT …/request-inquiry-batch/{id} with status REVOKED: revoke the requests still PENDING."""
     row = REQUEST_INQUIRY_BATCH.find(ctx, caller, ids)
-    required_choice(body_of(request), "status", ("REVOKED",))
     with ctx.store.transaction() as db:
         pending = [
             inquiry
@@ -96,9 +97,8 @@ ROUTES = [
     op("CREATE_RequestInquiryBatch_for_User_MonetaryAccount", create_batch),
     *plain_family(
         REQUEST_INQUIRY_BATCH,
-        list_op="List_all_RequestInquiryBatch_for_User_MonetaryAccount",
-        read_op="READ_RequestInquiryBatch_for_User_MonetaryAccount",
+        **operation_ids("RequestInquiryBatch", "User_MonetaryAccount", "list read"),
         render=batch_object,
     ),
-    op("UPDATE_RequestInquiryBatch_for_User_MonetaryAccount", update_batch),
+    op("UPDATE_RequestInquiryBatch_for_User_MonetaryAccount", update_batch, rules={"status": REVOKED}),
 ]

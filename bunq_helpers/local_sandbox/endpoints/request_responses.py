@@ -19,16 +19,18 @@ from ..bank.ledger import account_and_owner
 from ..bank.transfers import PaymentOrder, transfer
 from ..bunq_errors import bad_request
 from ..events import renders_rows
+from ..field_rules import choice
 from ..kit import ACCOUNT, Owned, body_of, op, plain_family
 from ..pagination import paginate
 from ..render import id_and_stamps, own_label, timestamp
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
-from ..validation import required_amount, required_choice
+from ..validation import required_amount
 from .lookups import own_account
 
 ANSWERS = ("ACCEPTED", "REJECTED")
 STATUSES = ("PENDING", "ACCEPTED", "REJECTED", "REVOKED")
+RULES = {"status": choice(*ANSWERS, required=True)}
 
 
 # A response with its inquiry's fields (status, amount, currency, description, the requester's account).
@@ -102,7 +104,7 @@ def update_request_response(
     """PUT …/request-response/{id} (signed): status ACCEPTED (pays) or REJECTED."""
     account, row = RESPONSE.with_owner(ctx, caller, ids)
     body = body_of(request)
-    answer = required_choice(body, "status", ANSWERS)
+    answer = body["status"]
     cents = _amount_to_pay(body, row) if answer == "ACCEPTED" else None
     now = ctx.now()
     with ctx.store.transaction() as db:
@@ -140,5 +142,5 @@ renders_rows("RequestResponse", RESPONSE.table, response_object)
 ROUTES = [
     op("List_all_RequestResponse_for_User_MonetaryAccount", list_request_responses),
     *plain_family(RESPONSE, read_op="READ_RequestResponse_for_User_MonetaryAccount", render=response_object),
-    op("UPDATE_RequestResponse_for_User_MonetaryAccount", update_request_response, signed=True),
+    op("UPDATE_RequestResponse_for_User_MonetaryAccount", update_request_response, signed=True, rules=RULES),
 ]

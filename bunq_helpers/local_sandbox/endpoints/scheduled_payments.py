@@ -15,6 +15,7 @@ spec says ``Id``; the sandbox answers what the SDK reads. Wrapper names are bunq
 from __future__ import annotations
 
 import sqlite3
+from functools import partial
 from typing import Any
 
 from ..bank.scheduling import (
@@ -26,10 +27,11 @@ from ..bank.scheduling import (
 )
 from ..bank.transfers import PaymentOrder, payee_account
 from ..bunq_errors import bad_request
-from ..kit import ACCOUNT, Owned, body_of, op, plain_family
+from ..field_rules import text
+from ..kit import ACCOUNT, Owned, body_of, op, operation_ids, plain_family
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
-from ..validation import optional_string, required_object
+from ..validation import required_object
 from .lookups import payable_account
 from .orders import read_order, read_orders, read_schedule
 
@@ -67,10 +69,9 @@ def create_scheduled_payment(
     body = body_of(request)
     order = _payment(body)
     spec = read_schedule(body)
-    purpose = optional_string(body, "purpose", default=None, max_length=140)
     with ctx.store.transaction() as db:
         _check_payees(db, account, [order], "payment")
-        schedule_id = insert_schedule(ctx, db, account, "Payment", [order], spec, purpose)
+        schedule_id = insert_schedule(ctx, db, account, "Payment", [order], spec, body.get("purpose"))
     return Reply([{"Id": {"id": schedule_id}}])
 
 
@@ -102,8 +103,11 @@ def _change(
     return owned.get(ctx.store.read(), account["id"], row["id"])
 
 
-def _cancel(ctx: HandlerContext, caller: Caller, ids: dict[str, int], owned: Owned) -> Reply:
-    """DELETE of a scheduled payment or batch: cancel it; bunq answers an empty list."""
+def _cancel(
+    ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int], owned: Owned
+) -> Reply:
+    """DELETE …/schedule-payment/{id} or …/schedule-payment-batch/{id}: cancel it; bunq answers an empty
+    list."""
     row = owned.find(ctx, caller, ids)
     with ctx.store.transaction() as db:
         cancel_schedule(ctx, db, row)
@@ -116,13 +120,6 @@ def update_scheduled_payment(
     """PUT …/schedule-payment/{id}: a new payment and/or schedule; answers the ScheduledPayment."""
     row = _change(ctx, request, caller, ids, SCHEDULED_PAYMENT, "payment")
     return Reply([{"ScheduledPayment": scheduled_payment_object(ctx.store.read(), row)}])
-
-
-def delete_scheduled_payment(
-    ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
-) -> Reply:
-    """DELETE …/schedule-payment/{id}: cancel it."""
-    return _cancel(ctx, caller, ids, SCHEDULED_PAYMENT)
 
 
 def create_scheduled_batch(
@@ -147,24 +144,21 @@ def update_scheduled_batch(
     return Reply([{"Id": {"id": row["id"]}}])
 
 
-def delete_scheduled_batch(
-    ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]
-) -> Reply:
-    """DELETE …/schedule-payment-batch/{id}: cancel it."""
-    return _cancel(ctx, caller, ids, SCHEDULED_BATCH)
-
-
 ROUTES = [
-    op("CREATE_SchedulePayment_for_User_MonetaryAccount", create_scheduled_payment, signed=True),
+    op(
+        "CREATE_SchedulePayment_for_User_MonetaryAccount",
+        create_scheduled_payment,
+        signed=True,
+        rules={"purpose": text(140)},
+    ),
     *plain_family(
         SCHEDULED_PAYMENT,
-        list_op="List_all_SchedulePayment_for_User_MonetaryAccount",
-        read_op="READ_SchedulePayment_for_User_MonetaryAccount",
+        **operation_ids("SchedulePayment", "User_MonetaryAccount", "list read"),
         render=scheduled_payment_object,
         wrapper="ScheduledPayment",
     ),
     op("UPDATE_SchedulePayment_for_User_MonetaryAccount", update_scheduled_payment),
-    op("DELETE_SchedulePayment_for_User_MonetaryAccount", delete_scheduled_payment),
+    op("DELETE_SchedulePayment_for_User_MonetaryAccount", partial(_cancel, owned=SCHEDULED_PAYMENT)),
     op("CREATE_SchedulePaymentBatch_for_User_MonetaryAccount", create_scheduled_batch, signed=True),
     *plain_family(
         SCHEDULED_BATCH,
@@ -173,5 +167,5 @@ ROUTES = [
         wrapper="ScheduledPaymentBatch",
     ),
     op("UPDATE_SchedulePaymentBatch_for_User_MonetaryAccount", update_scheduled_batch),
-    op("DELETE_SchedulePaymentBatch_for_User_MonetaryAccount", delete_scheduled_batch),
+    op("DELETE_SchedulePaymentBatch_for_User_MonetaryAccount", partial(_cancel, owned=SCHEDULED_BATCH)),
 ]

@@ -8,7 +8,7 @@ Python SDK reads ``GET user/{id}/schedule`` items under ``ScheduleUser``; the sa
 from __future__ import annotations
 
 from ..bank.scheduling import instance_object, schedule_object
-from ..kit import ACCOUNT, Owned, op, plain_family
+from ..kit import ACCOUNT, Owned, op, operation_ids, plain_family
 from ..pagination import paginate
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
@@ -39,14 +39,12 @@ def list_user_schedules(ctx: HandlerContext, request: Request, caller: Caller, i
 ROUTES = [
     *plain_family(
         SCHEDULE,
-        list_op="List_all_Schedule_for_User_MonetaryAccount",
-        read_op="READ_Schedule_for_User_MonetaryAccount",
+        **operation_ids("Schedule", "User_MonetaryAccount", "list read"),
         render=schedule_object,
     ),
     *plain_family(
         SCHEDULE_INSTANCE,
-        list_op="List_all_ScheduleInstance_for_User_MonetaryAccount_Schedule",
-        read_op="READ_ScheduleInstance_for_User_MonetaryAccount_Schedule",
+        **operation_ids("ScheduleInstance", "User_MonetaryAccount_Schedule", "list read"),
         render=instance_object,
         wrapper="ScheduledInstance",
     ),

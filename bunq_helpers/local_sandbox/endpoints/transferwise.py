@@ -29,7 +29,7 @@ from ..bank import rates
 from ..bank.core import insert_row
 from ..bank.transfers import PaymentOrder, transfer
 from ..bunq_errors import bad_request, not_found
-from ..kit import ACCOUNT, Owned, body_of, derived_renderer, fixed_list, op, plain_family
+from ..kit import ACCOUNT, Owned, body_of, derived_renderer, fixed_list, op, operation_ids, plain_family
 from ..render import own_label
 from ..routing import Caller, HandlerContext, Reply
 from ..validation import amount_cents
@@ -256,21 +256,18 @@ def _currencies(ctx: HandlerContext, user: sqlite3.Row) -> list[dict[str, Any]]:
 ROUTES = [
     *plain_family(
         USER,
-        list_op="List_all_TransferwiseUser_for_User",
-        create_op="CREATE_TransferwiseUser_for_User",
+        **operation_ids("TransferwiseUser", "User", "list create"),
         validate=_tw_user,
     ),
     fixed_list("List_all_TransferwiseCurrency_for_User", _currencies),
     *plain_family(
         QUOTE,
-        read_op="READ_TransferwiseQuote_for_User",
-        create_op="CREATE_TransferwiseQuote_for_User",
+        **operation_ids("TransferwiseQuote", "User", "read create"),
         validate=_linked_quote,
     ),
     *plain_family(
         TEMPORARY,
-        read_op="READ_TransferwiseQuoteTemporary_for_User",
-        create_op="CREATE_TransferwiseQuoteTemporary_for_User",
+        **operation_ids("TransferwiseQuoteTemporary", "User", "read create"),
         validate=_quote_columns,
         wrapper="TransferwiseQuote",
     ),
@@ -292,18 +289,14 @@ ROUTES = [
     ),
     *plain_family(
         RECIPIENT,
-        list_op="List_all_TransferwiseRecipient_for_User_TransferwiseQuote",
-        read_op="READ_TransferwiseRecipient_for_User_TransferwiseQuote",
-        create_op="CREATE_TransferwiseRecipient_for_User_TransferwiseQuote",
-        delete_op="DELETE_TransferwiseRecipient_for_User_TransferwiseQuote",
+        **operation_ids("TransferwiseRecipient", "User_TransferwiseQuote", "list read create delete"),
         validate=_recipient,
         render=_recipient_object,
         wrapper="TransferwiseRecipient",
     ),
     *plain_family(
         TRANSFER,
-        list_op="List_all_TransferwiseTransfer_for_User_TransferwiseQuote",
-        read_op="READ_TransferwiseTransfer_for_User_TransferwiseQuote",
+        **operation_ids("TransferwiseTransfer", "User_TransferwiseQuote", "list read"),
         render=_transfer_object,
         wrapper="TransferwisePayment",
     ),

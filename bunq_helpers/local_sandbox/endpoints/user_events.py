@@ -14,9 +14,9 @@ import re
 import sqlite3
 from typing import Any
 
-from ..bunq_errors import bad_request, not_found
+from ..bunq_errors import bad_request
 from ..events import render_object
-from ..kit import op
+from ..kit import Owned, op, plain_family
 from ..pagination import paginate
 from ..render import id_and_stamps
 from ..request import Request
@@ -55,6 +55,7 @@ LISTED_KINDS = frozenset(
     }
 )
 _LISTED = "object_kind IN ({})".format(", ".join(f"'{kind}'" for kind in sorted(LISTED_KINDS)))
+EVENT = Owned("events", "Event", key="event_id", keep=lambda row: row["object_kind"] in LISTED_KINDS)
 _IDS = re.compile(r"^\d{1,18}(,\d{1,18})*$", re.ASCII)
 
 
@@ -108,20 +109,7 @@ def list_events(ctx: HandlerContext, request: Request, caller: Caller, ids: dict
     return paginate(request, items, "Event")
 
 
-def read_event(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET user/{id}/event/{id}."""
-    user = own_user(caller, ids)
-    db = ctx.store.read()
-    row = db.execute(
-        f"SELECT * FROM events WHERE id = ? AND user_id = ? AND {_LISTED}",  # noqa: S608 - fixed names
-        (ids["event_id"], user["id"]),
-    ).fetchone()
-    if row is None:
-        raise not_found("Event", ids["event_id"])
-    return Reply([{"Event": event_object(db, row)}])
-
-
 ROUTES = [
     op("List_all_Event_for_User", list_events),
-    op("READ_Event_for_User", read_event, item="event_id"),
+    *plain_family(EVENT, read_op="READ_Event_for_User", render=event_object, wrapper="Event"),
 ]

@@ -15,24 +15,23 @@ import datetime as dt
 import json
 import re
 import sqlite3
+from functools import partial
 from typing import Any
 
 from ..amounts import amount
 from ..bunq_errors import bad_request, not_found
+from ..field_rules import choice, matching, money, refused, text, whole
 from ..kit import body_of, op
 from ..oauth_grants import GRANTEE_KINDS, wrapped_user
 from ..render import user_object, user_wrapper_name
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
 from ..validation import (
-    optional_amount,
-    optional_choice,
-    optional_int,
+    checked_cents,
     optional_list,
     optional_object,
     optional_text,
     parse_date,
-    refuse_fields,
 )
 from .lookups import own_user
 
@@ -43,10 +42,8 @@ LOCALE = re.compile(r"^[a-z]{2}_[A-Z]{2}$", re.ASCII)
 COUNTRY = re.compile(r"^[A-Z]{2}$", re.ASCII)
 ADDRESS_REQUIRED = ("street", "house_number", "postal_code", "city", "country")
 ADDRESS_OPTIONAL = ("po_box", "extra", "mailbox_name")
-GENDERS = ("MALE", "FEMALE", "UNKNOWN")
-NOT_KEPT = "is not emulated by the local sandbox; leave it out."
+NOT_KEPT = refused("is not emulated by the local sandbox; leave it out.")
 PERSON_NOT_KEPT = (
-    "avatar_uuid",
     "tax_resident",
     "document_type",
     "document_number",
@@ -57,7 +54,42 @@ PERSON_NOT_KEPT = (
     "subscription_type",
     "signup_track_type",
 )
-COMPANY_NOT_KEPT = ("avatar_uuid",)
+NAME = text(255)
+# refused whatever their value; the rest are the fields PUT keeps
+REFUSED = {
+    "status": refused("cannot be updated with PUT (bunq's rule)."),
+    "sub_status": refused("can only be set to SUBMIT by a user in RECOVERY; this user is ACTIVE."),
+    "avatar_uuid": NOT_KEPT,
+}
+_COMMON = {
+    "public_nick_name": NAME,
+    "session_timeout": whole(MIN_SESSION_TIMEOUT, MAX_SESSION_TIMEOUT),
+    "daily_limit_without_confirmation_login": money(0, MAX_LOGIN_LIMIT_CENTS),
+    "language": matching(LOCALE, "en_US"),
+    "region": matching(LOCALE, "en_US"),
+}
+# the fields PUT keeps as sent, by kind, with their rules; COLUMNS are the users table's, the rest profile
+KEPT = {
+    "UserPerson": {
+        **_COMMON,
+        "first_name": NAME,
+        "last_name": NAME,
+        "display_name": NAME,
+        "middle_name": text(255, blank=True),
+        "nationality": matching(COUNTRY, "NL"),
+        "gender": choice("MALE", "FEMALE", "UNKNOWN"),
+        **dict.fromkeys(PERSON_NOT_KEPT, NOT_KEPT),
+    },
+    "UserCompany": {
+        **_COMMON,
+        "name": NAME,
+        "chamber_of_commerce_number": NAME,
+        "legal_form": NAME,
+        "country": matching(COUNTRY, "NL"),
+    },
+}
+RULES = {kind: {**REFUSED, **kept} for kind, kept in KEPT.items()}
+COLUMNS = ("public_nick_name", "session_timeout", "first_name", "last_name", "display_name", "name")
 
 
 # --- showing users -----------------------------------------------------------------------------
@@ -99,16 +131,9 @@ def _own_user_of_kind(caller: Caller, ids: dict[str, int], kind: str) -> sqlite3
     return caller.user
 
 
-def read_user_person(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET user-person/{id}: the session's user, if it is a person."""
-    user = _own_user_of_kind(caller, ids, "UserPerson")
-    return Reply([{"UserPerson": user_view(ctx, user)}])
-
-
-def read_user_company(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET user-company/{id}: the session's user, if it is a company."""
-    user = _own_user_of_kind(caller, ids, "UserCompany")
-    return Reply([{"UserCompany": user_view(ctx, user)}])
+def _read(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int], kind: str) -> Reply:
+    """GET user-person/{id} or user-company/{id}: the session's user, if it is of that ``kind``."""
+    return Reply([{kind: user_view(ctx, _own_user_of_kind(caller, ids, kind))}])
 
 
 def list_company_names(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
@@ -118,22 +143,6 @@ def list_company_names(ctx: HandlerContext, request: Request, caller: Caller, id
 
 
 # --- checking what PUT sends -------------------------------------------------------------------
-
-
-def _name(body: dict[str, Any], field: str, *, may_be_empty: bool = False) -> str | None:
-    value = optional_text(body, field, max_length=255)
-    if value is not None and not may_be_empty and not value.strip():
-        raise bad_request(f'Field "{field}" must not be empty.')
-    return value.strip() if value is not None else None
-
-
-def _pattern(body: dict[str, Any], field: str, pattern: re.Pattern[str], example: str) -> str | None:
-    value = body.get(field)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not pattern.match(value):
-        raise bad_request(f'Field "{field}" must look like "{example}", got {json.dumps(value)[:40]}.')
-    return value
 
 
 def _address(body: dict[str, Any], field: str) -> dict[str, Any] | None:
@@ -201,79 +210,44 @@ def _ubo(body: dict[str, Any], today: dt.date) -> list[dict[str, str]] | None:
     return owners
 
 
-def _keep(target: dict[str, Any], key: str, value: Any) -> None:
-    """Record a change, if the field was sent."""
-    if value is not None:
-        target[key] = value
-
-
-def _common(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(columns, profile fields) both kinds of user may change."""
-    if body.get("status") is not None:
-        raise bad_request('Field "status" cannot be updated with PUT (bunq\'s rule).')
-    if body.get("sub_status") is not None:
-        raise bad_request(
-            'Field "sub_status" can only be set to SUBMIT by a user in RECOVERY; this user is ACTIVE.'
-        )
-    columns: dict[str, Any] = {}
-    profile: dict[str, Any] = {}
-    _keep(columns, "public_nick_name", _name(body, "public_nick_name"))
-    _keep(
-        columns,
-        "session_timeout",
-        optional_int(body, "session_timeout", MIN_SESSION_TIMEOUT, MAX_SESSION_TIMEOUT),
-    )
-    limit = optional_amount(
-        body, "daily_limit_without_confirmation_login", minimum_cents=0, maximum_cents=MAX_LOGIN_LIMIT_CENTS
-    )
-    _keep(profile, "daily_limit_without_confirmation_login", None if limit is None else amount(limit))
-    for field in ("language", "region"):
-        _keep(profile, field, _pattern(body, field, LOCALE, "en_US"))
-    for field in ("address_main", "address_postal"):
-        _keep(profile, field, _address(body, field))
-    return columns, profile
-
-
-def _person_changes(
+def _changes(
     body: dict[str, Any], user: sqlite3.Row, today: dt.date
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    refuse_fields(body, PERSON_NOT_KEPT, NOT_KEPT)
-    columns, profile = _common(body)
-    for field in ("first_name", "last_name", "display_name"):
-        _keep(columns, field, _name(body, field))
-    _keep(profile, "middle_name", _name(body, "middle_name", may_be_empty=True))
+    """(columns, profile fields) the PUT changes: the kept fields as sent (the kit checked them, text
+    stripped), then what needs more than its rule (addresses, a date in the past, UBOs)."""
+    columns: dict[str, Any] = {}
+    profile: dict[str, Any] = {}
+    for field, value in body.items():
+        if field in KEPT[user["kind"]] and value is not None:  # (the refused ones never get here)
+            kept = columns if field in COLUMNS else profile
+            kept[field] = value.strip() if isinstance(value, str) else value
+    if "daily_limit_without_confirmation_login" in profile:
+        profile["daily_limit_without_confirmation_login"] = amount(
+            checked_cents(body, "daily_limit_without_confirmation_login")
+        )
+    if "name" in columns:  # a company's name is its display name too
+        columns["display_name"] = columns["name"]
     if "first_name" in columns or "last_name" in columns:
         first = columns.get("first_name", user["first_name"])
         last = columns.get("last_name", user["last_name"])
         profile["legal_name"] = f"{first} {last}"
-    _keep(profile, "date_of_birth", _date_of_birth(body, "date_of_birth", today))
-    _keep(profile, "nationality", _pattern(body, "nationality", COUNTRY, "NL"))
-    _keep(profile, "all_nationality", _countries(body, "all_nationality"))
-    _keep(profile, "gender", optional_choice(body, "gender", GENDERS))
-    return columns, profile
-
-
-def _company_changes(
-    body: dict[str, Any], user: sqlite3.Row, today: dt.date
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    refuse_fields(body, COMPANY_NOT_KEPT, NOT_KEPT)
-    columns, profile = _common(body)
-    name = _name(body, "name")
-    if name is not None:
-        columns["name"] = columns["display_name"] = name
-    for field in ("chamber_of_commerce_number", "legal_form"):
-        _keep(profile, field, _name(body, field))
-    _keep(profile, "country", _pattern(body, "country", COUNTRY, "NL"))
-    _keep(profile, "ubo", _ubo(body, today))
+    more = {
+        "address_main": _address(body, "address_main"),
+        "address_postal": _address(body, "address_postal"),
+        "date_of_birth": _date_of_birth(body, "date_of_birth", today),
+        "all_nationality": _countries(body, "all_nationality"),  # a person's (the kit refuses it elsewhere)
+        "ubo": _ubo(body, today),  # a company's
+    }
+    profile.update({field: value for field, value in more.items() if value is not None})
     return columns, profile
 
 
 def _update(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int], kind: str) -> Reply:
+    """PUT user-person/{id} or user-company/{id}: change the fields bunq lets a user of ``kind`` change."""
     user = _own_user_of_kind(caller, ids, kind)
     body = body_of(request)
-    changes = _person_changes if kind == "UserPerson" else _company_changes
     now = ctx.now()
-    columns, profile = changes(body, user, dt.datetime.fromtimestamp(now, dt.timezone.utc).date())
+    columns, profile = _changes(body, user, dt.datetime.fromtimestamp(now, dt.timezone.utc).date())
     with ctx.store.transaction() as db:
         if columns or profile:
             columns["updated"] = now
@@ -289,22 +263,14 @@ def _update(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str
     return Reply([{"Id": {"id": user["id"]}}])
 
 
-def update_user_person(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """PUT user-person/{id}: change the fields bunq lets a person change."""
-    return _update(ctx, request, caller, ids, "UserPerson")
-
-
-def update_user_company(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """PUT user-company/{id}: change the fields bunq lets a company change."""
-    return _update(ctx, request, caller, ids, "UserCompany")
-
-
 ROUTES = [
     op("List_all_User", list_users),
     op("READ_User", read_user, item="user_id"),
-    op("READ_UserPerson", read_user_person, item="user_id"),
-    op("UPDATE_UserPerson", update_user_person, item="user_id"),
-    op("READ_UserCompany", read_user_company, item="user_id"),
-    op("UPDATE_UserCompany", update_user_company, item="user_id"),
+    op("READ_UserPerson", partial(_read, kind="UserPerson"), item="user_id"),
+    op("UPDATE_UserPerson", partial(_update, kind="UserPerson"), item="user_id", rules=RULES["UserPerson"]),
+    op("READ_UserCompany", partial(_read, kind="UserCompany"), item="user_id"),
+    op(
+        "UPDATE_UserCompany", partial(_update, kind="UserCompany"), item="user_id", rules=RULES["UserCompany"]
+    ),
     op("List_all_Name_for_UserCompany", list_company_names),
 ]

@@ -97,14 +97,12 @@ ROUTES = [
     ),
     *plain_family(
         ANY,
-        list_op="List_all_WhitelistSdd_for_User",
-        read_op="READ_WhitelistSdd_for_User",
+        **operation_ids("WhitelistSdd", "User", "list read"),
         render=_renderer("READ_WhitelistSdd_for_User"),
     ),
     *plain_family(
         PAYING,
-        list_op="List_all_WhitelistSdd_for_User_MonetaryAccount",
-        read_op="READ_WhitelistSdd_for_User_MonetaryAccount",
+        **operation_ids("WhitelistSdd", "User_MonetaryAccount", "list read"),
         render=_renderer("READ_WhitelistSdd_for_User_MonetaryAccount"),
     ),
 ]
