@@ -9,8 +9,8 @@ tomorrow. Private keys are written owner-only (0600). ``ca.pem`` only means some
 that were told to trust it; no system trust store is touched.
 
 Starting from a prepared state directory is cheap: the CA is only loaded when a certificate must be
-issued, the certificate is parsed once per content (its expiry and pin remembered), and the signing
-key, which this module wrote itself, is loaded without OpenSSL's slow RSA consistency check.
+issued, the certificate's expiry and pin are read from its DER once per content (without
+cryptography's x509), and the signing key, which this module wrote itself, is loaded without OpenSSL's slow RSA consistency check.
 """
 
 from __future__ import annotations
@@ -76,15 +76,36 @@ def _exclusive(state_dir: Path) -> Iterator[None]:
 
 @functools.lru_cache(maxsize=16)
 def _leaf_facts(chain_pem: bytes) -> tuple[dt.datetime, str]:
-    """(expiry, SPKI pin) of the first certificate in a PEM chain, parsed once per content."""
-    from cryptography import x509  # imported here: a warm start from prepared state never needs it
-    from cryptography.hazmat.primitives import serialization
+    """(expiry, SPKI pin) of the first certificate in a PEM chain, parsed once per content.
 
-    cert = x509.load_pem_x509_certificate(chain_pem)
-    spki = cert.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return cert.not_valid_after_utc, pin_of_public_key(spki)
+    Read from the DER directly (``tbsCertificate``'s validity and subjectPublicKeyInfo): loading
+    cryptography's x509 for two fields cost a warm start about 20 ms."""
+    pem = chain_pem.decode("ascii")
+    first = pem[pem.index(ssl.PEM_HEADER) : pem.index(ssl.PEM_FOOTER) + len(ssl.PEM_FOOTER)]
+    certificate = _der_children(ssl.PEM_cert_to_DER_cert(first))[0][1]
+    fields = _der_children(_der_children(certificate)[0][1])
+    if fields[0][0] == 0xA0:  # [0] version, present in every v3 certificate
+        fields = fields[1:]
+    tag, not_after, _ = _der_children(fields[3][1])[1]  # serial, signature, issuer, validity
+    text = not_after.decode("ascii").rstrip("Z")
+    if tag == 0x17:  # UTCTime, two-digit year: 50-99 are 19xx (RFC 5280 §4.1.2.5.1)
+        text = ("19" if int(text[:2]) >= 50 else "20") + text
+    parts = [int(text[at : at + 2]) for at in range(4, 14, 2)]
+    expiry = dt.datetime(int(text[:4]), *parts, tzinfo=dt.timezone.utc)
+    return expiry, pin_of_public_key(fields[5][2])
+
+
+def _der_children(data: bytes) -> list[tuple[int, bytes, bytes]]:
+    """Each DER element in ``data``, in order: (tag, content, the whole element)."""
+    items, at = [], 0
+    while at < len(data):
+        tag, length, start = data[at], data[at + 1], at + 2
+        if length & 0x80:
+            count = length & 0x7F
+            length, start = int.from_bytes(data[start : start + count], "big"), start + count
+        items.append((tag, data[start : start + length], data[at : start + length]))
+        at = start + length
+    return items
 
 
 def _certificate_authority(paths: dict[str, Path]) -> Any:
