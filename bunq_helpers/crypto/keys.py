@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from ..errors import InvalidKeyError
 from .atomic_file import write_atomically
+from .certificate import expiry_and_public_key
 
 __all__ = [
     "MIN_KEY_BITS",
@@ -144,14 +145,5 @@ def pin_of_public_key(key: PublicKey | PrivateKey | bytes) -> str:
 @functools.lru_cache(maxsize=64)
 def pin_of_certificate(certificate: bytes | str) -> str:
     """The SPKI pin of a certificate given as DER bytes or PEM text (worked out once per certificate:
-    every new connection checks it)."""
-    from cryptography import x509  # only pinning reads certificates; keeps a run without a call fast
-
-    if isinstance(certificate, str):
-        cert = x509.load_pem_x509_certificate(certificate.encode("ascii"))
-    else:
-        cert = x509.load_der_x509_certificate(certificate)
-    spki = cert.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return pin_of_public_key(spki)
+    every new connection checks it; read from the DER, see ``certificate``)."""
+    return pin_of_public_key(expiry_and_public_key(certificate)[1])

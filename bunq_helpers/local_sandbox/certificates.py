@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..crypto.atomic_file import write_atomically
+from ..crypto.certificate import expiry_and_public_key
 from ..crypto.keys import (
     PrivateKey,
     generate_private_key,
@@ -76,36 +77,9 @@ def _exclusive(state_dir: Path) -> Iterator[None]:
 
 @functools.lru_cache(maxsize=16)
 def _leaf_facts(chain_pem: bytes) -> tuple[dt.datetime, str]:
-    """(expiry, SPKI pin) of the first certificate in a PEM chain, parsed once per content.
-
-    Read from the DER directly (``tbsCertificate``'s validity and subjectPublicKeyInfo): loading
-    cryptography's x509 for two fields cost a warm start about 20 ms."""
-    pem = chain_pem.decode("ascii")
-    first = pem[pem.index(ssl.PEM_HEADER) : pem.index(ssl.PEM_FOOTER) + len(ssl.PEM_FOOTER)]
-    certificate = _der_children(ssl.PEM_cert_to_DER_cert(first))[0][1]
-    fields = _der_children(_der_children(certificate)[0][1])
-    if fields[0][0] == 0xA0:  # [0] version, present in every v3 certificate
-        fields = fields[1:]
-    tag, not_after, _ = _der_children(fields[3][1])[1]  # serial, signature, issuer, validity
-    text = not_after.decode("ascii").rstrip("Z")
-    if tag == 0x17:  # UTCTime, two-digit year: 50-99 are 19xx (RFC 5280 §4.1.2.5.1)
-        text = ("19" if int(text[:2]) >= 50 else "20") + text
-    parts = [int(text[at : at + 2]) for at in range(4, 14, 2)]
-    expiry = dt.datetime(int(text[:4]), *parts, tzinfo=dt.timezone.utc)
-    return expiry, pin_of_public_key(fields[5][2])
-
-
-def _der_children(data: bytes) -> list[tuple[int, bytes, bytes]]:
-    """Each DER element in ``data``, in order: (tag, content, the whole element)."""
-    items, at = [], 0
-    while at < len(data):
-        tag, length, start = data[at], data[at + 1], at + 2
-        if length & 0x80:
-            count = length & 0x7F
-            length, start = int.from_bytes(data[start : start + count], "big"), start + count
-        items.append((tag, data[start : start + length], data[at : start + length]))
-        at = start + length
-    return items
+    """(expiry, SPKI pin) of the first certificate in a PEM chain, parsed once per content."""
+    expiry, public_key = expiry_and_public_key(chain_pem.decode("ascii"))
+    return expiry, pin_of_public_key(public_key)
 
 
 def _certificate_authority(paths: dict[str, Path]) -> Any:
