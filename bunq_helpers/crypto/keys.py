@@ -13,9 +13,20 @@ import functools
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+
+try:  # the PEM loaders serialization re-exports (cryptography 43+), without that package, whose SSH
+    # support alone costs a process about 15 ms to import (every command-line run loads two keys)
+    from cryptography.hazmat.bindings._rust import openssl as _rust_openssl
+    from cryptography.hazmat.primitives import _serialization as serialization
+
+    _loaders: Any = _rust_openssl.keys
+except (ImportError, AttributeError):  # pragma: no cover - older cryptography
+    from cryptography.hazmat.primitives import serialization
+
+    _loaders = serialization
 
 from ..errors import InvalidKeyError
 from .atomic_file import write_atomically
@@ -94,7 +105,7 @@ def load_public_key(pem: str | bytes, *, min_bits: int = MIN_KEY_BITS) -> Public
             "(SubjectPublicKeyInfo). Export it with public_key_to_pem()."
         )
     try:
-        key = serialization.load_pem_public_key(data)
+        key = _loaders.load_pem_public_key(data)
     except ValueError as exc:
         raise InvalidKeyError(f"The public key PEM could not be decoded: {exc}") from None
     if not isinstance(key, rsa.RSAPublicKey):
@@ -114,7 +125,7 @@ def load_private_key(pem: str | bytes, *, trusted: bool = False) -> PrivateKey:
     """
     data = _normalise_pem(pem)
     try:
-        key = serialization.load_pem_private_key(data, password=None, unsafe_skip_rsa_key_validation=trusted)
+        key = _loaders.load_pem_private_key(data, password=None, unsafe_skip_rsa_key_validation=trusted)
     except (ValueError, TypeError) as exc:
         raise InvalidKeyError(
             f"The private key PEM could not be loaded ({exc}). Expected an unencrypted PKCS#8 "
