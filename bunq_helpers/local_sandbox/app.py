@@ -35,7 +35,6 @@ from typing import ClassVar
 from ..crypto.keys import public_key_to_pem
 from ..crypto.signing import verify_body
 from . import oauth_pages
-from .answer_check import check_answer
 from .answers import build_raw_response, build_response, error_payload
 from .auth import authenticate
 from .bank.clock import SandboxClock
@@ -276,6 +275,8 @@ class SandboxApp:
 
     def _check_answer(self, request: Request, route: Route, payload: object) -> None:
         """``strict_answers``: an answer outside bunq's spec becomes a 500 naming what does not fit."""
+        from .answer_check import check_answer  # the tests' switch: a sandbox without it never loads it
+
         problems = check_answer(route.method, route.template, payload)
         request.context["answer_checked"] = True
         if problems:
