@@ -9,9 +9,10 @@ already, or this package wrote it.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
-import ssl
 
+PEM_HEADER, PEM_FOOTER = "-----BEGIN CERTIFICATE-----", "-----END CERTIFICATE-----"
 UTC_TIME = 0x17  # two-digit year: 50-99 are 19xx (RFC 5280 §4.1.2.5.1); else GeneralizedTime
 
 
@@ -19,8 +20,8 @@ def certificate_der(certificate: bytes | str) -> bytes:
     """DER bytes as they are; PEM text (a chain's first certificate) decoded."""
     if isinstance(certificate, bytes):
         return certificate
-    first = certificate[certificate.index(ssl.PEM_HEADER) :]
-    return ssl.PEM_cert_to_DER_cert(first[: first.index(ssl.PEM_FOOTER) + len(ssl.PEM_FOOTER)])
+    start = certificate.index(PEM_HEADER) + len(PEM_HEADER)
+    return base64.b64decode("".join(certificate[start : certificate.index(PEM_FOOTER, start)].split()))
 
 
 def expiry_and_public_key(certificate: bytes | str) -> tuple[dt.datetime, bytes]:
