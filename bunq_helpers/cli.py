@@ -27,7 +27,6 @@ from pathlib import Path
 from .client.config import ProductionWarning, load_settings
 from .client.context import ApiContext
 from .client.handshake import Outcome, StepResult, create_api_context
-from .client.reset import reset
 from .errors import BunqHelpersError
 
 
@@ -125,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings(**overrides)
         path = settings.context_file_path
         if args.command == "reset":
+            from .client.reset import reset
+
             notebooks = args.notebooks or (Path("notebooks") if Path("notebooks").is_dir() else None)
             plan = reset(settings, notebooks, dry_run=args.dry_run)
             print("\n".join(plan.lines(done=not args.dry_run)))

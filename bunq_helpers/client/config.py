@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import enum
 import os
+import stat
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-
-from dotenv import dotenv_values, find_dotenv
 
 from ..errors import ConfigurationError
 from .masking import API_KEY, mask_value
@@ -144,13 +143,35 @@ def _split(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (value or "").split(",") if part.strip())
 
 
+def _find_env_file(start: str | os.PathLike[str] | None = None) -> str:
+    """The first ``.env`` from ``start`` (the current directory) up to the root, or "" (as
+    python-dotenv's ``find_dotenv(usecwd=True)``, whose module is only loaded when there is a file)."""
+    folder = os.path.abspath(start or os.getcwd())
+    while True:
+        candidate = os.path.join(folder, ".env")
+        try:
+            mode = os.stat(candidate).st_mode
+        except OSError:
+            mode = 0
+        if stat.S_ISREG(mode) or stat.S_ISFIFO(mode):
+            return candidate
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return ""
+        folder = parent
+
+
 def load_settings(env_file: str | os.PathLike[str] | None = None, **overrides: object) -> Settings:
     """Settings from the process environment and ``.env`` (found upward from the current directory).
 
     Keyword arguments override both, e.g. ``load_settings(environment="local")``.
     """
-    path = env_file if env_file is not None else find_dotenv(usecwd=True)
-    values: dict[str, str] = {k: v for k, v in dotenv_values(path).items() if v is not None} if path else {}
+    path = env_file if env_file is not None else _find_env_file()
+    values: dict[str, str] = {}
+    if path:
+        from dotenv import dotenv_values
+
+        values = {k: v for k, v in dotenv_values(path).items() if v is not None}
     values.update({k: v for k, v in os.environ.items() if k.startswith("BUNQ_")})
     raw_env = (
         str(overrides.pop("environment", None) or values.get("BUNQ_ENVIRONMENT") or "local").strip().lower()

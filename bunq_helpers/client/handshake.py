@@ -35,17 +35,14 @@ from ..errors import AuthorisationError, ConfigurationError, ContextFileError, H
 from .config import Environment, Settings, load_settings
 from .connect import connect
 from .context import ApiContext
-from .device_server import register_device
 from .endpoint import Endpoint
 from .exchange import Exchange
-from .installation import create_installation
 from .masking import API_KEY, mask_value
-from .sandbox_user import create_sandbox_user
-from .session_server import close_session, open_session
-from .transport import BunqClient
 
-if TYPE_CHECKING:  # the PSD2 step (and cryptography's x509) is imported only when a certificate is given
+if TYPE_CHECKING:  # the steps, the transport (and requests) load when a call is made: a run that
+    # reuses everything without checking imports neither; the PSD2 step only with a certificate
     from .psd2 import Psd2Certificate
+    from .transport import BunqClient
 
 
 class Outcome(str, enum.Enum):
@@ -141,6 +138,8 @@ def create_api_context(
     context.api_key = context.api_key or api_key
 
     def open_client() -> BunqClient:
+        from .transport import BunqClient
+
         reached = endpoint or connect(settings)
         context.base_url = reached.base_url
         return BunqClient(reached, context=context)
@@ -156,6 +155,8 @@ def create_api_context(
     if not context.api_key and psd2 is None:
         if settings.environment is Environment.PRODUCTION:
             raise ConfigurationError("Set BUNQ_API_KEY: production API keys come from the bunq app.")
+        from .sandbox_user import create_sandbox_user
+
         user = create_sandbox_user(run.client)
         context.api_key = user.api_key
         done(
@@ -170,6 +171,8 @@ def create_api_context(
     if context.has_installation:
         done(_reused("installation", f"Installation {context.installation_id or '(from an SDK file)'}"))
     else:
+        from .installation import create_installation
+
         private_key = context.private_key
         installation = create_installation(run.client, private_key)
         context.record_installation(installation, private_key)
@@ -191,6 +194,8 @@ def create_api_context(
     if context.device_registered:
         done(_reused("device-server", f"Device {context.device_id or '(from an SDK file)'}"))
     else:
+        from .device_server import register_device
+
         device = register_device(
             run.client,
             context.installation_token,
@@ -224,6 +229,8 @@ def _confirm_with_server(context: ApiContext, client: Callable[[], BunqClient], 
                 "it: GET /v1/user answered 200)."
             )
             return StepResult("session-server", Outcome.REUSED, summary, exchange)
+    from .session_server import open_session
+
     try:
         session = open_session(client(), context.installation_token, context.api_key)
     except AuthorisationError as error:
@@ -267,6 +274,8 @@ def _session_step(context: ApiContext, client: Callable[[], BunqClient]) -> Step
             "session ('Incorrect API key or IP address'). Run create_api_context() (it does the missing "
             "steps); in the tutorial, run notebook 02_add_the_device first."
         )
+    from .session_server import open_session
+
     session = open_session(client(), context.installation_token, context.api_key)
     context.record_session(session)
     summary = f"Opened session {session.id} for user {session.user_id}."
@@ -275,6 +284,8 @@ def _session_step(context: ApiContext, client: Callable[[], BunqClient]) -> Step
 
 def end_session(context: ApiContext, client: BunqClient, *, path: Path | None = None) -> Exchange:
     """Log out (``DELETE /v1/session/{id}``) and forget the session."""
+    from .session_server import close_session
+
     exchange = close_session(client, context.session_token, context.session.id)
     context.forget_session()
     if path is not None:

@@ -13,12 +13,24 @@ import functools
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+
+try:  # the PEM loaders serialization re-exports (cryptography 43+), without that package, whose SSH
+    # support alone costs a process about 15 ms to import (every command-line run loads two keys)
+    from cryptography.hazmat.bindings._rust import openssl as _rust_openssl
+    from cryptography.hazmat.primitives import _serialization as serialization
+
+    _loaders: Any = _rust_openssl.keys
+except (ImportError, AttributeError):  # pragma: no cover - older cryptography
+    from cryptography.hazmat.primitives import serialization
+
+    _loaders = serialization
 
 from ..errors import InvalidKeyError
 from .atomic_file import write_atomically
+from .certificate import expiry_and_public_key
 
 __all__ = [
     "MIN_KEY_BITS",
@@ -93,7 +105,7 @@ def load_public_key(pem: str | bytes, *, min_bits: int = MIN_KEY_BITS) -> Public
             "(SubjectPublicKeyInfo). Export it with public_key_to_pem()."
         )
     try:
-        key = serialization.load_pem_public_key(data)
+        key = _loaders.load_pem_public_key(data)
     except ValueError as exc:
         raise InvalidKeyError(f"The public key PEM could not be decoded: {exc}") from None
     if not isinstance(key, rsa.RSAPublicKey):
@@ -113,7 +125,7 @@ def load_private_key(pem: str | bytes, *, trusted: bool = False) -> PrivateKey:
     """
     data = _normalise_pem(pem)
     try:
-        key = serialization.load_pem_private_key(data, password=None, unsafe_skip_rsa_key_validation=trusted)
+        key = _loaders.load_pem_private_key(data, password=None, unsafe_skip_rsa_key_validation=trusted)
     except (ValueError, TypeError) as exc:
         raise InvalidKeyError(
             f"The private key PEM could not be loaded ({exc}). Expected an unencrypted PKCS#8 "
@@ -144,14 +156,5 @@ def pin_of_public_key(key: PublicKey | PrivateKey | bytes) -> str:
 @functools.lru_cache(maxsize=64)
 def pin_of_certificate(certificate: bytes | str) -> str:
     """The SPKI pin of a certificate given as DER bytes or PEM text (worked out once per certificate:
-    every new connection checks it)."""
-    from cryptography import x509  # only pinning reads certificates; keeps a run without a call fast
-
-    if isinstance(certificate, str):
-        cert = x509.load_pem_x509_certificate(certificate.encode("ascii"))
-    else:
-        cert = x509.load_der_x509_certificate(certificate)
-    spki = cert.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return pin_of_public_key(spki)
+    every new connection checks it; read from the DER, see ``certificate``)."""
+    return pin_of_public_key(expiry_and_public_key(certificate)[1])

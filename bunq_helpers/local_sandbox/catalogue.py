@@ -91,9 +91,6 @@ class Catalogue:
         self.schemas: dict[str, dict[str, Any]] = data["schemas"]
         self.spec_sha256: str = data["spec_sha256"]
         self._by_id = {op.operation_id: op for op in self.operations}
-        self._by_shape: dict[tuple[str, str], Operation] = {
-            (op.method, op.shape): op for op in self.operations
-        }
         self._grouped: dict[str, list[Operation]] = {}
         for op in self.operations:
             self._grouped.setdefault(op.path, []).append(op)
@@ -116,6 +113,11 @@ class Catalogue:
                 paths.setdefault(len(segments), []).append((segments, ops))
             self._paths = paths
         return self._paths
+
+    @functools.cached_property
+    def _by_shape(self) -> dict[tuple[str, str], Operation]:
+        """Operations by (method, shape), made on first use: families find theirs by id."""
+        return {(op.method, op.shape): op for op in self.operations}
 
     def get(self, method: str, template: str) -> Operation | None:
         """The operation for a method and a template (parameter names may differ from bunq's)."""

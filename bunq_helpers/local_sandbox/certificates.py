@@ -9,8 +9,8 @@ tomorrow. Private keys are written owner-only (0600). ``ca.pem`` only means some
 that were told to trust it; no system trust store is touched.
 
 Starting from a prepared state directory is cheap: the CA is only loaded when a certificate must be
-issued, the certificate is parsed once per content (its expiry and pin remembered), and the signing
-key, which this module wrote itself, is loaded without OpenSSL's slow RSA consistency check.
+issued, the certificate's expiry and pin are read from its DER once per content (without
+cryptography's x509), and the signing key, which this module wrote itself, is loaded without OpenSSL's slow RSA consistency check.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..crypto.atomic_file import write_atomically
+from ..crypto.certificate import expiry_and_public_key
 from ..crypto.keys import (
     PrivateKey,
     generate_private_key,
@@ -77,14 +78,8 @@ def _exclusive(state_dir: Path) -> Iterator[None]:
 @functools.lru_cache(maxsize=16)
 def _leaf_facts(chain_pem: bytes) -> tuple[dt.datetime, str]:
     """(expiry, SPKI pin) of the first certificate in a PEM chain, parsed once per content."""
-    from cryptography import x509  # imported here: a warm start from prepared state never needs it
-    from cryptography.hazmat.primitives import serialization
-
-    cert = x509.load_pem_x509_certificate(chain_pem)
-    spki = cert.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return cert.not_valid_after_utc, pin_of_public_key(spki)
+    expiry, public_key = expiry_and_public_key(chain_pem.decode("ascii"))
+    return expiry, pin_of_public_key(public_key)
 
 
 def _certificate_authority(paths: dict[str, Path]) -> Any:

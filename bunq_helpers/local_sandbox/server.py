@@ -18,21 +18,23 @@ import weakref
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .app import SandboxApp
+from .app import SANDBOX_PREFIX, SandboxApp
 from .bank.clock import SandboxClock
 from .bank.settlement import DueClock
 from .callbacks import CallbackDelivery
 from .certificates import load_or_create, server_tls_context
-from .control import SandboxControl
 from .faults import Faults
+from .http_io import Response
 from .http_server import ConnectionLimits, HTTPServer
 from .options import SandboxOptions
 from .request import Request
-from .sandbox_api import PREFIX as SANDBOX_API_PREFIX
-from .sandbox_api import SandboxApi
 from .store import Store
+
+if TYPE_CHECKING:  # the control and the /_sandbox/ API are loaded on first use, not at start
+    from .control import SandboxControl
+    from .sandbox_api import SandboxApi
 
 SERVER_INFO_FILE = "server.json"
 DEFAULT_HOST = "127.0.0.1"
@@ -90,7 +92,10 @@ class LocalSandbox:
         self.clock = SandboxClock(options.clock)  # what /_sandbox/clock moves; every time rule reads it
         self.options = replace(options, clock=self.clock)
         self.faults = Faults()
-        self.control: SandboxControl | None = None
+        self.control: SandboxControl | None = None  # made on first use, once started
+        self._control_lock = threading.Lock()
+        self._sandbox_api: SandboxApi | None = None
+        self._has_served = False  # the control needs an app that started
         self._limits = limits
         self._server: HTTPServer | None = None
         self._store: Store | None = None
@@ -133,8 +138,8 @@ class LocalSandbox:
             self._store = None
             raise
         self._server = server
-        self.control = SandboxControl(self.app, self.state_dir, lambda: self.callbacks)
-        self.app.sandbox_api = SandboxApi(self.control, credentials.signing_key)
+        self._has_served = True
+        self.app.sandbox_api = self._answer_sandbox_api
         self._unlisten_clock = self.clock.listen(self.callbacks.wake)
         _started.add(self)
         host = f"[{self.host}]" if ":" in self.host else self.host
@@ -222,14 +227,29 @@ class LocalSandbox:
     # -- the sandbox's own operations (also at /_sandbox/ and on the command line) ----------------
 
     def _require_control(self) -> SandboxControl:
-        if self.control is None:
-            raise RuntimeError("The local sandbox is not running; call start() or use it in a with block.")
-        return self.control
+        with self._control_lock:
+            if self.control is None:
+                if not self._has_served:
+                    raise RuntimeError(
+                        "The local sandbox is not running; call start() or use it in a with block."
+                    )
+                from .control import SandboxControl
+
+                self.control = SandboxControl(self.app, self.state_dir, lambda: self.callbacks)
+            return self.control
+
+    def _answer_sandbox_api(self, request: Request) -> Response:
+        """``/_sandbox/``: its module (and the dashboard's) loaded on the first such request."""
+        if self._sandbox_api is None:
+            from .sandbox_api import SandboxApi
+
+            self._sandbox_api = SandboxApi(self._require_control(), self.app.credentials.signing_key)
+        return self._sandbox_api(request)
 
     @property
     def sandbox_url(self) -> str:
         """``https://127.0.0.1:<port>/_sandbox/``: the dashboard, and the root of the sandbox's own API."""
-        return self.base_url[: -len("/v1/")] + SANDBOX_API_PREFIX + "/"
+        return self.base_url[: -len("/v1/")] + SANDBOX_PREFIX + "/"
 
     def journal(
         self,

@@ -69,3 +69,13 @@ def test_save_private_key_is_owner_only_and_loadable(tmp_path: Path, client_key:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert keys.load_private_key(path.read_text()).private_numbers() == client_key.private_numbers()
     assert [p.name for p in path.parent.iterdir()] == ["client.pem"]
+
+
+def test_the_pem_loaders_are_cryptographys_public_ones() -> None:
+    """keys reaches them without importing cryptography's serialization package (import time):
+    they must stay the very functions that package exports."""
+    from cryptography.hazmat.primitives import serialization
+
+    assert keys._loaders.load_pem_private_key is serialization.load_pem_private_key
+    assert keys._loaders.load_pem_public_key is serialization.load_pem_public_key
+    assert keys.serialization.Encoding is serialization.Encoding

@@ -64,12 +64,15 @@ class IndexEntry:
 
 def _fingerprint() -> str:
     """Changes whenever a file that can change a route does (the package's code, the catalogue)."""
-    package = HERE.parent
-    seen = hashlib.sha256()
-    for path in sorted([*package.rglob("*.py"), package / "catalogue.json"]):
-        stat = path.stat()
-        seen.update(f"{path.relative_to(package)}:{stat.st_mtime_ns}:{stat.st_size};".encode())
-    return seen.hexdigest()
+    package = str(HERE.parent)
+    files = []
+    for folder, subfolders, names in os.walk(package):
+        subfolders[:] = [name for name in subfolders if name != "__pycache__"]
+        for name in names:
+            if name.endswith(".py") or name == "catalogue.json":
+                stat = os.stat(os.path.join(folder, name))
+                files.append(f"{folder[len(package) :]}/{name}:{stat.st_mtime_ns}:{stat.st_size};")
+    return hashlib.sha256("".join(sorted(files)).encode()).hexdigest()
 
 
 @functools.cache
