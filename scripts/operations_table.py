@@ -20,21 +20,18 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bunq_helpers.local_sandbox.catalogue import load_catalogue, shape_of  # noqa: E402
-from bunq_helpers.local_sandbox.endpoints import ROUTES  # noqa: E402
+from bunq_helpers.local_sandbox.endpoints import ROUTES, route_index  # noqa: E402
 
 START = "<!-- operations-table:start (scripts/operations_table.py --write docs/standalone-sandbox.md) -->"
 END = "<!-- operations-table:end -->"
 
 
-def _family(route) -> str:
-    """The endpoints module a route comes from (``handshake``, ``payments``, ...)."""
-    return route.handler.__module__.rsplit(".", 1)[-1]
-
-
 def table() -> str:
     """The coverage figure and the Markdown table, one row per path, grouped by endpoint family."""
     coverage = load_catalogue().coverage(ROUTES)
-    families = {(route.method, shape_of(route.template)): _family(route) for route in ROUTES}
+    # the endpoints module that declares a route (``handshake``, ``payments``, ...), not its handler's:
+    # a kit-made handler or a functools.partial lives elsewhere
+    families = {(entry.method, shape_of(entry.template)): entry.family for entry in route_index()}
     by_path: dict[str, dict[str, list[str]]] = {}
     family_of: dict[str, str] = {}
     for op, emulated in coverage:
