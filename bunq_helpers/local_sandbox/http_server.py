@@ -130,8 +130,10 @@ class HTTPServer:
         ssl_context: ssl.SSLContext | None,
         max_body_bytes: int,
         limits: ConnectionLimits | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.app = app
+        self.clock = clock  # the Date header's time: the sandbox's clock, moved with it
         self.host = host
         self.port = port
         self.ssl_context = ssl_context
@@ -283,10 +285,10 @@ async def _start_tls(
 _date_cache: tuple[int, bytes] = (0, b"")
 
 
-def _http_date() -> bytes:
-    """The Date header's value, formatted once per second."""
+def _http_date(clock: Callable[[], float]) -> bytes:
+    """The Date header's value at ``clock``'s time, formatted once per second."""
     global _date_cache
-    now = int(time.time())
+    now = int(clock())
     if _date_cache[0] != now:
         _date_cache = (now, formatdate(now, usegmt=True).encode("ascii"))
     return _date_cache[1]
@@ -752,7 +754,7 @@ class _Connection(asyncio.Protocol):
     def _send(self, response: Response, *, keep_alive: bool, head_only: bool = False) -> bool:
         """Frame and write ``response``; an answer that cannot be framed drops the connection (False)."""
         try:
-            head = _head(response, [] if keep_alive else [("Connection", "close")])
+            head = _head(response, [] if keep_alive else [("Connection", "close")], self.server.clock)
         except ValueError:
             log.exception("the answer could not be framed")
             self.abort()
@@ -842,14 +844,14 @@ _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 field name
 _good_names: set[str] = set()  # names already checked: the app sends a handful, over and over
 
 
-def _head(response: Response, extra: list[tuple[str, str]]) -> bytes:
+def _head(response: Response, extra: list[tuple[str, str]], clock: Callable[[], float] = time.time) -> bytes:
     """Status line and headers: Date, the app's (its own framing left out), Content-Length, ``extra``.
 
     ValueError for a header name that is not a token or a value holding a line break or NUL (a
     header injection), or text outside ISO-8859-1.
     """
     headers = [
-        ("Date", _http_date().decode("ascii")),
+        ("Date", _http_date(clock).decode("ascii")),
         *((n, v) for n, v in response.headers if n.lower() not in _FRAMING),
         ("Content-Length", str(len(response.body))),
         *extra,

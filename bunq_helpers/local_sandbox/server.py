@@ -122,6 +122,7 @@ class LocalSandbox:
             ssl_context=server_tls_context(credentials),
             max_body_bytes=self.options.max_body_bytes,
             limits=self._limits,
+            clock=self.app.clock,
         )
         try:
             self.callbacks = CallbackDelivery(

@@ -109,6 +109,8 @@ def test_clock_set_never_backwards_and_bad_input(sandbox: LocalSandbox) -> None:
         response = api(sandbox, "POST", "clock", body)
         assert response.status_code == 400 and words in error_of(response), (body, response.text)
     assert api(sandbox, "GET", "clock").json()["now"].startswith("2099-01-01")
+    # bunq's answers are dated by the server's clock: the moved one (session timelines read it)
+    assert Raw(sandbox).call("GET", "user").headers["Date"].startswith("Thu, 01 Jan 2099 00:0")
 
 
 def test_sugar_daddy_and_schedules_follow_the_clock(fresh_state, client_key) -> None:
