@@ -51,6 +51,7 @@ from .errors import (
     TlsVerificationError,
     TransportError,
     UnexpectedResponseError,
+    WaitTimeoutError,
 )
 
 if TYPE_CHECKING:  # what __getattr__ loads, spelled out for type checkers and IDEs
@@ -163,6 +164,7 @@ __all__ = [
     "TlsVerificationError",
     "TransportError",
     "UnexpectedResponseError",
+    "WaitTimeoutError",
     "__version__",
     "answer_authorization_page",
     "authorization_url",

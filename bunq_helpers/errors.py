@@ -97,6 +97,10 @@ class ConfigurationError(BunqHelpersError):
     """Settings that cannot work; raised before any request is sent."""
 
 
+class WaitTimeoutError(BunqHelpersError, TimeoutError):
+    """What was waited for (sandbox money arriving, say) did not happen in time."""
+
+
 class InvalidKeyError(BunqHelpersError, ValueError):
     """A key that is not an RSA key in PEM, or is shorter than bunq's 2048 bits."""
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from ..errors import UnexpectedResponseError
+from ..errors import UnexpectedResponseError, WaitTimeoutError
 from .context import ApiContext
 from .envelope import object_id, response_items, user_item
 from .exchange import Exchange
@@ -191,13 +191,20 @@ def wait_for_balance(
     timeout: float = 10.0,
     interval: float = 0.5,
 ) -> MonetaryAccount:
-    """Re-read the account until its balance reaches ``at_least`` (sandbox money takes a moment)."""
+    """Re-read the account until its balance reaches ``at_least`` (sandbox money takes a moment);
+    ``WaitTimeoutError`` if it has not within ``timeout`` seconds."""
     target = Decimal(str(at_least))
     deadline = time.monotonic() + timeout
     while True:
         account = get_monetary_account(client, context, account_id)
-        if account.balance >= target or time.monotonic() >= deadline:
+        if account.balance >= target:
             return account
+        if time.monotonic() >= deadline:
+            raise WaitTimeoutError(
+                f"Account {account_id} holds {account.balance} {account.currency} after {timeout:g} s, not "
+                f"yet {target}: sandbox money can take longer (run this again), or the amount expected is "
+                "more than was asked for."
+            )
         time.sleep(interval)
 
 

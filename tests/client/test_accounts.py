@@ -9,7 +9,12 @@ import pytest
 
 from bunq_helpers.client import accounts
 from bunq_helpers.client.handshake import create_api_context
-from bunq_helpers.errors import BadRequestError, SignatureInvalidError, SignatureRequiredError
+from bunq_helpers.errors import (
+    BadRequestError,
+    SignatureInvalidError,
+    SignatureRequiredError,
+    WaitTimeoutError,
+)
 from bunq_helpers.local_sandbox import LocalSandbox, SandboxOptions
 from tests.helpers import endpoint_of
 
@@ -50,6 +55,13 @@ def test_sugar_daddy_then_a_signed_payment_then_the_list(run) -> None:
     assert [p.amount for p in payments] == [Decimal("-12.50"), Decimal("100.00")]
     assert payments[0].id == payment_id and payments[0].counterparty == "Sugar Daddy"
     assert accounts.get_monetary_account(client, context, account.id).balance == Decimal("87.50")
+
+
+def test_waiting_for_money_that_does_not_come_says_so(run) -> None:
+    account = accounts.primary_account(run.client, run.context)
+    with pytest.raises(WaitTimeoutError) as raised:
+        accounts.wait_for_balance(run.client, run.context, account.id, "5.00", timeout=0.2, interval=0.05)
+    assert str(raised.value).startswith(f"Account {account.id} holds 0.00 EUR after 0.2 s, not yet 5.00")
 
 
 def test_payments_must_be_signed_covered_and_sugar_daddy_is_capped(run) -> None:
