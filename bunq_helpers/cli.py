@@ -26,7 +26,7 @@ from pathlib import Path
 
 from .client.config import ProductionWarning, load_settings
 from .client.context import ApiContext
-from .client.handshake import Outcome, StepResult, create_api_context
+from .client.handshake import Outcome, StepResult, create_api_context, move_aside
 from .errors import BunqHelpersError
 
 
@@ -134,9 +134,7 @@ def main(argv: list[str] | None = None) -> int:
             context = ApiContext.load(path)
             print("\n".join(export_lines(context)) if args.export_shell else repr(context))
             return 0
-        if args.start_over and path.exists():
-            aside = path.with_name(path.name + ".old")
-            path.replace(aside)
+        if args.start_over and (aside := move_aside(path)):
             print(f"Moved the saved context aside to {aside}; starting over.\n")
         run = create_api_context(settings, report=_print_step, check=not args.no_check)
         print(f"\nAPI context saved to {path} (mode 0600).")

@@ -169,6 +169,10 @@ def test_reset_lists_then_removes_everything_a_run_left(tmp_path: Path) -> None:
     home = tmp_path / "home"
     context, state = home / "bunq-local.conf", home / "local-sandbox"
     assert context.is_file() and (state / "sandbox.sqlite3").is_file()
+    beside = home / "bunq-local.oauth-app.conf"  # what notebooks 8 and 9 keep beside it (Settings.beside)
+    beside.write_bytes(context.read_bytes())
+    (home / "bunq-local.oauth-app.conf.old").write_bytes(context.read_bytes())
+    (home / "bunq-sandbox.oauth-app.conf").write_text("{}")  # another environment's: stays
 
     dry = _run("reset", "--dry-run", cwd=tmp_path)
     assert dry.returncode == 0, dry.stderr
@@ -176,13 +180,16 @@ def test_reset_lists_then_removes_everything_a_run_left(tmp_path: Path) -> None:
     assert f"Would remove: {state}  (the local sandbox's users, keys and sessions)" in dry.stdout
     assert "01_create_an_installation.ipynb  (outputs of 1 cells" in dry.stdout
     assert "00_start_here" not in dry.stdout  # it has no outputs
+    assert f"Would remove: {beside}  (a context kept beside it)" in dry.stdout
+    assert f"Would remove: {beside}.old  (next to it)" in dry.stdout and "bunq-sandbox" not in dry.stdout
     assert context.is_file() and state.is_dir()  # a dry run removes nothing
     assert '"hello\\n"' in (tmp_path / "notebooks" / "01_create_an_installation.ipynb").read_text()
 
     done = _run("reset", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert f"Removed: {context}" in done.stdout
-    assert not context.exists() and not state.exists()
+    assert not context.exists() and not state.exists() and not beside.exists()
+    assert (home / "bunq-sandbox.oauth-app.conf").exists()
     cleared = json.loads((tmp_path / "notebooks" / "01_create_an_installation.ipynb").read_text())
     assert cleared == json.loads(committed_text(repo / "notebooks" / "01_create_an_installation.ipynb"))
     assert _run("reset", "--dry-run", cwd=tmp_path).stdout.strip() == "Nothing to remove: already fresh."

@@ -136,6 +136,9 @@ def test_the_standalone_configuration_runs_every_notebook(
             notebook, error = _execute(path.stem, tmp_path / "notebooks")
             assert error is None, f"{path.stem}: {error}"
             executed[path.stem] = _outputs(notebook)
+        for stem in ("08_acting_for_another_user", "09_psd2_providers"):  # Run All again: new users, tokens
+            assert _execute(stem, tmp_path / "notebooks")[1] is None, stem
+        assert (home / "bunq-local.oauth-app.conf.old").is_file()  # the last run's, moved aside
     with sqlite3.connect(tmp_path / "state" / "sandbox.sqlite3") as db:
         secrets = [row[0] for row in db.execute("SELECT token FROM tokens")]
         secrets += [row[0] for row in db.execute("SELECT api_key FROM credentials")]

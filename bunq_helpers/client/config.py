@@ -118,6 +118,12 @@ class Settings:
         """A copy with some fields changed (checked again)."""
         return replace(self, **changes)
 
+    def beside(self, name: str) -> Settings:
+        """Settings for another API context kept beside this one (a second user's, an OAuth app's), in
+        ``<this file's stem>.<name><suffix>``: one per environment, and ``reset`` removes it with this one."""
+        path = self.context_file_path
+        return self.with_(context_file=path.with_name(f"{path.stem}.{name}{path.suffix}"), api_key=None)
+
 
 def check_key_matches_environment(api_key: str | None, environment: Environment) -> None:
     """Refuse, before any request, an API key that cannot work in this environment."""

@@ -116,6 +116,16 @@ def load_or_new_context(settings: Settings) -> ApiContext:
     return context
 
 
+def move_aside(path: Path) -> Path | None:
+    """Move a saved context to ``<file>.old`` (replacing an older one) to start over; where it went, if
+    there was one."""
+    if not path.exists():
+        return None
+    aside = path.with_name(path.name + ".old")
+    path.replace(aside)
+    return aside
+
+
 def create_api_context(
     settings: Settings | None = None,
     *,
@@ -124,11 +134,15 @@ def create_api_context(
     check: bool = False,
     api_key: str | None = None,
     psd2: Psd2Certificate | None = None,
+    start_over: bool = False,
 ) -> HandshakeRun:
     """Run whatever handshake steps are missing, saving after each; with ``check``, confirm a saved
-    context with the server first. See the module docstring."""
+    context with the server first; with ``start_over``, move the saved one aside (``move_aside``)
+    and make a new one. See the module docstring."""
     settings = settings or load_settings()
     path = settings.context_file_path
+    if start_over:
+        move_aside(path)
     context = load_or_new_context(settings)
     if api_key and context.api_key and context.api_key != api_key:
         raise ConfigurationError(

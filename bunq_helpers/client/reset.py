@@ -4,7 +4,8 @@
     .venv/bin/python -m bunq_helpers reset              # removes it
 
 What goes: the context file of the chosen environment with what sits next to it (the handshake log
-the notebooks draw from, a ``.old`` copy from ``--start-over``, a half-written temporary file), the
+the notebooks draw from, a ``.old`` copy from ``--start-over``, a half-written temporary file, the
+contexts notebooks 8 and 9 keep beside it: ``Settings.beside``), the
 in-process local sandbox's state folder (its users, keys, sessions; it is made again on the next
 start), and the outputs saved in the notebooks (JupyterLab's autosave), cleared in place. A standalone
 sandbox keeps its own state in the folder it was started with; the reset says how to wipe that one,
@@ -66,13 +67,16 @@ def plan_reset(settings: Settings, notebooks: Path | None = None) -> ResetPlan:
     """What ``reset`` would remove for ``settings`` (and, given, the notebooks folder)."""
     removals = []
     context = settings.context_file_path
-    for path in (
-        context,
-        *(context.with_name(context.name + suffix) for suffix in CONTEXT_SIDE_FILES),
-        *sorted(context.parent.glob(f".{context.name}.*.tmp")),
-    ):
-        if path.is_file():
-            removals.append(Removal(path, "the saved API context" if path == context else "next to it"))
+    beside = sorted(context.parent.glob(f"{context.stem}.*{context.suffix}"))  # Settings.beside's contexts
+    for saved in (context, *beside):
+        for path in (
+            saved,
+            *(saved.with_name(saved.name + suffix) for suffix in CONTEXT_SIDE_FILES),
+            *sorted(saved.parent.glob(f".{saved.name}.*.tmp")),
+        ):
+            if path.is_file():
+                what = "the saved API context" if path == context else "next to it"
+                removals.append(Removal(path, "a context kept beside it" if path in beside else what))
     notes = []
     if settings.environment is Environment.LOCAL and not settings.base_url:
         if settings.local_state_dir.is_dir():

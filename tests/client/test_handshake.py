@@ -14,6 +14,7 @@ from bunq_helpers import (
     ConnectionFailedError,
     ServerError,
     create_api_context,
+    create_sandbox_user,
     end_session,
     ensure_session,
 )
@@ -124,6 +125,24 @@ def test_context_for_another_environment_or_key_is_refused(settings, endpoint) -
         create_api_context(settings.with_(environment=Environment.SANDBOX), endpoint=endpoint)
     with pytest.raises(ConfigurationError, match="belongs to API key"):
         create_api_context(settings.with_(api_key="sandbox_" + "0" * 56), endpoint=endpoint)
+
+
+def test_a_context_beside_another_for_a_new_key_starts_over_only_when_asked(settings, endpoint) -> None:
+    """Notebooks 8 and 9 make a new user (and token) on every run: ``start_over`` moves the last run's
+    context for that file aside instead of refusing it; without it, another key's file is refused."""
+    main = create_api_context(settings, endpoint=endpoint)
+    other = settings.beside("other-user")
+    path = other.context_file_path
+    assert path.parent == settings.context_file_path.parent and path.name == "ctx.other-user.json"
+    first = create_api_context(other, endpoint=endpoint, api_key=main.context.api_key)
+    new_key = create_sandbox_user(first.client).api_key
+    with pytest.raises(ConfigurationError, match="belongs to another API key"):
+        create_api_context(other, endpoint=endpoint, api_key=new_key)
+    second = create_api_context(other, endpoint=endpoint, api_key=new_key, start_over=True)
+    assert second.calls == ["installation", "device-server", "session-server"]
+    assert ApiContext.load(path).api_key == new_key
+    assert ApiContext.load(path.with_name(path.name + ".old")).api_key == main.context.api_key
+    assert ApiContext.load(settings.context_file_path).api_key == main.context.api_key  # untouched
 
 
 def test_resumes_after_the_server_really_stops_mid_handshake(settings, tmp_path) -> None:
