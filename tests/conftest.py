@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import compileall
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -36,6 +37,15 @@ def worker_scope(nodeid: str) -> str:
     """What runs whole on one worker: a shared scope of ``SHARED_BY_PATH``, else the test's module."""
     module = nodeid.split("::")[0]
     return next((scope for prefix, scope in SHARED_BY_PATH.items() if module.startswith(prefix)), module)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Once, before the workers start: compile the package's bytecode. The tests start hundreds of Python
+    processes that import it (kernels, the CLI, standalone sandboxes); where PYTHONDONTWRITEBYTECODE is
+    set (CI machines, this project's) none writes its cache, so each compiled every module again
+    (measured: the CLI tests 17.1 s -> 14.1 s)."""
+    if not hasattr(config, "workerinput"):
+        compileall.compile_dir(Path(__file__).resolve().parents[1] / "bunq_helpers", quiet=1)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
