@@ -29,7 +29,12 @@ SHARED_BY_PATH = {
     "tests/sdk/": "bunq-sdk-venv",
     "tests/test_integrator_example.py": "bunq-sdk-venv",
 }
-LONGEST_FIRST = ("executed-notebooks", "bunq-sdk-venv", "tests/js/test_js_tour.py")
+LONGEST_FIRST = (
+    "executed-notebooks",
+    "tests/test_walkthrough.py",
+    "bunq-sdk-venv",
+    "tests/js/test_js_tour.py",
+)
 """The scopes that take longest, handed out first so that neither worker waits for one at the end."""
 
 
