@@ -77,22 +77,8 @@ def test_the_sdk_example_passes_through_the_plugin(tmp_path: Path) -> None:
     marker = sdk_venv.VENV / ".bunq-helpers-installed"
     wanted = f"{REPO} {sandbox_needs()}"
     if (marker.read_text() if marker.exists() else "") != wanted:
-        steps = [
-            [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *sandbox_needs()],
-            [
-                str(python),
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--no-deps",
-                "-e",
-                str(REPO),
-            ],
-        ]
-        for step in steps:
-            done = subprocess.run(step, capture_output=True, text=True, timeout=600)
+        for step in (sandbox_needs(), ["--no-deps", "-e", str(REPO)]):
+            done = sdk_venv.pip_install(*step)
             if done.returncode != 0:
                 pytest.skip(f"could not install into the SDK's environment: {done.stderr[-500:]}")
         marker.write_text(wanted)

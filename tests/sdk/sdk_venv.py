@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import venv
 from pathlib import Path
 
@@ -24,17 +25,22 @@ def sdk_python() -> Path:
     python = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     marker = VENV / ".installed"
     if not marker.exists():
-        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
-        result = subprocess.run(
-            [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", SDK_REQUIREMENT],
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
+        venv.EnvBuilder(with_pip=False, clear=True).create(VENV)  # our pip installs into it (pip_install)
+        result = pip_install(SDK_REQUIREMENT)
         if result.returncode != 0:
             raise SdkUnavailable(f"could not install {SDK_REQUIREMENT}: {result.stderr[-500:]}")
         marker.write_text(SDK_REQUIREMENT + "\n")
     return python
+
+
+def pip_install(*arguments: str) -> subprocess.CompletedProcess[str]:
+    """``pip install`` into the SDK's venv with our own pip (``--python``): the venv needs no pip of its own,
+    which saves ensurepip's 5 s on a fresh clone."""
+    python = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    command = [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet"]
+    return subprocess.run(
+        [*command, "--disable-pip-version-check", *arguments], capture_output=True, text=True, timeout=600
+    )
 
 
 def sdk_environment() -> dict[str, str]:
