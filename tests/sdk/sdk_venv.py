@@ -5,11 +5,13 @@ Built once under ``.cache/`` and reused by the tests and the benchmarks.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import venv
 from pathlib import Path
+from typing import Any
 
 SDK_REQUIREMENT = "bunq-sdk==1.28.0"
 REPO = Path(__file__).resolve().parents[2]
@@ -46,3 +48,13 @@ def pip_install(*arguments: str) -> subprocess.CompletedProcess[str]:
 def sdk_environment() -> dict[str, str]:
     """Our environment without BUNQ_* and PYTHON* variables, for running the SDK's Python."""
     return {k: v for k, v in os.environ.items() if not k.startswith(("BUNQ_", "PYTHON"))}
+
+
+def run_script(python: Path, script: Path, *args: str) -> Any:
+    """Run ``script`` with the SDK's Python (``sdk_environment``); what its last line of output says, as
+    JSON. A script that fails fails the test with the end of its stderr."""
+    result = subprocess.run(
+        [str(python), str(script), *args], capture_output=True, text=True, timeout=120, env=sdk_environment()
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])

@@ -7,10 +7,7 @@ except under CI, where they fail.
 
 from __future__ import annotations
 
-import json
-import os
 import stat
-import subprocess
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +24,7 @@ from bunq_helpers import (
     create_api_context,
 )
 from tests.helpers import standalone_sandbox
+from tests.sdk.sdk_venv import run_script
 
 pytestmark = pytest.mark.sdk
 
@@ -41,12 +39,7 @@ def standalone(tmp_path: Path) -> Iterator[SimpleNamespace]:
 
 
 def _run_sdk(sdk_python: Path, *args: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BUNQ_", "PYTHON"))}
-    result = subprocess.run(
-        [str(sdk_python), str(SCRIPT), *args], capture_output=True, text=True, timeout=120, env=env
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_script(sdk_python, SCRIPT, *args)
 
 
 def _api_key(info: SimpleNamespace) -> str:

@@ -6,17 +6,13 @@ bunq-sdk 1.28.0 lacks. What the SDK does wrong on its own is asserted here too, 
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from bunq_helpers.client.psd2 import make_test_certificate
-from bunq_helpers.crypto.keys import private_key_to_pem
 from bunq_helpers.local_sandbox import LocalSandbox
 from tests.helpers import Raw
+from tests.sdk.sdk_venv import run_script
 
 pytestmark = pytest.mark.sdk
 
@@ -24,32 +20,16 @@ SCRIPT = Path(__file__).with_name("sdk_oauth_script.py")
 
 
 def _run(sdk_python: Path, *args: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BUNQ_", "PYTHON"))}
-    result = subprocess.run(
-        [str(sdk_python), str(SCRIPT), *args], capture_output=True, text=True, timeout=120, env=env
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_script(sdk_python, SCRIPT, *args)
 
 
 def test_sdk_create_for_psd2_with_a_test_certificate(
-    sdk_python, sandbox: LocalSandbox, tmp_path: Path
+    sdk_python, sandbox: LocalSandbox, provider_certificate
 ) -> None:
-    certificate = make_test_certificate("SDK Payments B.V.")
-    files = {"cert": certificate.certificate_pem, "key": private_key_to_pem(certificate.private_key)}
-    files["chain"] = certificate.chain_pem
-    for name, text in files.items():
-        (tmp_path / f"{name}.pem").write_text(text)
-    seen = _run(
-        sdk_python,
-        "psd2",
-        sandbox.base_url,
-        sandbox.ca_file,
-        *(str(tmp_path / f"{name}.pem") for name in ("cert", "key", "chain")),
-    )
+    seen = _run(sdk_python, "psd2", sandbox.base_url, sandbox.ca_file, *provider_certificate.paths)
     assert seen["user_class"] == "UserPaymentServiceProviderApiObject"
     assert seen["user_id"] == seen["session_user_id"]
-    assert seen["distinguished_name"] == certificate.subject
+    assert seen["distinguished_name"] == provider_certificate.certificate.subject
 
 
 def test_sdk_oauth_then_api_context_with_the_token_reads_the_granting_users_accounts(

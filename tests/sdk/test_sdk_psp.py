@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from bunq_helpers.client.psd2 import make_test_certificate
-from bunq_helpers.crypto.keys import private_key_to_pem
 from bunq_helpers.local_sandbox import LocalSandbox
-from tests.conftest import Raw
+from tests.helpers import Raw
+from tests.sdk.sdk_venv import run_script
 
 pytestmark = pytest.mark.sdk
 
@@ -20,30 +16,17 @@ SCRIPT = Path(__file__).with_name("sdk_psp_script.py")
 
 
 def test_sdk_provider_makes_cancels_and_completes_its_objects(
-    sdk_python, sandbox: LocalSandbox, client_key, tmp_path: Path
+    sdk_python, sandbox: LocalSandbox, client_key, provider_certificate
 ) -> None:
-    certificate = make_test_certificate("SDK Payments B.V.")
-    files = {"cert": certificate.certificate_pem, "key": private_key_to_pem(certificate.private_key)}
-    files["chain"] = certificate.chain_pem
-    for name, text in files.items():
-        (tmp_path / f"{name}.pem").write_text(text)
     payer = Raw(sandbox).handshake(client_key)
     iban = (
         sandbox.store.read()
         .execute("SELECT iban FROM accounts WHERE id = ?", (payer.account_id,))
         .fetchone()[0]
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BUNQ_", "PYTHON"))}
-    paths = [str(tmp_path / f"{name}.pem") for name in ("cert", "key", "chain")]
-    result = subprocess.run(
-        [str(sdk_python), str(SCRIPT), sandbox.base_url, sandbox.ca_file, *paths, iban],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
+    seen = run_script(
+        sdk_python, SCRIPT, sandbox.base_url, sandbox.ca_file, *provider_certificate.paths, iban
     )
-    assert result.returncode == 0, result.stderr[-3000:]
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen["draft"] == ["PENDING", iban, "NL35BUNQ9900341392", "1.00"]
     assert seen["drafts_listed"] == ["CANCELLED"]
     assert seen["issuer"] == ["COMPLETED", "2.00", "NL35BUNQ9900341392", "https://example.com/back"]
