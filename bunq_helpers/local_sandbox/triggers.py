@@ -30,14 +30,20 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from .bank.bunqme import pay_through_page
+from .bank.billing import bill
+from .bank.bunqme import pay_tab, pay_through_page
 from .bank.ledger import account_and_owner, require_active
-from .bank.merchant_payments import DENIALS, book_payment, forward_switched, pay_by_card, receive
+from .bank.merchant_payments import (
+    CHALLENGE_KIND,
+    DENIALS,
+    book_payment,
+    forward_switched,
+    hold_challenge,
+    pay_by_card,
+    receive,
+)
 from .bank.transfers import require_cover
 from .bunq_errors import bad_request
-from .endpoints.bunqme_tab_results import pay_tab
-from .endpoints.card_challenges import KIND, hold_challenge
-from .endpoints.invoices import bill
 from .endpoints.request_inquiries import InquiryOrder, insert_inquiry
 from .routing import HandlerContext
 from .validation import (
@@ -135,7 +141,7 @@ def card_payment(ctx: HandlerContext, params: dict[str, Any]) -> dict[str, Any]:
         if optional_bool(params, "identity_check"):  # the shop asks for 3-D Secure: the holder answers it
             shop = {"merchant": merchant, "city": city, "merchant_category_code": mcc}
             challenge_id = hold_challenge(ctx, db, account, cents, currency, **shop)
-            return {KIND: {"id": challenge_id}}
+            return {CHALLENGE_KIND: {"id": challenge_id}}
         action_id = pay_by_card(
             ctx,
             db,

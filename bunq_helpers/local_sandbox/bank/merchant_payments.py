@@ -192,3 +192,29 @@ def card_action_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, An
 
 
 renders_rows("MasterCardAction", "card_actions", card_action_object)
+
+CHALLENGE_KIND = "MasterCardIdentityCheckChallengeRequest"  # the wrapper bunq's SDKs read (see divergences)
+CHALLENGE_LIFETIME = 600  # seconds: bunq does not say (endpoints/card_challenges.py)
+SHOP = ("merchant", "city", "merchant_category_code")
+
+
+def hold_challenge(
+    bank: Bank, db: sqlite3.Connection, account: sqlite3.Row, cents: int, currency: str, **shop: str
+) -> int:
+    """A web shop (``SHOP``, as ``pay_by_card`` takes them) asks ``account``'s holder to confirm a card
+    payment (3-D Secure, served by ``endpoints/card_challenges.py``): the challenge's id."""
+    card = db.execute("SELECT id FROM cards WHERE account_id = ? ORDER BY id", (account["id"],)).fetchone()
+    now = bank.now()
+    held = {"user_id": account["user_id"], "account_id": account["id"], "card_id": card and card["id"]}
+    asked = {
+        "amount_cents": cents,
+        "currency": currency,
+        "status": "PENDING",
+        "expiry_time": now + CHALLENGE_LIFETIME,
+    }
+    row_id = insert_row(db, "card_challenges", {**held, **asked, **shop, "created": now, "updated": now})
+    event = bank.events.record(
+        db, CHALLENGE_KIND, row_id, user_id=account["user_id"], account_id=account["id"]
+    )
+    db.execute("UPDATE card_challenges SET event_id = ? WHERE id = ?", (event.id, row_id))
+    return row_id

@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 
 from ..amounts import amount
+from ..bank.bunqme import shown_status
 from ..bank.ledger import account_and_owner
 from ..bank.transfers import MAX_DESCRIPTION
 from ..bunq_errors import bad_request
@@ -32,13 +33,6 @@ TAB_LIFETIME = 30 * 24 * 3600  # seconds; an assumption, see the module docstrin
 
 
 TAB = Owned("bunqme_tabs", "BunqMeTab", parent=ACCOUNT, link="account_id")
-
-
-def shown_status(tab: sqlite3.Row, now: float) -> str:
-    """WAITING_FOR_PAYMENT, CANCELLED, or EXPIRED once ``time_expiry`` has passed."""
-    if tab["status"] == "WAITING_FOR_PAYMENT" and now >= tab["time_expiry"]:
-        return "EXPIRED"
-    return str(tab["status"])
 
 
 def tab_object(db: sqlite3.Connection, tab: sqlite3.Row, now: float) -> dict[str, Any]:

@@ -7,7 +7,8 @@ bunq's API does, bunq's apps fetch it. The local sandbox's stand-in for the web 
 place of a decision. ACCEPTED goes on with the payment as the trigger would have
 (``bank.merchant_payments.pay_by_card``: a MasterCardAction, and its Payment when the balance covers
 it); REJECTED ends it with nothing booked. bunq does not say how long a challenge waits: here
-``LIFETIME``, then it shows EXPIRED. Only a PENDING one can be answered (400 otherwise).
+``CHALLENGE_LIFETIME``, then it shows EXPIRED. Only a PENDING one can be answered (400 otherwise).
+The challenge itself is made by ``bank.merchant_payments.hold_challenge``.
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ import sqlite3
 from typing import Any
 
 from ..amounts import cents_to_value
-from ..bank.core import Bank, insert_row
-from ..bank.merchant_payments import pay_by_card
+from ..bank.merchant_payments import CHALLENGE_KIND, SHOP, pay_by_card
 from ..bunq_errors import bad_request
 from ..kit import Owned, op, plain_family
 from ..render import counterparty_label, timestamp
@@ -25,24 +25,7 @@ from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
 from ..validation import required_choice
 
-KIND = "MasterCardIdentityCheckChallengeRequest"  # the wrapper bunq's SDKs read (see divergences)
 CHALLENGE = Owned("card_challenges", "MasterCardIdentityCheckChallengeRequestUser")
-LIFETIME = 600  # seconds; a choice, see the module docstring
-SHOP = ("merchant", "city", "merchant_category_code")
-
-
-def hold_challenge(
-    bank: Bank, db: sqlite3.Connection, account: sqlite3.Row, cents: int, currency: str, **shop: str
-) -> int:
-    """A web shop (``SHOP``, as ``pay_by_card`` takes them) asks ``account``'s holder to confirm: its id."""
-    card = db.execute("SELECT id FROM cards WHERE account_id = ? ORDER BY id", (account["id"],)).fetchone()
-    now = bank.now()
-    held = {"user_id": account["user_id"], "account_id": account["id"], "card_id": card and card["id"]}
-    asked = {"amount_cents": cents, "currency": currency, "status": "PENDING", "expiry_time": now + LIFETIME}
-    row_id = insert_row(db, CHALLENGE.table, {**held, **asked, **shop, "created": now, "updated": now})
-    event = bank.events.record(db, KIND, row_id, user_id=account["user_id"], account_id=account["id"])
-    db.execute(f"UPDATE {CHALLENGE.table} SET event_id = ? WHERE id = ?", (event.id, row_id))  # noqa: S608
-    return row_id
 
 
 def _status(row: sqlite3.Row, now: float) -> str:
@@ -79,7 +62,7 @@ def read_challenge(ctx: HandlerContext, request: Request, caller: Caller, ids: d
         "expiry_time": timestamp(row["expiry_time"]),
         "status": _status(row, ctx.now()),
     }
-    return Reply([{KIND: shown}])
+    return Reply([{CHALLENGE_KIND: shown}])
 
 
 ROUTES = [
@@ -89,6 +72,6 @@ ROUTES = [
         update_op="UPDATE_ChallengeRequest_for_User",
         validate=_answer,
         within=_go_on,
-        event_kind=KIND,
+        event_kind=CHALLENGE_KIND,
     ),
 ]

@@ -3,23 +3,19 @@
 
 bunq bills a user after a billing period; a fresh sandbox user has been through none, so its lists are
 empty and reading an invoice is bunq's 404. The stand-in for bunq's billing run is
-``/_sandbox/trigger/invoice`` (``bill``): a ``PAID`` invoice (VAT at ``VAT_PERCENT`` included), the
-Payment to bunq that paid it (sub-type INVOICE) and the Invoice event. Choices where bunq is silent: the
-invoice number ``<year>.<n>``; an export is made at once (``CREATED``) and ``PUT`` makes it again
-(only ``updated`` changes). Another user's ids are 404, as bunq answers.
+``/_sandbox/trigger/invoice``, which calls ``bank.billing.bill`` (the invoice, the Payment to bunq
+that paid it and the Invoice event). Choice where bunq is silent: an export is made at once
+(``CREATED``) and ``PUT`` makes it again (only ``updated`` changes). Another user's ids are 404, as bunq answers.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from typing import Any
 
 from ..amounts import cents_to_value
-from ..bank.core import Bank, insert_row
+from ..bank.billing import BUNQ
 from ..bank.ledger import account_and_owner
-from ..bank.merchant_payments import book_payment
-from ..bank.transfers import require_cover
 from ..events import renders
 from ..kit import ACCOUNT, Owned, derived_renderer, op, operation_ids, plain_family
 from ..render import counterparty_label, own_label
@@ -27,41 +23,10 @@ from ..request import Request
 from ..routing import Caller, HandlerContext, RawReply
 from ..statement_files import text_pdf
 
-VAT_PERCENT = 21
-BUNQ = {"type": "IBAN", "value": "NL27BUNQ2025000000", "name": "bunq B.V."}  # the sandbox's stand-in
 INVOICE = Owned("invoices", "Invoice", key="invoice_id")
 ON_ACCOUNT = Owned("invoices", "Invoice", key="invoice_id", parent=ACCOUNT, link="account_id")
 EXPORT = Owned("invoice_exports", "InvoiceExportPdf", parent=INVOICE, link="invoice_id")
 _DERIVED = derived_renderer("READ_Invoice_for_User")
-
-
-def bill(bank: Bank, db: sqlite3.Connection, account: sqlite3.Row, cents: int, description: str) -> int:
-    """bunq bills ``account``'s holder ``cents`` (VAT included), paid from the account: the invoice's id."""
-    require_cover(db, account, cents, "this invoice")
-    payment_id = book_payment(bank, db, account, -cents, "EUR", "BUNQ", description, BUNQ, "INVOICE")
-    now = bank.now()
-    day = dt.datetime.fromtimestamp(now, dt.UTC).date()
-    [count] = db.execute("SELECT COUNT(*) FROM invoices WHERE user_id = ?", (account["user_id"],)).fetchone()
-    vat = round(cents * VAT_PERCENT / (100 + VAT_PERCENT))
-    invoice_id = insert_row(
-        db,
-        INVOICE.table,
-        {
-            "user_id": account["user_id"],
-            "account_id": account["id"],
-            "payment_id": payment_id,
-            "invoice_number": f"{day.year}.{count + 1}",
-            "invoice_date": day.isoformat(),
-            "status": "PAID",
-            "total_vat_inclusive_cents": cents,
-            "total_vat_exclusive_cents": cents - vat,
-            "total_vat_cents": vat,
-            "created": now,
-            "updated": now,
-        },
-    )
-    bank.events.record(db, "Invoice", invoice_id, user_id=account["user_id"], account_id=account["id"])
-    return invoice_id
 
 
 def invoice_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
