@@ -21,17 +21,21 @@ from tests.helpers import KEYS_DIR, Handshake, Raw, endpoint_of, error_of, load_
 __all__ = ["KEYS_DIR", "Handshake", "Raw", "endpoint_of", "error_of", "load_script", "standalone_sandbox"]
 
 
-# Tests that share something expensive run on one worker, so it is built once: the executed notebooks
-# (and the docs site and JupyterLab made from them), and the bunq SDK's venv (the integrator example
-# installs into it too). Every other module goes whole to one worker, so its module fixtures are built once.
+# Tests that share something expensive run on one worker, so it is built once: the docs site made from
+# the executed notebooks, and the bunq SDK's venv (the integrator example installs into it too).
+# JupyterLab's module goes to another worker: both take long, and the workers share one execution of the
+# notebooks (tests/notebooks/conftest.py). Every other module goes whole to one worker, so its module
+# fixtures are built once.
 SHARED_BY_PATH = {
+    "tests/notebooks/test_lab.py": "tests/notebooks/test_lab.py",
     "tests/notebooks/": "executed-notebooks",
     "tests/sdk/": "bunq-sdk-venv",
     "tests/test_integrator_example.py": "bunq-sdk-venv",
 }
 LONGEST_FIRST = (
     "executed-notebooks",
-    "tests/test_walkthrough.py",
+    "tests/test_walkthrough.py",  # before JupyterLab's: the other worker has executed the notebooks by then
+    "tests/notebooks/test_lab.py",
     "bunq-sdk-venv",
     "tests/js/test_js_tour.py",
 )
