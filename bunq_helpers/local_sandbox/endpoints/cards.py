@@ -28,7 +28,7 @@ from typing import Any
 
 from ..amounts import amount
 from ..bunq_errors import bad_request
-from ..events import renders
+from ..events import renders_rows
 from ..field_rules import choice
 from ..kit import Owned, body_of, op, operation_ids, plain_family
 from ..render import id_and_stamps, own_label, timestamp
@@ -126,16 +126,8 @@ def card_object(db: sqlite3.Connection, card: sqlite3.Row) -> dict[str, Any]:
     return out
 
 
-def _event_view(kind: str):
-    def show(db: sqlite3.Connection, card_id: int) -> dict[str, Any] | None:
-        card = db.execute("SELECT * FROM cards WHERE id = ?", (card_id,)).fetchone()
-        return None if card is None else {kind: card_object(db, card)}
-
-    return show
-
-
 for _kind in ("Card", "CardDebit"):
-    renders(_kind)(_event_view(_kind))
+    renders_rows(_kind, "cards", card_object)
 
 
 # --- checking what orders and updates send -----------------------------------------------------
