@@ -313,6 +313,8 @@ class Narrowed(Owned):
 # -- plain families ----------------------------------------------------------------------------------
 
 Renderer = Callable[[sqlite3.Connection, sqlite3.Row], dict[str, Any]]
+# a renderer that also takes the bank's time (a status that expires, a code valid for so long)
+ClockedRenderer = Callable[[sqlite3.Connection, sqlite3.Row, float], dict[str, Any]]
 # (ctx, the owner row on create or the row itself on update, checked body, creating) -> columns to set
 Validate = Callable[[HandlerContext, sqlite3.Row, dict[str, Any], bool], dict[str, Any]]
 # (ctx, the write transaction, caller, owner on create / row on update, the columns, creating) -> more columns
@@ -382,6 +384,7 @@ def plain_family(
     columns: Iterable[str] = (),
     validate: Validate | None = None,
     render: Renderer | None = None,
+    clocked: ClockedRenderer | None = None,
     wrapper: str | None = None,
     event_kind: str | None = None,
     within: Within | None = None,
@@ -391,7 +394,8 @@ def plain_family(
 
     ``validate(ctx, row, body, creating)`` (``row``: the owner on create, the row on update) turns a checked body into columns (default: the
     ``columns`` named, as sent). ``render`` defaults to ``derived_renderer`` of the read (or list)
-    operation; ``wrapper`` to that operation's wrapper key. With ``event_kind``, creates, updates and
+    operation (``clocked(db, row, now)`` instead: a renderer that needs the time); ``wrapper`` to that
+    operation's wrapper key. With ``event_kind``, creates, updates and
     deletes are recorded in the event log (and so reach callbacks) as bunq does for that kind.
     ``within(ctx, db, caller, row, values, creating)`` runs in the write transaction before the row is
     written (what else bunq changes with it, such as another user's draft) and may add columns.
@@ -402,6 +406,10 @@ def plain_family(
         render = render or derived_renderer(shown_by)
         wrapper = wrapper or next(iter(operation(shown_by).response["wrappers"]))
     validate = validate or _column_values(tuple(columns))
+
+    def show(ctx: HandlerContext, db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
+        return clocked(db, row, ctx.now()) if clocked else render(db, row)
+
     table, link = owned.table, owned.link
 
     def record(
@@ -417,10 +425,12 @@ def plain_family(
         owner = owned.owner(ctx, caller, ids)
         db = ctx.store.read()
         rows = owned.rows(ctx, owner["id"])
-        return paginate(request, [render(db, row) for row in rows], wrapper, ids=[row["id"] for row in rows])
+        return paginate(
+            request, [show(ctx, db, row) for row in rows], wrapper, ids=[row["id"] for row in rows]
+        )
 
     def read_row(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, Any]) -> Reply:
-        return Reply([{wrapper: render(ctx.store.read(), owned.find(ctx, caller, ids))}])
+        return Reply([{wrapper: show(ctx, ctx.store.read(), owned.find(ctx, caller, ids))}])
 
     def create_row(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, Any]) -> Reply:
         owner = owned.owner(ctx, caller, ids)

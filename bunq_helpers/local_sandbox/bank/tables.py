@@ -686,63 +686,47 @@ TABLES: tuple[Table, ...] = (
         payment_id INTEGER NOT NULL REFERENCES payments(id),
         """,
     ),
-    Table(
+    entity(
         "card_challenges",
-        """
-        CREATE TABLE IF NOT EXISTS card_challenges (  -- 3-D Secure checks of online card payments
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            user_id INTEGER NOT NULL REFERENCES users(id),
-            account_id INTEGER NOT NULL REFERENCES accounts(id), card_id INTEGER,
-            amount_cents INTEGER NOT NULL, currency TEXT NOT NULL, merchant TEXT NOT NULL,
-            city TEXT NOT NULL, merchant_category_code TEXT NOT NULL,
-            status TEXT NOT NULL, expiry_time REAL NOT NULL, event_id INTEGER,
-            action_id INTEGER,                  -- the MasterCardAction an ACCEPTED one went on to
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         124_000_000,
+        """  -- 3-D Secure checks of online card payments
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        account_id INTEGER NOT NULL REFERENCES accounts(id), card_id INTEGER,
+        amount_cents INTEGER NOT NULL, currency TEXT NOT NULL, merchant TEXT NOT NULL,
+        city TEXT NOT NULL, merchant_category_code TEXT NOT NULL,
+        status TEXT NOT NULL, expiry_time REAL NOT NULL, event_id INTEGER,
+        action_id INTEGER,                  -- the MasterCardAction an ACCEPTED one went on to
+        """,
     ),
-    Table(
+    entity(
         "bunqme_tab_results",
-        """
-        CREATE TABLE IF NOT EXISTS bunqme_tab_results (  -- a sandbox user paid a bunq.me tab from an account
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            tab_id INTEGER NOT NULL REFERENCES bunqme_tabs(id),
-            account_id INTEGER NOT NULL REFERENCES accounts(id),        -- the payer's
-            payment_id INTEGER NOT NULL REFERENCES payments(id),        -- the payer's side
-            inquiry_payment_id INTEGER NOT NULL REFERENCES payments(id),  -- the tab owner's side
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         125_000_000,
+        """  -- a sandbox user paid a bunq.me tab from an account
+        tab_id INTEGER NOT NULL REFERENCES bunqme_tabs(id),
+        account_id INTEGER NOT NULL REFERENCES accounts(id),        -- the payer's
+        payment_id INTEGER NOT NULL REFERENCES payments(id),        -- the payer's side
+        inquiry_payment_id INTEGER NOT NULL REFERENCES payments(id),  -- the tab owner's side
+        """,
     ),
-    Table(
+    entity(
         "invoices",
-        """
-        CREATE TABLE IF NOT EXISTS invoices (  -- bunq's bills to a user, each paid from an account
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            user_id INTEGER NOT NULL REFERENCES users(id),
-            account_id INTEGER NOT NULL REFERENCES accounts(id),
-            payment_id INTEGER NOT NULL REFERENCES payments(id),
-            invoice_number TEXT NOT NULL, invoice_date TEXT NOT NULL, status TEXT NOT NULL,
-            total_vat_inclusive_cents INTEGER NOT NULL, total_vat_exclusive_cents INTEGER NOT NULL,
-            total_vat_cents INTEGER NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         126_000_000,
+        """  -- bunq's bills to a user, each paid from an account
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        account_id INTEGER NOT NULL REFERENCES accounts(id),
+        payment_id INTEGER NOT NULL REFERENCES payments(id),
+        invoice_number TEXT NOT NULL, invoice_date TEXT NOT NULL, status TEXT NOT NULL,
+        total_vat_inclusive_cents INTEGER NOT NULL, total_vat_exclusive_cents INTEGER NOT NULL,
+        total_vat_cents INTEGER NOT NULL,
+        """,
     ),
-    Table(
+    entity(
         "invoice_exports",
-        """
-        CREATE TABLE IF NOT EXISTS invoice_exports (  -- PDF exports of an invoice
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            invoice_id INTEGER NOT NULL REFERENCES invoices(id),
-            status TEXT NOT NULL,
-            created REAL NOT NULL, updated REAL NOT NULL
-        );
-""",
         127_000_000,
+        """  -- PDF exports of an invoice
+        invoice_id INTEGER NOT NULL REFERENCES invoices(id),
+        status TEXT NOT NULL,
+        """,
     ),
 )
 

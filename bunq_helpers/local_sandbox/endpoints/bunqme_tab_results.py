@@ -16,7 +16,7 @@ from typing import Any
 
 from ..bank.bunqme import RESULT_KIND
 from ..bank.transfers import payment_for_event
-from ..events import renders
+from ..events import renders_rows
 from ..kit import ACCOUNT, Owned, plain_family
 
 RESULT = Owned("bunqme_tab_results", RESULT_KIND, parent=ACCOUNT, link="account_id")
@@ -26,11 +26,7 @@ def _render(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
     return {"id": row["id"], "payment": payment_for_event(db, row["payment_id"])["Payment"]}
 
 
-@renders(RESULT.kind)
-def result_for_event(db: sqlite3.Connection, result_id: int) -> dict | None:
-    """The result as the payer's event shows it."""
-    row = db.execute("SELECT * FROM bunqme_tab_results WHERE id = ?", (result_id,)).fetchone()
-    return {RESULT.kind: _render(db, row)} if row is not None else None
+renders_rows(RESULT.kind, "bunqme_tab_results", _render)  # the result as the payer's event shows it
 
 
 ROUTES = plain_family(RESULT, read_op="READ_BunqmeTabResultResponse_for_User_MonetaryAccount", render=_render)

@@ -16,17 +16,15 @@ from typing import Any
 
 from ..amounts import amount
 from ..bank.bunqme import shown_status
-from ..bank.ledger import account_and_owner
+from ..bank.ledger import account_and_owner, require_active
 from ..bank.transfers import MAX_DESCRIPTION
 from ..bunq_errors import bad_request
 from ..events import renders
-from ..kit import ACCOUNT, Owned, body_of, op
-from ..pagination import paginate
+from ..kit import ACCOUNT, Owned, body_of, op, operation_ids, plain_family
 from ..render import id_and_stamps, own_label, payment_object, timestamp
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
 from ..validation import optional_string, required_amount, required_choice, required_object
-from .lookups import own_account, payable_account
 
 SHARE_URL = "https://bunq.me/t/{uuid}"
 TAB_LIFETIME = 30 * 24 * 3600  # seconds; an assumption, see the module docstring
@@ -71,48 +69,26 @@ def tab_object(db: sqlite3.Connection, tab: sqlite3.Row, now: float) -> dict[str
     }
 
 
-def create_tab(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """POST …/bunqme-tab: a payment link for an amount (or any amount) and a description."""
-    account = payable_account(ctx, caller, ids)
-    body = body_of(request)
+def _tab_columns(ctx: HandlerContext, account: sqlite3.Row, body: dict[str, Any], creating: bool) -> dict:
+    """A new tab on an ACTIVE account: its one entry's amount (or none: the payer chooses), description, redirect."""
+    require_active(account)
     entry = required_object(body, "bunqme_tab_entry")
     where = "bunqme_tab_entry."
     cents = None
     if entry.get("amount_inquired") is not None:
         cents, _ = required_amount(entry, "amount_inquired", where=where)
-    description = optional_string(entry, "description", max_length=MAX_DESCRIPTION, where=where)
     redirect_url = optional_string(entry, "redirect_url", default=None, max_length=2048, where=where)
     if redirect_url is not None and not redirect_url.startswith(("https://", "http://")):
         raise bad_request(f'Field "{where}redirect_url" must be an http(s) URL.')
-    now = ctx.now()
-    with ctx.store.transaction() as db:
-        tab_id = db.execute(
-            "INSERT INTO bunqme_tabs (account_id, uuid, status, amount_cents, currency, description, redirect_url,"
-            " time_expiry, created, updated) VALUES (?, ?, 'WAITING_FOR_PAYMENT', ?, 'EUR', ?, ?, ?, ?, ?)",
-            (
-                account["id"],
-                str(uuid.uuid4()),
-                cents,
-                description,
-                redirect_url,
-                now + TAB_LIFETIME,
-                now,
-                now,
-            ),
-        ).lastrowid
-        ctx.events.record(db, "BunqMeTab", tab_id, user_id=caller.user["id"], account_id=account["id"])
-    return Reply([{"Id": {"id": tab_id}}])
-
-
-def list_tabs(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET …/bunqme-tab."""
-    rows, db = TAB.rows(ctx, own_account(ctx, caller, ids)["id"]), ctx.store.read()
-    return paginate(request, [tab_object(db, row, ctx.now()) for row in rows], "BunqMeTab")
-
-
-def read_tab(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET …/bunqme-tab/{id}."""
-    return Reply([{"BunqMeTab": tab_object(ctx.store.read(), TAB.find(ctx, caller, ids), ctx.now())}])
+    return {
+        "uuid": str(uuid.uuid4()),
+        "status": "WAITING_FOR_PAYMENT",
+        "amount_cents": cents,
+        "currency": "EUR",
+        "description": optional_string(entry, "description", max_length=MAX_DESCRIPTION, where=where),
+        "redirect_url": redirect_url,
+        "time_expiry": ctx.now() + TAB_LIFETIME,
+    }
 
 
 def update_tab(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
@@ -140,8 +116,12 @@ def tab_for_event(db: sqlite3.Connection, tab_id: int) -> dict | None:
 
 
 ROUTES = [
-    op("CREATE_BunqmeTab_for_User_MonetaryAccount", create_tab),
-    op("List_all_BunqmeTab_for_User_MonetaryAccount", list_tabs),
-    op("READ_BunqmeTab_for_User_MonetaryAccount", read_tab),
+    *plain_family(
+        TAB,
+        **operation_ids("BunqmeTab", "User_MonetaryAccount", "list read create"),
+        validate=_tab_columns,
+        clocked=tab_object,
+        event_kind="BunqMeTab",
+    ),
     op("UPDATE_BunqmeTab_for_User_MonetaryAccount", update_tab),
 ]

@@ -19,10 +19,9 @@ from typing import Any
 from ..amounts import cents_to_value
 from ..bank.merchant_payments import CHALLENGE_KIND, SHOP, pay_by_card
 from ..bunq_errors import bad_request
-from ..kit import Owned, op, plain_family
+from ..kit import Owned, plain_family
 from ..render import counterparty_label, timestamp
-from ..request import Request
-from ..routing import Caller, HandlerContext, Reply
+from ..routing import HandlerContext
 from ..validation import required_choice
 
 CHALLENGE = Owned("card_challenges", "MasterCardIdentityCheckChallengeRequestUser")
@@ -50,28 +49,26 @@ def _go_on(ctx: HandlerContext, db: sqlite3.Connection, caller, row, values: dic
     return {"action_id": pay_by_card(ctx, db, account, row["amount_cents"], row["currency"], **shop)}
 
 
-def read_challenge(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET user/{id}/challenge-request/{id}: as bunq's SDKs read it (its status as of now)."""
-    row = CHALLENGE.find(ctx, caller, ids)
-    shown = {
+def challenge_object(db: sqlite3.Connection, row: sqlite3.Row, now: float) -> dict[str, Any]:
+    """A challenge as bunq's SDKs read it (its status as of ``now``)."""
+    return {
         "amount": cents_to_value(row["amount_cents"]),
         "card_id": row["card_id"],
         "counterparty_alias": counterparty_label({"type": "IBAN", "value": "", "name": row["merchant"]}),
         "description": row["merchant"],
         "event_id": row["event_id"],
         "expiry_time": timestamp(row["expiry_time"]),
-        "status": _status(row, ctx.now()),
+        "status": _status(row, now),
     }
-    return Reply([{CHALLENGE_KIND: shown}])
 
 
-ROUTES = [
-    op("READ_ChallengeRequest_for_User", read_challenge),
-    *plain_family(
-        CHALLENGE,
-        update_op="UPDATE_ChallengeRequest_for_User",
-        validate=_answer,
-        within=_go_on,
-        event_kind=CHALLENGE_KIND,
-    ),
-]
+ROUTES = plain_family(
+    CHALLENGE,
+    read_op="READ_ChallengeRequest_for_User",
+    update_op="UPDATE_ChallengeRequest_for_User",
+    clocked=challenge_object,
+    wrapper=CHALLENGE_KIND,
+    validate=_answer,
+    within=_go_on,
+    event_kind=CHALLENGE_KIND,
+)

@@ -27,10 +27,10 @@ import uuid
 from typing import Any
 
 from ..amounts import amount
-from ..bunq_errors import bad_request, not_found
-from ..events import renders
-from ..kit import Owned, body_of, op, plain_family
-from ..pagination import paginate
+from ..bunq_errors import bad_request
+from ..events import renders_rows
+from ..field_rules import choice
+from ..kit import Owned, body_of, op, operation_ids, plain_family
 from ..render import id_and_stamps, own_label, timestamp
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
@@ -126,16 +126,8 @@ def card_object(db: sqlite3.Connection, card: sqlite3.Row) -> dict[str, Any]:
     return out
 
 
-def _event_view(kind: str):
-    def show(db: sqlite3.Connection, card_id: int) -> dict[str, Any] | None:
-        card = db.execute("SELECT * FROM cards WHERE id = ?", (card_id,)).fetchone()
-        return None if card is None else {kind: card_object(db, card)}
-
-    return show
-
-
 for _kind in ("Card", "CardDebit"):
-    renders(_kind)(_event_view(_kind))
+    renders_rows(_kind, "cards", card_object)
 
 
 # --- checking what orders and updates send -----------------------------------------------------
@@ -390,7 +382,7 @@ def change_card(
 # --- generated CVC2 ----------------------------------------------------------------------------
 
 
-def _cvc2_object(row: sqlite3.Row, now: float) -> dict[str, Any]:
+def _cvc2_object(db: sqlite3.Connection, row: sqlite3.Row, now: float) -> dict[str, Any]:
     expired = row["status"] == "AVAILABLE" and row["expiry_time"] <= now
     return {
         **id_and_stamps(row),
@@ -408,63 +400,27 @@ def _cvc2_expiry(card: sqlite3.Row, kind: str, now: float) -> float:
     return until.timestamp()
 
 
-def create_cvc2(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """POST …/card/{id}/generated-cvc2: a fresh CVC2 for an ACTIVE card."""
-    card = CARD.find(ctx, caller, ids)
-    body = body_of(request)
-    kind = optional_choice(body, "type", CVC2_TYPES) or "GENERATED"
-    if card["status"] != "ACTIVE":
-        raise bad_request(f"Card {card['id']} is {card['status']}; only an ACTIVE card gets a CVC2.")
-    now = ctx.now()
-    with ctx.store.transaction() as db:
-        cvc2_id = db.execute(
-            "INSERT INTO card_cvc2 (card_id, type, cvc2, status, expiry_time, created, updated)"
-            " VALUES (?, ?, ?, 'AVAILABLE', ?, ?, ?)",
-            (card["id"], kind, f"{secrets.randbelow(1000):03d}", _cvc2_expiry(card, kind, now), now, now),
-        ).lastrowid
-    return Reply([{"Id": {"id": cvc2_id}}])
+def _cvc2_columns(ctx: HandlerContext, row: sqlite3.Row, body: dict[str, Any], creating: bool) -> dict:
+    """A new CVC2 of an ACTIVE card (``row``: the card), or a changed type (``row``: the CVC2; its expiry follows)."""
+    if not creating:
+        card = ctx.store.read().execute("SELECT * FROM cards WHERE id = ?", (row["card_id"],)).fetchone()
+        kind = body.get("type")
+        if kind is None or kind == row["type"]:
+            return {}
+        return {"type": kind, "expiry_time": _cvc2_expiry(card, kind, ctx.now())}
+    if row["status"] != "ACTIVE":
+        raise bad_request(f"Card {row['id']} is {row['status']}; only an ACTIVE card gets a CVC2.")
+    kind = body.get("type") or "GENERATED"
+    cvc2 = f"{secrets.randbelow(1000):03d}"
+    return {
+        "type": kind,
+        "cvc2": cvc2,
+        "status": "AVAILABLE",
+        "expiry_time": _cvc2_expiry(row, kind, ctx.now()),
+    }
 
 
-def _cvc2_rows(ctx: HandlerContext, card_id: int) -> list[sqlite3.Row]:
-    return ctx.store.read().execute("SELECT * FROM card_cvc2 WHERE card_id = ?", (card_id,)).fetchall()
-
-
-def list_cvc2(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET …/card/{id}/generated-cvc2."""
-    card = CARD.find(ctx, caller, ids)
-    now = ctx.now()
-    return paginate(
-        request, [_cvc2_object(row, now) for row in _cvc2_rows(ctx, card["id"])], "CardGeneratedCvc2"
-    )
-
-
-def _one_cvc2(ctx: HandlerContext, caller: Caller, ids: dict[str, int]) -> tuple[sqlite3.Row, sqlite3.Row]:
-    card = CARD.find(ctx, caller, ids)
-    for row in _cvc2_rows(ctx, card["id"]):
-        if row["id"] == ids["cvc2_id"]:
-            return card, row
-    raise not_found("CardGeneratedCvc2", ids["cvc2_id"])
-
-
-def read_cvc2(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """GET …/card/{id}/generated-cvc2/{id}."""
-    _, row = _one_cvc2(ctx, caller, ids)
-    return Reply([{"CardGeneratedCvc2": _cvc2_object(row, ctx.now())}])
-
-
-def update_cvc2(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> Reply:
-    """PUT …/card/{id}/generated-cvc2/{id}: change its type (its expiry follows)."""
-    card, row = _one_cvc2(ctx, caller, ids)
-    body = body_of(request)
-    kind = optional_choice(body, "type", CVC2_TYPES)
-    if kind is not None and kind != row["type"]:
-        now = ctx.now()
-        with ctx.store.transaction() as db:
-            db.execute(
-                "UPDATE card_cvc2 SET type = ?, expiry_time = ?, updated = ? WHERE id = ?",
-                (kind, _cvc2_expiry(card, kind, now), now, row["id"]),
-            )
-    return Reply([{"Id": {"id": row["id"]}}])
+CVC2 = Owned("card_cvc2", "CardGeneratedCvc2", key="cvc2_id", parent=CARD, link="card_id")
 
 
 ROUTES = [
@@ -473,8 +429,11 @@ ROUTES = [
     op("List_all_CardName_for_User", list_card_names),
     *plain_family(CARD, list_op="List_all_Card_for_User", read_op="READ_Card_for_User", render=card_object),
     op("UPDATE_Card_for_User", update_card, item="card_id"),
-    op("CREATE_GeneratedCvc2_for_User_Card", create_cvc2),
-    op("List_all_GeneratedCvc2_for_User_Card", list_cvc2),
-    op("READ_GeneratedCvc2_for_User_Card", read_cvc2, item="cvc2_id"),
-    op("UPDATE_GeneratedCvc2_for_User_Card", update_cvc2, item="cvc2_id"),
+    *plain_family(
+        CVC2,
+        **operation_ids("GeneratedCvc2", "User_Card", "list read create update"),
+        validate=_cvc2_columns,
+        clocked=_cvc2_object,
+        rules={"type": choice(*CVC2_TYPES)},
+    ),
 ]

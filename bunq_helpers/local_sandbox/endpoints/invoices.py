@@ -16,7 +16,7 @@ from typing import Any
 from ..amounts import cents_to_value
 from ..bank.billing import BUNQ
 from ..bank.ledger import account_and_owner
-from ..events import renders
+from ..events import renders_rows
 from ..kit import ACCOUNT, Owned, derived_renderer, op, operation_ids, plain_family
 from ..render import counterparty_label, own_label
 from ..request import Request
@@ -39,11 +39,7 @@ def invoice_object(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
     }
 
 
-@renders("Invoice")
-def invoice_for_event(db: sqlite3.Connection, invoice_id: int) -> dict | None:
-    """An invoice as its event shows it."""
-    row = db.execute("SELECT * FROM invoices WHERE id = ?", (invoice_id,)).fetchone()
-    return {"Invoice": invoice_object(db, row)} if row is not None else None
+renders_rows("Invoice", "invoices", invoice_object)  # an invoice as its event shows it
 
 
 def pdf_content(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[str, int]) -> RawReply:
