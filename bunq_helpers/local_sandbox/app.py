@@ -115,7 +115,7 @@ class SandboxApp:
             store,
             self.events,
             options.clock,
-            options.sugardaddy_delay,
+            lambda: options.sugardaddy_delay,
             options=options,
             server_public_key_pem=public_key_to_pem(credentials.signing_key),
         )

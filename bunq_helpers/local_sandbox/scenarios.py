@@ -18,11 +18,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .bank.inquiries import InquiryOrder, insert_inquiry
 from .bank.ledger import credit, insert_payment
 from .bank.transfers import PaymentOrder, transfer
 from .bunq_errors import bad_request
 from .endpoints.handshake import create_sandbox_user_company, create_sandbox_user_person
-from .endpoints.request_inquiries import InquiryOrder, insert_inquiry
 from .request import Request
 from .routing import Caller, HandlerContext
 
@@ -120,7 +120,7 @@ def two_friends(ctx: HandlerContext) -> list[dict[str, Any]]:
             False,
             False,
         )
-        insert_inquiry(ctx, db, accounts[noor["user_id"]], users[noor["user_id"]], ask)
+        insert_inquiry(ctx.bank, db, accounts[noor["user_id"]], users[noor["user_id"]], ask)
     return [sandy, noor]
 
 

@@ -32,6 +32,7 @@ from typing import Any
 
 from .bank.billing import bill
 from .bank.bunqme import pay_tab, pay_through_page
+from .bank.inquiries import InquiryOrder, insert_inquiry
 from .bank.ledger import account_and_owner, require_active
 from .bank.merchant_payments import (
     CHALLENGE_KIND,
@@ -44,7 +45,6 @@ from .bank.merchant_payments import (
 )
 from .bank.transfers import require_cover
 from .bunq_errors import bad_request
-from .endpoints.request_inquiries import InquiryOrder, insert_inquiry
 from .routing import HandlerContext
 from .validation import (
     optional_bool,
@@ -192,7 +192,7 @@ def request_from_user(ctx: HandlerContext, params: dict[str, Any]) -> dict[str, 
             False,
             False,
         )
-        inquiry_id = insert_inquiry(ctx, db, asker_account, asker_user, order)
+        inquiry_id = insert_inquiry(ctx.bank, db, asker_account, asker_user, order)
         response_id = db.execute(
             "SELECT id FROM request_responses WHERE inquiry_id = ?", (inquiry_id,)
         ).fetchone()[0]

@@ -13,12 +13,13 @@ from ..store import Store
 
 @dataclass
 class Bank:
-    """What the money rules work on: the database, the event log, the clock and sugar daddy's delay."""
+    """What the money rules work on: the database, the event log, the clock and sugar daddy's delay
+    (both read when used: a running sandbox's options may change the delay, a test may move the clock)."""
 
     store: Store
     events: EventLog
     clock: Callable[[], float] = field(repr=False)
-    sugardaddy_delay: float = 0.5
+    sugardaddy_delay: Callable[[], float] = field(default=lambda: 0.5, repr=False)
 
     def now(self) -> float:
         """The bank's current time."""

@@ -10,20 +10,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
 from typing import Any
 
 from ..amounts import amount
+from ..bank.inquiries import InquiryOrder, insert_inquiry
 from ..bank.ledger import account_and_owner
-from ..bank.transfers import MAX_DESCRIPTION, local_account_for
+from ..bank.transfers import MAX_DESCRIPTION
 from ..bunq_errors import bad_request
 from ..events import renders_rows
 from ..field_rules import choice
 from ..kit import ACCOUNT, Owned, body_of, op, operation_ids, plain_family
 from ..render import (
-    SUGAR_DADDY_EMAIL,
-    SUGAR_DADDY_IBAN,
-    SUGAR_DADDY_NAME,
     counterparty_label,
     id_and_stamps,
     label_user,
@@ -46,18 +43,6 @@ UPDATE_OMITS = ("bunqme_share_url", "redirect_url")
 REVOKED = choice("REVOKED", typed=False, required=True)  # the one status a PUT may send
 
 
-@dataclass(frozen=True)
-class InquiryOrder:
-    """A request for money, checked, before it is stored."""
-
-    cents: int
-    currency: str
-    description: str
-    pointer: dict[str, str]
-    allow_amount_lower: bool
-    allow_amount_higher: bool
-
-
 def read_inquiry(body: Any, where: str = "") -> InquiryOrder:
     """amount_inquired, counterparty_alias, description, allow_bunqme and the allow_amount_* switches."""
     if not isinstance(body, dict):
@@ -78,50 +63,6 @@ def read_inquiry(body: Any, where: str = "") -> InquiryOrder:
         optional_bool(body, "allow_amount_lower"),
         optional_bool(body, "allow_amount_higher"),
     )
-
-
-def is_sugar_daddy(pointer: dict[str, str]) -> bool:
-    """Whether a pointer names sugardaddy@bunq.com."""
-    return pointer["type"] == "EMAIL" and pointer["value"].lower() == SUGAR_DADDY_EMAIL
-
-
-def insert_inquiry(
-    ctx: HandlerContext, db: sqlite3.Connection, account: sqlite3.Row, user: sqlite3.Row, order: InquiryOrder
-) -> int:
-    """Store a PENDING request (and the payee's RequestResponse when the payee is a sandbox account)."""
-    now = ctx.now()
-    pointer, payee = order.pointer, None
-    if is_sugar_daddy(pointer):
-        pointer = {**pointer, "name": SUGAR_DADDY_NAME, "iban": SUGAR_DADDY_IBAN}
-    else:
-        payee = local_account_for(db, pointer)
-        if payee is not None and payee["id"] == account["id"]:
-            raise bad_request('Field "counterparty_alias" points at the requesting account itself.')
-    inquiry_id = db.execute(
-        "INSERT INTO request_inquiries (account_id, amount_cents, currency, description,"
-        " counterparty, status, credit_at, created, updated) VALUES (?, ?, ?, ?, ?, 'PENDING', ?, ?, ?)",
-        (
-            account["id"],
-            order.cents,
-            order.currency,
-            order.description,
-            json.dumps(pointer),
-            now + ctx.options.sugardaddy_delay,
-            now,
-            now,
-        ),
-    ).lastrowid
-    ctx.events.record(db, "RequestInquiry", inquiry_id, user_id=user["id"], account_id=account["id"])
-    if payee is not None:
-        response_id = db.execute(
-            "INSERT INTO request_responses (account_id, inquiry_id, allow_amount_lower, allow_amount_higher,"
-            " created, updated) VALUES (?, ?, ?, ?, ?, ?)",
-            (payee["id"], inquiry_id, order.allow_amount_lower, order.allow_amount_higher, now, now),
-        ).lastrowid
-        ctx.events.record(
-            db, "RequestResponse", response_id, user_id=payee["user_id"], account_id=payee["id"]
-        )
-    return int(inquiry_id)
 
 
 def inquiry_object(db: sqlite3.Connection, inquiry: sqlite3.Row) -> dict:
@@ -167,7 +108,7 @@ def create_request_inquiry(
     account = payable_account(ctx, caller, ids)
     order = read_inquiry(body_of(request))
     with ctx.store.transaction() as db:
-        inquiry_id = insert_inquiry(ctx, db, account, caller.user, order)
+        inquiry_id = insert_inquiry(ctx.bank, db, account, caller.user, order)
     return Reply([{"Id": {"id": inquiry_id}}])
 
 

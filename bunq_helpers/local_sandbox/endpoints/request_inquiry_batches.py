@@ -11,6 +11,7 @@ import json
 import sqlite3
 
 from ..amounts import amount, cents_to_value
+from ..bank.inquiries import insert_inquiry
 from ..bunq_errors import bad_request
 from ..events import renders_rows
 from ..field_rules import choice
@@ -19,7 +20,7 @@ from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
 from ..validation import required_amount, required_list
 from .lookups import payable_account
-from .request_inquiries import REQUEST_INQUIRY, inquiry_object, insert_inquiry, read_inquiry, revoke
+from .request_inquiries import REQUEST_INQUIRY, inquiry_object, read_inquiry, revoke
 
 MAX_REQUESTS = 100  # bunq's own limit is not documented
 REVOKED = choice("REVOKED", required=True)  # the one status a PUT may send
@@ -59,7 +60,7 @@ def create_batch(ctx: HandlerContext, request: Request, caller: Caller, ids: dic
             )
     now = ctx.now()
     with ctx.store.transaction() as db:
-        inquiry_ids = [insert_inquiry(ctx, db, account, caller.user, order) for order in orders]
+        inquiry_ids = [insert_inquiry(ctx.bank, db, account, caller.user, order) for order in orders]
         batch_id = db.execute(
             "INSERT INTO request_inquiry_batches (account_id, total_cents, currency, inquiry_ids, created, updated)"
             " VALUES (?, ?, 'EUR', ?, ?, ?)",

@@ -9,6 +9,7 @@ made on the payer's first open account, and ``PUT request-response`` (ACCEPTED) 
 
 from __future__ import annotations
 
+from ..bank.inquiries import InquiryOrder, insert_inquiry
 from ..bank.ledger import account_and_owner
 from ..bunq_errors import bad_request
 from ..catalogue import load_catalogue
@@ -16,7 +17,6 @@ from ..kit import body_of, op, own_user
 from ..request import Request
 from ..routing import Caller, HandlerContext, Reply
 from .merchant_transactions import IDEAL
-from .request_inquiries import InquiryOrder, insert_inquiry
 from .request_responses import RESPONSE, response_object
 
 CREATE = "CREATE_TokenQrRequestIdeal_for_User"
@@ -49,7 +49,7 @@ def scan_ideal(ctx: HandlerContext, request: Request, caller: Caller, ids: dict[
         order = InquiryOrder(
             sale["amount_requested_cents"], sale["currency"], f"iDEAL {token}", to_pay, False, False
         )
-        inquiry_id = insert_inquiry(ctx, db, merchant_account, merchant, order)
+        inquiry_id = insert_inquiry(ctx.bank, db, merchant_account, merchant, order)
         db.execute(f"UPDATE {IDEAL.table} SET inquiry_id = ? WHERE id = ?", (inquiry_id, sale["id"]))  # noqa: S608
         [response_id] = db.execute(
             "SELECT id FROM request_responses WHERE inquiry_id = ?", (inquiry_id,)

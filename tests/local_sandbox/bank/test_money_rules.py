@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bunq_helpers.local_sandbox.bank.core import Bank
+from bunq_helpers.local_sandbox.bank.inquiries import InquiryOrder, insert_inquiry
 from bunq_helpers.local_sandbox.bank.scheduling import ScheduleSpec, insert_schedule
 from bunq_helpers.local_sandbox.bank.settlement import settle_due
 from bunq_helpers.local_sandbox.bank.tables import ID_BASES, RESET_ORDER, TABLES
@@ -32,7 +33,7 @@ class Clock:
 def bank(tmp_path: Path):
     store = Store(tmp_path)
     clock = Clock()
-    yield Bank(store, EventLog(store, clock), clock, sugardaddy_delay=0.5)
+    yield Bank(store, EventLog(store, clock), clock, sugardaddy_delay=lambda: 0.5)
     store.close()
 
 
@@ -131,3 +132,49 @@ def test_settling_is_a_step_of_its_own_and_runs_what_the_clock_made_due(bank: Ba
     assert (_balance(bank, alice_account), _balance(bank, bob_account)) == (2_500 + 5_000 - 3_000, 3_000)
     states = bank.store.read().execute("SELECT state FROM schedule_instances ORDER BY id").fetchall()
     assert [state for (state,) in states] == ["FINISHED_SUCCESSFULLY"] * 3
+
+
+def test_a_request_for_money_waits_for_the_payee_or_for_sugar_daddys_delay_as_it_is_now(bank: Bank) -> None:
+    alice, alice_account = _user_with_account(bank, "alice", 0)
+    bob, bob_account = _user_with_account(bank, "bob", 0)
+    heard = []
+    bank.events.listen(heard.append)
+    to_bob = {"type": "IBAN", "value": bob_account["iban"], "name": "bob"}
+    sugar_daddy = {"type": "EMAIL", "value": SUGAR_DADDY_EMAIL.upper(), "name": "x"}
+    bank.sugardaddy_delay = lambda: 7.0  # as a running sandbox's options changed it
+    with bank.store.transaction() as db:
+        asked_bob = insert_inquiry(
+            bank, db, alice_account, alice, InquiryOrder(500, "EUR", "pizza", to_bob, True, False)
+        )
+        asked_daddy = insert_inquiry(
+            bank, db, alice_account, alice, InquiryOrder(900, "EUR", "gift", sugar_daddy, False, False)
+        )
+    db = bank.store.read()
+    response = db.execute("SELECT * FROM request_responses WHERE inquiry_id = ?", (asked_bob,)).fetchone()
+    assert (response["account_id"], response["allow_amount_lower"], response["allow_amount_higher"]) == (
+        bob_account["id"],
+        1,
+        0,
+    )
+    daddy = db.execute("SELECT * FROM request_inquiries WHERE id = ?", (asked_daddy,)).fetchone()
+    assert (daddy["status"], daddy["credit_at"] - daddy["created"]) == ("PENDING", 7.0)
+    assert json.loads(daddy["counterparty"])["iban"] == "NL65BUNQ9900000188"  # bunq's own account
+    assert (
+        db.execute("SELECT count(*) FROM request_responses WHERE inquiry_id = ?", (asked_daddy,)).fetchone()[
+            0
+        ]
+        == 0
+    )
+    assert [(e.user_id, e.object_kind) for e in heard] == [
+        (alice["id"], "RequestInquiry"),
+        (bob["id"], "RequestResponse"),
+        (alice["id"], "RequestInquiry"),
+    ]
+    to_herself = {"type": "IBAN", "value": alice_account["iban"], "name": "alice"}
+    with (
+        pytest.raises(BunqError, match="points at the requesting account itself"),
+        bank.store.transaction() as db,
+    ):
+        insert_inquiry(
+            bank, db, alice_account, alice, InquiryOrder(100, "EUR", "me", to_herself, False, False)
+        )
