@@ -15,7 +15,7 @@ stores and serves without trouble.
 
 from __future__ import annotations
 
-import secrets
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -30,13 +30,13 @@ BUSY_TIMEOUT_MS = 10_000
 
 
 def new_token() -> str:
-    """A fresh 64-character lowercase hex token, like bunq's."""
-    return secrets.token_hex(32)
+    """A fresh 64-character lowercase hex token, like bunq's (``os.urandom``, as ``secrets.token_hex``)."""
+    return os.urandom(32).hex()
 
 
 def new_api_key() -> str:
     """A fresh sandbox API key: ``sandbox_`` and 56 hex characters."""
-    return "sandbox_" + secrets.token_hex(28)
+    return "sandbox_" + os.urandom(28).hex()
 
 
 class Store:
