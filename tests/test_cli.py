@@ -195,3 +195,40 @@ def test_reset_lists_then_removes_everything_a_run_left(tmp_path: Path) -> None:
     assert _run("reset", "--dry-run", cwd=tmp_path).stdout.strip() == "Nothing to remove: already fresh."
     again = _run("create-context", cwd=tmp_path)  # a fresh start: every step is made again
     assert "Calls made this run: sandbox-user-person, installation" in again.stdout
+
+
+WARM_RUN = """
+import atexit, json, runpy, sys
+atexit.register(lambda: print("MODULES " + json.dumps(sorted(sys.modules))))  # registered first: runs last
+sys.argv = ["bunq_helpers", "create-context"]
+runpy.run_module("bunq_helpers", run_name="__main__")
+"""
+
+# What a warm ``create-context`` (a saved context, one check call) must not load: each is loaded on
+# the first use that needs it (issue 22: the warm command line under 0.25 s).
+NOT_ON_THE_WARM_PATH = (
+    "uuid",  # and platform with it: request ids are made from os.urandom
+    "platform",
+    "secrets",  # temporary names and tokens: os.urandom
+    "html",  # escaping for the notebooks' HTML view only
+    "bunq_helpers.local_sandbox.oauth_pages",  # the first OAuth path
+    "bunq_helpers.local_sandbox.callbacks",  # the first event
+)
+
+
+def test_a_warm_run_loads_only_what_its_check_call_needs(tmp_path: Path) -> None:
+    assert _run("create-context", cwd=tmp_path).returncode == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BUNQ_")}
+    env["BUNQ_HELPERS_HOME"] = str(tmp_path / "home")
+    warm = subprocess.run(
+        [sys.executable, "-c", WARM_RUN], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert warm.returncode == 0, warm.stderr
+    assert "Calls made this run: user." in warm.stdout  # the sandbox started and answered the check
+    loaded = set(json.loads(warm.stdout.rsplit("MODULES ", 1)[1]))
+    assert {
+        "requests",
+        "bunq_helpers.local_sandbox.server",
+        "bunq_helpers.local_sandbox.endpoints.users",
+    } <= loaded
+    assert loaded.isdisjoint(NOT_ON_THE_WARM_PATH), sorted(loaded.intersection(NOT_ON_THE_WARM_PATH))
