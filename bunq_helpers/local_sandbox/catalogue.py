@@ -42,7 +42,8 @@ CATALOGUE_FILE = Path(__file__).with_name("catalogue.json")
 _PACKED = CATALOGUE_FILE.parent / "__pycache__" / f"catalogue.{sys.implementation.cache_tag}.marshal"
 SANDBOX_BASE_URL = "https://public-api.sandbox.bunq.com/v1/"
 
-_PARAM = re.compile(r"\{([^}]+)\}")
+# Patterns compiled on first use (re's own cache): a sandbox serving its routes never needs them.
+_PARAM = r"\{([^}]+)\}"
 _ID = "[0-9]{1,18}"
 _UUID = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
@@ -56,19 +57,15 @@ class RouteLike(Protocol):
 
 def shape_of(template: str) -> str:
     """A path template with parameter names dropped and no leading ``/``: ``user/{}/payment``."""
-    return _PARAM.sub("{}", template.strip("/"))
-
-
-_ID_PART = re.compile(_ID)
-_UUID_PART = re.compile(_UUID)
+    return re.sub(_PARAM, "{}", template.strip("/"))
 
 
 def _fits(segment: str, part: str) -> bool:
     """Whether one part of a concrete path fits one segment of bunq's template."""
     if segment == "{id}":
-        return _ID_PART.fullmatch(part) is not None
+        return re.fullmatch(_ID, part) is not None
     if segment == "{uuid}":
-        return _UUID_PART.fullmatch(part) is not None
+        return re.fullmatch(_UUID, part) is not None
     return segment == part
 
 
