@@ -134,7 +134,7 @@ class LocalSandbox:
         self._unlisten_events = self.app.events.listen(self._on_event)
         try:
             if self.options.callback_ca_file is not None:  # one's own CA file: a bad one fails the start
-                self._callback_delivery(credentials.ca_file)
+                self._callback_delivery()
             self.port = server.start()
             self.due_clock = DueClock(self.app.context.bank).start()
         except BaseException:
@@ -226,16 +226,17 @@ class LocalSandbox:
         """Callback delivery and its log (None before the first start); made on first use."""
         if not self._has_served:
             return None
-        return self._callback_delivery(self.app.credentials.ca_file)
+        return self._callback_delivery()
 
-    def _callback_delivery(self, default_ca_file: str | Path) -> CallbackDelivery:
+    def _callback_delivery(self) -> CallbackDelivery:
         """The delivery, made now if not yet: listening while the sandbox runs, idle once it stopped."""
         with self._callbacks_lock:
             if self._callbacks is None:
                 from .callbacks import CallbackDelivery
 
+                credentials = self.app.credentials
                 delivery = CallbackDelivery(
-                    self._store, self.app.credentials.signing_key, self.options, default_ca_file
+                    self._store, credentials.signing_key, self.options, credentials.ca_file
                 )
                 self._callbacks = delivery.start(None) if self._store is not None else delivery
                 self.app.context.callbacks = self._callbacks
@@ -247,7 +248,7 @@ class LocalSandbox:
         delivery = self._callbacks
         if delivery is None:
             try:
-                delivery = self._callback_delivery(self.app.credentials.ca_file)
+                delivery = self._callback_delivery()
             except Exception:
                 log.exception("could not start the callback delivery for event %s", event.id)
                 return
