@@ -198,10 +198,12 @@ def test_reset_lists_then_removes_everything_a_run_left(tmp_path: Path) -> None:
 
 
 WARM_RUN = """
-import atexit, json, runpy, sys
-atexit.register(lambda: print("MODULES " + json.dumps(sorted(sys.modules))))  # registered first: runs last
+import json, runpy, sys
 sys.argv = ["bunq_helpers", "create-context"]
-runpy.run_module("bunq_helpers", run_name="__main__")
+try:
+    runpy.run_module("bunq_helpers", run_name="__main__")
+finally:  # the command is done (its SystemExit on the way): what it loaded
+    print("MODULES " + json.dumps(sorted(sys.modules)))
 """
 
 # What a warm ``create-context`` (a saved context, one check call) must not load: each is loaded on
@@ -232,3 +234,11 @@ def test_a_warm_run_loads_only_what_its_check_call_needs(tmp_path: Path) -> None
         "bunq_helpers.local_sandbox.endpoints.users",
     } <= loaded
     assert loaded.isdisjoint(NOT_ON_THE_WARM_PATH), sorted(loaded.intersection(NOT_ON_THE_WARM_PATH))
+    # it ends without the interpreter's teardown (``__main__``), but after the sandbox stopped: its
+    # server.json removed, its database closed (no write-ahead log left)
+    left = {path.name for path in (tmp_path / "home" / "local-sandbox").iterdir()}
+    assert "sandbox.sqlite3" in left and not left & {
+        "server.json",
+        "sandbox.sqlite3-wal",
+        "sandbox.sqlite3-shm",
+    }
