@@ -213,6 +213,7 @@ NOT_ON_THE_WARM_PATH = (
     "platform",
     "secrets",  # temporary names and tokens: os.urandom
     "html",  # escaping for the notebooks' HTML view only
+    "decimal",  # amounts in a request body
     "bunq_helpers.local_sandbox.oauth_pages",  # the first OAuth path
     "bunq_helpers.local_sandbox.callbacks",  # the first event
 )
