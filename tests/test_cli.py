@@ -195,3 +195,51 @@ def test_reset_lists_then_removes_everything_a_run_left(tmp_path: Path) -> None:
     assert _run("reset", "--dry-run", cwd=tmp_path).stdout.strip() == "Nothing to remove: already fresh."
     again = _run("create-context", cwd=tmp_path)  # a fresh start: every step is made again
     assert "Calls made this run: sandbox-user-person, installation" in again.stdout
+
+
+WARM_RUN = """
+import json, runpy, sys
+sys.argv = ["bunq_helpers", "create-context"]
+try:
+    runpy.run_module("bunq_helpers", run_name="__main__")
+finally:  # the command is done (its SystemExit on the way): what it loaded
+    print("MODULES " + json.dumps(sorted(sys.modules)))
+"""
+
+# What a warm ``create-context`` (a saved context, one check call) must not load: each is loaded on
+# the first use that needs it (issue 22: the warm command line under 0.25 s).
+NOT_ON_THE_WARM_PATH = (
+    "uuid",  # and platform with it: request ids are made from os.urandom
+    "platform",
+    "secrets",  # temporary names and tokens: os.urandom
+    "html",  # escaping for the notebooks' HTML view only
+    "decimal",  # amounts in a request body
+    "bunq_helpers.local_sandbox.oauth_pages",  # the first OAuth path
+    "bunq_helpers.local_sandbox.callbacks",  # the first event
+)
+
+
+def test_a_warm_run_loads_only_what_its_check_call_needs(tmp_path: Path) -> None:
+    assert _run("create-context", cwd=tmp_path).returncode == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BUNQ_")}
+    env["BUNQ_HELPERS_HOME"] = str(tmp_path / "home")
+    warm = subprocess.run(
+        [sys.executable, "-c", WARM_RUN], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert warm.returncode == 0, warm.stderr
+    assert "Calls made this run: user." in warm.stdout  # the sandbox started and answered the check
+    loaded = set(json.loads(warm.stdout.rsplit("MODULES ", 1)[1]))
+    assert {
+        "requests",
+        "bunq_helpers.local_sandbox.server",
+        "bunq_helpers.local_sandbox.endpoints.users",
+    } <= loaded
+    assert loaded.isdisjoint(NOT_ON_THE_WARM_PATH), sorted(loaded.intersection(NOT_ON_THE_WARM_PATH))
+    # it ends without the interpreter's teardown (``__main__``), but after the sandbox stopped: its
+    # server.json removed, its database closed (no write-ahead log left)
+    left = {path.name for path in (tmp_path / "home" / "local-sandbox").iterdir()}
+    assert "sandbox.sqlite3" in left and not left & {
+        "server.json",
+        "sandbox.sqlite3-wal",
+        "sandbox.sqlite3-shm",
+    }

@@ -18,7 +18,6 @@ no CSS variables; text colour inherited; translucent grey borders; long parts in
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import os
 import re
@@ -295,6 +294,8 @@ def replay_command(exchange: Exchange) -> str:
 
 
 def _esc(text: str) -> str:
+    import html  # only for the notebooks' HTML view: a terminal run never loads it
+
     return html.escape(text, quote=True)
 
 

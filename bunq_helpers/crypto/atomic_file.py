@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 from pathlib import Path
 
 TEMP_SUFFIX = ".tmp"
 
 
 def temp_path_for(path: Path, pid: int | None = None) -> Path:
-    """A fresh temporary name beside ``path``: ``.NAME.<pid>.<8 hex>.tmp``."""
+    """A fresh temporary name beside ``path``: ``.NAME.<pid>.<8 hex>.tmp`` (the hex from ``os.urandom``,
+    as ``secrets.token_hex`` would give, without loading ``secrets`` and its ``hmac`` and ``random``)."""
     return path.with_name(
-        f".{path.name}.{os.getpid() if pid is None else pid}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
+        f".{path.name}.{os.getpid() if pid is None else pid}.{os.urandom(4).hex()}{TEMP_SUFFIX}"
     )
 
 

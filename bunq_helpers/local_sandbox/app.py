@@ -34,7 +34,6 @@ from typing import ClassVar
 
 from ..crypto.keys import public_key_to_pem
 from ..crypto.signing import verify_body
-from . import oauth_pages
 from .answers import build_raw_response, build_response, error_payload
 from .auth import authenticate
 from .bank.clock import SandboxClock
@@ -70,6 +69,8 @@ log = logging.getLogger("bunq_helpers.local_sandbox")
 
 MAX_HEADER_BYTES = 16_384
 SANDBOX_PREFIX = "/_sandbox"
+# The paths of bunq's OAuth hosts, answered on this origin by ``oauth_pages`` (loaded on the first of them).
+OAUTH_PATHS = frozenset({"/auth", "/auth/revoke", "/token", "/v1/token"})
 _PATH_TRICKS = re.compile(r"(%2f|%5c|%2e|\\|/\.\.?(/|$)|//)", re.IGNORECASE)
 
 
@@ -190,9 +191,12 @@ class SandboxApp:
             header_bytes = sum(len(k) + len(v) + 4 for k, v in request.headers.items())
             if header_bytes > MAX_HEADER_BYTES:
                 raise bad_request(f"The request headers are larger than {MAX_HEADER_BYTES} bytes in all.")
-            page = oauth_pages.answer(self.context, request, self.credentials.signing_key)
-            if page is not None:  # /auth, /token, /v1/token: bunq's OAuth hosts, on this origin
-                return page
+            if request.raw_path in OAUTH_PATHS:  # bunq's OAuth hosts, on this origin
+                from . import oauth_pages
+
+                page = oauth_pages.answer(self.context, request, self.credentials.signing_key)
+                if page is not None:
+                    return page
             route, ids = self._route(request)
             faults = self.faults.take(request.route_path)
             if "disconnect" in faults:

@@ -270,8 +270,9 @@ class CallbackDelivery:
 
     # -- lifecycle --------------------------------------------------------------------------
 
-    def start(self, events: EventLog) -> CallbackDelivery:
-        """Listen to ``events`` (the workers start with the first callback)."""
+    def start(self, events: EventLog | None) -> CallbackDelivery:
+        """Listen to ``events`` (None: the owner passes each event to ``on_event``); the workers start
+        with the first callback."""
         try:
             self._tls = ssl.create_default_context(cafile=self.ca_file)
         except (OSError, ssl.SSLError) as exc:
@@ -279,7 +280,7 @@ class CallbackDelivery:
                 f"callback_ca_file {self.ca_file!r} cannot be used as a CA bundle ({exc}); "
                 "give a PEM file of the CA that issued your receiver's certificate."
             ) from None
-        self._unlisten = events.listen(self.on_event)
+        self._unlisten = events.listen(self.on_event) if events is not None else None
         return self
 
     def _start_workers(self) -> None:

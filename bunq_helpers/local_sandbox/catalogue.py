@@ -14,14 +14,24 @@ object (bunq answers both with 404), 405 would claim bunq lacks the method, 400 
 body. bunq's SDKs turn an unknown status into a generic API error that carries the text, so the
 learner sees the explanation. Paths bunq does not have stay 404 ``Route not found.``; a method
 bunq's description lacks on a path it has stays 405.
+
+Parsing the whole file (300 KB of JSON, 480 operations) cost a sandbox's first call several ms, for
+the few operations of the family it serves. So each operation and schema is also kept marshalled
+beside the bytecode (``__pycache__/catalogue.<python>.marshal``, remade whenever the file's bytes
+change) and unpacked when first asked for.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
+import marshal
+import os
 import re
-from collections.abc import Iterable
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -29,9 +39,11 @@ from typing import Any, Protocol
 from .bunq_errors import NOT_EMULATED, BunqError
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.json")
+_PACKED = CATALOGUE_FILE.parent / "__pycache__" / f"catalogue.{sys.implementation.cache_tag}.marshal"
 SANDBOX_BASE_URL = "https://public-api.sandbox.bunq.com/v1/"
 
-_PARAM = re.compile(r"\{([^}]+)\}")
+# Patterns compiled on first use (re's own cache): a sandbox serving its routes never needs them.
+_PARAM = r"\{([^}]+)\}"
 _ID = "[0-9]{1,18}"
 _UUID = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
@@ -45,19 +57,15 @@ class RouteLike(Protocol):
 
 def shape_of(template: str) -> str:
     """A path template with parameter names dropped and no leading ``/``: ``user/{}/payment``."""
-    return _PARAM.sub("{}", template.strip("/"))
-
-
-_ID_PART = re.compile(_ID)
-_UUID_PART = re.compile(_UUID)
+    return re.sub(_PARAM, "{}", template.strip("/"))
 
 
 def _fits(segment: str, part: str) -> bool:
     """Whether one part of a concrete path fits one segment of bunq's template."""
     if segment == "{id}":
-        return _ID_PART.fullmatch(part) is not None
+        return re.fullmatch(_ID, part) is not None
     if segment == "{uuid}":
-        return _UUID_PART.fullmatch(part) is not None
+        return re.fullmatch(_UUID, part) is not None
     return segment == part
 
 
@@ -84,17 +92,36 @@ class Operation:
 
 
 class Catalogue:
-    """bunq's operations, looked up by method and template or by a concrete path."""
+    """bunq's operations, looked up by method and template or by a concrete path (each ``Operation``
+    made on first use: by id, or all of them with ``operations``)."""
 
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.operations = [Operation(**entry) for entry in data["operations"]]
-        self.schemas: dict[str, dict[str, Any]] = data["schemas"]
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        entries = data["operations"]
+        self._entries: Mapping[str, dict[str, Any]] = (
+            entries if isinstance(entries, Mapping) else {entry["operation_id"]: entry for entry in entries}
+        )
+        self.schemas: Mapping[str, dict[str, Any]] = data["schemas"]
         self.spec_sha256: str = data["spec_sha256"]
-        self._by_id = {op.operation_id: op for op in self.operations}
-        self._grouped: dict[str, list[Operation]] = {}
-        for op in self.operations:
-            self._grouped.setdefault(op.path, []).append(op)
+        self._made: dict[str, Operation] = {}
         self._paths: dict[int, list[tuple[list[str], list[Operation]]]] | None = None
+
+    @functools.cached_property
+    def operations(self) -> list[Operation]:
+        """Every operation, in the catalogue's order."""
+        return [self._operation(operation_id) for operation_id in self._entries]
+
+    def _operation(self, operation_id: str) -> Operation:
+        found = self._made.get(operation_id)
+        if found is None:
+            found = self._made[operation_id] = Operation(**self._entries[operation_id])
+        return found
+
+    @functools.cached_property
+    def _grouped(self) -> dict[str, list[Operation]]:
+        grouped: dict[str, list[Operation]] = {}
+        for op in self.operations:
+            grouped.setdefault(op.path, []).append(op)
+        return grouped
 
     def _by_length(self) -> dict[int, list[tuple[list[str], list[Operation]]]]:
         """bunq's paths by segment count, as segments: a literal, or ``{id}`` / ``{uuid}`` for a parameter.
@@ -125,7 +152,7 @@ class Catalogue:
 
     def by_id(self, operation_id: str) -> Operation | None:
         """The operation bunq's spec names ``operation_id`` (``READ_Payment_for_User_MonetaryAccount``)."""
-        return self._by_id.get(operation_id)
+        return self._operation(operation_id) if operation_id in self._entries else None
 
     def at(self, path: str) -> list[Operation]:
         """bunq's operations on a concrete path below ``/v1/`` (``user/7/monetary-account``)."""
@@ -145,10 +172,59 @@ class Catalogue:
         return [route for route in routes if self.get(route.method, route.template) is None]
 
 
+class _Packed(Mapping[str, Any]):
+    """Values kept marshalled, each unpacked on its first read (and kept)."""
+
+    def __init__(self, packed: dict[str, bytes]) -> None:
+        self._packed = packed
+        self._unpacked: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._unpacked:
+            self._unpacked[key] = marshal.loads(self._packed[key])  # noqa: S302 - our own, as the .pyc
+        return self._unpacked[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._packed)
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+
 @functools.cache
 def load_catalogue() -> Catalogue:
-    """The catalogue shipped with the package (parsed once per process)."""
-    return Catalogue(json.loads(CATALOGUE_FILE.read_text(encoding="utf-8")))
+    """The catalogue shipped with the package (read once per process: from its packed copy when that
+    was made from these bytes, else parsed, and the packed copy made for the next process)."""
+    raw = CATALOGUE_FILE.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    try:
+        made_from, spec_sha256, operations, schemas = marshal.loads(_PACKED.read_bytes())  # noqa: S302
+        if made_from == digest:
+            return Catalogue(
+                {"operations": _Packed(operations), "schemas": _Packed(schemas), "spec_sha256": spec_sha256}
+            )
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    data = json.loads(raw)
+    _pack(digest, data)
+    return Catalogue(data)
+
+
+def _pack(digest: str, data: dict[str, Any]) -> None:
+    """Save each operation and schema marshalled (atomically; a read-only install just goes without)."""
+    packed = (
+        digest,
+        data["spec_sha256"],
+        {entry["operation_id"]: marshal.dumps(entry) for entry in data["operations"]},
+        {name: marshal.dumps(schema) for name, schema in data["schemas"].items()},
+    )
+    try:
+        _PACKED.parent.mkdir(exist_ok=True)
+        with tempfile.NamedTemporaryFile("wb", dir=_PACKED.parent, delete=False, suffix=".tmp") as out:
+            out.write(marshal.dumps(packed))
+        os.replace(out.name, _PACKED)
+    except OSError:
+        pass
 
 
 def not_emulated(operation: Operation) -> BunqError:

@@ -35,11 +35,8 @@ beta.doc.bunq.com/basics/oauth; RFC 6749 where bunq says nothing):
 
 from __future__ import annotations
 
-import hmac
 import json
-import secrets
 import sqlite3
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -184,6 +181,8 @@ def grantees(db: sqlite3.Connection) -> list[sqlite3.Row]:
 
 def issue_code(db: sqlite3.Connection, approval: Approval, user_id: int, now: float) -> str:
     """A fresh authorization code for ``user_id``'s approval."""
+    import secrets  # here, not at the top: every sandbox start loads this module, few make a code
+
     code = secrets.token_hex(32)
     db.execute(
         "INSERT INTO oauth_codes (code, client_row_id, granted_by_user_id, redirect_uri, state, expires_at,"
@@ -207,6 +206,8 @@ TOKEN_PARAMETERS = ("grant_type", "code", "redirect_uri", "client_id", "client_s
 
 def exchange_code(db: sqlite3.Connection, params: dict[str, str], now: float) -> dict[str, Any]:
     """The token answer for an authorization code (in the caller's write transaction); else ``OAuthError``."""
+    import hmac
+
     grant_type = params.get("grant_type", "")
     if grant_type == SDK_PYTHON_GRANT_TYPE:
         grant_type = "authorization_code"
@@ -249,6 +250,9 @@ def exchange_code(db: sqlite3.Connection, params: dict[str, str], now: float) ->
 
 def create_grant(db: sqlite3.Connection, client: sqlite3.Row, granted_by_user_id: int, now: float) -> str:
     """A UserApiKey for the approval and its access token (returned), stored as that user's API key."""
+    import secrets
+    import uuid  # loads platform: not at every sandbox start
+
     owner = db.execute("SELECT * FROM users WHERE id = ?", (client["user_id"],)).fetchone()
     user_api_key_id = db.execute(
         "INSERT INTO users (kind, display_name, public_nick_name, email, public_uuid, session_timeout,"

@@ -3,14 +3,16 @@
 It serves with ``http_server.HTTPServer``: one asyncio event loop for every connection (TLS,
 keep-alive, request heads and bodies, each with its time and size limits), which also calls the
 app. ``stop()`` closes the port and every connection and returns within milliseconds.
-Callbacks go out from their own worker (``callbacks.CallbackDelivery``), started and stopped with
-the server.
+Callbacks go out from their own worker (``callbacks.CallbackDelivery``), stopped with the server and
+made with the first event (or the first look at ``callbacks``): a start that serves a few calls and
+no event never loads that module. A ``callback_ca_file`` of one's own is checked at start, as before.
 """
 
 from __future__ import annotations
 
 import atexit
 import json
+import logging
 import shutil
 import tempfile
 import threading
@@ -23,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 from .app import SANDBOX_PREFIX, SandboxApp
 from .bank.clock import SandboxClock
 from .bank.settlement import DueClock
-from .callbacks import CallbackDelivery
 from .certificates import load_or_create, server_tls_context
 from .faults import Faults
 from .http_io import Response
@@ -32,9 +33,13 @@ from .options import SandboxOptions
 from .request import Request
 from .store import Store
 
-if TYPE_CHECKING:  # the control and the /_sandbox/ API are loaded on first use, not at start
+if TYPE_CHECKING:  # the control, the /_sandbox/ API and callbacks are loaded on first use, not at start
+    from .callbacks import CallbackDelivery
     from .control import SandboxControl
+    from .events import Event
     from .sandbox_api import SandboxApi
+
+log = logging.getLogger("bunq_helpers.local_sandbox")
 
 SERVER_INFO_FILE = "server.json"
 DEFAULT_HOST = "127.0.0.1"
@@ -102,7 +107,8 @@ class LocalSandbox:
         self._observers: list[Callable[[Request], None]] = []
         self._stop_lock = threading.Lock()
         self.info: ServerInfo | None = None
-        self.callbacks: CallbackDelivery | None = None  # callback delivery and its log, while running
+        self._callbacks: CallbackDelivery | None = None
+        self._callbacks_lock = threading.Lock()
         self.due_clock: DueClock | None = None  # runs due scheduled payments in the background, while running
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -124,24 +130,24 @@ class LocalSandbox:
             limits=self._limits,
             clock=self.app.clock,
         )
+        self._callbacks = None
+        self._unlisten_events = self.app.events.listen(self._on_event)
         try:
-            self.callbacks = CallbackDelivery(
-                self._store, credentials.signing_key, self.options, credentials.ca_file
-            ).start(self.app.events)
-            self.app.context.callbacks = self.callbacks
+            if self.options.callback_ca_file is not None:  # one's own CA file: a bad one fails the start
+                self._callback_delivery()
             self.port = server.start()
             self.due_clock = DueClock(self.app.context.bank).start()
         except BaseException:
-            if self.callbacks is not None:
-                self.callbacks.stop()
-                self.callbacks = None
+            if self._callbacks is not None:
+                self._callbacks.stop()
+                self._callbacks = None
             self._store.close()
             self._store = None
             raise
         self._server = server
         self._has_served = True
         self.app.sandbox_api = self._answer_sandbox_api
-        self._unlisten_clock = self.clock.listen(self.callbacks.wake)
+        self._unlisten_clock = self.clock.listen(self._wake_callbacks)
         _started.add(self)
         host = f"[{self.host}]" if ":" in self.host else self.host
         self.info = ServerInfo(f"https://{host}:{self.port}/v1/", str(credentials.ca_file), credentials.pin)
@@ -161,8 +167,11 @@ class LocalSandbox:
         if self.due_clock is not None:
             self.due_clock.stop()
             self.due_clock = None
-        if self.callbacks is not None:
-            self.callbacks.stop()
+        if getattr(self, "_unlisten_events", None) is not None:
+            self._unlisten_events()
+            self._unlisten_events = None
+        if self._callbacks is not None:
+            self._callbacks.stop()
         if getattr(self, "_unlisten_clock", None) is not None:
             self._unlisten_clock()
             self._unlisten_clock = None
@@ -211,6 +220,43 @@ class LocalSandbox:
     def pin(self) -> str:
         """``sha256/…`` of the server certificate's public key."""
         return self._require_info().pin
+
+    @property
+    def callbacks(self) -> CallbackDelivery | None:
+        """Callback delivery and its log (None before the first start); made on first use."""
+        if not self._has_served:
+            return None
+        return self._callback_delivery()
+
+    def _callback_delivery(self) -> CallbackDelivery:
+        """The delivery, made now if not yet: listening while the sandbox runs, idle once it stopped."""
+        with self._callbacks_lock:
+            if self._callbacks is None:
+                from .callbacks import CallbackDelivery
+
+                credentials = self.app.credentials
+                delivery = CallbackDelivery(
+                    self._store, credentials.signing_key, self.options, credentials.ca_file
+                )
+                self._callbacks = delivery.start(None) if self._store is not None else delivery
+                self.app.context.callbacks = self._callbacks
+            return self._callbacks
+
+    def _on_event(self, event: Event) -> None:
+        """Every committed event, to the callback delivery (made with the first; never raises, as
+        ``CallbackDelivery.on_event``: a callback problem must not fail the API call that caused it)."""
+        delivery = self._callbacks
+        if delivery is None:
+            try:
+                delivery = self._callback_delivery()
+            except Exception:
+                log.exception("could not start the callback delivery for event %s", event.id)
+                return
+        delivery.on_event(event)
+
+    def _wake_callbacks(self) -> None:
+        if self._callbacks is not None:
+            self._callbacks.wake()
 
     @property
     def store(self) -> Store:

@@ -15,9 +15,10 @@ stores and serves without trouble.
 
 from __future__ import annotations
 
-import secrets
+import os
 import sqlite3
 import threading
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -26,17 +27,18 @@ from typing import Any
 from .bank.tables import ID_BASES, RESET_ORDER, SCHEMA, TABLES
 
 DB_NAME = "sandbox.sqlite3"
+SCHEMA_VERSION = zlib.crc32(SCHEMA.encode()) >> 1  # kept in ``PRAGMA user_version`` (a signed 32-bit int)
 BUSY_TIMEOUT_MS = 10_000
 
 
 def new_token() -> str:
-    """A fresh 64-character lowercase hex token, like bunq's."""
-    return secrets.token_hex(32)
+    """A fresh 64-character lowercase hex token, like bunq's (``os.urandom``, as ``secrets.token_hex``)."""
+    return os.urandom(32).hex()
 
 
 def new_api_key() -> str:
     """A fresh sandbox API key: ``sandbox_`` and 56 hex characters."""
-    return "sandbox_" + secrets.token_hex(28)
+    return "sandbox_" + os.urandom(28).hex()
 
 
 class Store:
@@ -51,12 +53,23 @@ class Store:
         # waits by sleeping in growing steps, is then only needed against other processes.
         self._write_lock = threading.Lock()
         with self.transaction() as db:
-            db.executescript(SCHEMA)  # executescript commits; the transaction below is then empty
+            if not self._schema_is_current(db):
+                db.executescript(SCHEMA)  # executescript commits; the transaction below is then empty
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         with self.transaction() as db:
+            seen = {name for (name,) in db.execute("SELECT name FROM sqlite_sequence")}
             for table, base in ID_BASES.items():
-                seen = db.execute("SELECT 1 FROM sqlite_sequence WHERE name = ?", (table,)).fetchone()
-                if seen is None:
+                if table not in seen:
                     db.execute("INSERT INTO sqlite_sequence(name, seq) VALUES (?, ?)", (table, base))
+
+    @staticmethod
+    def _schema_is_current(db: sqlite3.Connection) -> bool:
+        """Whether the database was made with this ``SCHEMA`` (its ``user_version``) and still has every
+        table: then the script (``CREATE … IF NOT EXISTS`` throughout) would change nothing, and is skipped."""
+        if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            return False
+        present = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return present.issuperset(table.name for table in TABLES)
 
     def _connection(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)

@@ -13,7 +13,6 @@ import ipaddress
 import json
 import re
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..crypto.keys import PublicKey, load_public_key
@@ -218,6 +217,8 @@ def amount_cents(amount: Any, field: str, *, minimum_cents: int = 1, currency: s
         )
     if currency != expected:
         raise bad_request(f'Field "{field}.currency" must be "{expected}", got {json.dumps(currency)[:40]}.')
+    from decimal import Decimal, InvalidOperation  # here: a sandbox start needs no decimal
+
     try:
         cents = int((Decimal(value) * 100).to_integral_exact())
     except (InvalidOperation, ArithmeticError):

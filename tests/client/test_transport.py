@@ -312,3 +312,16 @@ def test_a_proxy_from_the_environment_is_used_for_bunq_but_not_for_localhost(mon
     thread.join(timeout=10)
     listener.close()
     assert seen and seen[0].startswith(b"CONNECT public-api.sandbox.bunq.com:443 ")
+
+
+def test_request_ids_are_random_version_4_uuids_as_uuid4_writes_them() -> None:
+    import uuid
+
+    from bunq_helpers.client.transport import default_headers, new_request_id
+
+    ids = {new_request_id() for _ in range(2000)}
+    assert len(ids) == 2000
+    for text in ids:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text and parsed.version == 4 and parsed.variant == uuid.RFC_4122
+    assert default_headers()["X-Bunq-Client-Request-Id"] != default_headers()["X-Bunq-Client-Request-Id"]

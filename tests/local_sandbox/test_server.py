@@ -238,3 +238,25 @@ def test_starts_in_milliseconds_from_a_prepared_state(fresh_state, tmp_path) -> 
         cold.append(time.perf_counter() - started)
         sandbox.stop()
     assert min(took) * 2 < min(cold), (took, cold)
+
+
+def test_a_current_database_skips_the_schema_script_and_a_missing_table_is_made_again(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The script runs when the database is new, from another ``SCHEMA`` or lacks a table; not otherwise."""
+    import sqlite3
+
+    from bunq_helpers.local_sandbox import store as store_module
+
+    store_module.Store(tmp_path).close()
+    monkeypatch.setattr(store_module, "SCHEMA", "CREATE TABLE broken (")  # would fail if it ran
+    store_module.Store(tmp_path).close()
+    monkeypatch.undo()
+    with sqlite3.connect(tmp_path / store_module.DB_NAME) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == store_module.SCHEMA_VERSION
+        db.execute("DROP TABLE notes")
+    store = store_module.Store(tmp_path)
+    try:
+        assert store.read().execute("SELECT name FROM sqlite_master WHERE name = 'notes'").fetchone()
+    finally:
+        store.close()
