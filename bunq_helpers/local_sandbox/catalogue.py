@@ -15,23 +15,16 @@ body. bunq's SDKs turn an unknown status into a generic API error that carries t
 learner sees the explanation. Paths bunq does not have stay 404 ``Route not found.``; a method
 bunq's description lacks on a path it has stays 405.
 
-Parsing the whole file (300 KB of JSON, 480 operations) cost a sandbox's first call several ms, for
-the few operations of the family it serves. So each operation and schema is also kept marshalled
-beside the bytecode (``__pycache__/catalogue.<python>.marshal``, remade whenever the file's bytes
-change) and unpacked when first asked for.
+The file is parsed once per process; each ``Operation`` is made when first asked for, since a
+sandbox's first call needs only the few of the family it serves.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
-import marshal
-import os
 import re
-import sys
-import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -39,7 +32,6 @@ from typing import Any, Protocol
 from .bunq_errors import NOT_EMULATED, BunqError
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.json")
-_PACKED = CATALOGUE_FILE.parent / "__pycache__" / f"catalogue.{sys.implementation.cache_tag}.marshal"
 SANDBOX_BASE_URL = "https://public-api.sandbox.bunq.com/v1/"
 
 # Patterns compiled on first use (re's own cache): a sandbox serving its routes never needs them.
@@ -95,12 +87,9 @@ class Catalogue:
     """bunq's operations, looked up by method and template or by a concrete path (each ``Operation``
     made on first use: by id, or all of them with ``operations``)."""
 
-    def __init__(self, data: Mapping[str, Any]) -> None:
-        entries = data["operations"]
-        self._entries: Mapping[str, dict[str, Any]] = (
-            entries if isinstance(entries, Mapping) else {entry["operation_id"]: entry for entry in entries}
-        )
-        self.schemas: Mapping[str, dict[str, Any]] = data["schemas"]
+    def __init__(self, data: dict[str, Any]) -> None:
+        self._entries = {entry["operation_id"]: entry for entry in data["operations"]}
+        self.schemas: dict[str, dict[str, Any]] = data["schemas"]
         self.spec_sha256: str = data["spec_sha256"]
         self._made: dict[str, Operation] = {}
         self._paths: dict[int, list[tuple[list[str], list[Operation]]]] | None = None
@@ -172,59 +161,10 @@ class Catalogue:
         return [route for route in routes if self.get(route.method, route.template) is None]
 
 
-class _Packed(Mapping[str, Any]):
-    """Values kept marshalled, each unpacked on its first read (and kept)."""
-
-    def __init__(self, packed: dict[str, bytes]) -> None:
-        self._packed = packed
-        self._unpacked: dict[str, Any] = {}
-
-    def __getitem__(self, key: str) -> Any:
-        if key not in self._unpacked:
-            self._unpacked[key] = marshal.loads(self._packed[key])  # noqa: S302 - our own, as the .pyc
-        return self._unpacked[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._packed)
-
-    def __len__(self) -> int:
-        return len(self._packed)
-
-
 @functools.cache
 def load_catalogue() -> Catalogue:
-    """The catalogue shipped with the package (read once per process: from its packed copy when that
-    was made from these bytes, else parsed, and the packed copy made for the next process)."""
-    raw = CATALOGUE_FILE.read_bytes()
-    digest = hashlib.sha256(raw).hexdigest()
-    try:
-        made_from, spec_sha256, operations, schemas = marshal.loads(_PACKED.read_bytes())  # noqa: S302
-        if made_from == digest:
-            return Catalogue(
-                {"operations": _Packed(operations), "schemas": _Packed(schemas), "spec_sha256": spec_sha256}
-            )
-    except (OSError, ValueError, EOFError, TypeError):
-        pass
-    data = json.loads(raw)
-    _pack(digest, data)
-    return Catalogue(data)
-
-
-def _pack(digest: str, data: dict[str, Any]) -> None:
-    """Save each operation and schema marshalled (atomically; a read-only install just goes without)."""
-    packed = (
-        digest,
-        data["spec_sha256"],
-        {entry["operation_id"]: marshal.dumps(entry) for entry in data["operations"]},
-        {name: marshal.dumps(schema) for name, schema in data["schemas"].items()},
-    )
-    try:
-        _PACKED.parent.mkdir(exist_ok=True)
-        with tempfile.NamedTemporaryFile("wb", dir=_PACKED.parent, delete=False, suffix=".tmp") as out:
-            out.write(marshal.dumps(packed))
-        os.replace(out.name, _PACKED)
-    except OSError:
-        pass
+    """The catalogue shipped with the package (parsed once per process)."""
+    return Catalogue(json.loads(CATALOGUE_FILE.read_text(encoding="utf-8")))
 
 
 def not_emulated(operation: Operation) -> BunqError:

@@ -189,30 +189,3 @@ def test_a_method_bunq_lacks_on_a_path_it_has_is_405_listing_bunqs_methods(raw: 
         405,
         "Method PATCH is not allowed for this route; it accepts GET, POST.",
     )
-
-
-def test_the_packed_copy_gives_the_parsed_catalogue_and_one_from_other_bytes_is_ignored(
-    tmp_path: Path, monkeypatch
-) -> None:
-    from bunq_helpers.local_sandbox import catalogue
-
-    parsed = catalogue.Catalogue(json.loads(CATALOGUE_FILE.read_text(encoding="utf-8")))
-    packed = tmp_path / "catalogue.marshal"
-    monkeypatch.setattr(catalogue, "_PACKED", packed)
-    try:
-        load_catalogue.cache_clear()
-        first = load_catalogue()  # no packed copy yet: parsed, and the copy made
-        assert isinstance(first.schemas, dict) and packed.is_file()
-        load_catalogue.cache_clear()
-        again = load_catalogue()
-        assert isinstance(again.schemas, catalogue._Packed)  # read from the packed copy
-        assert again.by_id("READ_User").path == "/user/{itemId}"
-        assert again.operations == parsed.operations and dict(again.schemas) == parsed.schemas
-        assert again.spec_sha256 == parsed.spec_sha256 and again.by_id("NO_Such_Operation") is None
-        made_from, *rest = catalogue.marshal.loads(packed.read_bytes())
-        packed.write_bytes(catalogue.marshal.dumps(("0" * 64, *rest)))  # as if catalogue.json changed
-        load_catalogue.cache_clear()
-        assert isinstance(load_catalogue().schemas, dict)  # parsed again, and packed again
-        assert catalogue.marshal.loads(packed.read_bytes())[0] == made_from
-    finally:
-        load_catalogue.cache_clear()
