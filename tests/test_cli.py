@@ -235,8 +235,8 @@ def test_a_warm_run_loads_only_what_its_check_call_needs(tmp_path: Path) -> None
         "bunq_helpers.local_sandbox.endpoints.users",
     } <= loaded
     assert loaded.isdisjoint(NOT_ON_THE_WARM_PATH), sorted(loaded.intersection(NOT_ON_THE_WARM_PATH))
-    # it ends without the interpreter's teardown (``__main__``), but after the sandbox stopped: its
-    # server.json removed, its database closed (no write-ahead log left)
+    # and the sandbox stopped when the command ended: its server.json removed, its database closed (no
+    # write-ahead log left)
     left = {path.name for path in (tmp_path / "home" / "local-sandbox").iterdir()}
     assert "sandbox.sqlite3" in left and not left & {
         "server.json",

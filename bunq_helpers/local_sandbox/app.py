@@ -56,7 +56,7 @@ from .faults import Faults
 from .http_io import Disconnect, Response
 from .journal import Journal
 from .kit import check_request
-from .oauth_grants import check_allowed
+from .oauth_grants import OAUTH_PATHS, check_allowed
 from .options import SandboxOptions
 from .rate_limits import RateLimiter
 from .refusals import Refusals
@@ -69,8 +69,6 @@ log = logging.getLogger("bunq_helpers.local_sandbox")
 
 MAX_HEADER_BYTES = 16_384
 SANDBOX_PREFIX = "/_sandbox"
-# The paths of bunq's OAuth hosts, answered on this origin by ``oauth_pages`` (loaded on the first of them).
-OAUTH_PATHS = frozenset({"/auth", "/auth/revoke", "/token", "/v1/token"})
 _PATH_TRICKS = re.compile(r"(%2f|%5c|%2e|\\|/\.\.?(/|$)|//)", re.IGNORECASE)
 
 

@@ -45,7 +45,14 @@ from .callback_categories import notifies
 from .events import Event, renders
 from .render import id_and_stamps, user_object
 from .routing import HandlerContext
+from .store import new_token
 
+# The paths of bunq's OAuth hosts, answered on the sandbox's own origin by ``oauth_pages`` (which the
+# app loads on the first of them): the approval page, its revocation stand-in, the token exchange.
+AUTH_PATH = "/auth"
+REVOKE_PATH = "/auth/revoke"
+TOKEN_PATHS = ("/v1/token", "/token")
+OAUTH_PATHS = frozenset({AUTH_PATH, REVOKE_PATH, *TOKEN_PATHS})
 CODE_LIFETIME = 600
 # sdk_python 1.28.0 sends ``OauthGrantType.AUTHORIZATION_CODE.value``, which its AutoNumberEnum makes 1.
 SDK_PYTHON_GRANT_TYPE = "1"
@@ -181,9 +188,7 @@ def grantees(db: sqlite3.Connection) -> list[sqlite3.Row]:
 
 def issue_code(db: sqlite3.Connection, approval: Approval, user_id: int, now: float) -> str:
     """A fresh authorization code for ``user_id``'s approval."""
-    import secrets  # here, not at the top: every sandbox start loads this module, few make a code
-
-    code = secrets.token_hex(32)
+    code = new_token()
     db.execute(
         "INSERT INTO oauth_codes (code, client_row_id, granted_by_user_id, redirect_uri, state, expires_at,"
         " created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -250,7 +255,6 @@ def exchange_code(db: sqlite3.Connection, params: dict[str, str], now: float) ->
 
 def create_grant(db: sqlite3.Connection, client: sqlite3.Row, granted_by_user_id: int, now: float) -> str:
     """A UserApiKey for the approval and its access token (returned), stored as that user's API key."""
-    import secrets
     import uuid  # loads platform: not at every sandbox start
 
     owner = db.execute("SELECT * FROM users WHERE id = ?", (client["user_id"],)).fetchone()
@@ -266,7 +270,7 @@ def create_grant(db: sqlite3.Connection, client: sqlite3.Row, granted_by_user_id
             now,
         ),
     ).lastrowid
-    token = secrets.token_hex(32)
+    token = new_token()
     credential_id = db.execute(
         "INSERT INTO credentials (user_id, api_key, status, wildcard, created, updated)"
         " VALUES (?, ?, 'ACTIVE', 0, ?, ?)",

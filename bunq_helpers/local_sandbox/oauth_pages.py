@@ -37,6 +37,9 @@ from ..crypto.keys import PrivateKey
 from .answers import build_raw_response, build_response
 from .http_io import Response
 from .oauth_grants import (
+    AUTH_PATH,
+    REVOKE_PATH,
+    TOKEN_PATHS,
     Approval,
     OAuthError,
     RequestRefused,
@@ -50,9 +53,6 @@ from .oauth_grants import (
 from .request import Request
 from .routing import HandlerContext
 
-AUTH_PATH = "/auth"
-REVOKE_PATH = "/auth/revoke"
-TOKEN_PATHS = ("/v1/token", "/token")
 HTML_TYPE = "text/html; charset=utf-8"
 FORM_TYPE = "application/x-www-form-urlencoded"
 PAGE_HEADERS = [

@@ -109,6 +109,8 @@ class LocalSandbox:
         self.info: ServerInfo | None = None
         self._callbacks: CallbackDelivery | None = None
         self._callbacks_lock = threading.Lock()
+        self._unlisten_events: Callable[[], None] | None = None  # while running: events to the delivery
+        self._unlisten_clock: Callable[[], None] | None = None  # while running: clock moves wake it
         self.due_clock: DueClock | None = None  # runs due scheduled payments in the background, while running
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -167,12 +169,12 @@ class LocalSandbox:
         if self.due_clock is not None:
             self.due_clock.stop()
             self.due_clock = None
-        if getattr(self, "_unlisten_events", None) is not None:
+        if self._unlisten_events is not None:
             self._unlisten_events()
             self._unlisten_events = None
         if self._callbacks is not None:
             self._callbacks.stop()
-        if getattr(self, "_unlisten_clock", None) is not None:
+        if self._unlisten_clock is not None:
             self._unlisten_clock()
             self._unlisten_clock = None
         if self._store is not None:
